@@ -1,0 +1,101 @@
+# vmdbg - one top-level Makefile.  `make` builds everything, `make test`
+# (alias `check`) builds and runs every test, `make demo` runs the demo guest,
+# `make deps` installs the Debian packages the build needs, `make bench`
+# prints the benchmark ratios.  V=1 shows commands, WERROR=0 lifts -Werror.
+
+CC	?= gcc
+BUILD	:= build
+WERROR	?= 1
+
+CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+	   -Wformat=2 -Wno-format-nonliteral -I. -MD -MP
+ifeq ($(WERROR),1)
+CFLAGS	+= -Werror
+endif
+LDLIBS	:= -lZydis -lZycore -lz -lm
+
+ifeq ($(V),1)
+Q	:=
+else
+Q	:= @
+endif
+
+# Debian packages the build, the tests and the benches need.
+DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
+	    libdwarf-dev libncurses-dev libreadline-dev zlib1g-dev qemu-system-x86 \
+	    binutils tmux
+
+# The engine library: VMM core, backends, devices, loaders, traces, symbols.
+LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/devices/*.c vmdbg/emu/*.c traces/*.c symbols/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB	 := $(BUILD)/libvmdbg.a
+
+FE_SRCS	:= $(wildcard frontends/*.c)
+FE_OBJS	:= $(FE_SRCS:%.c=$(BUILD)/%.o)
+PROG	:= $(BUILD)/vmdbg
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+
+all: $(PROG) $(UNIT_BINS) guests
+
+-include tests/guests/guests.mk
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(FE_OBJS) $(LIB)
+	@[ "$(Q)" = "" ] || echo "  LINK    $@"
+	$(Q)$(CC) -o $@ $(FE_OBJS) $(LIB) $(LDLIBS) -lreadline -lncursesw
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "deps: installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo "deps: missing packages; run as root:"; \
+		echo "  sudo apt-get install -y$$missing"; exit 1; fi
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./$(PROG) record $(BUILD)/guests/lecture32.elf -o $(BUILD)/demo.vtr
+	./$(PROG) trace show $(BUILD)/demo.vtr
+	./$(PROG) trace stats $(BUILD)/demo.vtr
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tests/run.sh
+check: test
+
+bench: all $(BENCH_BINS)
+	$(Q)sh bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps demo test check bench clean guests
+.DELETE_ON_ERROR:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

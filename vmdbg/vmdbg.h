@@ -1,0 +1,384 @@
+/*
+ * vmdbg.h - the one API the frontends see.
+ *
+ * The engine (libvmdbg.a) hosts a small VMM with two CPU backends (kvm and
+ * emu), runs an x86 guest, and reports every trap as a struct vmdbg_trap
+ * through the event callback.  It never prints: errors come back as negative
+ * errno values plus a message from vmdbg__last_error().
+ */
+#ifndef VMDBG_VMDBG_H
+#define VMDBG_VMDBG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VMDBG_VERSION "0.1.0"
+
+struct vmdbg;
+
+enum vmdbg_backend_kind {
+	VMDBG_BACKEND_AUTO = 0,
+	VMDBG_BACKEND_KVM,
+	VMDBG_BACKEND_EMU,
+};
+
+/* General purpose registers in x86 encoding order. */
+enum vmdbg_gpr {
+	VMDBG_RAX, VMDBG_RCX, VMDBG_RDX, VMDBG_RBX,
+	VMDBG_RSP, VMDBG_RBP, VMDBG_RSI, VMDBG_RDI,
+	VMDBG_R8, VMDBG_R9, VMDBG_R10, VMDBG_R11,
+	VMDBG_R12, VMDBG_R13, VMDBG_R14, VMDBG_R15,
+};
+
+/* A segment register as KVM describes it (struct kvm_segment). */
+struct vmdbg_seg {
+	uint64_t base;
+	uint32_t limit;		/* byte granular, already scaled by G */
+	uint16_t sel;
+	uint8_t type, s, dpl, present, db, l, g, avl, unusable;
+};
+
+struct vmdbg_dtable {
+	uint64_t base;
+	uint16_t limit;
+};
+
+struct vmdbg_regs {
+	uint64_t gpr[16];
+	uint64_t rip, rflags;
+	struct vmdbg_seg es, cs, ss, ds, fs, gs, ldt, tr;	/* es..gs in encoding order */
+	struct vmdbg_dtable gdt, idt;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+};
+
+/* CPU mode, derived from CR0/EFER/CS. */
+enum vmdbg_mode {
+	VMDBG_MODE_REAL = 16,	/* also used for 16-bit protected mode code */
+	VMDBG_MODE_PROT32 = 32,
+	VMDBG_MODE_LONG64 = 64,
+};
+
+/* ---- trap records ---------------------------------------------------- */
+
+enum vmdbg_trap_class {
+	VMDBG_TC_IO,
+	VMDBG_TC_MMIO,
+	VMDBG_TC_HLT,
+	VMDBG_TC_EXCEPTION,
+	VMDBG_TC_SOFTINT,	/* int n, int3, into */
+	VMDBG_TC_SYSCALL,	/* syscall, sysenter (int 0x80 is a softint) */
+	VMDBG_TC_INTERRUPT,	/* external interrupt */
+	VMDBG_TC_HYPERCALL,
+	VMDBG_TC_MSR,
+	VMDBG_TC_CPUID,
+	VMDBG_TC_PRIV,		/* a privileged or sensitive instruction (step mode) */
+	VMDBG_TC_RETURN,	/* iret, sysret, sysexit back to the app */
+	VMDBG_TC_SHUTDOWN,	/* triple fault, or halted forever */
+	VMDBG_TC_RESET,
+	VMDBG_TC__COUNT
+};
+
+enum vmdbg_disposition {
+	VMDBG_DISP_REFLECTED,	/* delivered to the guest OS (IDT, syscall entry) */
+	VMDBG_DISP_EMULATED,	/* a vmdbg device or CPU model answered it */
+	VMDBG_DISP_KVM,		/* handled inside the host kernel */
+	VMDBG_DISP_HARDWARE,	/* ran directly on the CPU */
+	VMDBG_DISP__COUNT
+};
+
+/* What a classic trap-and-emulate VMM with a de-privileged guest OS does. */
+enum vmdbg_classic {
+	VMDBG_CLASSIC_NONE,
+	VMDBG_CLASSIC_REFLECTS,	/* trap from the app: pass to the guest OS */
+	VMDBG_CLASSIC_EMULATES,	/* privileged insn of the guest OS: emulate */
+	VMDBG_CLASSIC_HOLE,	/* sensitive but unprivileged: would NOT trap */
+	VMDBG_CLASSIC__COUNT
+};
+
+/* Who answered an emulated trap.  Numbers are stored in trace files. */
+enum vmdbg_device {
+	VMDBG_DEV_NONE = 0,
+	VMDBG_DEV_UART,
+	VMDBG_DEV_DEBUG_EXIT,
+	VMDBG_DEV_POST,
+	VMDBG_DEV_I8042,
+	VMDBG_DEV_CMOS,
+	VMDBG_DEV_HYPERCALL,
+	VMDBG_DEV_UNCLAIMED,
+	VMDBG_DEV_CPU,		/* vmdbg's CPU model: cpuid, msr, hlt, ... */
+	VMDBG_DEV_PIC,
+	VMDBG_DEV_PIT,
+	VMDBG_DEV__COUNT
+};
+
+/* Privileged and sensitive instructions vmdbg names.  Stored in traces. */
+enum vmdbg_insn {
+	VMDBG_INSN_NONE = 0,
+	VMDBG_INSN_HLT, VMDBG_INSN_CLI, VMDBG_INSN_STI,
+	VMDBG_INSN_PUSHF, VMDBG_INSN_POPF,
+	VMDBG_INSN_IN, VMDBG_INSN_OUT, VMDBG_INSN_INS, VMDBG_INSN_OUTS,
+	VMDBG_INSN_LGDT, VMDBG_INSN_LIDT, VMDBG_INSN_LLDT, VMDBG_INSN_LTR,
+	VMDBG_INSN_SGDT, VMDBG_INSN_SIDT, VMDBG_INSN_SLDT, VMDBG_INSN_STR,
+	VMDBG_INSN_SMSW, VMDBG_INSN_LMSW, VMDBG_INSN_CLTS,
+	VMDBG_INSN_MOV_CR, VMDBG_INSN_MOV_DR, VMDBG_INSN_INVLPG,
+	VMDBG_INSN_WBINVD, VMDBG_INSN_INVD,
+	VMDBG_INSN_RDMSR, VMDBG_INSN_WRMSR, VMDBG_INSN_CPUID,
+	VMDBG_INSN_RDTSC, VMDBG_INSN_RDTSCP, VMDBG_INSN_RDPMC,
+	VMDBG_INSN_SYSCALL, VMDBG_INSN_SYSRET, VMDBG_INSN_SYSENTER,
+	VMDBG_INSN_SYSEXIT, VMDBG_INSN_IRET, VMDBG_INSN_INT,
+	VMDBG_INSN_INT3, VMDBG_INSN_INTO, VMDBG_INSN_UD2,
+	VMDBG_INSN_LAR, VMDBG_INSN_LSL, VMDBG_INSN_VERR, VMDBG_INSN_VERW,
+	VMDBG_INSN_MOV_FROM_SREG, VMDBG_INSN_MOV_TO_SREG, VMDBG_INSN_PUSH_SREG,
+	VMDBG_INSN_POP_SREG, VMDBG_INSN_SWAPGS,
+	VMDBG_INSN_VMCALL, VMDBG_INSN_XSETBV,
+	VMDBG_INSN__COUNT
+};
+
+/* Classes for `break priv` (bit mask). */
+enum vmdbg_priv_class {
+	VMDBG_PC_HLT = 1 << 0,
+	VMDBG_PC_INTR = 1 << 1,	/* cli sti popf pushf */
+	VMDBG_PC_IO = 1 << 2,	/* in out ins outs */
+	VMDBG_PC_CR = 1 << 3,	/* mov cr, clts, lmsw */
+	VMDBG_PC_MSR = 1 << 4,
+	VMDBG_PC_DESC = 1 << 5,	/* lgdt lidt lldt ltr and the stores */
+	VMDBG_PC_TLB = 1 << 6,	/* invlpg, mov cr3 */
+	VMDBG_PC_SYS = 1 << 7,	/* syscall sysret sysenter sysexit iret int */
+	VMDBG_PC_HOLE = 1 << 8,	/* sensitive-unprivileged */
+	VMDBG_PC_ALL = (1 << 9) - 1,
+};
+
+enum vmdbg_dir {
+	VMDBG_DIR_NONE = 0,
+	VMDBG_DIR_IN = 1,	/* port in, memory read, rdmsr */
+	VMDBG_DIR_OUT = 2,	/* port out, memory write, wrmsr */
+};
+
+/*
+ * One trap.  Which fields mean something depends on cls:
+ *   io:        addr = port, dir, size, value, device
+ *   mmio:      addr = guest physical address, dir, size, value, device
+ *   exception: vector, error code (has_error), cr2 for #PF
+ *   softint:   vector; syscall: addr = system call number (rax/eax)
+ *   hypercall: addr = call number, value = argument
+ *   msr:       addr = MSR number, dir, value
+ *   cpuid:     addr = leaf (eax), value = subleaf (ecx)
+ *   priv:      insn
+ *   return:    insn (iret/sysret/sysexit), handler = return target
+ * For reflected traps handler is the guest handler's RIP.
+ */
+struct vmdbg_trap {
+	uint64_t seq;		/* 0, 1, 2, ... per run */
+	uint64_t time;		/* instructions retired (emu) or exits (kvm) */
+	uint64_t rip;		/* origin: RIP of the trapping instruction */
+	uint64_t addr;
+	uint64_t value;
+	uint64_t handler;
+	uint64_t cr2;
+	uint32_t error_code;
+	uint16_t vector;
+	uint16_t insn;		/* enum vmdbg_insn */
+	uint8_t cls;		/* enum vmdbg_trap_class */
+	uint8_t disposition;	/* enum vmdbg_disposition */
+	uint8_t classic;	/* enum vmdbg_classic */
+	uint8_t device;		/* enum vmdbg_device */
+	uint8_t cpl;		/* origin CPL: 0 guest OS, 3 guest app */
+	uint8_t dir;		/* enum vmdbg_dir */
+	uint8_t size;		/* access size in bytes */
+	uint8_t mode;		/* enum vmdbg_mode at origin */
+	uint8_t has_error;
+	uint8_t time_is_insns;	/* 1 when time counts instructions */
+};
+
+/* ---- events ---------------------------------------------------------- */
+
+enum vmdbg_event_kind {
+	VMDBG_EV_TRAP,		/* u.trap valid only during the callback */
+	VMDBG_EV_SERIAL,	/* bytes the guest wrote to the UART */
+	VMDBG_EV_INPUT,		/* a nondeterministic input consumed by the guest */
+	VMDBG_EV_LOG,		/* engine message for the user */
+};
+
+enum vmdbg_input_kind {
+	VMDBG_INPUT_SERIAL = 1,	/* bytes read from the UART RBR */
+	VMDBG_INPUT_IRQ = 2,	/* an interrupt injected at this time */
+	VMDBG_INPUT_CMOS = 3,	/* wall-clock value read from the CMOS */
+	VMDBG_INPUT_TSC = 4,	/* a time stamp value given to the guest */
+};
+
+enum vmdbg_log_level { VMDBG_LOG_DEBUG, VMDBG_LOG_INFO, VMDBG_LOG_WARN, VMDBG_LOG_ERROR };
+
+struct vmdbg_event {
+	enum vmdbg_event_kind kind;
+	union {
+		const struct vmdbg_trap *trap;
+		struct {
+			const uint8_t *data;
+			size_t len;
+		} serial;
+		struct {
+			enum vmdbg_input_kind kind;
+			uint64_t time;
+			uint64_t value;
+		} input;
+		struct {
+			enum vmdbg_log_level level;
+			const char *msg;
+		} log;
+	} u;
+};
+
+typedef void (*vmdbg_event_fn)(void *ctx, const struct vmdbg_event *ev);
+
+/* ---- stops ----------------------------------------------------------- */
+
+enum vmdbg_stop_reason {
+	VMDBG_STOP_NONE = 0,
+	VMDBG_STOP_EXIT,	/* guest wrote the debug-exit port */
+	VMDBG_STOP_SHUTDOWN,	/* triple fault */
+	VMDBG_STOP_RESET,	/* guest asked for a reset (i8042 0xFE) */
+	VMDBG_STOP_HALTED,	/* hlt with interrupts off and nothing pending */
+	VMDBG_STOP_BREAKPOINT,
+	VMDBG_STOP_STEP,	/* step count done */
+	VMDBG_STOP_GAP,		/* the backend cannot run this instruction here */
+	VMDBG_STOP_UNSUPPORTED,	/* emu: instruction vmdbg does not implement */
+	VMDBG_STOP_LIMIT,	/* --max-steps reached */
+	VMDBG_STOP_TIMEOUT,
+	VMDBG_STOP_USER,	/* vmdbg__request_stop() */
+	VMDBG_STOP_ERROR,	/* host-side failure */
+};
+
+struct vmdbg_stop {
+	enum vmdbg_stop_reason reason;
+	int exit_status;	/* for EXIT: value * 2 + 1 */
+	uint64_t rip;
+	char msg[256];		/* one line, for the user */
+};
+
+/* ---- configuration --------------------------------------------------- */
+
+struct vmdbg_config {
+	enum vmdbg_backend_kind backend;
+	uint64_t mem_size;	/* bytes; 0 means 64 MiB */
+	/* flat binaries (--load/--entry/--mode); 0 means "detect" */
+	uint64_t load_addr;
+	uint64_t entry;
+	int mode;		/* 16, 32, 64 or 0 */
+	int have_load, have_entry;
+};
+
+enum vmdbg_image_format {
+	VMDBG_IMG_NONE = 0,
+	VMDBG_IMG_BOOTSECTOR,
+	VMDBG_IMG_MULTIBOOT,
+	VMDBG_IMG_ELF64,
+	VMDBG_IMG_FLAT,
+};
+
+struct vmdbg_image_info {
+	enum vmdbg_image_format format;
+	uint64_t entry;
+	uint64_t load_lo, load_hi;	/* physical range loaded */
+	uint64_t file_size;
+	uint8_t sha256[32];
+	int mode;			/* entry mode: 16, 32, 64 */
+};
+
+/* ---- the API --------------------------------------------------------- */
+
+/* Returns NULL on failure; *err (if given) then holds a message. */
+struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t errlen);
+void vmdbg__destroy(struct vmdbg *vm);
+
+/* The callback is called on the thread that calls run/step. */
+void vmdbg__set_callback(struct vmdbg *vm, vmdbg_event_fn fn, void *ctx);
+
+/* Message for the last failed call, one line, never NULL. */
+const char *vmdbg__last_error(const struct vmdbg *vm);
+
+int vmdbg__load(struct vmdbg *vm, const char *path, struct vmdbg_image_info *info);
+int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
+		       struct vmdbg_image_info *info);
+
+const char *vmdbg__backend_name(const struct vmdbg *vm);
+/* Why auto chose this backend (one line), or "" for an explicit choice. */
+const char *vmdbg__backend_reason(const struct vmdbg *vm);
+
+/* Step mode: every instruction is decoded, privileged and hole
+ * instructions become VMDBG_TC_PRIV records. */
+void vmdbg__set_step_mode(struct vmdbg *vm, int on);
+/* 0 means no limit. */
+void vmdbg__set_limits(struct vmdbg *vm, uint64_t max_steps, uint64_t timeout_ms);
+
+int vmdbg__run(struct vmdbg *vm, struct vmdbg_stop *stop);
+int vmdbg__step(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop);
+/* Async-signal-safe: makes a running vmdbg__run() return VMDBG_STOP_USER. */
+void vmdbg__request_stop(struct vmdbg *vm);
+
+int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs);
+int vmdbg__set_regs(struct vmdbg *vm, const struct vmdbg_regs *regs);
+int vmdbg__read_phys(struct vmdbg *vm, uint64_t gpa, void *buf, size_t len);
+int vmdbg__write_phys(struct vmdbg *vm, uint64_t gpa, const void *buf, size_t len);
+uint64_t vmdbg__mem_size(const struct vmdbg *vm);
+/* Counters: instructions retired (emu; 0 on kvm), exits (kvm). */
+uint64_t vmdbg__insn_count(const struct vmdbg *vm);
+uint64_t vmdbg__exit_count(const struct vmdbg *vm);
+
+/* Feed bytes to the guest's UART receive buffer. */
+int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len);
+
+/* ---- KVM probe ------------------------------------------------------- */
+
+enum vmdbg_probe_item {
+	VMDBG_PROBE_REAL_INT,		/* int n in real mode */
+	VMDBG_PROBE_REAL_INT80,		/* int 0x80 in real mode */
+	VMDBG_PROBE_PM32_INT,		/* int n in 32-bit protected mode */
+	VMDBG_PROBE_PM32_IRET,		/* iret in 32-bit protected mode */
+	VMDBG_PROBE_PAGING32,		/* 32-bit two-level paging */
+	VMDBG_PROBE_LONG_MODE,		/* entering long mode */
+	VMDBG_PROBE_LM_INT,		/* int n in long mode */
+	VMDBG_PROBE_SYSCALL_R3,		/* syscall from ring 3 */
+	VMDBG_PROBE_SW_BP,		/* int3 software breakpoints */
+	VMDBG_PROBE_HW_BP,		/* debug-register execute breakpoints */
+	VMDBG_PROBE_WATCH,		/* debug-register data watchpoints */
+	VMDBG_PROBE_SINGLESTEP,		/* KVM_GUESTDBG_SINGLESTEP */
+	VMDBG_PROBE__COUNT
+};
+
+enum vmdbg_probe_verdict {
+	VMDBG_PROBE_UNTESTED = 0,
+	VMDBG_PROBE_OK,
+	VMDBG_PROBE_GAP,
+};
+
+struct vmdbg_probe_result {
+	int kvm_present;		/* /dev/kvm opened */
+	char kvm_error[128];		/* why not, when kvm_present == 0 */
+	enum vmdbg_probe_verdict verdict[VMDBG_PROBE__COUNT];
+	char detail[VMDBG_PROBE__COUNT][96];	/* what was seen, one line */
+};
+
+/* Runs the probe guests (each in its own throw-away VM).  Returns 0, or a
+ * negative errno when /dev/kvm is unusable (result->kvm_error says why). */
+int vmdbg__probe(struct vmdbg_probe_result *result);
+const char *vmdbg__probe_item_name(enum vmdbg_probe_item item);
+/* One line naming every gap, or "" when there is none. */
+void vmdbg__probe_summary(const struct vmdbg_probe_result *r, char *buf, size_t len);
+
+/* ---- names and formatting (no printing) ------------------------------ */
+
+const char *vmdbg__class_name(unsigned cls);
+const char *vmdbg__disposition_name(unsigned d);
+const char *vmdbg__classic_name(unsigned c);
+const char *vmdbg__device_name(unsigned dev);
+const char *vmdbg__insn_name(unsigned insn);
+const char *vmdbg__exception_name(unsigned vector);	/* "#PF" or NULL */
+/* Parse the names back; return -1 when unknown. */
+int vmdbg__class_from_name(const char *s);
+int vmdbg__disposition_from_name(const char *s);
+
+/* One aligned line (no newline) for a trap record.  Returns strlen. */
+size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len);
+const char *vmdbg__stop_reason_name(enum vmdbg_stop_reason r);
+
+#endif

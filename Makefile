@@ -8,7 +8,7 @@ BUILD	:= build
 WERROR	?= 1
 
 CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
-	   -Wformat=2 -Wno-format-nonliteral -I. -MD -MP
+	   -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -I. -MD -MP
 ifeq ($(WERROR),1)
 CFLAGS	+= -Werror
 endif

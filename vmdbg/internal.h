@@ -93,6 +93,7 @@ void uart__exit(struct uart *u);
 /* Host side: queue input bytes, read what the guest sent. */
 int uart__push_input(struct uart *u, const uint8_t *buf, size_t len);
 int misc_devices__init(struct vmdbg *vm);	/* debug-exit, post, i8042, cmos, hypercall */
+void misc_devices__exit(struct vmdbg *vm);	/* frees vm->misc */
 
 /* Fixed ports. */
 #define PORT_UART0		0x3F8
@@ -179,7 +180,7 @@ struct vmdbg {
 
 	const struct backend_ops *be;
 	void *be_priv;
-	char backend_reason[160];
+	char backend_reason[512];
 
 	struct io_range io[MAX_IO_RANGES];
 	int nr_io;
@@ -191,12 +192,14 @@ struct vmdbg {
 	vmdbg_event_fn cb;
 	void *cb_ctx;
 
+	bool time_is_insns;		/* record time = insns (emu), else exits */
 	uint64_t seq;			/* next trap sequence number */
 	uint64_t insns;			/* retired instructions (emu) */
 	uint64_t exits;			/* exits (kvm) */
 
 	bool step_mode;
 	uint64_t max_steps;		/* 0: none; compares to insns or exits */
+	uint64_t timeout_ms;		/* per run; 0: none */
 	uint64_t deadline_ns;		/* 0: none (CLOCK_MONOTONIC) */
 	bool step_budget_on;
 	uint64_t step_budget;		/* instructions left in vmdbg__step */
@@ -208,6 +211,7 @@ struct vmdbg {
 	struct vmdbg_regs entry_regs;
 	struct vmdbg_image_info image;
 
+	uint32_t stop_check;		/* calls since the deadline was read */
 	char err[256];
 };
 

@@ -1,0 +1,422 @@
+/*
+ * main.c - the vmdbg program: option parsing and the batch subcommands
+ * (run, record, trace, --probe).  Thin: everything real is in libvmdbg.
+ */
+#include "cli.h"
+#include "vmdbg/vmdbg.h"
+#include "traces/trace.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Exit statuses of vmdbg itself are even, so they never collide with a
+ * guest's debug-exit status (value * 2 + 1, always odd). */
+#define EXIT_USAGE	2	/* bad command line, bad image, bad trace */
+#define EXIT_GUEST_DIED	4	/* triple fault, reset, halted forever */
+#define EXIT_CANNOT_RUN	6	/* kvm gap or instruction emu does not implement */
+#define EXIT_INTERNAL	8	/* host-side failure */
+#define EXIT_LIMIT	124	/* --timeout or --max-steps reached */
+
+static const char *prog = "vmdbg";
+
+__attribute__((format(printf, 1, 2)))
+static void err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: vmdbg run IMAGE [OPTIONS] [--trace FILE]   run a guest, serial on stdout\n"
+"       vmdbg record IMAGE -o FILE [OPTIONS]       run a guest and write a trace\n"
+"       vmdbg trace show FILE [--class C,..] [--origin app|os] [--disposition D,..]\n"
+"       vmdbg trace stats FILE                     counts by class, origin, disposition\n"
+"       vmdbg trace export FILE --format jsonl|csv [-o OUT]\n"
+"       vmdbg --probe                              what this host's KVM can and cannot do\n"
+"       vmdbg --help | --version\n"
+"\n"
+"options for run and record:\n"
+"  --backend kvm|emu|auto   CPU backend (default auto: kvm when the probe finds no gaps)\n"
+"  --mem SIZE               guest RAM, e.g. 64M (default 64M)\n"
+"  --load ADDR --entry ADDR --mode 16|32|64   load IMAGE as a flat binary\n"
+"  --step                   step mode: every privileged and hole instruction is a record\n"
+"  --max-steps N            stop after N instructions (emu) or exits (kvm)\n"
+"  --timeout S              stop after S seconds (fractions allowed)\n"
+"  -o, --trace FILE         write the trace file\n"
+"  -t, --traps              print each trap record on stderr as it happens\n"
+"  -q, --quiet              do not copy the guest's serial output to stdout\n"
+"\n"
+"exit status: the guest's debug-exit status (port 0xf4: value*2+1); 2 bad input,\n"
+"4 guest died (triple fault, reset, halted forever), 6 the backend cannot run\n"
+"the guest, 8 internal error, 124 --timeout or --max-steps reached.\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (end[0] == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct run_opts {
+	struct vmdbg_config cfg;
+	const char *image;
+	const char *trace;
+	int step, traps, quiet;
+	uint64_t max_steps;
+	double timeout;
+};
+
+struct run_ctx {
+	struct trace_writer *tw;
+	int traps, quiet;
+	uint64_t ntraps;
+	int failed;
+};
+
+static void on_event(void *opaque, const struct vmdbg_event *ev)
+{
+	struct run_ctx *c = opaque;
+	char line[256];
+
+	switch (ev->kind) {
+	case VMDBG_EV_TRAP:
+		c->ntraps++;
+		if (c->traps) {
+			vmdbg__format_trap(ev->u.trap, line, sizeof(line));
+			fprintf(stderr, "%s\n", line);
+		}
+		if (c->tw && !c->failed && trace_writer__add_trap(c->tw, ev->u.trap) < 0)
+			c->failed = 1;
+		break;
+	case VMDBG_EV_SERIAL:
+		if (!c->quiet) {
+			fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
+			fflush(stdout);
+		}
+		if (c->tw && !c->failed &&
+		    trace_writer__add_serial(c->tw, 0, ev->u.serial.data, ev->u.serial.len) < 0)
+			c->failed = 1;
+		break;
+	case VMDBG_EV_INPUT:
+		if (c->tw && !c->failed &&
+		    trace_writer__add_input(c->tw, ev->u.input.kind, ev->u.input.time,
+					    ev->u.input.value) < 0)
+			c->failed = 1;
+		break;
+	case VMDBG_EV_LOG:
+		if (ev->u.log.level >= VMDBG_LOG_INFO)
+			err("%s", ev->u.log.msg);
+		break;
+	}
+}
+
+static struct vmdbg *volatile running_vm;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (running_vm)
+		vmdbg__request_stop(running_vm);
+}
+
+static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
+{
+	enum { O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO };
+	static const struct option lopts[] = {
+		{ "backend", required_argument, 0, O_BACKEND },
+		{ "mem", required_argument, 0, O_MEM },
+		{ "load", required_argument, 0, O_LOAD },
+		{ "entry", required_argument, 0, O_ENTRY },
+		{ "mode", required_argument, 0, O_MODE },
+		{ "step", no_argument, 0, O_STEP },
+		{ "max-steps", required_argument, 0, O_MAX },
+		{ "timeout", required_argument, 0, O_TMO },
+		{ "trace", required_argument, 0, 'o' },
+		{ "output", required_argument, 0, 'o' },
+		{ "traps", no_argument, 0, 't' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	uint64_t v;
+	char *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:tqh", lopts, NULL)) != -1) {
+		switch (c) {
+		case O_BACKEND:
+			if (!strcmp(optarg, "kvm"))
+				o->cfg.backend = VMDBG_BACKEND_KVM;
+			else if (!strcmp(optarg, "emu"))
+				o->cfg.backend = VMDBG_BACKEND_EMU;
+			else if (!strcmp(optarg, "auto"))
+				o->cfg.backend = VMDBG_BACKEND_AUTO;
+			else
+				return err("--backend %s: expected kvm, emu or auto", optarg), -1;
+			break;
+		case O_MEM:
+			if (parse_u64(optarg, &v) < 0)
+				return err("--mem %s: expected a size such as 64M", optarg), -1;
+			o->cfg.mem_size = v;
+			break;
+		case O_LOAD:
+			if (parse_u64(optarg, &o->cfg.load_addr) < 0)
+				return err("--load %s: expected an address", optarg), -1;
+			o->cfg.have_load = 1;
+			break;
+		case O_ENTRY:
+			if (parse_u64(optarg, &o->cfg.entry) < 0)
+				return err("--entry %s: expected an address", optarg), -1;
+			o->cfg.have_entry = 1;
+			break;
+		case O_MODE:
+			o->cfg.mode = atoi(optarg);
+			if (o->cfg.mode != 16 && o->cfg.mode != 32 && o->cfg.mode != 64)
+				return err("--mode %s: expected 16, 32 or 64", optarg), -1;
+			break;
+		case O_STEP:
+			o->step = 1;
+			break;
+		case O_MAX:
+			if (parse_u64(optarg, &o->max_steps) < 0)
+				return err("--max-steps %s: expected a count", optarg), -1;
+			break;
+		case O_TMO:
+			o->timeout = strtod(optarg, &end);
+			if (*end || o->timeout <= 0)
+				return err("--timeout %s: expected seconds > 0", optarg), -1;
+			break;
+		case 'o':
+			o->trace = optarg;
+			break;
+		case 't':
+			o->traps = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return err("try 'vmdbg --help'"), -1;
+		}
+	}
+	if (optind >= argc)
+		return err("%s: missing IMAGE", argv[0]), -1;
+	o->image = argv[optind++];
+	if (optind < argc)
+		return err("%s: unexpected argument '%s'", argv[0], argv[optind]), -1;
+	if ((o->cfg.have_entry || o->cfg.mode) && !o->cfg.have_load)
+		return err("--entry and --mode need --load ADDR"), -1;
+	if (record && !o->trace)
+		return err("record: missing -o FILE"), -1;
+	return 0;
+}
+
+static void load_opts_string(const struct run_opts *o, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "--mem %llu", (unsigned long long)(o->cfg.mem_size ? o->cfg.mem_size : 64ULL << 20));
+
+	if (o->cfg.have_load && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " --load 0x%llx --entry 0x%llx --mode %d",
+			 (unsigned long long)o->cfg.load_addr,
+			 (unsigned long long)(o->cfg.have_entry ? o->cfg.entry : o->cfg.load_addr),
+			 o->cfg.mode ? o->cfg.mode : 32);
+}
+
+static int stop_status(const struct vmdbg_stop *s)
+{
+	switch (s->reason) {
+	case VMDBG_STOP_EXIT:
+		return s->exit_status;
+	case VMDBG_STOP_SHUTDOWN:
+	case VMDBG_STOP_RESET:
+	case VMDBG_STOP_HALTED:
+		return EXIT_GUEST_DIED;
+	case VMDBG_STOP_GAP:
+	case VMDBG_STOP_UNSUPPORTED:
+		return EXIT_CANNOT_RUN;
+	case VMDBG_STOP_LIMIT:
+	case VMDBG_STOP_TIMEOUT:
+		return EXIT_LIMIT;
+	case VMDBG_STOP_USER:
+		return 130;
+	default:
+		return EXIT_INTERNAL;
+	}
+}
+
+static int cmd_run(int argc, char **argv, int record)
+{
+	struct run_opts o = { 0 };
+	struct run_ctx ctx = { 0 };
+	struct vmdbg_image_info info;
+	struct vmdbg_stop stop = { 0 };
+	struct vmdbg_regs regs;
+	struct vmdbg *vm;
+	char e[512];
+	int ret, status;
+
+	if (parse_run_opts(argc, argv, &o, record) < 0)
+		return EXIT_USAGE;
+	vm = vmdbg__create(&o.cfg, e, sizeof(e));
+	if (!vm) {
+		err("%s", e);
+		return EXIT_INTERNAL;
+	}
+	if (vmdbg__backend_reason(vm)[0])
+		err("%s", vmdbg__backend_reason(vm));
+	if (vmdbg__load(vm, o.image, &info) < 0) {
+		err("%s", vmdbg__last_error(vm));
+		vmdbg__destroy(vm);
+		return EXIT_USAGE;
+	}
+	ctx.traps = o.traps;
+	ctx.quiet = o.quiet;
+	if (o.trace) {
+		struct trace_header h = { 0 };
+		const char *base = strrchr(o.image, '/');
+
+		memcpy(h.image_sha256, info.sha256, sizeof(h.image_sha256));
+		h.mem_size = vmdbg__mem_size(vm);
+		h.flags = o.step ? TRACE_F_STEP_MODE : 0;
+		snprintf(h.backend, sizeof(h.backend), "%s", vmdbg__backend_name(vm));
+		load_opts_string(&o, h.load_opts, sizeof(h.load_opts));
+		snprintf(h.image_name, sizeof(h.image_name), "%s", base ? base + 1 : o.image);
+		ctx.tw = trace_writer__open(o.trace, &h, e, sizeof(e));
+		if (!ctx.tw) {
+			err("%s", e);
+			vmdbg__destroy(vm);
+			return EXIT_USAGE;
+		}
+	}
+	vmdbg__set_callback(vm, on_event, &ctx);
+	vmdbg__set_step_mode(vm, o.step);
+	vmdbg__set_limits(vm, o.max_steps, (uint64_t)(o.timeout * 1000.0));
+
+	running_vm = vm;
+	signal(SIGINT, on_sigint);
+	ret = vmdbg__run(vm, &stop);
+	signal(SIGINT, SIG_DFL);
+	running_vm = NULL;
+	fflush(stdout);
+
+	status = stop_status(&stop);
+	if (ret < 0 && stop.reason == VMDBG_STOP_NONE)
+		status = EXIT_INTERNAL;
+	if (stop.reason != VMDBG_STOP_EXIT)
+		err("%s: %s", vmdbg__stop_reason_name(stop.reason),
+		    stop.msg[0] ? stop.msg : vmdbg__last_error(vm));
+	if (ctx.tw) {
+		struct trace_end end = { 0 };
+
+		end.reason = stop.reason;
+		end.exit_status = stop.exit_status;
+		end.insn_count = vmdbg__insn_count(vm);
+		end.exit_count = vmdbg__exit_count(vm);
+		end.rip = vmdbg__get_regs(vm, &regs) == 0 ? regs.rip : stop.rip;
+		snprintf(end.msg, sizeof(end.msg), "%s", stop.msg);
+		if (ctx.failed)
+			err("trace %s: %s", o.trace, trace_writer__error(ctx.tw));
+		if (trace_writer__close(ctx.tw, &end) < 0 || ctx.failed) {
+			if (!ctx.failed)
+				err("trace %s: write failed", o.trace);
+			status = EXIT_INTERNAL;
+		} else if (record) {
+			err("recorded %" PRIu64 " traps to %s", ctx.ntraps, o.trace);
+		}
+	}
+	vmdbg__destroy(vm);
+	return status;
+}
+
+static int cmd_probe(void)
+{
+	struct vmdbg_probe_result r;
+	char sum[512];
+	int ret = vmdbg__probe(&r);
+
+	if (ret < 0) {
+		printf("KVM: not usable: %s\n", r.kvm_error);
+		return 1;
+	}
+	printf("%-28s %-8s %s\n", "KVM capability", "verdict", "what the probe saw");
+	for (int i = 0; i < VMDBG_PROBE__COUNT; i++)
+		printf("%-28s %-8s %s\n", vmdbg__probe_item_name(i),
+		       r.verdict[i] == VMDBG_PROBE_OK ? "ok" :
+		       r.verdict[i] == VMDBG_PROBE_GAP ? "GAP" : "untested",
+		       r.detail[i]);
+	vmdbg__probe_summary(&r, sum, sizeof(sum));
+	printf("%s\n", sum[0] ? sum : "this host's KVM has no gaps vmdbg knows of");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("vmdbg %s\n", VMDBG_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "--probe"))
+		return cmd_probe();
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1, 0);
+	if (!strcmp(cmd, "record"))
+		return cmd_run(argc - 1, argv + 1, 1);
+	if (!strcmp(cmd, "trace"))
+		return cmd_trace(argc - 1, argv + 1);
+	if (cmd[0] == '-') {
+		err("unknown option '%s'; try 'vmdbg --help'", cmd);
+		return EXIT_USAGE;
+	}
+	if (access(cmd, F_OK) == 0) {
+		err("%s: the interactive debugger is not built yet (issue 4); "
+		    "use 'vmdbg run %s' or 'vmdbg record %s -o FILE'", cmd, cmd, cmd);
+		return EXIT_USAGE;
+	}
+	err("unknown command '%s'; try 'vmdbg --help'", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,180 @@
+/*
+ * codec.h - private to traces/: the byte layout of trace files (see
+ * FORMAT.md): little-endian fixed fields, varints, the file header and the
+ * record coding with its per-chunk delta state.  Frontends use trace.h.
+ */
+#ifndef VMDBG_CODEC_H
+#define VMDBG_CODEC_H
+
+#include "traces/trace.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- fixed layout ---------------------------------------------------- */
+
+#define TRACE_MAGIC		"VMDBGTRC"	/* 8 bytes, no NUL */
+#define TRACE_MAGIC_LEN		8
+#define TRACE_FIXED_LEN		16	/* magic, major, minor, body length */
+#define TRACE_BODY_MIN		60	/* fixed fields + four string lengths */
+#define TRACE_BODY_MAX		65536	/* readers refuse longer header bodies */
+
+#define CHUNK_MAGIC		"VTCK"
+#define CHUNK_HDR_LEN		48
+#define CHUNK_MAX_RECORDS	4096	/* writer flushes at this many records */
+#define CHUNK_FLUSH_BYTES	65536	/* ... or before the payload passes this */
+#define CHUNK_PAYLOAD_LIMIT	(1u << 20)	/* readers refuse larger payloads */
+
+/* Record tags (first byte of a record). */
+#define REC_INPUT		0x01
+#define REC_SERIAL		0x02
+#define REC_END			0x03
+#define REC_SIZED_FIRST		0x40	/* 0x40..0x7f: tag, varint length, bytes */
+#define REC_SIZED_LAST		0x7f
+#define REC_TRAP		0x80	/* 0x80 | TRAP_* presence bits */
+
+/* Presence bits in a trap's tag byte. */
+#define TRAP_T			0x01	/* time delta */
+#define TRAP_R			0x02	/* rip delta */
+#define TRAP_A			0x04	/* addr delta */
+#define TRAP_V			0x08	/* value */
+#define TRAP_S			0x10	/* attribute mask + changed attributes */
+#define TRAP_X			0x20	/* extension mask follows the tag */
+#define TRAP_P			0x40	/* start from the alternate site */
+
+/* Extension mask bits (a varint after the tag when TRAP_X). */
+#define TRAPX_SEQ		0x01	/* seq is not the expected one */
+#define TRAPX_HANDLER		0x02
+#define TRAPX_CR2		0x04
+#define TRAPX_ERROR		0x08
+#define TRAPX_ALL		0x0f
+
+/* Attribute mask bits, in the order the changed values follow. */
+enum trap_attr {
+	ATTR_CLS, ATTR_DISPOSITION, ATTR_CLASSIC, ATTR_DEVICE, ATTR_CPL,
+	ATTR_DIR, ATTR_SIZE, ATTR_MODE, ATTR_VECTOR, ATTR_INSN,
+	ATTR_HAS_ERROR, ATTR_TIME_IS_INSNS,
+	ATTR__COUNT
+};
+
+/* Worst-case encoded sizes. */
+#define VARINT_MAX		10
+#define REC_TRAP_MAX		(2 + 9 * VARINT_MAX + 2 + ATTR__COUNT * 3)
+#define REC_INPUT_MAX		(1 + 3 * VARINT_MAX)
+#define REC_SERIAL_MAX		(1 + 2 * VARINT_MAX + TRACE_SERIAL_MAX)
+#define REC_END_MAX		(1 + 6 * VARINT_MAX + 255)
+
+/* ---- little-endian helpers ------------------------------------------- */
+
+static inline void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t get_le32(const uint8_t *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* ---- varints (LEB128, at most 10 bytes) ------------------------------- */
+
+size_t codec__put_uv(uint8_t *p, uint64_t v);
+/* Returns the bytes used, or 0 when p[0..len) holds no valid varint. */
+size_t codec__get_uv(const uint8_t *p, size_t len, uint64_t *v);
+
+/* ---- the file header -------------------------------------------------- */
+
+/* Writes the whole header (fixed part, body, CRC) into out, which holds at
+ * least TRACE_FIXED_LEN + TRACE_BODY_MAX + 4 bytes.  Returns its length. */
+size_t codec__encode_header(const struct trace_header *h, uint8_t *out);
+/* Parse a version 1.x header body.  Returns 0 or -EBADMSG with a message. */
+int codec__decode_header_body(const uint8_t *p, size_t len, struct trace_header *h,
+			      char *err, size_t errlen);
+
+/* ---- chunk headers ---------------------------------------------------- */
+
+struct chunk_hdr {
+	uint32_t payload_len;
+	uint32_t nrec;
+	uint32_t ntraps;
+	uint64_t first_seq;	/* seq of the chunk's first trap */
+	uint64_t first_rec;	/* file-wide index of the chunk's first record */
+	uint64_t base_time;	/* time the delta coding starts from */
+	uint32_t payload_crc;
+	uint32_t hdr_crc;	/* crc32 of bytes 0..43 */
+};
+
+/* Fills hdr_crc too. */
+void codec__put_chunk_hdr(uint8_t *out, struct chunk_hdr *c);
+void codec__get_chunk_hdr(const uint8_t *in, struct chunk_hdr *c);
+/* zlib crc32; pass 0 to start, or a previous result to continue. */
+uint32_t codec__crc32(uint32_t crc, const uint8_t *p, size_t len);
+
+/* ---- records ---------------------------------------------------------- */
+
+/* What a trap shares with the traps before it: where and what kind. */
+struct trap_site {
+	uint64_t rip, addr;
+	uint16_t attr[ATTR__COUNT];
+};
+
+/* Delta state; reset at the start of every chunk. */
+struct codec_state {
+	uint64_t next_seq;
+	uint64_t time;
+	uint64_t handler;
+	struct trap_site cur, alt;
+};
+
+void codec__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time);
+
+/* Encoders: write one record at out (room for the *_MAX above) and update
+ * the state.  Return the record's length. */
+size_t codec__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, uint8_t *out);
+size_t codec__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
+			   uint64_t time, uint64_t value, uint8_t *out);
+size_t codec__encode_serial(struct codec_state *s, uint64_t time, const uint8_t *buf,
+			    size_t len, uint8_t *out);
+size_t codec__encode_end(struct codec_state *s, const struct trace_end *e, uint8_t *out);
+
+/*
+ * Decode the record at p[0..len) into *item and update the state.  Returns
+ * 1 for an item, 0 for a skipped unknown sized record, or -EBADMSG with a
+ * message in err.  *used receives the record's length.  A SERIAL item
+ * points into p.
+ */
+int codec__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *used,
+		  struct trace_item *item, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * trace.c - the trace writer.  Records are coded (codec.c) into a chunk
+ * buffer that goes to the file with one write(2) when it holds 4096 records
+ * or 64 KiB, so a writer killed at any moment leaves whole chunks behind.
+ * The reader is trace_reader.c; FORMAT.md has the byte layout.
+ */
+#include "traces/trace.h"
+#include "traces/codec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The largest header this writer produces: fixed part, body, CRC. */
+#define HEADER_BUF	(TRACE_FIXED_LEN + 60 + sizeof(((struct trace_header *)0)->backend) + \
+			 sizeof(((struct trace_header *)0)->load_opts) + \
+			 sizeof(((struct trace_header *)0)->image_name) + \
+			 sizeof(((struct trace_header *)0)->creator) + 4)
+
+struct trace_writer {
+	int fd;
+	int err;			/* first error, sticky */
+	char msg[256];
+	struct codec_state st;
+	struct chunk_hdr ch;		/* the chunk being filled */
+	uint8_t *buf;			/* chunk header + payload */
+	size_t plen;			/* payload bytes in buf */
+	uint64_t next_seq;		/* seq the next trap is expected to have */
+	uint64_t time;			/* time of the last timed record */
+	uint64_t records;		/* records in all flushed chunks */
+};
+
+static int write_all(struct trace_writer *w, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(w->fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->err = n < 0 ? -errno : -EIO;
+			snprintf(w->msg, sizeof(w->msg), "write: %s", strerror(-w->err));
+			return w->err;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+struct trace_writer *trace_writer__open(const char *path, const struct trace_header *h,
+					char *err, size_t errlen)
+{
+	struct trace_header hh = *h;
+	uint8_t hdr[HEADER_BUF];
+	struct trace_writer *w;
+	size_t len;
+
+	_Static_assert(HEADER_BUF <= TRACE_FIXED_LEN + TRACE_BODY_MAX + 4, "header too big");
+	w = calloc(1, sizeof(*w));
+	if (w)
+		w->buf = malloc(CHUNK_HDR_LEN + CHUNK_FLUSH_BYTES);
+	if (!w || !w->buf) {
+		snprintf(err, errlen, "out of memory for the trace writer");
+		goto fail;
+	}
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!hh.created)
+		hh.created = (int64_t)time(NULL);
+	if (!hh.creator[0])
+		snprintf(hh.creator, sizeof(hh.creator), "vmdbg %s", VMDBG_VERSION);
+	len = codec__encode_header(&hh, hdr);
+	if (write_all(w, hdr, len)) {
+		snprintf(err, errlen, "cannot write the header of %s: %s", path, w->msg);
+		close(w->fd);
+		goto fail;
+	}
+	return w;
+fail:
+	if (w)
+		free(w->buf);
+	free(w);
+	return NULL;
+}
+
+const char *trace_writer__error(const struct trace_writer *w)
+{
+	return w->msg;
+}
+
+int trace_writer__flush(struct trace_writer *w)
+{
+	if (w->err)
+		return w->err;
+	if (!w->ch.nrec)
+		return 0;
+	w->ch.payload_len = (uint32_t)w->plen;
+	w->ch.payload_crc = codec__crc32(0, w->buf + CHUNK_HDR_LEN, w->plen);
+	codec__put_chunk_hdr(w->buf, &w->ch);
+	if (write_all(w, w->buf, CHUNK_HDR_LEN + w->plen))
+		return w->err;
+	w->records += w->ch.nrec;
+	w->ch.nrec = 0;
+	w->ch.ntraps = 0;
+	w->plen = 0;
+	return 0;
+}
+
+/*
+ * Make room for a record of at most max bytes and start a chunk when none
+ * is open.  The first record of a chunk fixes its first seq and base time,
+ * which is why both are passed here.
+ */
+static uint8_t *begin_record(struct trace_writer *w, size_t max, bool is_trap,
+			     uint64_t seq, bool timed, uint64_t time)
+{
+	if (w->err)
+		return NULL;
+	if (w->ch.nrec && w->plen + max > CHUNK_FLUSH_BYTES && trace_writer__flush(w))
+		return NULL;
+	if (!w->ch.nrec) {
+		w->ch.first_seq = is_trap ? seq : w->next_seq;
+		w->ch.first_rec = w->records;
+		w->ch.base_time = timed ? time : w->time;
+		codec__reset(&w->st, w->ch.first_seq, w->ch.base_time);
+	}
+	return w->buf + CHUNK_HDR_LEN + w->plen;
+}
+
+static int end_record(struct trace_writer *w, size_t len, bool timed, uint64_t time)
+{
+	w->plen += len;
+	w->ch.nrec++;
+	if (timed)
+		w->time = time;
+	if (w->ch.nrec >= CHUNK_MAX_RECORDS)
+		return trace_writer__flush(w);
+	return 0;
+}
+
+int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
+{
+	uint8_t *p = begin_record(w, REC_TRAP_MAX, true, t->seq, true, t->time);
+
+	if (!p)
+		return w->err;
+	w->ch.ntraps++;
+	w->next_seq = t->seq + 1;
+	return end_record(w, codec__encode_trap(&w->st, t, p), true, t->time);
+}
+
+int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
+			    uint64_t time, uint64_t value)
+{
+	uint8_t *p = begin_record(w, REC_INPUT_MAX, false, 0, true, time);
+
+	if (!p)
+		return w->err;
+	return end_record(w, codec__encode_input(&w->st, kind, time, value, p), true, time);
+}
+
+int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
+			     const uint8_t *buf, size_t len)
+{
+	do {
+		size_t n = len > TRACE_SERIAL_MAX ? TRACE_SERIAL_MAX : len;
+		uint8_t *p = begin_record(w, REC_SERIAL_MAX, false, 0, true, time);
+		int ret;
+
+		if (!p)
+			return w->err;
+		ret = end_record(w, codec__encode_serial(&w->st, time, buf, n, p), true, time);
+		if (ret)
+			return ret;
+		buf += n;
+		len -= n;
+	} while (len > 0);
+	return 0;
+}
+
+int trace_writer__close(struct trace_writer *w, const struct trace_end *end)
+{
+	int ret = 0;
+
+	if (end) {
+		uint8_t *p = begin_record(w, REC_END_MAX, false, 0, false, 0);
+
+		if (p)
+			end_record(w, codec__encode_end(&w->st, end, p), false, 0);
+	}
+	trace_writer__flush(w);
+	ret = w->err;
+	if (close(w->fd) && !ret)
+		ret = -errno;
+	free(w->buf);
+	free(w);
+	return ret;
+}

@@ -1,0 +1,129 @@
+/*
+ * trace.h - vmdbg trace files: write trap records to a compact, versioned,
+ * chunked binary file and read them back.  The byte layout is in
+ * traces/FORMAT.md.
+ *
+ * Nothing here prints.  Functions return 0 (or 1 for "an item"), a negative
+ * errno, or NULL from a constructor; messages come back through the err
+ * buffers and trace_writer__error() / trace_reader__error().
+ */
+#ifndef VMDBG_TRACE_H
+#define VMDBG_TRACE_H
+
+#include "vmdbg/vmdbg.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRACE_VERSION_MAJOR 1
+#define TRACE_VERSION_MINOR 0
+
+/* Header flags. */
+#define TRACE_F_STEP_MODE	(1u << 0)	/* recorded in step mode */
+
+/*
+ * The file header.  Strings are NUL terminated; longer ones are cut when
+ * written.  The writer ignores the version fields and fills `created` with
+ * the current time and `creator` with "vmdbg VERSION" when they are 0 / "".
+ */
+struct trace_header {
+	uint16_t version_major, version_minor;	/* as read from the file */
+	uint8_t image_sha256[32];
+	uint64_t mem_size;			/* guest RAM in bytes */
+	int64_t created;			/* Unix time, seconds */
+	uint32_t flags;				/* TRACE_F_* */
+	char backend[32];			/* "kvm", "emu" */
+	char load_opts[256];			/* e.g. "--load 0x100000 --mode 32" */
+	char image_name[256];			/* file name of the guest image */
+	char creator[128];			/* program, version, host */
+};
+
+/* The last record of a complete trace: how the run stopped. */
+struct trace_end {
+	uint32_t reason;		/* enum vmdbg_stop_reason */
+	int32_t exit_status;		/* guest exit status (EXIT: value*2+1) */
+	uint64_t insn_count;		/* instructions retired (emu), else 0 */
+	uint64_t exit_count;		/* exits (kvm) */
+	uint64_t rip;			/* final RIP */
+	char msg[256];			/* the stop message, one line */
+};
+
+enum trace_item_kind {
+	TRACE_ITEM_TRAP = 1,
+	TRACE_ITEM_INPUT,
+	TRACE_ITEM_SERIAL,
+	TRACE_ITEM_END,
+};
+
+/* Largest SERIAL record; the writer splits longer buffers. */
+#define TRACE_SERIAL_MAX 4096
+
+struct trace_item {
+	enum trace_item_kind kind;
+	union {
+		struct vmdbg_trap trap;
+		struct {
+			enum vmdbg_input_kind kind;
+			uint64_t time;
+			uint64_t value;
+		} input;
+		struct {
+			uint64_t time;
+			const uint8_t *data;	/* valid until the next call */
+			size_t len;		/* <= TRACE_SERIAL_MAX */
+		} serial;
+		struct trace_end end;
+	};
+};
+
+/* ---- writing --------------------------------------------------------- */
+
+struct trace_writer;
+
+/*
+ * Create (truncate) path and write the header.  Returns NULL on failure with
+ * a message in err.  Records are buffered in a chunk that is written with
+ * one write(2) when it holds 4096 records or 64 KiB, so a writer killed at
+ * any point leaves a file readable up to its last complete chunk.
+ */
+struct trace_writer *trace_writer__open(const char *path, const struct trace_header *h,
+					char *err, size_t errlen);
+/* Each returns 0 or a negative errno (the writer then stays failed). */
+int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t);
+int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
+			    uint64_t time, uint64_t value);
+int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
+			     const uint8_t *buf, size_t len);
+/* Write the current chunk now (no-op when it is empty). */
+int trace_writer__flush(struct trace_writer *w);
+/* Message for the last failure, "" when none. */
+const char *trace_writer__error(const struct trace_writer *w);
+/* Append the END record (unless end is NULL), flush, close and free w.
+ * Returns 0 or the first error seen during the writer's life. */
+int trace_writer__close(struct trace_writer *w, const struct trace_end *end);
+
+/* ---- reading --------------------------------------------------------- */
+
+struct trace_reader;
+
+/* Open path and check its header.  NULL on failure with a message in err
+ * (empty file, bad magic, unsupported version, truncated header, ...). */
+struct trace_reader *trace_reader__open(const char *path, char *err, size_t errlen);
+/* Valid until trace_reader__close(). */
+const struct trace_header *trace_reader__header(const struct trace_reader *r);
+/*
+ * Read the next record into *item.  Returns 1 for an item, 0 at the end of
+ * the trace, a negative errno on damage (trace_reader__error() names the
+ * chunk and its offset).  A file cut off after its last complete chunk
+ * ends with 0 and a warning.  After 0 or an error it keeps returning that.
+ */
+int trace_reader__next(struct trace_reader *r, struct trace_item *item);
+/* Message for the error, "" when none. */
+const char *trace_reader__error(const struct trace_reader *r);
+/* A warning such as "truncated after chunk N (record M): ...", or NULL. */
+const char *trace_reader__warning(const struct trace_reader *r);
+/* Bytes of the file consumed so far (the file size once next() returned 0). */
+uint64_t trace_reader__offset(const struct trace_reader *r);
+void trace_reader__close(struct trace_reader *r);
+
+#endif

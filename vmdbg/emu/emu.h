@@ -1,0 +1,345 @@
+/*
+ * emu.h - private header of the emu backend, vmdbg's own software x86 CPU.
+ *
+ * Layout of the backend:
+ *   emu.c      backend ops, the run loop, step-mode records
+ *   decode.c   Zydis -> compact struct insn, the decoded-instruction cache
+ *   mmu.c      segmentation, paging walks, the software TLB, memory access
+ *   alu.c      arithmetic, logic, shifts, mul/div with exact flags
+ *   exec.c     the dispatch switch for the general-purpose ISA
+ *   system.c   descriptors, segment loads, far transfers, exceptions,
+ *              interrupt delivery, iret, syscall/sysenter
+ *   sysinsn.c  system instructions: mov cr/dr, lgdt & co, in/out, hlt
+ *   string.c   movs/stos/lods/cmps/scas/ins/outs with rep prefixes
+ *   sse.c      the SSE2 data moves and logic gcc emits
+ *   msr.c      rdmsr/wrmsr, cpuid (the synthetic model), rdtsc
+ *
+ * Faults: an instruction that faults calls emu_fault(), which records the
+ * exception in struct emu and longjmps (__builtin_longjmp, cheap) back to
+ * the run loop; the loop delivers it through the guest IDT.  Instructions
+ * therefore commit architectural state only after their last access that
+ * can fault; e->next_rip is committed to e->rip by the loop.
+ */
+#ifndef VMDBG_EMU_H
+#define VMDBG_EMU_H
+
+#include "vmdbg/internal.h"
+
+#include <Zydis/Zydis.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Segment register indexes: x86 encoding order (es cs ss ds fs gs). */
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
+
+/* Exception vectors. */
+enum {
+	EX_DE = 0, EX_DB = 1, EX_NMI = 2, EX_BP = 3, EX_OF = 4, EX_BR = 5,
+	EX_UD = 6, EX_NM = 7, EX_DF = 8, EX_TS = 10, EX_NP = 11, EX_SS = 12,
+	EX_GP = 13, EX_PF = 14, EX_MF = 16, EX_AC = 17, EX_XM = 19,
+};
+
+/* RFLAGS bits. */
+#define F_CF	(1u << 0)
+#define F_PF	(1u << 2)
+#define F_AF	(1u << 4)
+#define F_ZF	(1u << 6)
+#define F_SF	(1u << 7)
+#define F_TF	(1u << 8)
+#define F_IF	(1u << 9)
+#define F_DF	(1u << 10)
+#define F_OF	(1u << 11)
+#define F_IOPL	(3u << 12)
+#define F_NT	(1u << 14)
+#define F_RF	(1u << 16)
+#define F_VM	(1u << 17)
+#define F_AC	(1u << 18)
+#define F_VIF	(1u << 19)
+#define F_VIP	(1u << 20)
+#define F_ID	(1u << 21)
+#define F_ARITH	(F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+
+#define CR0_PE	(1u << 0)
+#define CR0_MP	(1u << 1)
+#define CR0_EM	(1u << 2)
+#define CR0_TS	(1u << 3)
+#define CR0_ET	(1u << 4)
+#define CR0_NE	(1u << 5)
+#define CR0_WP	(1u << 16)
+#define CR0_AM	(1u << 18)
+#define CR0_NW	(1u << 29)
+#define CR0_CD	(1u << 30)
+#define CR0_PG	(1u << 31)
+#define CR4_PSE	(1u << 4)
+#define CR4_PAE	(1u << 5)
+#define CR4_PGE	(1u << 7)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define EFER_NXE (1u << 11)
+
+/* Operand kinds of struct eop. */
+enum {
+	OK_NONE, OK_REG, OK_MEM, OK_IMM, OK_SREG, OK_CR, OK_DR, OK_XMM,
+	OK_PTR, OK_REL, OK_AGEN,
+};
+
+#define R_RIP	16		/* RIP-relative base */
+#define R_NONE	0xff
+
+/* One operand, decoded once and cached. */
+struct eop {
+	uint8_t kind;
+	uint8_t size;		/* bytes */
+	uint8_t reg;		/* OK_REG/SREG/CR/DR/XMM: register number */
+	uint8_t hi8;		/* OK_REG: AH/CH/DH/BH */
+	uint8_t seg, base, index, scale;	/* OK_MEM / OK_AGEN */
+	uint16_t ptr_sel;	/* OK_PTR */
+	int64_t disp;		/* OK_MEM displacement */
+	uint64_t imm;		/* OK_IMM value (sign extended), OK_REL disp, OK_PTR off */
+};
+
+/* A decoded instruction in the cache. */
+struct insn {
+	uint64_t key;		/* (physical address << 2) | mode index; 0 = empty */
+	uint32_t gen;		/* page generation it was decoded under */
+	uint16_t mnem;		/* ZydisMnemonic */
+	uint8_t len;
+	uint8_t osize;		/* operand size in bytes */
+	uint8_t asize;		/* address size in bytes */
+	uint8_t nops;		/* visible operands */
+	uint8_t rep;		/* 0, 1 = rep/repe, 2 = repne */
+	uint8_t lock;
+	uint8_t sseg;		/* segment for string sources / xlat (override or DS) */
+	uint8_t cc;		/* condition code for jcc/setcc/cmovcc */
+	uint8_t opcode;
+	uint8_t rexw;
+	/* classification for step mode (classify__bytes) */
+	uint8_t cinsn;		/* enum vmdbg_insn */
+	uint8_t cpriv, chole, cio;
+	uint8_t cls_ok;
+	struct eop op[3];
+};
+
+struct tlb_entry {
+	uint64_t tag_r, tag_w, tag_x;	/* linear page | 0, or TLB_INVALID */
+	uint8_t *host;			/* host address of the page */
+};
+#define TLB_BITS	10
+#define TLB_SIZE	(1u << TLB_BITS)
+#define TLB_INVALID	1ull
+
+#define CACHE_BITS	15
+#define CACHE_SIZE	(1u << CACHE_BITS)
+
+struct emu {
+	struct vmdbg *vm;
+	uint64_t r[16];
+	uint64_t rip, next_rip;
+	uint64_t flags;
+	struct vmdbg_seg seg[6];
+	struct vmdbg_seg ldt, tr;
+	struct vmdbg_dtable gdt, idt;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+	uint64_t dr[8];
+	/* MSRs */
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	uint64_t apic_base, tsc_offset, tsc_aux, pat;
+	uint64_t xmm[16][2];
+	uint32_t mxcsr;
+
+	/* derived state, updated by emu_update_mode() */
+	int cpl;
+	int mode;		/* code size: 16, 32, 64 */
+	int midx;		/* 0, 1, 2 for 16, 32, 64 */
+	bool lma;
+	bool paging;
+
+	/* interrupts */
+	bool shadow;		/* sti / mov ss shadow: no interrupt before next insn */
+	bool shadow_next;
+	bool halted;
+	int irq_vector;		/* -1: none pending */
+
+	/* the current instruction */
+	const struct insn *cur;
+	struct trap_origin origin;
+	bool recorded;		/* the instruction produced its own trap record */
+
+	/* fault state */
+	void *jb[5];
+	bool jb_armed;
+	int exc_vec;		/* raised exception, -1 none */
+	uint32_t exc_err;
+	bool exc_has_err;
+	int deliver_vec;	/* vector being delivered, -1 none */
+	bool stop_now;		/* an instruction asked to stop (unsupported, shutdown) */
+	struct vmdbg_stop pending;	/* filled with stop_now */
+
+	/* software TLB, [0] supervisor, [1] user */
+	struct tlb_entry tlb[2][TLB_SIZE];
+
+	/* decoded-instruction cache */
+	struct insn *cache;
+	uint8_t *page_code;	/* per 4 KiB page of RAM: decoded code there */
+	uint32_t *page_gen;	/* per page: bumped when code there is written */
+	uint64_t npages;
+	ZydisDecoder dec[3];
+};
+
+static inline struct emu *EMU(struct vmdbg *vm) { return vm->be_priv; }
+
+static inline uint64_t szmask(int sz)
+{
+	return sz == 8 ? ~0ull : (1ull << (sz * 8)) - 1;
+}
+
+/* ---- emu.c ---- */
+void emu_update_mode(struct emu *e);
+/* Stop the run loop after this instruction with reason and message. */
+void emu_stop(struct emu *e, enum vmdbg_stop_reason reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Unsupported instruction: stop with a diagnostic, abandon the insn. */
+__attribute__((noreturn)) void emu_unsupported(struct emu *e, const char *why);
+void emu_fill_trap(struct emu *e, struct vmdbg_trap *t, unsigned cls);
+
+/* ---- decode.c ---- */
+int decode__init(struct emu *e);
+const struct insn *decode__fetch(struct emu *e);
+void decode__invalidate_page(struct emu *e, uint64_t page);
+void decode__flush(struct emu *e);
+
+/* ---- mmu.c ---- */
+void mmu__flush(struct emu *e);
+void mmu__flush_page(struct emu *e, uint64_t lin);
+/* Linear address for seg:off of size bytes; checks limits (raises faults). */
+uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write);
+uint64_t mmu__read(struct emu *e, uint64_t lin, int size, int user);
+void mmu__write(struct emu *e, uint64_t lin, int size, uint64_t val, int user);
+/* Translate a linear address for an access (0 r, 1 w, 2 x); may fault. */
+uint64_t mmu__translate(struct emu *e, uint64_t lin, int acc, int user);
+/* Host pointer of the page holding lin for a fetch, or NULL (MMIO). */
+uint8_t *mmu__fetch_page(struct emu *e, uint64_t lin, uint64_t *phys);
+uint64_t mmu__phys_read(struct emu *e, uint64_t pa, int size);
+void mmu__phys_write(struct emu *e, uint64_t pa, int size, uint64_t val);
+/* A guest write hit physical range [pa, pa+len): drop decoded code there. */
+void mmu__code_written(struct emu *e, uint64_t pa, uint64_t len);
+
+static inline int emu_user(const struct emu *e) { return e->cpl == 3; }
+
+/* Data accesses through a segment at the current privilege. */
+static inline uint64_t rd(struct emu *e, int seg, uint64_t off, int size)
+{
+	return mmu__read(e, mmu__lin(e, seg, off, size, false), size, emu_user(e));
+}
+static inline void wr(struct emu *e, int seg, uint64_t off, int size, uint64_t v)
+{
+	mmu__write(e, mmu__lin(e, seg, off, size, true), size, v, emu_user(e));
+}
+/* System accesses (descriptor tables, TSS, IDT): supervisor privilege. */
+static inline uint64_t rd_sys(struct emu *e, uint64_t lin, int size)
+{
+	return mmu__read(e, lin, size, 0);
+}
+static inline void wr_sys(struct emu *e, uint64_t lin, int size, uint64_t v)
+{
+	mmu__write(e, lin, size, v, 0);
+}
+
+/* ---- registers ---- */
+static inline uint64_t greg(const struct emu *e, const struct eop *o)
+{
+	uint64_t v = e->r[o->reg];
+	if (o->hi8)
+		return (v >> 8) & 0xff;
+	return v & szmask(o->size);
+}
+static inline void sreg_gpr(struct emu *e, int reg, int size, bool hi8, uint64_t v)
+{
+	uint64_t *p = &e->r[reg];
+	switch (size) {
+	case 1:
+		if (hi8)
+			*p = (*p & ~0xff00ull) | ((v & 0xff) << 8);
+		else
+			*p = (*p & ~0xffull) | (v & 0xff);
+		break;
+	case 2: *p = (*p & ~0xffffull) | (v & 0xffff); break;
+	case 4: *p = v & 0xffffffffull; break;
+	default: *p = v; break;
+	}
+}
+
+/* ---- exec.c / alu.c ---- */
+void exec__insn(struct emu *e, const struct insn *in);
+uint64_t op_ea(struct emu *e, const struct eop *o);
+uint64_t op_read(struct emu *e, const struct eop *o);
+void op_write(struct emu *e, const struct eop *o, uint64_t v);
+bool cond(const struct emu *e, int cc);
+uint64_t alu__binop(struct emu *e, int op, uint64_t a, uint64_t b, int sz);
+uint64_t alu__incdec(struct emu *e, uint64_t a, int sz, bool dec);
+uint64_t alu__shift(struct emu *e, int op, uint64_t a, unsigned cnt, int sz);
+uint64_t alu__shxd(struct emu *e, bool left, uint64_t a, uint64_t b, unsigned cnt, int sz);
+void alu__muldiv(struct emu *e, const struct insn *in);
+void alu__bitop(struct emu *e, const struct insn *in);
+void alu__setszp(struct emu *e, uint64_t r, int sz);
+bool alu__exec(struct emu *e, const struct insn *in);
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+enum { SH_ROL, SH_ROR, SH_RCL, SH_RCR, SH_SHL, SH_SHR, SH_SAL, SH_SAR };
+
+/* stack */
+int emu_stack_size(const struct emu *e);
+void emu_push(struct emu *e, uint64_t v, int size);
+uint64_t emu_pop(struct emu *e, int size);
+
+/* ---- system.c ---- */
+__attribute__((noreturn)) void emu_fault(struct emu *e, int vec, uint32_t err, bool has_err);
+static inline __attribute__((noreturn)) void emu_gp(struct emu *e, uint32_t err)
+{
+	emu_fault(e, EX_GP, err, true);
+}
+static inline __attribute__((noreturn)) void emu_ud(struct emu *e)
+{
+	emu_fault(e, EX_UD, 0, false);
+}
+/* Deliver vector through the IDT/IVT.  soft: int n (gate DPL checked),
+ * ret_rip: the RIP pushed.  Returns the handler RIP. */
+uint64_t sys__deliver(struct emu *e, int vec, bool has_err, uint32_t err,
+		      bool soft, uint64_t ret_rip);
+/* The run loop's fault handler: deliver e->exc_vec with #DF escalation. */
+void sys__handle_fault(struct emu *e);
+void sys__load_seg(struct emu *e, int s, uint16_t sel);
+void sys__far_jmp(struct emu *e, uint16_t sel, uint64_t off, bool call, int osize);
+void sys__far_ret(struct emu *e, int osize, uint16_t pop_extra);
+void sys__iret(struct emu *e, int osize);
+void sys__int(struct emu *e, int vec, int insn);
+bool sys__exec(struct emu *e, const struct insn *in);
+void sys__syscall(struct emu *e);
+void sys__sysret(struct emu *e);
+void sys__sysenter(struct emu *e);
+void sys__sysexit(struct emu *e);
+bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr);
+void sys__set_flags(struct emu *e, uint64_t v, int size);
+/* Interrupt the guest with an external interrupt (from the loop). */
+void sys__interrupt(struct emu *e, int vec);
+void sys__return_record(struct emu *e, int insn, uint64_t target);
+
+/* ---- sysinsn.c ---- */
+bool sysinsn__exec(struct emu *e, const struct insn *in);
+bool sys__io_allowed(struct emu *e, uint16_t port, int size);
+uint32_t sys__io(struct emu *e, uint16_t port, int size, bool write, uint32_t val);
+
+/* ---- string.c ---- */
+bool string__exec(struct emu *e, const struct insn *in);
+
+/* ---- sse.c ---- */
+bool sse__exec(struct emu *e, const struct insn *in);
+
+/* ---- msr.c ---- */
+bool msr__exec(struct emu *e, const struct insn *in);
+uint64_t msr__tsc(struct emu *e);
+
+#endif

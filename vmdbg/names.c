@@ -1,0 +1,252 @@
+/*
+ * names.c - names of trap classes, dispositions, devices and instructions,
+ * and the one-line trap format shared by `trace show` and the prompt.
+ */
+#include "vmdbg.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const class_names[VMDBG_TC__COUNT] = {
+	[VMDBG_TC_IO] = "io",
+	[VMDBG_TC_MMIO] = "mmio",
+	[VMDBG_TC_HLT] = "hlt",
+	[VMDBG_TC_EXCEPTION] = "exception",
+	[VMDBG_TC_SOFTINT] = "soft-interrupt",
+	[VMDBG_TC_SYSCALL] = "syscall",
+	[VMDBG_TC_INTERRUPT] = "interrupt",
+	[VMDBG_TC_HYPERCALL] = "hypercall",
+	[VMDBG_TC_MSR] = "msr",
+	[VMDBG_TC_CPUID] = "cpuid",
+	[VMDBG_TC_PRIV] = "priv-insn",
+	[VMDBG_TC_RETURN] = "return",
+	[VMDBG_TC_SHUTDOWN] = "shutdown",
+	[VMDBG_TC_RESET] = "reset",
+};
+
+static const char *const disp_names[VMDBG_DISP__COUNT] = {
+	[VMDBG_DISP_REFLECTED] = "reflected",
+	[VMDBG_DISP_EMULATED] = "emulated",
+	[VMDBG_DISP_KVM] = "kvm",
+	[VMDBG_DISP_HARDWARE] = "hardware",
+};
+
+static const char *const classic_names[VMDBG_CLASSIC__COUNT] = {
+	[VMDBG_CLASSIC_NONE] = "none",
+	[VMDBG_CLASSIC_REFLECTS] = "vmm-reflects",
+	[VMDBG_CLASSIC_EMULATES] = "vmm-emulates",
+	[VMDBG_CLASSIC_HOLE] = "hole",
+};
+
+static const char *const device_names[VMDBG_DEV__COUNT] = {
+	[VMDBG_DEV_NONE] = "-",
+	[VMDBG_DEV_UART] = "uart",
+	[VMDBG_DEV_DEBUG_EXIT] = "debug-exit",
+	[VMDBG_DEV_POST] = "post",
+	[VMDBG_DEV_I8042] = "i8042",
+	[VMDBG_DEV_CMOS] = "cmos",
+	[VMDBG_DEV_HYPERCALL] = "hypercall",
+	[VMDBG_DEV_UNCLAIMED] = "unclaimed",
+	[VMDBG_DEV_CPU] = "cpu",
+	[VMDBG_DEV_PIC] = "pic",
+	[VMDBG_DEV_PIT] = "pit",
+};
+
+static const char *const insn_names[VMDBG_INSN__COUNT] = {
+	[VMDBG_INSN_NONE] = "-",
+	[VMDBG_INSN_HLT] = "hlt", [VMDBG_INSN_CLI] = "cli", [VMDBG_INSN_STI] = "sti",
+	[VMDBG_INSN_PUSHF] = "pushf", [VMDBG_INSN_POPF] = "popf",
+	[VMDBG_INSN_IN] = "in", [VMDBG_INSN_OUT] = "out",
+	[VMDBG_INSN_INS] = "ins", [VMDBG_INSN_OUTS] = "outs",
+	[VMDBG_INSN_LGDT] = "lgdt", [VMDBG_INSN_LIDT] = "lidt",
+	[VMDBG_INSN_LLDT] = "lldt", [VMDBG_INSN_LTR] = "ltr",
+	[VMDBG_INSN_SGDT] = "sgdt", [VMDBG_INSN_SIDT] = "sidt",
+	[VMDBG_INSN_SLDT] = "sldt", [VMDBG_INSN_STR] = "str",
+	[VMDBG_INSN_SMSW] = "smsw", [VMDBG_INSN_LMSW] = "lmsw", [VMDBG_INSN_CLTS] = "clts",
+	[VMDBG_INSN_MOV_CR] = "mov-cr", [VMDBG_INSN_MOV_DR] = "mov-dr",
+	[VMDBG_INSN_INVLPG] = "invlpg", [VMDBG_INSN_WBINVD] = "wbinvd",
+	[VMDBG_INSN_INVD] = "invd", [VMDBG_INSN_RDMSR] = "rdmsr",
+	[VMDBG_INSN_WRMSR] = "wrmsr", [VMDBG_INSN_CPUID] = "cpuid",
+	[VMDBG_INSN_RDTSC] = "rdtsc", [VMDBG_INSN_RDTSCP] = "rdtscp",
+	[VMDBG_INSN_RDPMC] = "rdpmc", [VMDBG_INSN_SYSCALL] = "syscall",
+	[VMDBG_INSN_SYSRET] = "sysret", [VMDBG_INSN_SYSENTER] = "sysenter",
+	[VMDBG_INSN_SYSEXIT] = "sysexit", [VMDBG_INSN_IRET] = "iret",
+	[VMDBG_INSN_INT] = "int", [VMDBG_INSN_INT3] = "int3", [VMDBG_INSN_INTO] = "into",
+	[VMDBG_INSN_UD2] = "ud2", [VMDBG_INSN_LAR] = "lar", [VMDBG_INSN_LSL] = "lsl",
+	[VMDBG_INSN_VERR] = "verr", [VMDBG_INSN_VERW] = "verw",
+	[VMDBG_INSN_MOV_FROM_SREG] = "mov-from-sreg",
+	[VMDBG_INSN_MOV_TO_SREG] = "mov-to-sreg",
+	[VMDBG_INSN_PUSH_SREG] = "push-sreg", [VMDBG_INSN_POP_SREG] = "pop-sreg",
+	[VMDBG_INSN_SWAPGS] = "swapgs", [VMDBG_INSN_VMCALL] = "vmcall",
+	[VMDBG_INSN_XSETBV] = "xsetbv",
+};
+
+static const char *const exc_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+	"#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", NULL,
+	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", NULL, NULL,
+	NULL, NULL, NULL, NULL, "#HV", "#VC", "#SX", NULL,
+};
+
+static const char *const stop_names[] = {
+	[VMDBG_STOP_NONE] = "none",
+	[VMDBG_STOP_EXIT] = "exit",
+	[VMDBG_STOP_SHUTDOWN] = "shutdown",
+	[VMDBG_STOP_RESET] = "reset",
+	[VMDBG_STOP_HALTED] = "halted",
+	[VMDBG_STOP_BREAKPOINT] = "breakpoint",
+	[VMDBG_STOP_STEP] = "step",
+	[VMDBG_STOP_GAP] = "kvm-gap",
+	[VMDBG_STOP_UNSUPPORTED] = "unsupported",
+	[VMDBG_STOP_LIMIT] = "limit",
+	[VMDBG_STOP_TIMEOUT] = "timeout",
+	[VMDBG_STOP_USER] = "user",
+	[VMDBG_STOP_ERROR] = "error",
+};
+
+#define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "?")
+
+const char *vmdbg__class_name(unsigned cls) { return NAME(class_names, cls); }
+const char *vmdbg__disposition_name(unsigned d) { return NAME(disp_names, d); }
+const char *vmdbg__classic_name(unsigned c) { return NAME(classic_names, c); }
+const char *vmdbg__device_name(unsigned dev) { return NAME(device_names, dev); }
+const char *vmdbg__insn_name(unsigned insn) { return NAME(insn_names, insn); }
+const char *vmdbg__stop_reason_name(enum vmdbg_stop_reason r) { return NAME(stop_names, (unsigned)r); }
+
+const char *vmdbg__exception_name(unsigned vector)
+{
+	return vector < 32 ? exc_names[vector] : NULL;
+}
+
+static int lookup(const char *const *tab, unsigned n, const char *s)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (tab[i] && strcmp(tab[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+int vmdbg__class_from_name(const char *s)
+{
+	/* Short forms people type. */
+	if (strcmp(s, "softint") == 0 || strcmp(s, "int") == 0)
+		return VMDBG_TC_SOFTINT;
+	if (strcmp(s, "priv") == 0)
+		return VMDBG_TC_PRIV;
+	if (strcmp(s, "exc") == 0)
+		return VMDBG_TC_EXCEPTION;
+	return lookup(class_names, VMDBG_TC__COUNT, s);
+}
+
+int vmdbg__disposition_from_name(const char *s)
+{
+	return lookup(disp_names, VMDBG_DISP__COUNT, s);
+}
+
+static const char *origin_name(unsigned cpl)
+{
+	static const char *const n[4] = { "os", "cpl1", "cpl2", "app" };
+
+	return n[cpl & 3];
+}
+
+static void vector_name(unsigned v, char *buf, size_t len)
+{
+	const char *n = vmdbg__exception_name(v);
+
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "0x%02x", v);
+}
+
+static void detail(const struct vmdbg_trap *t, char *b, size_t n)
+{
+	char v[16];
+
+	switch (t->cls) {
+	case VMDBG_TC_IO:
+		if (t->dir == VMDBG_DIR_OUT)
+			snprintf(b, n, "out 0x%04" PRIx64 " <- 0x%" PRIx64 "/%u", t->addr, t->value, t->size);
+		else
+			snprintf(b, n, "in  0x%04" PRIx64 " -> 0x%" PRIx64 "/%u", t->addr, t->value, t->size);
+		break;
+	case VMDBG_TC_MMIO:
+		snprintf(b, n, "%s 0x%" PRIx64 " %s 0x%" PRIx64 "/%u",
+			 t->dir == VMDBG_DIR_OUT ? "write" : "read", t->addr,
+			 t->dir == VMDBG_DIR_OUT ? "<-" : "->", t->value, t->size);
+		break;
+	case VMDBG_TC_HLT:
+		snprintf(b, n, "hlt");
+		break;
+	case VMDBG_TC_EXCEPTION:
+		vector_name(t->vector, v, sizeof(v));
+		if (t->vector == 14)
+			snprintf(b, n, "%s err=0x%x cr2=0x%" PRIx64, v, t->error_code, t->cr2);
+		else if (t->has_error)
+			snprintf(b, n, "%s err=0x%x", v, t->error_code);
+		else
+			snprintf(b, n, "%s", v);
+		break;
+	case VMDBG_TC_SOFTINT:
+		if (t->insn == VMDBG_INSN_INT3)
+			snprintf(b, n, "int3");
+		else if (t->insn == VMDBG_INSN_INTO)
+			snprintf(b, n, "into");
+		else
+			snprintf(b, n, "int 0x%02x eax=0x%" PRIx64, t->vector, t->addr);
+		break;
+	case VMDBG_TC_SYSCALL:
+		snprintf(b, n, "%s nr=%" PRIu64, vmdbg__insn_name(t->insn), t->addr);
+		break;
+	case VMDBG_TC_INTERRUPT:
+		snprintf(b, n, "irq vector 0x%02x", t->vector);
+		break;
+	case VMDBG_TC_HYPERCALL:
+		snprintf(b, n, "hypercall %" PRIu64 " arg=0x%" PRIx64, t->addr, t->value);
+		break;
+	case VMDBG_TC_MSR:
+		snprintf(b, n, "%s 0x%" PRIx64 " %s 0x%" PRIx64,
+			 t->dir == VMDBG_DIR_OUT ? "wrmsr" : "rdmsr", t->addr,
+			 t->dir == VMDBG_DIR_OUT ? "<-" : "->", t->value);
+		break;
+	case VMDBG_TC_CPUID:
+		snprintf(b, n, "cpuid leaf=0x%" PRIx64 " sub=0x%" PRIx64, t->addr, t->value);
+		break;
+	case VMDBG_TC_PRIV:
+		snprintf(b, n, "%s", vmdbg__insn_name(t->insn));
+		break;
+	case VMDBG_TC_RETURN:
+		snprintf(b, n, "%s -> 0x%" PRIx64, vmdbg__insn_name(t->insn), t->handler);
+		break;
+	case VMDBG_TC_SHUTDOWN:
+		snprintf(b, n, t->vector == 8 ? "triple fault" : "halted forever");
+		break;
+	case VMDBG_TC_RESET:
+		snprintf(b, n, "reset");
+		break;
+	default:
+		snprintf(b, n, "class %u", t->cls);
+	}
+}
+
+size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
+{
+	char det[64], disp[40];
+	int n;
+
+	detail(t, det, sizeof(det));
+	if (t->disposition == VMDBG_DISP_REFLECTED)
+		snprintf(disp, sizeof(disp), "reflected->0x%" PRIx64, t->handler);
+	else if (t->disposition == VMDBG_DISP_EMULATED)
+		snprintf(disp, sizeof(disp), "emulated:%s", vmdbg__device_name(t->device));
+	else
+		snprintf(disp, sizeof(disp), "%s", vmdbg__disposition_name(t->disposition));
+	n = snprintf(buf, len, "%6" PRIu64 " %10" PRIu64 "%c %-4s %-14s %-36s %-24s %-12s rip=0x%" PRIx64,
+		     t->seq, t->time, t->time_is_insns ? 'i' : 'x', origin_name(t->cpl),
+		     vmdbg__class_name(t->cls), det, disp, vmdbg__classic_name(t->classic), t->rip);
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : (len ? len - 1 : 0);
+}

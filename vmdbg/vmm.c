@@ -1,0 +1,559 @@
+/*
+ * vmm.c - the VMM core: one guest, one backend, the device table and the
+ * trap stream.  Backends call vmm__io()/vmm__trap() from inside their run
+ * loop; everything reaches the frontend through the event callback.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_MEM	(64ULL << 20)
+#define MIN_MEM		(2ULL << 20)
+#define MAX_MEM		(3ULL << 30)	/* below the 32-bit MMIO hole */
+#define MAX_IMAGE	(256ULL << 20)
+
+uint64_t vmm__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int vmm__error(struct vmdbg *vm, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vm->err, sizeof(vm->err), fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -err;
+}
+
+void vmm__log(struct vmdbg *vm, enum vmdbg_log_level lvl, const char *fmt, ...)
+{
+	struct vmdbg_event ev = { .kind = VMDBG_EV_LOG };
+	char msg[512];
+	va_list ap;
+
+	if (!vm->cb)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ev.u.log.level = lvl;
+	ev.u.log.msg = msg;
+	vm->cb(vm->cb_ctx, &ev);
+}
+
+void vmm__stop(struct vmdbg *vm, enum vmdbg_stop_reason reason, int status,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The first reason wins: a reset after a debug exit changes nothing. */
+	if (vm->pending_stop.reason != VMDBG_STOP_NONE)
+		return;
+	vm->pending_stop.reason = reason;
+	vm->pending_stop.exit_status = status;
+	va_start(ap, fmt);
+	vsnprintf(vm->pending_stop.msg, sizeof(vm->pending_stop.msg), fmt, ap);
+	va_end(ap);
+}
+
+static void set_stop(struct vmdbg_stop *stop, enum vmdbg_stop_reason r, const char *msg)
+{
+	stop->reason = r;
+	snprintf(stop->msg, sizeof(stop->msg), "%s", msg);
+}
+
+bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	if (vm->pending_stop.reason != VMDBG_STOP_NONE) {
+		*stop = vm->pending_stop;
+		return true;
+	}
+	if (vm->stop_requested) {
+		set_stop(stop, VMDBG_STOP_USER, "stopped by the user");
+		return true;
+	}
+	if (vm->step_budget_on && vm->step_budget == 0) {
+		set_stop(stop, VMDBG_STOP_STEP, "step done");
+		return true;
+	}
+	if (vm->max_steps) {
+		uint64_t n = vm->time_is_insns ? vm->insns : vm->exits;
+
+		if (n >= vm->max_steps) {
+			stop->reason = VMDBG_STOP_LIMIT;
+			snprintf(stop->msg, sizeof(stop->msg),
+				 "step limit reached: %llu %s",
+				 (unsigned long long)n,
+				 vm->time_is_insns ? "instructions" : "exits");
+			return true;
+		}
+	}
+	/* Reading the clock costs ~20 ns: only every 4096th call. */
+	if (vm->deadline_ns && (++vm->stop_check & 4095) == 0 &&
+	    vmm__now_ns() >= vm->deadline_ns) {
+		set_stop(stop, VMDBG_STOP_TIMEOUT, "timeout: the guest ran past --timeout");
+		return true;
+	}
+	return false;
+}
+
+void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
+{
+	struct vmdbg_event ev = { .kind = VMDBG_EV_TRAP };
+
+	t->seq = vm->seq++;
+	t->time_is_insns = vm->time_is_insns;
+	t->time = vm->time_is_insns ? vm->insns : vm->exits;
+	if (!vm->cb)
+		return;
+	ev.u.trap = t;
+	vm->cb(vm->cb_ctx, &ev);
+}
+
+void vmm__serial_out(struct vmdbg *vm, const uint8_t *buf, size_t len)
+{
+	struct vmdbg_event ev = { .kind = VMDBG_EV_SERIAL };
+
+	if (!vm->cb)
+		return;
+	ev.u.serial.data = buf;
+	ev.u.serial.len = len;
+	vm->cb(vm->cb_ctx, &ev);
+}
+
+void vmm__input(struct vmdbg *vm, enum vmdbg_input_kind kind, uint64_t value)
+{
+	struct vmdbg_event ev = { .kind = VMDBG_EV_INPUT };
+
+	if (!vm->cb)
+		return;
+	ev.u.input.kind = kind;
+	ev.u.input.time = vm->time_is_insns ? vm->insns : vm->exits;
+	ev.u.input.value = value;
+	vm->cb(vm->cb_ctx, &ev);
+}
+
+static void fill_origin(struct vmdbg_trap *t, const struct trap_origin *o)
+{
+	t->rip = o->rip;
+	t->cpl = o->cpl;
+	t->mode = o->mode;
+}
+
+/*
+ * A de-privileged guest OS cannot touch a port without trapping, so every
+ * port access is one the classic VMM emulates, whatever its CPL (an app
+ * with IOPL 3 still reaches a virtual device).
+ */
+int vmm__io(struct vmdbg *vm, const struct trap_origin *o, uint16_t port,
+	    int size, bool is_write, uint32_t *val)
+{
+	const struct io_range *r = devices__find_io(vm, port);
+	struct vmdbg_trap t = { 0 };
+	uint32_t mask = size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	int ret = 0;
+
+	if (size != 1 && size != 2 && size != 4)
+		return vmm__error(vm, -EINVAL, "port 0x%x: bad access size %d", port, size);
+	if (r) {
+		if (!is_write)
+			*val = mask;
+		ret = r->fn(vm, r->opaque, port, size, is_write, val);
+		if (ret < 0)
+			vmm__log(vm, VMDBG_LOG_WARN, "%s: port 0x%x %s failed (%d)",
+				 vmdbg__device_name(r->dev), port,
+				 is_write ? "write" : "read", ret);
+		t.device = r->dev;
+	} else {
+		if (!is_write)
+			*val = mask;	/* an empty ISA bus floats high */
+		t.device = VMDBG_DEV_UNCLAIMED;
+	}
+	*val &= mask;
+
+	fill_origin(&t, o);
+	t.disposition = VMDBG_DISP_EMULATED;
+	t.classic = VMDBG_CLASSIC_EMULATES;
+	if (r && r->dev == VMDBG_DEV_HYPERCALL && is_write) {
+		struct vmdbg_regs regs;
+
+		t.cls = VMDBG_TC_HYPERCALL;
+		t.addr = *val;
+		if (vm->be->get_regs(vm, &regs) == 0)
+			t.value = regs.gpr[VMDBG_RBX];
+	} else {
+		t.cls = VMDBG_TC_IO;
+		t.addr = port;
+		t.value = *val;
+	}
+	t.dir = is_write ? VMDBG_DIR_OUT : VMDBG_DIR_IN;
+	t.size = (uint8_t)size;
+	vmm__trap(vm, &t);
+	return 0;
+}
+
+int vmm__mmio(struct vmdbg *vm, const struct trap_origin *o, uint64_t addr,
+	      int size, bool is_write, uint64_t *val)
+{
+	const struct mmio_range *r = devices__find_mmio(vm, addr);
+	struct vmdbg_trap t = { 0 };
+	uint64_t mask = size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+
+	if (size < 1 || size > 8)
+		return vmm__error(vm, -EINVAL, "mmio 0x%llx: bad access size %d",
+				  (unsigned long long)addr, size);
+	if (!is_write)
+		*val = mask;
+	if (r) {
+		int ret = r->fn(vm, r->opaque, addr, size, is_write, val);
+
+		if (ret < 0)
+			vmm__log(vm, VMDBG_LOG_WARN, "%s: mmio 0x%llx failed (%d)",
+				 vmdbg__device_name(r->dev), (unsigned long long)addr, ret);
+		t.device = r->dev;
+	} else {
+		t.device = VMDBG_DEV_UNCLAIMED;
+	}
+	*val &= mask;
+	fill_origin(&t, o);
+	t.cls = VMDBG_TC_MMIO;
+	t.addr = addr;
+	t.value = *val;
+	t.dir = is_write ? VMDBG_DIR_OUT : VMDBG_DIR_IN;
+	t.size = (uint8_t)size;
+	t.disposition = VMDBG_DISP_EMULATED;
+	t.classic = VMDBG_CLASSIC_EMULATES;
+	vmm__trap(vm, &t);
+	return 0;
+}
+
+/* ---- the API --------------------------------------------------------- */
+
+static const struct backend_ops *pick_backend(struct vmdbg *vm, char *err, size_t errlen)
+{
+	struct vmdbg_probe_result pr;
+	char gaps[256];
+
+	switch (vm->cfg.backend) {
+	case VMDBG_BACKEND_KVM:
+		return &kvm_backend_ops;
+	case VMDBG_BACKEND_EMU:
+		return &emu_backend_ops;
+	case VMDBG_BACKEND_AUTO:
+		break;
+	default:
+		snprintf(err, errlen, "unknown backend %d", vm->cfg.backend);
+		return NULL;
+	}
+	if (vmdbg__probe(&pr) < 0) {
+		snprintf(vm->backend_reason, sizeof(vm->backend_reason),
+			 "backend emu: KVM is not usable here (%s)", pr.kvm_error);
+		return &emu_backend_ops;
+	}
+	vmdbg__probe_summary(&pr, gaps, sizeof(gaps));
+	if (gaps[0]) {
+		snprintf(vm->backend_reason, sizeof(vm->backend_reason),
+			 "backend emu: %s", gaps);
+		return &emu_backend_ops;
+	}
+	snprintf(vm->backend_reason, sizeof(vm->backend_reason),
+		 "backend kvm: the probe found no gaps in this host's KVM");
+	return &kvm_backend_ops;
+}
+
+struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t errlen)
+{
+	struct vmdbg *vm;
+	char dummy[8];
+	int ret;
+
+	if (!err) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	vm->cfg = *cfg;
+	vm->ram_size = cfg->mem_size ? cfg->mem_size : DEFAULT_MEM;
+	if (vm->ram_size < MIN_MEM || vm->ram_size > MAX_MEM || (vm->ram_size & 0xfff)) {
+		snprintf(err, errlen, "guest memory %llu bytes: must be a multiple of 4 KiB "
+			 "between 2 MiB and 3 GiB", (unsigned long long)vm->ram_size);
+		goto err_free;
+	}
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		snprintf(err, errlen, "mmap of %llu bytes of guest RAM: %s",
+			 (unsigned long long)vm->ram_size, strerror(errno));
+		goto err_free;
+	}
+	vm->be = pick_backend(vm, err, errlen);
+	if (!vm->be)
+		goto err_unmap;
+	vm->time_is_insns = vm->be == &emu_backend_ops;
+	ret = devices__init(vm);
+	if (ret < 0) {
+		snprintf(err, errlen, "devices: %s", vm->err);
+		goto err_unmap;
+	}
+	ret = vm->be->init(vm);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", vm->err[0] ? vm->err : strerror(-ret));
+		goto err_devices;
+	}
+	return vm;
+
+err_devices:
+	devices__exit(vm);
+err_unmap:
+	munmap(vm->ram, vm->ram_size);
+err_free:
+	free(vm);
+	return NULL;
+}
+
+void vmdbg__destroy(struct vmdbg *vm)
+{
+	if (!vm)
+		return;
+	vm->be->destroy(vm);
+	devices__exit(vm);
+	munmap(vm->ram, vm->ram_size);
+	free(vm);
+}
+
+void vmdbg__set_callback(struct vmdbg *vm, vmdbg_event_fn fn, void *ctx)
+{
+	vm->cb = fn;
+	vm->cb_ctx = ctx;
+}
+
+const char *vmdbg__last_error(const struct vmdbg *vm)
+{
+	return vm->err;
+}
+
+const char *vmdbg__backend_name(const struct vmdbg *vm)
+{
+	return vm->be->name;
+}
+
+const char *vmdbg__backend_reason(const struct vmdbg *vm)
+{
+	return vm->backend_reason;
+}
+
+int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
+		       struct vmdbg_image_info *info)
+{
+	struct vmdbg_image_info img = { 0 };
+	struct vmdbg_regs regs = { 0 };
+	int ret;
+
+	if (vm->loaded)
+		return vmm__error(vm, -EBUSY, "an image is loaded already");
+	ret = loader__load(vm, data, len, &regs, &img, vm->err, sizeof(vm->err));
+	if (ret < 0)
+		return ret;
+	if (vm->be->mem_written)
+		vm->be->mem_written(vm, 0, vm->ram_size);
+	ret = vm->be->set_regs(vm, &regs);
+	if (ret < 0)
+		return ret;
+	vm->entry_regs = regs;
+	vm->image = img;
+	vm->loaded = true;
+	if (info)
+		*info = img;
+	return 0;
+}
+
+int vmdbg__load(struct vmdbg *vm, const char *path, struct vmdbg_image_info *info)
+{
+	struct stat st;
+	uint8_t *data;
+	ssize_t n;
+	size_t got = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vmm__error(vm, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return vmm__error(vm, -EINVAL, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > MAX_IMAGE || (uint64_t)st.st_size > vm->ram_size) {
+		close(fd);
+		return vmm__error(vm, -EFBIG, "%s: image is %lld bytes, larger than guest RAM "
+				  "(%llu bytes)", path, (long long)st.st_size,
+				  (unsigned long long)vm->ram_size);
+	}
+	data = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!data) {
+		close(fd);
+		return vmm__error(vm, -ENOMEM, "%s: out of memory", path);
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, data + got, (size_t)st.st_size - got);
+		if (n <= 0) {
+			ret = vmm__error(vm, n < 0 ? -errno : -EIO, "%s: read failed at offset %zu",
+					 path, got);
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	ret = vmdbg__load_buffer(vm, data, got, info);
+	if (ret < 0) {
+		char msg[sizeof(vm->err)];
+
+		snprintf(msg, sizeof(msg), "%s", vm->err);
+		vmm__error(vm, ret, "%s: %s", path, msg);
+	}
+out:
+	free(data);
+	close(fd);
+	return ret;
+}
+
+void vmdbg__set_step_mode(struct vmdbg *vm, int on)
+{
+	vm->step_mode = on != 0;
+}
+
+void vmdbg__set_limits(struct vmdbg *vm, uint64_t max_steps, uint64_t tmo_ms)
+{
+	vm->max_steps = max_steps;
+	vm->timeout_ms = tmo_ms;
+	vm->deadline_ns = 0;
+}
+
+static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	int ret;
+
+	memset(stop, 0, sizeof(*stop));
+	if (!vm->loaded)
+		return vmm__error(vm, -ENOEXEC, "no guest image loaded");
+	/* A stop that ended the guest (exit, shutdown) stays. */
+	switch (vm->pending_stop.reason) {
+	case VMDBG_STOP_EXIT:
+	case VMDBG_STOP_SHUTDOWN:
+	case VMDBG_STOP_RESET:
+	case VMDBG_STOP_HALTED:
+		*stop = vm->pending_stop;
+		return 0;
+	default:
+		memset(&vm->pending_stop, 0, sizeof(vm->pending_stop));
+	}
+	vm->stop_requested = 0;
+	vm->deadline_ns = vm->timeout_ms ? vmm__now_ns() + vm->timeout_ms * 1000000ULL : 0;
+	ret = vm->be->run(vm, stop);
+	if (ret < 0 && stop->reason == VMDBG_STOP_NONE) {
+		stop->reason = VMDBG_STOP_ERROR;
+		snprintf(stop->msg, sizeof(stop->msg), "%s", vm->err);
+	}
+	/* Terminal stops are remembered so a later run reports them again. */
+	if (stop->reason == VMDBG_STOP_EXIT || stop->reason == VMDBG_STOP_SHUTDOWN ||
+	    stop->reason == VMDBG_STOP_RESET || stop->reason == VMDBG_STOP_HALTED)
+		vm->pending_stop = *stop;
+	return ret;
+}
+
+int vmdbg__run(struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	vm->step_budget_on = false;
+	return run(vm, stop);
+}
+
+int vmdbg__step(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop)
+{
+	int ret;
+
+	if (n == 0)
+		n = 1;
+	vm->step_budget_on = true;
+	vm->step_budget = n;
+	ret = run(vm, stop);
+	vm->step_budget_on = false;
+	return ret;
+}
+
+void vmdbg__request_stop(struct vmdbg *vm)
+{
+	vm->stop_requested = 1;
+}
+
+int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs)
+{
+	return vm->be->get_regs(vm, regs);
+}
+
+int vmdbg__set_regs(struct vmdbg *vm, const struct vmdbg_regs *regs)
+{
+	return vm->be->set_regs(vm, regs);
+}
+
+int vmdbg__read_phys(struct vmdbg *vm, uint64_t gpa, void *buf, size_t len)
+{
+	void *p = vmm__gpa_ptr(vm, gpa, len);
+
+	if (!p)
+		return vmm__error(vm, -EFAULT, "physical 0x%llx+%zu is outside guest RAM "
+				  "(0x%llx bytes)", (unsigned long long)gpa, len,
+				  (unsigned long long)vm->ram_size);
+	memcpy(buf, p, len);
+	return 0;
+}
+
+int vmdbg__write_phys(struct vmdbg *vm, uint64_t gpa, const void *buf, size_t len)
+{
+	void *p = vmm__gpa_ptr(vm, gpa, len);
+
+	if (!p)
+		return vmm__error(vm, -EFAULT, "physical 0x%llx+%zu is outside guest RAM "
+				  "(0x%llx bytes)", (unsigned long long)gpa, len,
+				  (unsigned long long)vm->ram_size);
+	memcpy(p, buf, len);
+	if (vm->be->mem_written)
+		vm->be->mem_written(vm, gpa, len);
+	return 0;
+}
+
+uint64_t vmdbg__mem_size(const struct vmdbg *vm)
+{
+	return vm->ram_size;
+}
+
+uint64_t vmdbg__insn_count(const struct vmdbg *vm)
+{
+	return vm->insns;
+}
+
+uint64_t vmdbg__exit_count(const struct vmdbg *vm)
+{
+	return vm->exits;
+}
+
+int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len)
+{
+	if (!vm->uart)
+		return vmm__error(vm, -ENODEV, "no UART");
+	return uart__push_input(vm->uart, buf, len);
+}

@@ -12,7 +12,7 @@ CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototyp
 ifeq ($(WERROR),1)
 CFLAGS	+= -Werror
 endif
-LDLIBS	:= -lZydis -lZycore -lz -lm
+LDLIBS	:= -lZydis -lZycore -lelf -ldwarf -lz -lm
 
 ifeq ($(V),1)
 Q	:=
@@ -27,11 +27,11 @@ DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
 
 # The engine library: VMM core, backends, devices, loaders, traces, symbols.
 LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/devices/*.c vmdbg/emu/*.c traces/*.c symbols/*.c)
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB	 := $(BUILD)/libvmdbg.a
 
 FE_SRCS	:= $(wildcard frontends/*.c)
-FE_OBJS	:= $(FE_SRCS:%.c=$(BUILD)/%.o)
+FE_OBJS	:= $(FE_SRCS:%.c=$(BUILD)/obj/%.o)
 PROG	:= $(BUILD)/vmdbg
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -43,8 +43,9 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 all: $(PROG) $(UNIT_BINS) guests
 
 -include tests/guests/guests.mk
+-include tests/symbols/symbols.mk
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@

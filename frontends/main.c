@@ -173,7 +173,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:tqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:tqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case O_BACKEND:
 			if (!strcmp(optarg, "kvm"))
@@ -372,9 +372,9 @@ static int cmd_probe(void)
 		printf("KVM: not usable: %s\n", r.kvm_error);
 		return 1;
 	}
-	printf("%-28s %-8s %s\n", "KVM capability", "verdict", "what the probe saw");
+	printf("%-38s %-8s %s\n", "KVM capability", "verdict", "what the probe saw");
 	for (int i = 0; i < VMDBG_PROBE__COUNT; i++)
-		printf("%-28s %-8s %s\n", vmdbg__probe_item_name(i),
+		printf("%-38s %-8s %s\n", vmdbg__probe_item_name(i),
 		       r.verdict[i] == VMDBG_PROBE_OK ? "ok" :
 		       r.verdict[i] == VMDBG_PROBE_GAP ? "GAP" : "untested",
 		       r.detail[i]);

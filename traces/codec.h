@@ -1,7 +1,8 @@
 /*
  * codec.h - private to traces/: the byte layout of trace files (see
- * FORMAT.md): little-endian fixed fields, varints, the file header and the
- * record coding with its per-chunk delta state.  Frontends use trace.h.
+ * FORMAT.md): little-endian fixed fields, varints, the file header and chunk
+ * headers (codec.c), and the record coding with its per-chunk delta state
+ * (record.c).  Frontends use trace.h.
  */
 #ifndef VMDBG_CODEC_H
 #define VMDBG_CODEC_H
@@ -109,14 +110,46 @@ static inline uint64_t get_le64(const uint8_t *p)
 
 /* ---- varints (LEB128, at most 10 bytes) ------------------------------- */
 
+static inline size_t uv_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* Signed deltas as unsigned varints.  Deltas wrap modulo 2^64, so every
+ * pair of 64-bit values round-trips. */
+static inline uint64_t zigzag(uint64_t delta)
+{
+	return (delta << 1) ^ (uint64_t)((int64_t)delta >> 63);
+}
+
+static inline uint64_t unzigzag(uint64_t z)
+{
+	return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
+}
+
 size_t codec__put_uv(uint8_t *p, uint64_t v);
 /* Returns the bytes used, or 0 when p[0..len) holds no valid varint. */
 size_t codec__get_uv(const uint8_t *p, size_t len, uint64_t *v);
 
 /* ---- the file header -------------------------------------------------- */
 
-/* Writes the whole header (fixed part, body, CRC) into out, which holds at
- * least TRACE_FIXED_LEN + TRACE_BODY_MAX + 4 bytes.  Returns its length. */
+/* The largest header codec__encode_header() writes: fixed part, body
+ * (strings at their longest), CRC. */
+#define TRACE_HEADER_MAX	(TRACE_FIXED_LEN + TRACE_BODY_MIN + 4 +			\
+				 sizeof(((struct trace_header *)0)->backend) +		\
+				 sizeof(((struct trace_header *)0)->load_opts) +	\
+				 sizeof(((struct trace_header *)0)->image_name) +	\
+				 sizeof(((struct trace_header *)0)->creator))
+_Static_assert(TRACE_HEADER_MAX - TRACE_FIXED_LEN - 4 <= TRACE_BODY_MAX, "header too big");
+
+/* Writes the whole header (fixed part, body, CRC) into out, which holds
+ * TRACE_HEADER_MAX bytes.  Returns its length. */
 size_t codec__encode_header(const struct trace_header *h, uint8_t *out);
 /* Parse a version 1.x header body.  Returns 0 or -EBADMSG with a message. */
 int codec__decode_header_body(const uint8_t *p, size_t len, struct trace_header *h,
@@ -141,7 +174,7 @@ void codec__get_chunk_hdr(const uint8_t *in, struct chunk_hdr *c);
 /* zlib crc32; pass 0 to start, or a previous result to continue. */
 uint32_t codec__crc32(uint32_t crc, const uint8_t *p, size_t len);
 
-/* ---- records ---------------------------------------------------------- */
+/* ---- records (record.c) ----------------------------------------------- */
 
 /* What a trap shares with the traps before it: where and what kind. */
 struct trap_site {
@@ -152,21 +185,23 @@ struct trap_site {
 /* Delta state; reset at the start of every chunk. */
 struct codec_state {
 	uint64_t next_seq;
-	uint64_t time;
+	uint64_t time;		/* of the last TRAP or INPUT */
+	uint64_t serial_time;	/* of the last SERIAL: a caller without a clock
+				 * passes 0 there and must not upset `time` */
 	uint64_t handler;
 	struct trap_site cur, alt;
 };
 
-void codec__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time);
+void record__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time);
 
 /* Encoders: write one record at out (room for the *_MAX above) and update
  * the state.  Return the record's length. */
-size_t codec__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, uint8_t *out);
-size_t codec__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
+size_t record__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, uint8_t *out);
+size_t record__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
 			   uint64_t time, uint64_t value, uint8_t *out);
-size_t codec__encode_serial(struct codec_state *s, uint64_t time, const uint8_t *buf,
+size_t record__encode_serial(struct codec_state *s, uint64_t time, const uint8_t *buf,
 			    size_t len, uint8_t *out);
-size_t codec__encode_end(struct codec_state *s, const struct trace_end *e, uint8_t *out);
+size_t record__encode_end(struct codec_state *s, const struct trace_end *e, uint8_t *out);
 
 /*
  * Decode the record at p[0..len) into *item and update the state.  Returns
@@ -174,7 +209,7 @@ size_t codec__encode_end(struct codec_state *s, const struct trace_end *e, uint8
  * message in err.  *used receives the record's length.  A SERIAL item
  * points into p.
  */
-int codec__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *used,
+int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *used,
 		  struct trace_item *item, char *err, size_t errlen);
 
 #endif

@@ -16,12 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The largest header this writer produces: fixed part, body, CRC. */
-#define HEADER_BUF	(TRACE_FIXED_LEN + 60 + sizeof(((struct trace_header *)0)->backend) + \
-			 sizeof(((struct trace_header *)0)->load_opts) + \
-			 sizeof(((struct trace_header *)0)->image_name) + \
-			 sizeof(((struct trace_header *)0)->creator) + 4)
-
 struct trace_writer {
 	int fd;
 	int err;			/* first error, sticky */
@@ -57,11 +51,10 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_hea
 					char *err, size_t errlen)
 {
 	struct trace_header hh = *h;
-	uint8_t hdr[HEADER_BUF];
+	uint8_t hdr[TRACE_HEADER_MAX];
 	struct trace_writer *w;
 	size_t len;
 
-	_Static_assert(HEADER_BUF <= TRACE_FIXED_LEN + TRACE_BODY_MAX + 4, "header too big");
 	w = calloc(1, sizeof(*w));
 	if (w)
 		w->buf = malloc(CHUNK_HDR_LEN + CHUNK_FLUSH_BYTES);
@@ -131,7 +124,7 @@ static uint8_t *begin_record(struct trace_writer *w, size_t max, bool is_trap,
 		w->ch.first_seq = is_trap ? seq : w->next_seq;
 		w->ch.first_rec = w->records;
 		w->ch.base_time = timed ? time : w->time;
-		codec__reset(&w->st, w->ch.first_seq, w->ch.base_time);
+		record__reset(&w->st, w->ch.first_seq, w->ch.base_time);
 	}
 	return w->buf + CHUNK_HDR_LEN + w->plen;
 }
@@ -155,7 +148,7 @@ int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 		return w->err;
 	w->ch.ntraps++;
 	w->next_seq = t->seq + 1;
-	return end_record(w, codec__encode_trap(&w->st, t, p), true, t->time);
+	return end_record(w, record__encode_trap(&w->st, t, p), true, t->time);
 }
 
 int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
@@ -165,25 +158,27 @@ int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
 
 	if (!p)
 		return w->err;
-	return end_record(w, codec__encode_input(&w->st, kind, time, value, p), true, time);
+	return end_record(w, record__encode_input(&w->st, kind, time, value, p), true, time);
 }
 
 int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
 			     const uint8_t *buf, size_t len)
 {
-	do {
+	if (w->err)
+		return w->err;
+	while (len > 0) {
 		size_t n = len > TRACE_SERIAL_MAX ? TRACE_SERIAL_MAX : len;
-		uint8_t *p = begin_record(w, REC_SERIAL_MAX, false, 0, true, time);
+		uint8_t *p = begin_record(w, REC_SERIAL_MAX, false, 0, false, 0);
 		int ret;
 
 		if (!p)
 			return w->err;
-		ret = end_record(w, codec__encode_serial(&w->st, time, buf, n, p), true, time);
+		ret = end_record(w, record__encode_serial(&w->st, time, buf, n, p), false, 0);
 		if (ret)
 			return ret;
 		buf += n;
 		len -= n;
-	} while (len > 0);
+	}
 	return 0;
 }
 
@@ -195,7 +190,7 @@ int trace_writer__close(struct trace_writer *w, const struct trace_end *end)
 		uint8_t *p = begin_record(w, REC_END_MAX, false, 0, false, 0);
 
 		if (p)
-			end_record(w, codec__encode_end(&w->st, end, p), false, 0);
+			end_record(w, record__encode_end(&w->st, end, p), false, 0);
 	}
 	trace_writer__flush(w);
 	ret = w->err;

@@ -88,10 +88,13 @@ struct trace_writer;
  */
 struct trace_writer *trace_writer__open(const char *path, const struct trace_header *h,
 					char *err, size_t errlen);
-/* Each returns 0 or a negative errno (the writer then stays failed). */
+/* Each returns 0 or a negative errno (the writer then stays failed).
+ * Nothing is kept of t or buf after the call. */
 int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t);
 int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
 			    uint64_t time, uint64_t value);
+/* Console output; split into records of TRACE_SERIAL_MAX bytes.  time may
+ * be 0 when the caller has no clock: it does not disturb the trap deltas. */
 int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
 			     const uint8_t *buf, size_t len);
 /* Write the current chunk now (no-op when it is empty). */
@@ -99,7 +102,9 @@ int trace_writer__flush(struct trace_writer *w);
 /* Message for the last failure, "" when none. */
 const char *trace_writer__error(const struct trace_writer *w);
 /* Append the END record (unless end is NULL), flush, close and free w.
- * Returns 0 or the first error seen during the writer's life. */
+ * Returns 0 or the first error seen during the writer's life.  A file
+ * without an END record reads like one whose writer was killed: complete,
+ * with a "truncated" warning. */
 int trace_writer__close(struct trace_writer *w, const struct trace_end *end);
 
 /* ---- reading --------------------------------------------------------- */

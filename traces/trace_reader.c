@@ -203,11 +203,10 @@ static int load_chunk(struct trace_reader *r)
 		return 0;
 	}
 	r->chunk_no++;
-	if (memcmp(hdr, CHUNK_MAGIC, got < 4 ? got : 4)) {
+	if (memcmp(hdr, CHUNK_MAGIC, got < 4 ? got : 4))
 		return damaged(r, "bad chunk magic %02x %02x %02x %02x (wanted \"%s\")",
-			 hdr[0], got > 1 ? hdr[1] : 0, got > 2 ? hdr[2] : 0,
-			 got > 3 ? hdr[3] : 0, CHUNK_MAGIC);
-	}
+			       hdr[0], got > 1 ? hdr[1] : 0, got > 2 ? hdr[2] : 0,
+			       got > 3 ? hdr[3] : 0, CHUNK_MAGIC);
 	if (got < sizeof(hdr)) {
 		r->chunk_no--;
 		return truncated(r, "chunk %" PRIu64 " at offset 0x%" PRIx64 " has only %zu of "
@@ -216,23 +215,21 @@ static int load_chunk(struct trace_reader *r)
 	}
 	codec__get_chunk_hdr(hdr, &r->ch);
 	crc = codec__crc32(0, hdr, 44);
-	if (crc != r->ch.hdr_crc) {
+	/* the header CRC first: only then are its lengths worth believing */
+	if (crc != r->ch.hdr_crc)
 		return damaged(r, "header CRC mismatch (stored 0x%08" PRIx32
-			 ", computed 0x%08" PRIx32 ")", r->ch.hdr_crc, crc);
-	}
-	if (r->ch.payload_len > CHUNK_PAYLOAD_LIMIT) {
+			       ", computed 0x%08" PRIx32 ")", r->ch.hdr_crc, crc);
+	if (r->ch.payload_len > CHUNK_PAYLOAD_LIMIT)
 		return damaged(r, "payload length %" PRIu32 " over the limit of %u",
-			 r->ch.payload_len, CHUNK_PAYLOAD_LIMIT);
-	}
-	if (r->ch.nrec > r->ch.payload_len || r->ch.ntraps > r->ch.nrec) {
+			       r->ch.payload_len, CHUNK_PAYLOAD_LIMIT);
+	/* every record takes at least its tag byte */
+	if (r->ch.nrec > r->ch.payload_len || r->ch.ntraps > r->ch.nrec)
 		return damaged(r, "%" PRIu32 " records (%" PRIu32 " traps) cannot fit "
-			 "in %" PRIu32 " payload bytes", r->ch.nrec, r->ch.ntraps,
-			 r->ch.payload_len);
-	}
-	if (r->ch.first_rec != r->records) {
+			       "in %" PRIu32 " payload bytes", r->ch.nrec, r->ch.ntraps,
+			       r->ch.payload_len);
+	if (r->ch.first_rec != r->records)
 		return damaged(r, "starts at record %" PRIu64 ", expected %" PRIu64
-			 " (a chunk is missing or repeated)", r->ch.first_rec, r->records);
-	}
+			       " (a chunk is missing or repeated)", r->ch.first_rec, r->records);
 	if (r->ch.payload_len > r->cap) {
 		uint8_t *p = realloc(r->payload, r->ch.payload_len);
 
@@ -249,11 +246,10 @@ static int load_chunk(struct trace_reader *r)
 				 r->ch.payload_len, got);
 	}
 	crc = codec__crc32(0, r->payload, r->ch.payload_len);
-	if (crc != r->ch.payload_crc) {
-		return damaged(r, "CRC mismatch (stored 0x%08" PRIx32
-			 ", computed 0x%08" PRIx32 ")", r->ch.payload_crc, crc);
-	}
-	codec__reset(&r->st, r->ch.first_seq, r->ch.base_time);
+	if (crc != r->ch.payload_crc)
+		return damaged(r, "CRC mismatch (stored 0x%08" PRIx32 ", computed 0x%08" PRIx32 ")",
+			       r->ch.payload_crc, crc);
+	record__reset(&r->st, r->ch.first_seq, r->ch.base_time);
 	r->pos = 0;
 	r->nrec = 0;
 	r->ntraps = 0;
@@ -290,26 +286,23 @@ int trace_reader__next(struct trace_reader *r, struct trace_item *item)
 			return 0;
 		}
 		if (r->chunk_no == 0 || r->pos >= r->ch.payload_len) {
-			if (r->chunk_no && (r->nrec != r->ch.nrec || r->ntraps != r->ch.ntraps)) {
-				return damaged(r, "holds %" PRIu32 " records (%" PRIu32
-					 " traps), its header says %" PRIu32 " (%" PRIu32 ")",
-					 r->nrec, r->ntraps, r->ch.nrec, r->ch.ntraps);
-			}
+			if (r->chunk_no && (r->nrec != r->ch.nrec || r->ntraps != r->ch.ntraps))
+				return damaged(r, "holds %" PRIu32 " records (%" PRIu32 " traps), "
+					       "its header says %" PRIu32 " (%" PRIu32 ")",
+					       r->nrec, r->ntraps, r->ch.nrec, r->ch.ntraps);
 			ret = load_chunk(r);
 			if (ret <= 0)
 				return ret;
 			continue;
 		}
-		if (r->nrec >= r->ch.nrec) {
-			return damaged(r, "more records than the %" PRIu32
-				 " its header says", r->ch.nrec);
-		}
-		ret = codec__decode(&r->st, r->payload + r->pos, r->ch.payload_len - r->pos,
+		if (r->nrec >= r->ch.nrec)
+			return damaged(r, "more records than the %" PRIu32 " its header says",
+				       r->ch.nrec);
+		ret = record__decode(&r->st, r->payload + r->pos, r->ch.payload_len - r->pos,
 				    &used, item, msg, sizeof(msg));
-		if (ret < 0) {
+		if (ret < 0)
 			return damaged(r, "record %" PRIu64 " (payload byte %zu): %s",
-				 r->records, r->pos, msg);
-		}
+				       r->records, r->pos, msg);
 		r->pos += used;
 		r->nrec++;
 		r->records++;

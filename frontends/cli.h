@@ -2,6 +2,17 @@
 #ifndef VMDBG_CLI_H
 #define VMDBG_CLI_H
 
+/*
+ * vmdbg's own exit statuses are even, so they never collide with a guest's
+ * debug-exit status (value * 2 + 1, always odd).
+ */
+#define EXIT_USAGE	2	/* bad command line, bad image, bad trace */
+#define EXIT_GUEST_DIED	4	/* triple fault, reset, halted forever */
+#define EXIT_CANNOT_RUN	6	/* kvm gap or instruction emu does not implement */
+#define EXIT_INTERNAL	8	/* host-side failure */
+#define EXIT_LIMIT	124	/* --timeout or --max-steps reached */
+#define EXIT_INTERRUPTED 130	/* Ctrl-C */
+
 /* `vmdbg trace show|stats|export FILE ...`; argv[0] is "trace".
  * Returns the process exit status. */
 int cmd_trace(int argc, char **argv);

@@ -16,14 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Exit statuses of vmdbg itself are even, so they never collide with a
- * guest's debug-exit status (value * 2 + 1, always odd). */
-#define EXIT_USAGE	2	/* bad command line, bad image, bad trace */
-#define EXIT_GUEST_DIED	4	/* triple fault, reset, halted forever */
-#define EXIT_CANNOT_RUN	6	/* kvm gap or instruction emu does not implement */
-#define EXIT_INTERNAL	8	/* host-side failure */
-#define EXIT_LIMIT	124	/* --timeout or --max-steps reached */
-
 static const char *prog = "vmdbg";
 
 __attribute__((format(printf, 1, 2)))
@@ -272,7 +264,7 @@ static int stop_status(const struct vmdbg_stop *s)
 	case VMDBG_STOP_TIMEOUT:
 		return EXIT_LIMIT;
 	case VMDBG_STOP_USER:
-		return 130;
+		return EXIT_INTERRUPTED;
 	default:
 		return EXIT_INTERNAL;
 	}

@@ -18,10 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* The exit statuses of main.c. */
-#define EXIT_USAGE	2	/* bad command line, bad or damaged trace */
-#define EXIT_INTERNAL	8	/* host-side failure (cannot write the output) */
-
 __attribute__((format(printf, 1, 2)))
 static void err(const char *fmt, ...)
 {
@@ -204,18 +200,18 @@ static const char *enum_name(const char *name, unsigned v, char *buf, size_t len
 
 static void print_header(const struct trace_header *h, const char *path)
 {
-	char when[64] = "?";
+	char when[80] = "";
 	time_t t = (time_t)h->created;
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (h->created && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "recorded %Y-%m-%d %H:%M:%S UTC ", &tm);
 	printf("trace %s: image %s (sha256 ", path, h->image_name[0] ? h->image_name : "?");
 	for (int i = 0; i < 8; i++)
 		printf("%02x", h->image_sha256[i]);
 	printf("...), backend %s, %" PRIu64 " MiB, %s mode\n", h->backend,
 	       h->mem_size >> 20, (h->flags & TRACE_F_STEP_MODE) ? "step" : "run");
-	printf("  load options: %s; recorded %s by %s; format %u.%u\n",
+	printf("  load options: %s; %sby %s; format %u.%u\n",
 	       h->load_opts[0] ? h->load_opts : "(none)", when, h->creator,
 	       h->version_major, h->version_minor);
 }

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct trace_writer {
@@ -67,8 +66,6 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_hea
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (!hh.created)
-		hh.created = (int64_t)time(NULL);
 	if (!hh.creator[0])
 		snprintf(hh.creator, sizeof(hh.creator), "vmdbg %s", VMDBG_VERSION);
 	len = codec__encode_header(&hh, hdr);

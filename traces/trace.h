@@ -23,14 +23,15 @@
 
 /*
  * The file header.  Strings are NUL terminated; longer ones are cut when
- * written.  The writer ignores the version fields and fills `created` with
- * the current time and `creator` with "vmdbg VERSION" when they are 0 / "".
+ * written.  The writer ignores the version fields and fills `creator` with
+ * "vmdbg VERSION" when it is "".  `created` is written as given: vmdbg
+ * leaves it 0 so that a deterministic guest gives a byte-identical trace.
  */
 struct trace_header {
 	uint16_t version_major, version_minor;	/* as read from the file */
 	uint8_t image_sha256[32];
 	uint64_t mem_size;			/* guest RAM in bytes */
-	int64_t created;			/* Unix time, seconds */
+	int64_t created;			/* Unix time, seconds; 0: not recorded */
 	uint32_t flags;				/* TRACE_F_* */
 	char backend[32];			/* "kvm", "emu" */
 	char load_opts[256];			/* e.g. "--load 0x100000 --mode 32" */

@@ -6,13 +6,27 @@
 #ifndef VMDBG_KVM_H
 #define VMDBG_KVM_H
 
-#include "vmdbg.h"
+#include "internal.h"
 
 #include <linux/kvm.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+/* Architectural bits the kvm files use. */
+#define CR0_PE		(1ULL << 0)
+#define CR0_PG		(1ULL << 31)
+#define CR4_PSE		(1ULL << 4)
+#define CR4_PAE		(1ULL << 5)
+#define CR4_LA57	(1ULL << 12)
+#define EFER_SCE	(1ULL << 0)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+#define RFLAGS_TF	(1ULL << 8)
+#define RFLAGS_IF	(1ULL << 9)
+#define RFLAGS_VM	(1ULL << 17)
+#define MSR_LSTAR	0xc0000082
 
 /* ---- kvm_vm.c: one VM, one vCPU, one RAM slot ------------------------ */
 
@@ -37,7 +51,12 @@ struct kvm_vm {
 	struct kvm_sregs own_sregs;
 	unsigned dirty;			/* KVM_SYNC_X86_REGS / _SREGS */
 
+	bool can_protect;		/* KVM_CAP_READONLY_MEM */
+	uint64_t prot[2];		/* write-protected pages (+1), 0: none */
+	int nslots;
+
 	timer_t timer;
+	int timer_tid;			/* the thread the tick goes to */
 	bool have_timer;
 	uint32_t debug_control;		/* last KVM_SET_GUEST_DEBUG control */
 };
@@ -67,7 +86,22 @@ unsigned long kvm_vm__ticks(void);
 int kvm_vm__set_debug(struct kvm_vm *k, uint32_t control, const uint64_t dr[4],
 		      uint64_t dr7);
 
+/*
+ * Make up to two guest physical pages read-only to the guest (their
+ * writes become KVM_EXIT_MMIO, which the caller completes in RAM).  pages:
+ * page-aligned addresses, n 0 to 2.  Returns 0, -ENOTSUP without
+ * KVM_CAP_READONLY_MEM, or another negative errno.
+ */
+int kvm_vm__protect(struct kvm_vm *k, const uint64_t *pages, int n);
+static inline bool kvm_vm__protected(const struct kvm_vm *k, uint64_t gpa)
+{
+	uint64_t page = (gpa & ~0xfffULL) + 1;
+
+	return k->prot[0] == page || k->prot[1] == page;
+}
+
 int kvm_vm__get_msr(struct kvm_vm *k, uint32_t index, uint64_t *val);
+int kvm_vm__set_msr(struct kvm_vm *k, uint32_t index, uint64_t val);
 int kvm_vm__get_events(struct kvm_vm *k, struct kvm_vcpu_events *ev);
 int kvm_vm__set_events(struct kvm_vm *k, const struct kvm_vcpu_events *ev);
 
@@ -107,6 +141,8 @@ struct kvm_quirks {
 	bool valid;
 	bool out_rip_past;	/* at KVM_EXIT_IO for OUT, RIP is past it */
 	bool in_rip_past;	/* same for IN */
+	bool entry_bp_missed;	/* an execute breakpoint on a handler's first
+				 * instruction did not fire on exception entry */
 };
 
 /* The cached quirks, measuring them on first use.  NULL when KVM is
@@ -117,17 +153,153 @@ enum vmdbg_probe_verdict probe__item(enum vmdbg_probe_item item);
 /* What was seen for an item (""), after probe__item(). */
 const char *probe__detail(enum vmdbg_probe_item item);
 
-/* ---- kvm_trap.c: traps the backend finds itself ---------------------- */
+/* ---- probe_guests.c ---------------------------------------------------- */
 
-struct vmdbg;
-struct kvm_backend;
+/* Run one probe item's guest in a throw-away VM; mode (16, 32, 64, or 3
+ * for 64-bit ring 3) picks the CPU mode of the debug items.  Returns the
+ * verdict, or a negative errno when no VM could be built (detail: why). */
+int probe_guest__run_mode(enum vmdbg_probe_item item, int mode, char *detail, size_t len);
+/* Measure struct kvm_quirks.  Returns 0 or a negative errno (err: why). */
+int probe_guest__quirks(struct kvm_quirks *q, char *err, size_t len);
 
-/* Debug exit in step mode or at a handler breakpoint.  Returns 0, or a
+/* ---- kvm.c / kvm_trap.c: the backend ----------------------------------- */
+
+#define KVM_MAX_HANDLER_BPS	256	/* int3 technique: every IDT gate */
+#define KVM_MAX_DRS		4
+
+/* One watched entry point of the guest OS: an IDT gate or LSTAR. */
+struct handler_bp {
+	uint64_t la;		/* linear address of the handler */
+	uint16_t vector;	/* IDT vector, or KVM_BP_SYSCALL */
+	uint8_t orig;		/* int3 technique: the byte under the 0xCC */
+	bool patched;
+};
+
+#define KVM_BP_SYSCALL		0xffff
+
+/* An instruction decoded before it runs (step mode). */
+struct kvm_insn {
+	bool valid;
+	bool decoded;		/* c is valid (the bytes decoded) */
+	uint64_t rip, la;	/* RIP and its linear address */
+	uint64_t rsp, rax, rcx, rdx, cr2;
+	uint16_t cs;
+	uint8_t cpl, mode;
+	uint8_t bytes[16];
+	size_t nbytes;
+	struct insn_class c;
+};
+
+struct kvm_backend {
+	struct kvm_vm k;
+	struct kvm_quirks q;
+
+	/* Breakpoints on the guest's trap entry points (run mode). */
+	bool use_int3;			/* from the probe: else debug registers */
+	struct handler_bp bp[KVM_MAX_HANDLER_BPS];
+	int nbp;
+	bool bps_valid;
+	bool stepping_over;		/* a bp was hit: step once with bps off */
+	uint64_t sync_idt_base, sync_efer, sync_cr0, sync_cr4, sync_lstar;
+	uint16_t sync_idt_limit;
+	bool told_bps;			/* logged the watched vectors once */
+
+	/* Debug state last given to KVM. */
+	uint32_t dbg_control;
+	uint64_t dbg_dr[4], dbg_dr7;
+	bool dbg_set;
+
+	/* Step mode. */
+	struct kvm_insn cur;		/* the instruction about to run */
+	bool out_in_step;		/* an OUT exit happened during this step */
+	struct kvm_insn after_out;	/* the one after that OUT, decoded at its exit */
+
+	/* Hang detection: RIP at the last tick with no exit in between. */
+	unsigned long last_tick;
+	uint64_t tick_rip, tick_exits, stuck_since;
+
+	uint64_t prev_cr0;		/* CR0 at the previous exit */
+	bool io_pending;		/* an IO/MMIO exit awaits KVM_RUN */
+
+	/* The guest's IDT as last scanned, to see it change. */
+	uint8_t idt_copy[4096];
+	size_t idt_len;
+	uint64_t lstar_checked_at;	/* vm->exits at the last LSTAR read */
+};
+
+/* A trap the guest OS got through its IDT or syscall entry. */
+struct kvm_reflect {
+	uint8_t cls;		/* exception, softint, syscall, interrupt */
+	uint16_t vector;
+	uint64_t rip;		/* origin */
+	uint64_t la;		/* origin as a linear address (CS base + rip) */
+	uint8_t cpl, mode;
+	uint64_t handler;
+	bool has_error;
+	uint32_t error;
+	uint64_t addr;		/* syscall: rax */
+};
+
+/* kvm.c */
+/* Let KVM finish a pending port/MMIO exit (RIP, IN data) without running
+ * the guest: before the registers are handed out or changed. */
+void kvm__complete_io(struct kvm_backend *kb);
+/* kvm_regs.c: the backend's get_regs/set_regs */
+int kvm__get_regs(struct vmdbg *vm, struct vmdbg_regs *r);
+int kvm__set_regs(struct vmdbg *vm, const struct vmdbg_regs *r);
+void kvm__record_hlt(struct vmdbg *vm, struct kvm_backend *kb, uint64_t rip);
+void kvm__origin(struct kvm_backend *kb, struct trap_origin *o);
+
+/* kvm_trap.c */
+/* Decode the instruction at rip (through CS and the guest's paging) and
+ * note the registers it may use.  Returns 0, or -EINVAL (x->decoded 0). */
+int kvm_trap__decode(struct kvm_backend *kb, uint64_t rip, struct kvm_insn *x);
+/* Handler address of IDT (or IVT) vector v; false when not present. */
+bool kvm_trap__gate(struct kvm_backend *kb, int v, uint64_t *la, int *dpl);
+/* The error code pushed for a reflected exception, found in the frame on
+ * the stack by its saved RIP and CS.  Returns true when found. */
+bool kvm_trap__frame_error(struct kvm_backend *kb, uint64_t saved_rip, uint16_t cs,
+			   uint32_t *error);
+bool kvm_trap__vector_has_error(int v);
+bool kvm_trap__is_branch(const struct kvm_insn *x);
+/* Record a reflected trap, then stop with a gap when it is one the probe
+ * (or the architecture) says real hardware would not have raised. */
+void kvm_trap__report(struct vmdbg *vm, struct kvm_backend *kb, const struct kvm_reflect *r);
+
+/* A handler breakpoint hit: RIP is on the handler's first instruction and
+ * the CPU's frame is on top of the stack.  Records the trap. */
+void kvm_trap__handler_hit(struct vmdbg *vm, struct kvm_backend *kb,
+			   const struct handler_bp *bp);
+/* kvm_gap.c */
+/* KVM could not run the instruction at RIP: stop with VMDBG_STOP_GAP and
+ * one line naming the instruction, the mode and the probe's finding.
+ * what: the exit as KVM said it ("KVM_EXIT_INTERNAL_ERROR suberror 1"). */
+void kvm_gap__exit(struct vmdbg *vm, struct kvm_backend *kb, const char *what);
+/* KVM_EXIT_SHUTDOWN: record it and stop, explaining a known gap. */
+void kvm_gap__shutdown(struct vmdbg *vm, struct kvm_backend *kb);
+/* A tick found the guest with no exit for a while: a known hang? */
+void kvm_gap__stuck(struct vmdbg *vm, struct kvm_backend *kb, uint64_t ns);
+
+/* kvm_bp.c */
+/* Called before each KVM_RUN: arms single-step and handler breakpoints,
+ * decodes the next instruction in step mode.  Returns 0 to run, 1 when the
+ * instruction was handled without running (hlt in step mode, a gap), or a
  * negative errno after vmm__error(). */
-int kvm_trap__debug_exit(struct vmdbg *vm, struct kvm_backend *kb);
-/* Called before each KVM_RUN: arms single-step / handler breakpoints. */
-int kvm_trap__prepare(struct vmdbg *vm, struct kvm_backend *kb);
-/* Explain a failed instruction at the current RIP and stop with a gap. */
-void kvm_trap__gap(struct vmdbg *vm, struct kvm_backend *kb, const char *what);
+int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb);
+/* KVM_EXIT_DEBUG: a step completed or a handler breakpoint was hit. */
+int kvm_bp__debug_exit(struct vmdbg *vm, struct kvm_backend *kb);
+/* Take out int3 patches before run() returns (memory looks untouched). */
+void kvm_bp__unpatch(struct vmdbg *vm, struct kvm_backend *kb);
+
+/* kvm_step.c: step mode, one debug exit per instruction */
+/* Before a step: decode the instruction (once per step), handle hlt and
+ * ring-3 code the host cannot step.  Returns 1 when handled, else 0. */
+int kvm_step__prepare(struct vmdbg *vm, struct kvm_backend *kb);
+/* The step finished: record what the instruction did. */
+int kvm_step__done(struct vmdbg *vm, struct kvm_backend *kb);
+static inline bool kvm_step__on(const struct vmdbg *vm)
+{
+	return vm->step_mode || vm->step_budget_on;
+}
 
 #endif

@@ -67,6 +67,7 @@ int kvm_vm__start_timer(struct kvm_vm *k, uint64_t first_ns, uint64_t period_ns)
 	struct sigevent sev;
 	struct itimerspec its;
 	sigset_t set;
+	pid_t tid;
 
 	pthread_once(&tick_once, tick_install);
 	if (tick_install_err)
@@ -77,14 +78,21 @@ int kvm_vm__start_timer(struct kvm_vm *k, uint64_t first_ns, uint64_t period_ns)
 	sigaddset(&set, KVM_TICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
+	tid = (pid_t)syscall(SYS_gettid);
+	if (k->have_timer && k->timer_tid != tid) {
+		/* Run from another thread now: the tick must follow it. */
+		timer_delete(k->timer);
+		k->have_timer = false;
+	}
 	if (!k->have_timer) {
 		memset(&sev, 0, sizeof(sev));
 		sev.sigev_notify = SIGEV_THREAD_ID;
 		sev.sigev_signo = KVM_TICK_SIGNAL;
-		sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		sev._sigev_un._tid = tid;
 		if (timer_create(CLOCK_MONOTONIC, &sev, &k->timer) < 0)
 			return -errno;
 		k->have_timer = true;
+		k->timer_tid = tid;
 	}
 	if (first_ns == 0)
 		first_ns = 1;
@@ -206,6 +214,8 @@ int kvm_vm__open(struct kvm_vm *k, uint8_t *ram, uint64_t ram_size,
 		rc = fail(err, errlen, -errno, "KVM_SET_USER_MEMORY_REGION");
 		goto out;
 	}
+	k->nslots = 1;
+	k->can_protect = ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) > 0;
 
 	k->vcpu_fd = ioctl(k->vm_fd, KVM_CREATE_VCPU, 0);
 	if (k->vcpu_fd < 0) {
@@ -322,6 +332,72 @@ int kvm_vm__run(struct kvm_vm *k)
 	return rc;
 }
 
+static int add_slot(struct kvm_vm *k, uint64_t start, uint64_t end, uint32_t flags)
+{
+	struct kvm_userspace_memory_region mr;
+
+	if (end > k->ram_size)
+		end = k->ram_size;
+	if (start >= end)
+		return 0;
+	memset(&mr, 0, sizeof(mr));
+	mr.slot = k->nslots;
+	mr.flags = flags;
+	mr.guest_phys_addr = start;
+	mr.memory_size = end - start;
+	mr.userspace_addr = (uintptr_t)k->ram + start;
+	if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr) < 0)
+		return -errno;
+	k->nslots++;
+	return 0;
+}
+
+int kvm_vm__protect(struct kvm_vm *k, const uint64_t *pages, int n)
+{
+	struct kvm_userspace_memory_region mr;
+	uint64_t p[2] = { 0, 0 }, at = 0;
+	int rc = 0;
+
+	if (!k->can_protect)
+		return -ENOTSUP;
+	for (int i = 0; i < n && i < 2; i++)
+		if (pages[i] < k->ram_size)
+			p[i] = (pages[i] & ~0xfffULL) + 1;
+	if (p[0] > p[1] && p[1]) {
+		uint64_t t = p[0];
+
+		p[0] = p[1];
+		p[1] = t;
+	}
+	if (p[0] == p[1])
+		p[1] = 0;
+	if (!p[0] && p[1]) {
+		p[0] = p[1];
+		p[1] = 0;
+	}
+	if (p[0] == k->prot[0] && p[1] == k->prot[1])
+		return 0;
+	/* Slots may not overlap: delete them all, then lay them anew. */
+	memset(&mr, 0, sizeof(mr));
+	for (int s = 0; s < k->nslots; s++) {
+		mr.slot = s;
+		if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr) < 0)
+			return -errno;
+	}
+	k->nslots = 0;
+	k->prot[0] = p[0];
+	k->prot[1] = p[1];
+	for (int i = 0; i < 2 && p[i] && !rc; i++) {
+		rc = add_slot(k, at, p[i] - 1, 0);
+		if (!rc)
+			rc = add_slot(k, p[i] - 1, p[i] - 1 + 0x1000, KVM_MEM_READONLY);
+		at = p[i] - 1 + 0x1000;
+	}
+	if (!rc)
+		rc = add_slot(k, at, k->ram_size, 0);
+	return rc;
+}
+
 int kvm_vm__set_debug(struct kvm_vm *k, uint32_t control, const uint64_t dr[4],
 		      uint64_t dr7)
 {
@@ -352,6 +428,20 @@ int kvm_vm__get_msr(struct kvm_vm *k, uint32_t index, uint64_t *val)
 		return -EIO;
 	*val = m.e.data;
 	return 0;
+}
+
+int kvm_vm__set_msr(struct kvm_vm *k, uint32_t index, uint64_t val)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	m.e.data = val;
+	return ioctl(k->vcpu_fd, KVM_SET_MSRS, &m) == 1 ? 0 : -EIO;
 }
 
 int kvm_vm__get_events(struct kvm_vm *k, struct kvm_vcpu_events *ev)

@@ -342,6 +342,8 @@ enum vmdbg_probe_item {
 	VMDBG_PROBE_HW_BP,		/* debug-register execute breakpoints */
 	VMDBG_PROBE_WATCH,		/* debug-register data watchpoints */
 	VMDBG_PROBE_SINGLESTEP,		/* KVM_GUESTDBG_SINGLESTEP */
+	VMDBG_PROBE_HW_BP_R3,		/* execute breakpoints on ring-3 code */
+	VMDBG_PROBE_SINGLESTEP_R3,	/* single-stepping ring-3 code */
 	VMDBG_PROBE__COUNT
 };
 

@@ -1,0 +1,407 @@
+/*
+ * kvm.c - the kvm CPU backend: the guest runs on the host's KVM, vmdbg
+ * sees its exits.  Port and MMIO exits go to the device table, hlt and
+ * shutdown become trap records, and an exit KVM could not handle becomes a
+ * one-line "gap" stop (kvm_trap.c), explained with the start-up probe.
+ *
+ * What run mode cannot see: CPUID, RDMSR and WRMSR never leave the host
+ * kernel (KVM answers them itself), so in run mode they produce no record;
+ * their disposition is `kvm`, and step mode (which decodes every
+ * instruction) is where they show up.
+ */
+#include "kvm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The tick that interrupts KVM_RUN for deadlines, Ctrl-C and hangs. */
+#define TICK_NS		50000000ULL
+
+static struct kvm_backend *backend(struct vmdbg *vm)
+{
+	return vm->be_priv;
+}
+
+static int kvm_init(struct vmdbg *vm)
+{
+	const struct kvm_quirks *q;
+	struct kvm_backend *kb;
+	char err[160];
+	int rc;
+
+	kb = calloc(1, sizeof(*kb));
+	if (!kb)
+		return vmm__error(vm, -ENOMEM, "kvm: out of memory");
+	rc = kvm_vm__open(&kb->k, vm->ram, vm->ram_size, err, sizeof(err));
+	if (rc) {
+		free(kb);
+		return vmm__error(vm, rc, "kvm: %s", err);
+	}
+	q = probe__quirks(err, sizeof(err));
+	if (!q) {
+		kvm_vm__close(&kb->k);
+		free(kb);
+		return vmm__error(vm, -ENODEV, "kvm: port-exit probe: %s", err);
+	}
+	kb->q = *q;
+	/* int3 on the guest's handlers where KVM reports them, the four
+	 * debug registers otherwise (fewer vectors watched). */
+	kb->use_int3 = probe__item(VMDBG_PROBE_SW_BP) == VMDBG_PROBE_OK;
+	kb->prev_cr0 = kb->k.sregs->cr0;
+	vm->be_priv = kb;
+	return 0;
+}
+
+static void kvm_destroy(struct vmdbg *vm)
+{
+	struct kvm_backend *kb = backend(vm);
+
+	if (!kb)
+		return;
+	kvm_vm__close(&kb->k);
+	free(kb);
+	vm->be_priv = NULL;
+}
+
+/* ---- exits ------------------------------------------------------------- */
+
+/*
+ * Finish a port or MMIO exit before anyone looks at the registers: KVM
+ * completes it (moves RIP, stores IN data) only on the next KVM_RUN, and
+ * immediate_exit makes that KVM_RUN return without running the guest.
+ */
+void kvm__complete_io(struct kvm_backend *kb)
+{
+	if (!kb->io_pending)
+		return;
+	kb->io_pending = false;
+	kb->k.run->immediate_exit = 1;
+	kvm_vm__run(&kb->k);	/* -EINTR by design */
+}
+
+
+void kvm__origin(struct kvm_backend *kb, struct trap_origin *o)
+{
+	o->rip = kb->k.regs->rip;
+	o->cpl = (uint8_t)kvm_vm__cpl(&kb->k);
+	o->mode = (uint8_t)kvm_vm__mode(&kb->k);
+}
+
+/* Prefixes an IN/OUT may carry; REX only in 64-bit code. */
+static bool io_prefix(uint8_t b, int mode)
+{
+	switch (b) {
+	case 0x66: case 0x67: case 0xf2: case 0xf3:
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+		return true;
+	default:
+		return mode == 64 && (b & 0xf0) == 0x40;
+	}
+}
+
+/*
+ * Does code[0..len) hold exactly one port instruction matching the exit
+ * (direction, port, size, string or not)?
+ */
+static bool io_insn_matches(const uint8_t *code, size_t len, int mode, bool out,
+			    uint16_t port, int size, uint16_t dx)
+{
+	bool opsize = false;
+	size_t i = 0;
+	uint8_t op;
+	int osz;
+
+	while (i < len && io_prefix(code[i], mode)) {
+		opsize |= code[i] == 0x66;
+		i++;
+	}
+	if (i >= len)
+		return false;
+	op = code[i++];
+	osz = (op & 1) ? ((mode == 16) != opsize ? 2 : 4) : 1;
+	if (osz != size)
+		return false;
+	switch (op) {
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:	/* in/out imm8 */
+		return i + 1 == len && code[i] == port && out == (op >= 0xe6);
+	case 0xec: case 0xed: case 0xee: case 0xef:	/* in/out dx */
+		return i == len && dx == port && out == (op >= 0xee);
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f:	/* ins/outs */
+		return i == len && dx == port && out == (op >= 0x6e);
+	default:
+		return false;
+	}
+}
+
+/*
+ * The RIP of the port instruction that exited.  Real KVM reports the
+ * instruction's own RIP; hosts where the probe saw RIP already past it
+ * (OUT on PVM) need the instruction found by decoding backwards: the
+ * shortest byte run ending at RIP that is a matching port instruction.
+ * String instructions go through KVM's emulator and stay on the insn.
+ */
+static uint64_t io_origin_rip(struct kvm_backend *kb, bool out, uint16_t port, int size)
+{
+	struct kvm_vm *k = &kb->k;
+	uint64_t rip = k->regs->rip;
+	uint16_t dx = (uint16_t)k->regs->rdx;
+	int mode = kvm_vm__mode(k);
+	uint8_t code[15];
+	uint64_t la;
+	size_t n;
+
+	if (kb->cur.valid)	/* step mode decoded it before it ran */
+		return kb->cur.rip;
+	if (!(out ? kb->q.out_rip_past : kb->q.in_rip_past))
+		return rip;
+	la = kvm_vm__linear(k, &k->sregs->cs, rip);
+	n = kvm_vm__read_linear(k, la, code, sizeof(code));
+	for (size_t len = 1; n && len <= n; len++)
+		if (io_insn_matches(code, len, mode, out, port, size, dx))
+			return rip;	/* on the instruction after all */
+	for (size_t len = 1; len <= 6 && len <= rip; len++) {
+		if (kvm_vm__read_linear(k, la - len, code, len) != len)
+			break;
+		if (io_insn_matches(code, len, mode, out, port, size, dx))
+			return rip - len;
+	}
+	return rip;
+}
+
+static int handle_io(struct vmdbg *vm, struct kvm_backend *kb)
+{
+	struct kvm_run *run = kb->k.run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool out = run->io.direction == KVM_EXIT_IO_OUT;
+	int size = run->io.size;
+	struct trap_origin o;
+	uint32_t val;
+	int rc;
+
+	if (size != 1 && size != 2 && size != 4)
+		return vmm__error(vm, -EIO, "kvm: port 0x%x exit with size %d", run->io.port, size);
+	if (run->io.data_offset + (uint64_t)run->io.count * size > kb->k.run_size)
+		return vmm__error(vm, -EIO, "kvm: port 0x%x exit with %u elements beyond kvm_run",
+				  run->io.port, run->io.count);
+	kvm__origin(kb, &o);
+	o.rip = io_origin_rip(kb, out, run->io.port, size);
+	for (uint32_t i = 0; i < run->io.count; i++) {
+		val = 0;
+		if (out)
+			memcpy(&val, data + i * size, size);
+		rc = vmm__io(vm, &o, run->io.port, size, out, &val);
+		if (rc < 0)
+			return rc;
+		if (!out)
+			memcpy(data + i * size, &val, size);
+	}
+	kb->io_pending = true;
+	if (out && kb->cur.valid && kb->cur.decoded) {
+		/* Some hosts run the next instruction before the step's debug
+		 * exit: note it now, with the registers it will start from. */
+		kb->out_in_step = true;
+		kvm_trap__decode(kb, kb->cur.rip + kb->cur.c.length, &kb->after_out);
+	}
+	return 0;
+}
+
+static int handle_mmio(struct vmdbg *vm, struct kvm_backend *kb)
+{
+	struct kvm_run *run = kb->k.run;
+	struct trap_origin o;
+	uint64_t val = 0;
+	int len = run->mmio.len, rc;
+
+	if (len < 1 || len > 8)
+		return vmm__error(vm, -EIO, "kvm: MMIO exit at 0x%llx with length %d",
+				  (unsigned long long)run->mmio.phys_addr, len);
+	if (run->mmio.is_write && kvm_vm__protected(&kb->k, run->mmio.phys_addr) &&
+	    run->mmio.phys_addr + len <= kb->k.ram_size) {
+		/* The guest wrote its IDT page, which vmdbg write-protects to
+		 * move its handler breakpoints in time: not a trap. */
+		memcpy(kb->k.ram + run->mmio.phys_addr, run->mmio.data, len);
+		kb->bps_valid = false;
+		kb->io_pending = true;
+		vm->exits--;
+		return 0;
+	}
+	/* KVM's emulator stops on the instruction until it is completed. */
+	kvm__origin(kb, &o);
+	if (kb->cur.valid)
+		o.rip = kb->cur.rip;
+	if (run->mmio.is_write)
+		memcpy(&val, run->mmio.data, len);
+	rc = vmm__mmio(vm, &o, run->mmio.phys_addr, len, run->mmio.is_write, &val);
+	if (rc < 0)
+		return rc;
+	if (!run->mmio.is_write)
+		memcpy(run->mmio.data, &val, len);
+	kb->io_pending = true;
+	return 0;
+}
+
+/*
+ * A hlt, executed (run mode: KVM already moved RIP past it) or about to be
+ * (step mode).  Without an interrupt source the guest can never go on.
+ */
+void kvm__record_hlt(struct vmdbg *vm, struct kvm_backend *kb, uint64_t rip)
+{
+	struct vmdbg_trap t = { 0 };
+	struct trap_origin o;
+
+	kvm__origin(kb, &o);
+	t.rip = rip;
+	t.cpl = o.cpl;
+	t.mode = o.mode;
+	t.cls = VMDBG_TC_HLT;
+	t.insn = VMDBG_INSN_HLT;
+	t.disposition = VMDBG_DISP_EMULATED;
+	t.device = VMDBG_DEV_CPU;
+	t.classic = o.cpl == 0 ? VMDBG_CLASSIC_EMULATES : VMDBG_CLASSIC_REFLECTS;
+	vmm__trap(vm, &t);
+	if (!(kb->k.regs->rflags & RFLAGS_IF))
+		vmm__stop(vm, VMDBG_STOP_HALTED, 0,
+			  "guest halted forever (hlt with interrupts off) at 0x%llx",
+			  (unsigned long long)rip);
+	else
+		vmm__stop(vm, VMDBG_STOP_HALTED, 0,
+			  "guest halted at 0x%llx waiting for an interrupt, but the kvm "
+			  "backend has no interrupt source (no timer)", (unsigned long long)rip);
+}
+
+static void handle_hlt(struct vmdbg *vm, struct kvm_backend *kb)
+{
+	struct kvm_vm *k = &kb->k;
+	uint64_t rip = k->regs->rip;
+	uint8_t b = 0;
+
+	/* KVM skips the hlt before it exits. */
+	if (rip && kvm_vm__read_linear(k, kvm_vm__linear(k, &k->sregs->cs, rip - 1), &b, 1) &&
+	    b == 0xf4)
+		rip--;
+	kvm__record_hlt(vm, kb, rip);
+}
+
+static int handle_exit(struct vmdbg *vm, struct kvm_backend *kb)
+{
+	struct kvm_run *run = kb->k.run;
+	char what[96];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return handle_io(vm, kb);
+	case KVM_EXIT_MMIO:
+		return handle_mmio(vm, kb);
+	case KVM_EXIT_HLT:
+		handle_hlt(vm, kb);
+		return 0;
+	case KVM_EXIT_DEBUG:
+		return kvm_bp__debug_exit(vm, kb);
+	case KVM_EXIT_SHUTDOWN:
+		kvm_gap__shutdown(vm, kb);
+		return 0;
+	case KVM_EXIT_INTR:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		return 0;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "KVM_EXIT_INTERNAL_ERROR suberror %u",
+			 run->internal.suberror);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what), "KVM_EXIT_FAIL_ENTRY reason 0x%llx",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		break;
+	default:
+		snprintf(what, sizeof(what), "unexpected KVM exit reason %u", run->exit_reason);
+		break;
+	}
+	kvm_gap__exit(vm, kb, what);
+	return 0;
+}
+
+/* A tick: the deadline, and a guest stuck on one RIP with no exit. */
+static void on_tick(struct vmdbg *vm, struct kvm_backend *kb)
+{
+	uint64_t now = vmm__now_ns();
+	uint64_t rip = kb->k.regs->rip;
+
+	kb->last_tick = kvm_vm__ticks();
+	if (vm->deadline_ns && now >= vm->deadline_ns) {
+		vmm__stop(vm, VMDBG_STOP_TIMEOUT, 0, "timeout: the guest ran past --timeout");
+		return;
+	}
+	if (vm->exits == kb->tick_exits && rip == kb->tick_rip) {
+		if (!kb->stuck_since)
+			kb->stuck_since = now;
+		else
+			kvm_gap__stuck(vm, kb, now - kb->stuck_since);
+		return;
+	}
+	kb->tick_exits = vm->exits;
+	kb->tick_rip = rip;
+	kb->stuck_since = 0;
+}
+
+static int kvm_run_guest(struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	struct kvm_backend *kb = backend(vm);
+	int rc;
+
+	rc = kvm_vm__start_timer(&kb->k, TICK_NS, TICK_NS);
+	if (rc)
+		return vmm__error(vm, rc, "kvm: timer_create for the run tick: %s",
+				  strerror(-rc));
+	kb->last_tick = kvm_vm__ticks();
+	kb->tick_exits = vm->exits;
+	kb->tick_rip = kb->k.regs->rip;
+	kb->stuck_since = 0;
+	kb->cur.valid = false;
+	kb->out_in_step = false;
+
+	for (;;) {
+		if (vmm__should_stop(vm, stop))
+			break;
+		rc = kvm_bp__prepare(vm, kb);
+		if (rc < 0)
+			break;
+		if (rc > 0) {
+			rc = 0;
+			continue;
+		}
+		kb->io_pending = false;
+		rc = kvm_vm__run(&kb->k);
+		if (rc == -EINTR) {
+			rc = 0;
+			on_tick(vm, kb);
+			continue;
+		}
+		if (rc < 0) {
+			rc = vmm__error(vm, rc, "kvm: KVM_RUN: %s", strerror(-rc));
+			break;
+		}
+		vm->exits++;
+		rc = handle_exit(vm, kb);
+		if (rc < 0)
+			break;
+		kb->prev_cr0 = kb->k.sregs->cr0;
+		/* A tick that arrived with an exit did not interrupt anything. */
+		if (kvm_vm__ticks() != kb->last_tick)
+			on_tick(vm, kb);
+	}
+	kvm_vm__stop_timer(&kb->k);
+	kvm__complete_io(kb);
+	kvm_bp__unpatch(vm, kb);
+	stop->rip = kb->k.regs->rip;
+	return rc;
+}
+
+const struct backend_ops kvm_backend_ops = {
+	.name = "kvm",
+	.init = kvm_init,
+	.destroy = kvm_destroy,
+	.get_regs = kvm__get_regs,
+	.set_regs = kvm__set_regs,
+	.run = kvm_run_guest,
+};

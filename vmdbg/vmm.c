@@ -110,10 +110,39 @@ bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
 	return false;
 }
 
+/*
+ * The classic view of a control transfer depends only on who caused it, so
+ * it is decided here once for both backends.  In a classic VMM the guest OS
+ * runs de-privileged and the real IDT belongs to the VMM: a trap from the app
+ * is passed to the guest OS (the lecture's system call and TLB fault), a trap
+ * the guest OS causes itself, and its iret/sysret back to the app, is the VMM
+ * adjusting the virtual machine's state.  An external interrupt is always
+ * the VMM passing a virtual interrupt to the guest OS.
+ */
+static void classic_view(struct vmdbg_trap *t)
+{
+	switch (t->cls) {
+	case VMDBG_TC_EXCEPTION:
+	case VMDBG_TC_SOFTINT:
+	case VMDBG_TC_SYSCALL:
+		t->classic = t->cpl == 3 ? VMDBG_CLASSIC_REFLECTS : VMDBG_CLASSIC_EMULATES;
+		break;
+	case VMDBG_TC_INTERRUPT:
+		t->classic = VMDBG_CLASSIC_REFLECTS;
+		break;
+	case VMDBG_TC_RETURN:
+		t->classic = VMDBG_CLASSIC_EMULATES;
+		break;
+	default:
+		break;
+	}
+}
+
 void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 {
 	struct vmdbg_event ev = { .kind = VMDBG_EV_TRAP };
 
+	classic_view(t);
 	t->seq = vm->seq++;
 	t->time_is_insns = vm->time_is_insns;
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;

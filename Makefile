@@ -43,6 +43,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 all: $(PROG) $(UNIT_BINS) guests
 
 -include tests/guests/guests.mk
+-include tests/difftest/difftest.mk
 -include tests/symbols/symbols.mk
 
 $(BUILD)/obj/%.o: %.c
@@ -81,7 +82,7 @@ deps:
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	./$(PROG) record $(BUILD)/guests/lecture32.elf -o $(BUILD)/demo.vtr
+	./$(PROG) record $(BUILD)/guests/lecture32.img -o $(BUILD)/demo.vtr
 	./$(PROG) trace show $(BUILD)/demo.vtr
 	./$(PROG) trace stats $(BUILD)/demo.vtr
 

@@ -13,7 +13,7 @@
  *      executes `int $0x30`; the handler posts 0x30     (software interrupt)
  *      on port 0x80 and returns with `iret`
  *   3. posts 0x31 on port 0x80                           (port I/O: out)
- *   4. executes `cpuid` with EAX = 0                     (cpuid)
+ *   4. executes `cpuid` with EAX = ECX = 0               (cpuid)
  *   5. writes 0 to the debug-exit port 0xF4: vmdbg (or   (port I/O: out)
  *      QEMU's isa-debug-exit) ends with status 0*2+1 = 1
  *
@@ -67,8 +67,11 @@ boot16_int:
 	movb	$0x31, %al
 	outb	%al, $PORT_POST
 
-	/* 4. cpuid leaf 0 (vendor string); the result is not used. */
+	/* 4. cpuid leaf 0 (vendor string), subleaf 0; the result is not
+	 *    used.  ECX is set too so the trap record never depends on
+	 *    what the loader left there. */
 	xorl	%eax, %eax
+	xorl	%ecx, %ecx
 	.globl	boot16_cpuid
 boot16_cpuid:
 	cpuid

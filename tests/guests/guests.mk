@@ -1,0 +1,109 @@
+# tests/guests/guests.mk - the lecture guests, built from source.
+# Included by the top-level Makefile; uses its BUILD, Q and WERROR.
+#
+#   make guests        build/guests/{boot16,lecture32,lecture32-sysenter,lecture64}.img
+#                      (+ .elf files with symbols and DWARF for boot16)
+#   make guests-qemu   build/guests/lecture64-qemu.img: validation only, a
+#                      multiboot trampoline that recreates vmdbg's long-mode
+#                      entry state so QEMU can run lecture64
+#   make guests-check  run every guest under QEMU and compare with
+#                      tests/guests/expected/ (needs qemu-system-x86)
+# tests/guests/tools/qemu-trace.sh regenerates expected/*.events and *.steps
+# (developer tool, needs gdb and python3); see tests/guests/README.md.
+
+GUEST_SRC := tests/guests
+GUEST_OUT := $(BUILD)/guests
+
+GUEST_CC	?= gcc
+GUEST_LD	?= ld
+GUEST_OBJCOPY	?= objcopy
+
+GUEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -ffreestanding -fno-pic -fno-pie \
+	-nostdlib -fno-stack-protector -mgeneral-regs-only -fcf-protection=none \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-fno-tree-loop-distribute-patterns -fno-builtin \
+	-fdebug-prefix-map=$(CURDIR)=. -I$(GUEST_SRC)/common -MD -MP
+ifeq ($(WERROR),1)
+GUEST_CFLAGS += -Werror
+endif
+GUEST_CFLAGS32 := $(GUEST_CFLAGS) -m32 -march=i686
+GUEST_CFLAGS64 := $(GUEST_CFLAGS) -m64 -march=x86-64 -mno-red-zone -mcmodel=small
+GUEST_LDFLAGS := -nostdlib --fatal-warnings --build-id=none -z max-page-size=0x1000 \
+	-z noexecstack
+
+GUEST_IMAGES := $(GUEST_OUT)/boot16.img $(GUEST_OUT)/lecture32.img \
+	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img
+
+guests: $(GUEST_IMAGES)
+
+# ---- boot16: one 512-byte sector --------------------------------------
+$(GUEST_OUT)/boot16/%.o: $(GUEST_SRC)/boot16/%.S
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  AS      $<"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+
+$(GUEST_OUT)/boot16.elf: $(GUEST_OUT)/boot16/boot16.o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $@ $<
+
+$(GUEST_OUT)/boot16.img: $(GUEST_OUT)/boot16.elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
+	$(Q)test "$$(wc -c < $@)" -eq 512 || { echo "boot16.img is not 512 bytes" >&2; rm -f $@; exit 1; }
+
+# ---- the kernels: one object directory per variant --------------------
+# guest_variant(name, source dir, compiler flags)
+define guest_variant
+$(GUEST_OUT)/$(1)/%.o: $(GUEST_SRC)/$(2)/%.c
+	@mkdir -p $$(dir $$@)
+	@[ "$(Q)" = "" ] || echo "  CC      $$< ($(1))"
+	$(Q)$(GUEST_CC) $(3) -c $$< -o $$@
+$(GUEST_OUT)/$(1)/%.o: $(GUEST_SRC)/common/%.c
+	@mkdir -p $$(dir $$@)
+	@[ "$(Q)" = "" ] || echo "  CC      $$< ($(1))"
+	$(Q)$(GUEST_CC) $(3) -c $$< -o $$@
+$(GUEST_OUT)/$(1)/%.o: $(GUEST_SRC)/$(2)/%.S
+	@mkdir -p $$(dir $$@)
+	@[ "$(Q)" = "" ] || echo "  AS      $$< ($(1))"
+	$(Q)$(GUEST_CC) $(3) -c $$< -o $$@
+endef
+
+# guest_kernel(name, linker script, ld emulation, objects)
+# The ring-3 app may not call into the kernel (its pages are supervisor
+# only), so app.o must be self-contained: no undefined symbols.
+define guest_kernel
+$(GUEST_OUT)/$(1).img: $(addprefix $(GUEST_OUT)/$(1)/,$(4)) $(2)
+	@[ "$(Q)" = "" ] || echo "  LD      $$@"
+	$(Q)undef="$$$$(nm -u $(GUEST_OUT)/$(1)/app.o)"; [ -z "$$$$undef" ] || \
+		{ echo "$(1): app.o must not call outside itself: $$$$undef" >&2; exit 1; }
+	$(Q)$(GUEST_LD) -m $(3) $(GUEST_LDFLAGS) -T $(2) -o $$@ \
+		$(addprefix $(GUEST_OUT)/$(1)/,$(4))
+endef
+
+KERNEL32_OBJS := entry.o kernel.o uart.o lib.o app.o
+
+$(eval $(call guest_variant,lecture32,lecture32,$(GUEST_CFLAGS32)))
+$(eval $(call guest_kernel,lecture32,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+$(eval $(call guest_variant,lecture32-sysenter,lecture32,$(GUEST_CFLAGS32) -DUSE_SYSENTER))
+$(eval $(call guest_kernel,lecture32-sysenter,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+
+.PHONY: guests guests-qemu guests-check
+
+$(eval $(call guest_variant,lecture64,lecture64,$(GUEST_CFLAGS64)))
+$(eval $(call guest_kernel,lecture64,$(GUEST_SRC)/lecture64/lecture64.ld,elf_x86_64,entry.o kernel.o uart.o lib.o app.o))
+
+# ---- lecture64-qemu: validation only (QEMU cannot boot ELF64) ----------
+TRAMP_OBJS := $(addprefix $(GUEST_OUT)/qemu-tramp/,entry.o tramp.o uart.o lib.o)
+$(eval $(call guest_variant,qemu-tramp,qemu-tramp,$(GUEST_CFLAGS32) \
+	-DLECTURE64_IMG='"$(GUEST_OUT)/lecture64.img"'))
+$(GUEST_OUT)/qemu-tramp/entry.o: $(GUEST_OUT)/lecture64.img
+
+$(GUEST_OUT)/lecture64-qemu.img: $(TRAMP_OBJS) $(GUEST_SRC)/qemu-tramp/tramp.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/qemu-tramp/tramp.ld \
+		-o $@ $(TRAMP_OBJS)
+
+guests-qemu: guests $(GUEST_OUT)/lecture64-qemu.img
+
+guests-check: guests-qemu
+	$(Q)sh $(GUEST_SRC)/qemu-check.sh $(GUEST_OUT)

@@ -180,7 +180,7 @@ struct vmdbg {
 
 	const struct backend_ops *be;
 	void *be_priv;
-	char backend_reason[512];
+	char backend_reason[520];
 
 	struct io_range io[MAX_IO_RANGES];
 	int nr_io;

@@ -99,6 +99,18 @@ static void record_insn(struct vmdbg *vm, struct kvm_backend *kb, const struct k
 
 	if (!vm->step_mode || !x->decoded || insn == VMDBG_INSN_NONE)
 		return;
+	/*
+	 * Same rule as emu: records for privileged and hole instructions, for
+	 * cpuid and the MSRs (which KVM answers), and for a return only when
+	 * it drops to the app (the lecture's "rfe").  A plain mov to a segment
+	 * register or an int inside the OS is neither.
+	 */
+	if (insn == VMDBG_INSN_IRET || insn == VMDBG_INSN_SYSRET || insn == VMDBG_INSN_SYSEXIT) {
+		if (kvm_vm__cpl(&kb->k) <= x->cpl)
+			return;
+	} else if (!x->c.privileged && !x->c.hole && !x->c.io && insn != VMDBG_INSN_CPUID) {
+		return;
+	}
 	switch (insn) {
 	case VMDBG_INSN_IN:
 	case VMDBG_INSN_OUT:

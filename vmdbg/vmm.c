@@ -274,7 +274,7 @@ int vmm__mmio(struct vmdbg *vm, const struct trap_origin *o, uint64_t addr,
 static const struct backend_ops *pick_backend(struct vmdbg *vm, char *err, size_t errlen)
 {
 	struct vmdbg_probe_result pr;
-	char gaps[256];
+	char gaps[480];
 
 	switch (vm->cfg.backend) {
 	case VMDBG_BACKEND_KVM:

@@ -7,8 +7,10 @@
  *   mmu.c      segmentation, paging walks, the software TLB, memory access
  *   alu.c      arithmetic, logic, shifts, mul/div with exact flags
  *   exec.c     the dispatch switch for the general-purpose ISA
- *   system.c   descriptors, segment loads, far transfers, exceptions,
- *              interrupt delivery, iret, syscall/sysenter
+ *   intr.c     exceptions, interrupt delivery (IVT, 32/64-bit IDT, TSS
+ *              stack switch, IST), #DF and triple fault, trap records
+ *   system.c   descriptors, segment loads, far transfers, iret,
+ *              popf rules, syscall/sysret, sysenter/sysexit
  *   sysinsn.c  system instructions: mov cr/dr, lgdt & co, in/out, hlt
  *   string.c   movs/stos/lods/cmps/scas/ins/outs with rep prefixes
  *   sse.c      the SSE2 data moves and logic gcc emits
@@ -19,6 +21,16 @@
  * the run loop; the loop delivers it through the guest IDT.  Instructions
  * therefore commit architectural state only after their last access that
  * can fault; e->next_rip is committed to e->rip by the loop.
+ *
+ * Speed: the run loop executes register-only forms inline (FK_*), and
+ * chains each cached instruction to its last successors so straight-line
+ * code and loops skip the cache lookup; e->epoch invalidates the chains.
+ *
+ * Not implemented (each stops the guest with VMDBG_STOP_UNSUPPORTED and the
+ * instruction named): task switches and task gates, call gates,
+ * virtual-8086 mode, x87/MMX, SSE arithmetic, cmpxchg16b.  Not modelled:
+ * EFLAGS.TF single-step traps and debug-register breakpoints (DR0-7 are
+ * stored only), A20 masking, global pages (every flush drops all).
  */
 #ifndef VMDBG_EMU_H
 #define VMDBG_EMU_H
@@ -101,6 +113,9 @@ struct eop {
 	uint64_t imm;		/* OK_IMM value (sign extended), OK_REL disp, OK_PTR off */
 };
 
+/* Forms the run loop executes without the dispatch switch. */
+enum { FK_NONE, FK_INCDEC, FK_JCC, FK_ALU, FK_MOV, FK_JMP };
+
 /* A decoded instruction in the cache. */
 struct insn {
 	uint64_t key;		/* (physical address << 2) | mode index; 0 = empty */
@@ -120,7 +135,15 @@ struct insn {
 	uint8_t cinsn;		/* enum vmdbg_insn */
 	uint8_t cpriv, chole, cio;
 	uint8_t cls_ok;
+	uint16_t cpclass;	/* enum vmdbg_priv_class bits */
+	uint8_t fast;		/* FK_*: a form the run loop executes inline */
+	uint8_t aluop;		/* ALU_* for FK_ALU */
 	struct eop op[3];
+	/* successors seen last time (fall-through and branch target), valid
+	 * while e->epoch == succ_epoch: the run loop skips the cache lookup */
+	uint64_t succ_epoch;
+	uint64_t succ_lin[2];
+	struct insn *succ[2];
 };
 
 struct tlb_entry {
@@ -159,7 +182,7 @@ struct emu {
 	bool paging;
 
 	/* interrupts */
-	bool shadow;		/* sti / mov ss shadow: no interrupt before next insn */
+	uint64_t shadow_at;	/* sti / mov ss shadow: no interrupt while insns == this */
 	bool shadow_next;
 	bool halted;
 	int irq_vector;		/* -1: none pending */
@@ -179,6 +202,13 @@ struct emu {
 	bool stop_now;		/* an instruction asked to stop (unsupported, shutdown) */
 	struct vmdbg_stop pending;	/* filled with stop_now */
 
+	/* bumped whenever a chained successor could be stale: TLB flushes,
+	 * code writes, cache slot reuse, mode and CPL changes */
+	uint64_t epoch;
+
+	/* the code page of the last fetch: (linear page | user), its RAM address */
+	uint64_t fetch_tag, fetch_pa;
+
 	/* software TLB, [0] supervisor, [1] user */
 	struct tlb_entry tlb[2][TLB_SIZE];
 
@@ -188,6 +218,7 @@ struct emu {
 	uint32_t *page_gen;	/* per page: bumped when code there is written */
 	uint64_t npages;
 	ZydisDecoder dec[3];
+	struct insn scratch;	/* page-crossing instructions (never cached) */
 };
 
 static inline struct emu *EMU(struct vmdbg *vm) { return vm->be_priv; }
@@ -274,20 +305,138 @@ static inline void sreg_gpr(struct emu *e, int reg, int size, bool hi8, uint64_t
 }
 
 /* ---- exec.c / alu.c ---- */
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+/* Flags, eager and inline (the hot path of every ALU instruction). */
+static inline uint64_t sbit(int sz) { return 1ull << (sz * 8 - 1); }
+
+static inline void set_arith(struct emu *e, uint64_t r, int sz, bool cf, bool of, uint64_t af)
+{
+	uint64_t f = e->flags & ~(uint64_t)F_ARITH;
+	if (cf)
+		f |= F_CF;
+	if (of)
+		f |= F_OF;
+	f |= af & F_AF;
+	if (!r)
+		f |= F_ZF;
+	if (r & sbit(sz))
+		f |= F_SF;
+	if (!__builtin_parity((unsigned)(r & 0xff)))
+		f |= F_PF;
+	e->flags = f;
+}
+
+static inline uint64_t alu__binop(struct emu *e, int op, uint64_t a, uint64_t b, int sz)
+{
+	uint64_t m = szmask(sz), sb = sbit(sz), r, c;
+	a &= m;
+	b &= m;
+	switch (op) {
+	case ALU_ADD:
+		r = (a + b) & m;
+		set_arith(e, r, sz, r < a, (a ^ r) & (b ^ r) & sb, a ^ b ^ r);
+		return r;
+	case ALU_ADC:
+		c = e->flags & F_CF;
+		r = (a + b + c) & m;
+		set_arith(e, r, sz, c ? r <= a : r < a, (a ^ r) & (b ^ r) & sb, a ^ b ^ r);
+		return r;
+	case ALU_SUB:
+	case ALU_CMP:
+		r = (a - b) & m;
+		set_arith(e, r, sz, a < b, (a ^ b) & (a ^ r) & sb, a ^ b ^ r);
+		return r;
+	case ALU_SBB:
+		c = e->flags & F_CF;
+		r = (a - b - c) & m;
+		set_arith(e, r, sz, c ? a <= b : a < b, (a ^ b) & (a ^ r) & sb, a ^ b ^ r);
+		return r;
+	case ALU_AND: r = a & b; break;
+	case ALU_OR: r = a | b; break;
+	default: r = a ^ b; break;
+	}
+	set_arith(e, r, sz, false, false, 0);
+	return r;
+}
+
+static inline uint64_t alu__incdec(struct emu *e, uint64_t a, int sz, bool dec)
+{
+	uint64_t m = szmask(sz), sb = sbit(sz), r;
+	uint64_t cf = e->flags & F_CF;
+	a &= m;
+	if (dec) {
+		r = (a - 1) & m;
+		set_arith(e, r, sz, cf, a == sb, a ^ 1 ^ r);
+	} else {
+		r = (a + 1) & m;
+		set_arith(e, r, sz, cf, r == sb, a ^ 1 ^ r);
+	}
+	return r;
+}
+
+
 void exec__insn(struct emu *e, const struct insn *in);
-uint64_t op_ea(struct emu *e, const struct eop *o);
-uint64_t op_read(struct emu *e, const struct eop *o);
-void op_write(struct emu *e, const struct eop *o, uint64_t v);
-bool cond(const struct emu *e, int cc);
-uint64_t alu__binop(struct emu *e, int op, uint64_t a, uint64_t b, int sz);
-uint64_t alu__incdec(struct emu *e, uint64_t a, int sz, bool dec);
+
+/* Operand access, inline: the interpreter's hot path. */
+static inline uint64_t op_ea(struct emu *e, const struct eop *o)
+{
+	uint64_t a = (uint64_t)o->disp;
+	if (o->base != R_NONE)
+		a += o->base == R_RIP ? e->next_rip : e->r[o->base];
+	if (o->index != R_NONE)
+		a += e->r[o->index] * o->scale;
+	return a & szmask(e->cur->asize);
+}
+
+static inline uint64_t op_read(struct emu *e, const struct eop *o)
+{
+	if (__builtin_expect(o->kind == OK_REG, 1))
+		return greg(e, o);
+	switch (o->kind) {
+	case OK_MEM: return rd(e, o->seg, op_ea(e, o), o->size > 8 ? 8 : o->size);
+	case OK_IMM: return o->imm;
+	case OK_SREG: return e->seg[o->reg].sel;
+	case OK_AGEN: return op_ea(e, o);
+	default: emu_unsupported(e, "operand kind");
+	}
+}
+
+static inline void op_write(struct emu *e, const struct eop *o, uint64_t v)
+{
+	if (__builtin_expect(o->kind == OK_REG, 1)) {
+		sreg_gpr(e, o->reg, o->size, o->hi8, v);
+		return;
+	}
+	if (o->kind == OK_MEM) {
+		wr(e, o->seg, op_ea(e, o), o->size > 8 ? 8 : o->size, v);
+		return;
+	}
+	emu_unsupported(e, "operand kind");
+}
+
+static inline bool cond(const struct emu *e, int cc)
+{
+	uint64_t f = e->flags;
+	bool r;
+	switch (cc >> 1) {
+	case 0: r = f & F_OF; break;
+	case 1: r = f & F_CF; break;
+	case 2: r = f & F_ZF; break;
+	case 3: r = f & (F_CF | F_ZF); break;
+	case 4: r = f & F_SF; break;
+	case 5: r = f & F_PF; break;
+	case 6: r = !(f & F_SF) != !(f & F_OF); break;
+	default: r = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
+	}
+	return (cc & 1) ? !r : r;
+}
 uint64_t alu__shift(struct emu *e, int op, uint64_t a, unsigned cnt, int sz);
 uint64_t alu__shxd(struct emu *e, bool left, uint64_t a, uint64_t b, unsigned cnt, int sz);
 void alu__muldiv(struct emu *e, const struct insn *in);
 void alu__bitop(struct emu *e, const struct insn *in);
 void alu__setszp(struct emu *e, uint64_t r, int sz);
 bool alu__exec(struct emu *e, const struct insn *in);
-enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 enum { SH_ROL, SH_ROR, SH_RCL, SH_RCR, SH_SHL, SH_SHR, SH_SAL, SH_SAR };
 
 /* stack */
@@ -321,6 +470,7 @@ void sys__syscall(struct emu *e);
 void sys__sysret(struct emu *e);
 void sys__sysenter(struct emu *e);
 void sys__sysexit(struct emu *e);
+void sys__parse_desc(const uint32_t d[2], uint16_t sel, struct vmdbg_seg *s);
 bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr);
 void sys__set_flags(struct emu *e, uint64_t v, int size);
 /* Interrupt the guest with an external interrupt (from the loop). */

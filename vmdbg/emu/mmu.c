@@ -13,6 +13,22 @@
 
 #include <string.h>
 
+/*
+ * The debugger (debug.c) may not be linked into every program that uses the
+ * engine yet: weak references resolve to it when vmm.o pulls it in, and
+ * vm->dbg_active is never set without it.
+ */
+#pragma weak debug__watch_access
+
+/* A data access on the slow path: tell the debugger; true means the page
+ * holds a watched range and must stay out of the TLB. */
+static inline bool watched(struct emu *e, uint64_t lin, int size, bool write)
+{
+	if (!(e->vm->dbg_active & DBG_WATCH) || !debug__watch_access)
+		return false;
+	return debug__watch_access(e->vm, lin, size, write, e->cpl);
+}
+
 #define PTE_P	(1ull << 0)
 #define PTE_W	(1ull << 1)
 #define PTE_U	(1ull << 2)
@@ -24,6 +40,8 @@
 
 void mmu__flush(struct emu *e)
 {
+	e->fetch_tag = ~0ull;
+	e->epoch++;
 	for (int u = 0; u < 2; u++)
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			e->tlb[u][i].tag_r = TLB_INVALID;
@@ -35,6 +53,8 @@ void mmu__flush(struct emu *e)
 void mmu__flush_page(struct emu *e, uint64_t lin)
 {
 	unsigned i = (lin >> 12) & (TLB_SIZE - 1);
+	e->fetch_tag = ~0ull;
+	e->epoch++;
 	for (int u = 0; u < 2; u++) {
 		e->tlb[u][i].tag_r = TLB_INVALID;
 		e->tlb[u][i].tag_w = TLB_INVALID;
@@ -111,6 +131,7 @@ void mmu__code_written(struct emu *e, uint64_t pa, uint64_t len)
 		if (e->page_code[p]) {
 			e->page_code[p] = 0;
 			e->page_gen[p]++;
+			e->epoch++;
 		}
 }
 
@@ -165,6 +186,8 @@ uint64_t mmu__translate(struct emu *e, uint64_t lin, int acc, int user)
 		ent = pte_get(e, (ent & 0xfffff000) + ((lin >> 12) & 0x3ff) * 4, 0, PTE_A);
 		if (!(ent & PTE_P))
 			page_fault(e, lin, false, acc, user);
+		wok &= !!(ent & PTE_W);
+		uok &= !!(ent & PTE_U);
 		pa = ent & 0xfffff000;
 		pagemask = 0xfff;
 		goto leaf;
@@ -265,6 +288,11 @@ static uint64_t read_slow(struct emu *e, uint64_t lin, int size, int user)
 	uint8_t *page = vmm__gpa_ptr(e->vm, pa & ~0xfffull, 0x1000);
 	if (!page)
 		return mmu__phys_read(e, pa, size);
+	if (watched(e, lin, size, false)) {
+		uint64_t v = 0;
+		memcpy(&v, page + (lin & 0xfff), size);
+		return v;
+	}
 	struct tlb_entry *t = &e->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 	if (t->host != page) {
 		t->tag_w = TLB_INVALID;
@@ -310,6 +338,10 @@ static void write_slow(struct emu *e, uint64_t lin, int size, uint64_t val, int 
 	uint64_t pfn = pa >> 12;
 	if (e->page_code[pfn])
 		mmu__code_written(e, pa, size);
+	if (watched(e, lin, size, true)) {
+		memcpy(page + (lin & 0xfff), &val, size);
+		return;
+	}
 	struct tlb_entry *t = &e->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 	if (t->host != page) {
 		t->tag_r = TLB_INVALID;

@@ -1,0 +1,350 @@
+/*
+ * decode.c - emu: Zydis decoding into a compact struct insn, and the
+ * decoded-instruction cache.
+ *
+ * The cache is direct mapped, indexed by a hash of the physical address,
+ * and keyed by (physical address, mode).  Each RAM page has a "has code"
+ * byte and a generation number; an entry is valid only while its page's
+ * generation is unchanged.  A guest write to a page that has code bumps the
+ * generation (mmu.c), which drops every instruction decoded there at once.
+ * Instructions that cross a page boundary are never cached (a write to the
+ * second page could not invalidate them).
+ */
+#include "vmdbg/emu/emu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Zydis register -> (kind, number, hi8).  Built once. */
+struct regmap {
+	uint8_t kind, num, hi8;
+};
+static struct regmap regmap[ZYDIS_REGISTER_MAX_VALUE + 1];
+static bool regmap_ready;
+
+static void regmap_init(void)
+{
+	if (regmap_ready)
+		return;
+	for (int r = 0; r <= ZYDIS_REGISTER_MAX_VALUE; r++) {
+		ZydisRegisterClass c = ZydisRegisterGetClass((ZydisRegister)r);
+		int id = ZydisRegisterGetId((ZydisRegister)r);
+		struct regmap *m = &regmap[r];
+		m->kind = OK_NONE;
+		switch (c) {
+		case ZYDIS_REGCLASS_GPR8:
+			m->kind = OK_REG;
+			if (id < 4) {
+				m->num = id;
+			} else if (id < 8) {
+				m->num = id - 4;
+				m->hi8 = 1;
+			} else {
+				m->num = id - 4;
+			}
+			break;
+		case ZYDIS_REGCLASS_GPR16:
+		case ZYDIS_REGCLASS_GPR32:
+		case ZYDIS_REGCLASS_GPR64:
+			m->kind = OK_REG;
+			m->num = id;
+			break;
+		case ZYDIS_REGCLASS_SEGMENT: m->kind = OK_SREG; m->num = id; break;
+		case ZYDIS_REGCLASS_CONTROL: m->kind = OK_CR; m->num = id; break;
+		case ZYDIS_REGCLASS_DEBUG: m->kind = OK_DR; m->num = id; break;
+		case ZYDIS_REGCLASS_XMM: m->kind = OK_XMM; m->num = id; break;
+		case ZYDIS_REGCLASS_IP: m->kind = OK_REG; m->num = R_RIP; break;
+		default: break;
+		}
+	}
+	regmap_ready = true;
+}
+
+int decode__init(struct emu *e)
+{
+	regmap_init();
+	if (!ZYAN_SUCCESS(ZydisDecoderInit(&e->dec[0], ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16)) ||
+	    !ZYAN_SUCCESS(ZydisDecoderInit(&e->dec[1], ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32)) ||
+	    !ZYAN_SUCCESS(ZydisDecoderInit(&e->dec[2], ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+		return -EINVAL;
+	e->cache = calloc(CACHE_SIZE, sizeof(*e->cache));
+	e->npages = (e->vm->ram_size + 0xfff) >> 12;
+	e->page_code = calloc(e->npages, 1);
+	e->page_gen = calloc(e->npages, sizeof(uint32_t));
+	if (!e->cache || !e->page_code || !e->page_gen)
+		return -ENOMEM;
+	return 0;
+}
+
+void decode__flush(struct emu *e)
+{
+	memset(e->cache, 0, CACHE_SIZE * sizeof(*e->cache));
+}
+
+static int seg_of(ZydisRegister r)
+{
+	switch (r) {
+	case ZYDIS_REGISTER_ES: return S_ES;
+	case ZYDIS_REGISTER_CS: return S_CS;
+	case ZYDIS_REGISTER_SS: return S_SS;
+	case ZYDIS_REGISTER_FS: return S_FS;
+	case ZYDIS_REGISTER_GS: return S_GS;
+	default: return S_DS;
+	}
+}
+
+static int seg_override(const ZydisDecodedInstruction *z)
+{
+	uint64_t a = z->attributes;
+	if (a & ZYDIS_ATTRIB_HAS_SEGMENT_ES) return S_ES;
+	if (a & ZYDIS_ATTRIB_HAS_SEGMENT_CS) return S_CS;
+	if (a & ZYDIS_ATTRIB_HAS_SEGMENT_SS) return S_SS;
+	if (a & ZYDIS_ATTRIB_HAS_SEGMENT_FS) return S_FS;
+	if (a & ZYDIS_ATTRIB_HAS_SEGMENT_GS) return S_GS;
+	return S_DS;
+}
+
+/* Pick the inline fast path of the run loop for the commonest forms. */
+static void set_fast(struct insn *in)
+{
+	const struct eop *d = &in->op[0], *s = &in->op[1];
+	bool dreg = in->nops >= 1 && d->kind == OK_REG && d->reg < 16;
+	bool sok = in->nops == 2 && ((s->kind == OK_REG && s->reg < 16) || s->kind == OK_IMM);
+	in->fast = FK_NONE;
+	if (in->lock)
+		return;
+	switch (in->mnem) {
+	case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC:
+		if (dreg && in->nops == 1)
+			in->fast = FK_INCDEC;
+		break;
+	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO: case ZYDIS_MNEMONIC_JB:
+	case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ:
+	case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JNBE: case ZYDIS_MNEMONIC_JS:
+	case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JNP:
+	case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JLE:
+	case ZYDIS_MNEMONIC_JNLE:
+		in->fast = FK_JCC;
+		break;
+	case ZYDIS_MNEMONIC_JMP:
+		if (d->kind == OK_REL)
+			in->fast = FK_JMP;
+		break;
+	case ZYDIS_MNEMONIC_ADD: in->aluop = ALU_ADD; goto alu;
+	case ZYDIS_MNEMONIC_OR: in->aluop = ALU_OR; goto alu;
+	case ZYDIS_MNEMONIC_ADC: in->aluop = ALU_ADC; goto alu;
+	case ZYDIS_MNEMONIC_SBB: in->aluop = ALU_SBB; goto alu;
+	case ZYDIS_MNEMONIC_AND: in->aluop = ALU_AND; goto alu;
+	case ZYDIS_MNEMONIC_SUB: in->aluop = ALU_SUB; goto alu;
+	case ZYDIS_MNEMONIC_XOR: in->aluop = ALU_XOR; goto alu;
+	case ZYDIS_MNEMONIC_CMP: in->aluop = ALU_CMP | 0x80; goto alu;
+	case ZYDIS_MNEMONIC_TEST: in->aluop = ALU_AND | 0x80; goto alu;
+	alu:
+		if (dreg && sok)
+			in->fast = FK_ALU;
+		break;
+	case ZYDIS_MNEMONIC_MOV:
+		if (dreg && sok)
+			in->fast = FK_MOV;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Convert Zydis output; returns false for operands emu cannot represent. */
+static bool convert(const ZydisDecodedInstruction *z, const ZydisDecodedOperand *zo,
+		    struct insn *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->mnem = z->mnemonic;
+	in->len = z->length;
+	in->osize = z->operand_width / 8;
+	in->asize = z->address_width / 8;
+	in->opcode = z->opcode;
+	in->cc = z->opcode & 0xf;
+	in->rexw = z->raw.rex.W;
+	if (z->attributes & ZYDIS_ATTRIB_HAS_REPNE)
+		in->rep = 2;
+	else if (z->attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE))
+		in->rep = 1;
+	in->lock = !!(z->attributes & ZYDIS_ATTRIB_HAS_LOCK);
+	in->sseg = seg_override(z);
+	int n = 0;
+	for (int i = 0; i < z->operand_count; i++) {
+		const ZydisDecodedOperand *o = &zo[i];
+		if (o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
+			continue;
+		if (n == 3)
+			return false;
+		struct eop *d = &in->op[n++];
+		d->size = o->size / 8;
+		switch (o->type) {
+		case ZYDIS_OPERAND_TYPE_REGISTER: {
+			const struct regmap *m = &regmap[o->reg.value];
+			if (m->kind == OK_NONE)
+				return false;
+			d->kind = m->kind;
+			d->reg = m->num;
+			d->hi8 = m->hi8;
+			break;
+		}
+		case ZYDIS_OPERAND_TYPE_MEMORY: {
+			d->kind = o->mem.type == ZYDIS_MEMOP_TYPE_AGEN ? OK_AGEN : OK_MEM;
+			if (o->mem.type != ZYDIS_MEMOP_TYPE_MEM && o->mem.type != ZYDIS_MEMOP_TYPE_AGEN)
+				return false;
+			d->seg = seg_of(o->mem.segment);
+			d->base = R_NONE;
+			d->index = R_NONE;
+			if (o->mem.base != ZYDIS_REGISTER_NONE) {
+				const struct regmap *m = &regmap[o->mem.base];
+				if (m->kind != OK_REG)
+					return false;
+				d->base = m->num;
+			}
+			if (o->mem.index != ZYDIS_REGISTER_NONE) {
+				const struct regmap *m = &regmap[o->mem.index];
+				if (m->kind != OK_REG)
+					return false;
+				d->index = m->num;
+			}
+			d->scale = o->mem.scale ? o->mem.scale : 1;
+			d->disp = o->mem.disp.value;
+			if (d->size == 0)	/* lgdt & co: pseudo-sized */
+				d->size = 10;
+			break;
+		}
+		case ZYDIS_OPERAND_TYPE_POINTER:
+			d->kind = OK_PTR;
+			d->ptr_sel = o->ptr.segment;
+			d->imm = o->ptr.offset;
+			break;
+		case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+			d->kind = o->imm.is_relative ? OK_REL : OK_IMM;
+			d->imm = o->imm.value.u;
+			break;
+		default:
+			return false;
+		}
+	}
+	in->nops = n;
+	set_fast(in);
+	return true;
+}
+
+/* Classification for step mode, once per decoded instruction. */
+static void classify(struct emu *e, const uint8_t *bytes, struct insn *in)
+{
+	struct insn_class c;
+	memset(&c, 0, sizeof(c));
+	if (classify__bytes(bytes, in->len, e->mode, &c) == 0) {
+		in->cinsn = (uint8_t)c.insn;
+		in->cpriv = c.privileged || c.io;
+		in->chole = c.hole;
+		in->cio = c.io;
+		in->cpclass = (uint16_t)c.priv_class;
+	}
+	in->cls_ok = 1;
+}
+
+static void mark_code(struct emu *e, uint64_t pfn)
+{
+	if (pfn < e->npages && !e->page_code[pfn]) {
+		e->page_code[pfn] = 1;
+		/* no write tag may point at a page with code: drop them all */
+		for (int u = 0; u < 2; u++)
+			for (unsigned i = 0; i < TLB_SIZE; i++)
+				e->tlb[u][i].tag_w = TLB_INVALID;
+	}
+}
+
+static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page,
+				      uint64_t pa, uint64_t key, struct insn *slot)
+{
+	uint8_t buf[16];
+	unsigned off = lin & 0xfff, avail = 0x1000 - off;
+	unsigned n = avail < 15 ? avail : 15;
+	bool cross = false;
+	memcpy(buf, page + off, n);
+	ZydisDecodedInstruction z;
+	ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+	ZyanStatus st = ZydisDecoderDecodeFull(&e->dec[e->midx], buf, n, &z, zo);
+	if (st == ZYDIS_STATUS_NO_MORE_DATA && n < 15) {
+		uint64_t pa2;
+		uint8_t *page2 = mmu__fetch_page(e, lin + n, &pa2);
+		if (!page2)
+			emu_unsupported(e, "instruction fetch from outside RAM");
+		memcpy(buf + n, page2, 15 - n);
+		n = 15;
+		cross = true;
+		st = ZydisDecoderDecodeFull(&e->dec[e->midx], buf, n, &z, zo);
+	}
+	if (!ZYAN_SUCCESS(st))
+		emu_ud(e);	/* undecodable bytes: #UD, as the CPU does */
+	struct insn *in = cross ? &e->scratch : slot;
+	if (!convert(&z, zo, in)) {
+		char why[96];
+		snprintf(why, sizeof(why), "operands of '%s' not supported",
+			 ZydisMnemonicGetString(z.mnemonic));
+		emu_unsupported(e, why);
+	}
+	mark_code(e, pa >> 12);
+	e->epoch++;	/* the slot may have held a chained successor */
+	in->succ_epoch = 0;
+	if (cross) {
+		in->key = 0;
+	} else {
+		in->key = key;
+		in->gen = e->page_gen[pa >> 12];
+	}
+	classify(e, buf, in);
+	return in;
+}
+
+static inline unsigned cache_hash(uint64_t pa)
+{
+	return (unsigned)((pa ^ (pa >> CACHE_BITS)) & (CACHE_SIZE - 1));
+}
+
+/*
+ * The instruction at CS:RIP.  Raises #GP for a CS limit violation, #PF for
+ * an unmapped page, #UD for undecodable bytes.
+ */
+const struct insn *decode__fetch(struct emu *e)
+{
+	uint64_t lin;
+	if (e->mode == 64) {
+		lin = e->rip;
+	} else {
+		if (e->rip > e->seg[S_CS].limit)
+			emu_gp(e, 0);
+		lin = (e->seg[S_CS].base + e->rip) & 0xffffffffull;
+	}
+	uint64_t pa, tag = (lin & ~0xfffull) | (uint64_t)emu_user(e);
+	if (__builtin_expect(tag == e->fetch_tag, 1)) {
+		pa = e->fetch_pa;
+	} else {
+		if (!mmu__fetch_page(e, lin, &pa))
+			emu_unsupported(e, "instruction fetch from outside RAM");
+		e->fetch_tag = tag;
+		e->fetch_pa = pa;
+	}
+	uint8_t *page = e->vm->ram + pa;
+	pa += lin & 0xfff;
+	uint64_t key = (pa << 2) | (uint64_t)e->midx | (1ull << 63);
+	struct insn *slot = &e->cache[cache_hash(pa)];
+	if (__builtin_expect(slot->key == key && slot->gen == e->page_gen[pa >> 12], 1))
+		return slot;
+	return decode_slow(e, lin, page, pa, key, slot);
+}
+
+void decode__invalidate_page(struct emu *e, uint64_t page)
+{
+	if (page < e->npages && e->page_code[page]) {
+		e->page_code[page] = 0;
+		e->page_gen[page]++;
+		e->epoch++;
+	}
+}

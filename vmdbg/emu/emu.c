@@ -1,0 +1,455 @@
+/*
+ * emu.c - the emu backend: vmdbg's own software x86 CPU behind
+ * struct backend_ops.  This file holds the backend operations and the run
+ * loop; see emu.h for the layout of the other files.
+ *
+ * Virtual time is the instruction count (vm->insns): every retired
+ * instruction and every fault delivered counts one, so a run is
+ * deterministic and rdtsc derives from it.
+ */
+#include "vmdbg/emu/emu.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* See mmu.c: the debugger may not be linked in yet. */
+#pragma weak debug__insn
+
+void emu_update_mode(struct emu *e)
+{
+	bool lma = (e->efer & EFER_LMA) != 0;
+	bool paging = (e->cr0 & CR0_PG) && (e->cr0 & CR0_PE);
+	if (lma != e->lma || paging != e->paging)
+		mmu__flush(e);
+	e->lma = lma;
+	e->paging = paging;
+	if (!(e->cr0 & CR0_PE)) {
+		e->mode = 16;
+		e->cpl = 0;
+	} else {
+		if (lma && e->seg[S_CS].l)
+			e->mode = 64;
+		else
+			e->mode = e->seg[S_CS].db ? 32 : 16;
+	}
+	e->midx = e->mode == 16 ? 0 : e->mode == 32 ? 1 : 2;
+	e->epoch++;
+}
+
+void emu_fill_trap(struct emu *e, struct vmdbg_trap *t, unsigned cls)
+{
+	memset(t, 0, sizeof(*t));
+	t->cls = (uint8_t)cls;
+	t->rip = e->origin.rip;
+	t->cpl = e->origin.cpl;
+	t->mode = e->origin.mode;
+	t->time_is_insns = 1;
+}
+
+void emu_stop(struct emu *e, enum vmdbg_stop_reason reason, const char *fmt, ...)
+{
+	va_list ap;
+	memset(&e->pending, 0, sizeof(e->pending));
+	e->pending.reason = reason;
+	e->pending.rip = e->origin.rip;
+	va_start(ap, fmt);
+	vsnprintf(e->pending.msg, sizeof(e->pending.msg), fmt, ap);
+	va_end(ap);
+	e->stop_now = true;
+}
+
+/*
+ * Stop with "unsupported instruction 'xyz' (bytes ..) at CS:RIP" and
+ * abandon the current instruction: nothing of it has been committed.
+ */
+void emu_unsupported(struct emu *e, const char *why)
+{
+	char bytes[64] = "", name[32] = "?";
+	uint64_t lin = e->mode == 64 ? e->rip : ((e->seg[S_CS].base + e->rip) & 0xffffffffull);
+	unsigned n = e->cur ? e->cur->len : 8;
+	uint64_t pa;
+	if (e->cur)
+		snprintf(name, sizeof(name), "%s", ZydisMnemonicGetString(e->cur->mnem));
+	struct tlb_entry *t = &e->tlb[emu_user(e)][(lin >> 12) & (TLB_SIZE - 1)];
+	if (t->tag_x == (lin & ~0xfffull)) {
+		pa = lin & 0xfff;
+		size_t o = 0;
+		for (unsigned i = 0; i < n && pa + i < 0x1000; i++)
+			o += snprintf(bytes + o, sizeof(bytes) - o, "%s%02x", i ? " " : "",
+				      t->host[pa + i]);
+	}
+	if (why && *why)
+		emu_stop(e, VMDBG_STOP_UNSUPPORTED,
+			 "unsupported instruction '%s' (bytes %s) at %04x:%llx: %s", name, bytes,
+			 e->seg[S_CS].sel, (unsigned long long)e->rip, why);
+	else
+		emu_stop(e, VMDBG_STOP_UNSUPPORTED,
+			 "unsupported instruction '%s' (bytes %s) at %04x:%llx", name, bytes,
+			 e->seg[S_CS].sel, (unsigned long long)e->rip);
+	__builtin_longjmp(e->jb, 1);
+}
+
+static int emu_init(struct vmdbg *vm)
+{
+	struct emu *e = calloc(1, sizeof(*e));
+	if (!e)
+		return vmm__error(vm, -ENOMEM, "emu: cannot allocate the CPU state");
+	e->vm = vm;
+	vm->be_priv = e;
+	int r = decode__init(e);
+	if (r < 0) {
+		free(e->cache);
+		free(e->page_code);
+		free(e->page_gen);
+		free(e);
+		vm->be_priv = NULL;
+		return vmm__error(vm, r, "emu: cannot set up the decoder (%d)", r);
+	}
+	mmu__flush(e);
+	e->irq_vector = -1;
+	e->shadow_at = ~0ull;
+	e->exc_vec = -1;
+	e->deliver_vec = -1;
+	e->mxcsr = 0x1f80;
+	e->apic_base = 0xfee00900;
+	e->pat = 0x0007040600070406ull;
+	e->flags = 2;
+	e->cr0 = CR0_ET;
+	for (int s = 0; s < 6; s++) {
+		e->seg[s].limit = 0xffff;
+		e->seg[s].present = 1;
+		e->seg[s].s = 1;
+		e->seg[s].type = s == S_CS ? 0xb : 0x3;
+	}
+	e->ldt.limit = 0xffff;
+	e->ldt.type = 2;
+	e->tr.limit = 0xffff;
+	e->tr.type = 0xb;
+	e->idt.limit = 0x3ff;
+	emu_update_mode(e);
+	return 0;
+}
+
+static void emu_destroy(struct vmdbg *vm)
+{
+	struct emu *e = EMU(vm);
+	if (!e)
+		return;
+	free(e->cache);
+	free(e->page_code);
+	free(e->page_gen);
+	free(e);
+	vm->be_priv = NULL;
+}
+
+static int emu_get_regs(struct vmdbg *vm, struct vmdbg_regs *r)
+{
+	struct emu *e = EMU(vm);
+	memcpy(r->gpr, e->r, sizeof(r->gpr));
+	r->rip = e->rip;
+	r->rflags = e->flags;
+	r->es = e->seg[S_ES];
+	r->cs = e->seg[S_CS];
+	r->ss = e->seg[S_SS];
+	r->ds = e->seg[S_DS];
+	r->fs = e->seg[S_FS];
+	r->gs = e->seg[S_GS];
+	r->ldt = e->ldt;
+	r->tr = e->tr;
+	r->gdt = e->gdt;
+	r->idt = e->idt;
+	r->cr0 = e->cr0;
+	r->cr2 = e->cr2;
+	r->cr3 = e->cr3;
+	r->cr4 = e->cr4;
+	r->cr8 = e->cr8;
+	r->efer = e->efer;
+	return 0;
+}
+
+static int emu_set_regs(struct vmdbg *vm, const struct vmdbg_regs *r)
+{
+	struct emu *e = EMU(vm);
+	memcpy(e->r, r->gpr, sizeof(e->r));
+	e->rip = r->rip;
+	e->flags = (r->rflags & 0x3f7fd7) | 2;
+	e->seg[S_ES] = r->es;
+	e->seg[S_CS] = r->cs;
+	e->seg[S_SS] = r->ss;
+	e->seg[S_DS] = r->ds;
+	e->seg[S_FS] = r->fs;
+	e->seg[S_GS] = r->gs;
+	e->ldt = r->ldt;
+	e->tr = r->tr;
+	e->gdt = r->gdt;
+	e->idt = r->idt;
+	e->cr0 = r->cr0;
+	e->cr2 = r->cr2;
+	e->cr3 = r->cr3;
+	e->cr4 = r->cr4;
+	e->cr8 = r->cr8;
+	e->efer = r->efer;
+	if ((e->efer & EFER_LME) && (e->cr0 & CR0_PG))
+		e->efer |= EFER_LMA;
+	e->halted = false;
+	/* CPL is SS.DPL, as KVM defines it; CS.RPL is not reliable right
+	 * after the switch to protected mode */
+	e->cpl = (e->cr0 & CR0_PE) ? e->seg[S_SS].dpl : 0;
+	emu_update_mode(e);
+	mmu__flush(e);
+	return 0;
+}
+
+/* The breakpoint table changed: watched pages must leave the TLB. */
+static void emu_debug_changed(struct vmdbg *vm)
+{
+	struct emu *e = EMU(vm);
+	if (e)
+		mmu__flush(e);
+}
+
+static void emu_mem_written(struct vmdbg *vm, uint64_t gpa, uint64_t len)
+{
+	struct emu *e = EMU(vm);
+	if (e && len)
+		mmu__code_written(e, gpa, len);
+}
+
+/* Step mode: a privileged or hole instruction that made no record itself. */
+static void priv_record(struct emu *e, const struct insn *in)
+{
+	struct insn_class c;
+	struct vmdbg_trap t;
+	memset(&c, 0, sizeof(c));
+	c.insn = (enum vmdbg_insn)in->cinsn;
+	c.privileged = in->cpriv && !in->cio;
+	c.io = in->cio;
+	c.hole = in->chole;
+	c.length = in->len;
+	emu_fill_trap(e, &t, VMDBG_TC_PRIV);
+	t.insn = in->cinsn;
+	t.classic = (uint8_t)classify__classic(&c, e->origin.cpl);
+	if (in->cpriv) {
+		t.disposition = VMDBG_DISP_EMULATED;
+		t.device = VMDBG_DEV_CPU;
+	} else {
+		t.disposition = VMDBG_DISP_HARDWARE;
+	}
+	vmm__trap(e->vm, &t);
+}
+
+/* hlt: wake on an interrupt, else stop (nothing else can wake the guest). */
+static bool halted(struct emu *e)
+{
+	if (e->irq_vector >= 0 && (e->flags & F_IF))
+		return false;
+	struct vmdbg_trap t;
+	emu_fill_trap(e, &t, VMDBG_TC_SHUTDOWN);
+	t.insn = VMDBG_INSN_HLT;
+	t.disposition = VMDBG_DISP_EMULATED;
+	t.device = VMDBG_DEV_CPU;
+	vmm__trap(e->vm, &t);
+	if (e->flags & F_IF)
+		emu_stop(e, VMDBG_STOP_HALTED,
+			 "guest halted forever: hlt at %04x:%llx with interrupts enabled but no interrupt source",
+			 e->seg[S_CS].sel, (unsigned long long)e->origin.rip);
+	else
+		emu_stop(e, VMDBG_STOP_HALTED,
+			 "guest halted forever: hlt at %04x:%llx with interrupts disabled",
+			 e->seg[S_CS].sel, (unsigned long long)e->origin.rip);
+	return true;
+}
+
+/* The common forms, inline; false: take the dispatch switch. */
+static inline bool exec_fast(struct emu *e, const struct insn *in)
+{
+	const struct eop *d = &in->op[0], *s = &in->op[1];
+	uint64_t v;
+	switch (in->fast) {
+	case FK_INCDEC:
+		v = alu__incdec(e, greg(e, d), d->size, in->mnem == ZYDIS_MNEMONIC_DEC);
+		sreg_gpr(e, d->reg, d->size, d->hi8, v);
+		return true;
+	case FK_JCC:
+		if (cond(e, in->cc))
+			e->next_rip = (e->next_rip + d->imm) & szmask(in->osize);
+		return true;
+	case FK_JMP:
+		e->next_rip = (e->next_rip + d->imm) & szmask(in->osize);
+		return true;
+	case FK_ALU:
+		v = s->kind == OK_IMM ? s->imm : greg(e, s);
+		v = alu__binop(e, in->aluop & 0x7f, greg(e, d), v, d->size);
+		if (!(in->aluop & 0x80))
+			sreg_gpr(e, d->reg, d->size, d->hi8, v);
+		return true;
+	case FK_MOV:
+		v = s->kind == OK_IMM ? s->imm : greg(e, s);
+		sreg_gpr(e, d->reg, d->size, d->hi8, v);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The instruction loop.  Kept apart from emu_run() (which holds the setjmp
+ * point) so that its locals live in registers.  Returns true when
+ * vmm__should_stop() filled *stop, false for e->pending.
+ */
+static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
+					       struct vmdbg_stop *stop)
+{
+	struct insn *prev = NULL;
+	const bool step = vm->step_mode;
+	/* limits that need vmm__should_stop() after every instruction */
+	const bool limits = vm->step_budget_on || vm->max_steps || vm->deadline_ns;
+	const bool dbg_insn = (vm->dbg_active & DBG_INSN) && debug__insn;
+	for (;;) {
+		if (__builtin_expect(e->irq_vector >= 0, 0) && (e->flags & F_IF) &&
+		    e->shadow_at != vm->insns) {
+			int v = e->irq_vector;
+			e->irq_vector = -1;
+			e->halted = false;
+			e->origin.rip = e->rip;
+			e->origin.cpl = (uint8_t)e->cpl;
+			e->origin.mode = (uint8_t)e->mode;
+			e->cur = NULL;
+			sys__interrupt(e, v);
+			prev = NULL;
+		}
+		/* chained successor of the previous instruction, else the cache */
+		const struct insn *in = NULL;
+		uint64_t lin = e->rip;
+		if (e->mode != 64) {
+			lin = (e->seg[S_CS].base + e->rip) & 0xffffffffull;
+			if (e->rip > e->seg[S_CS].limit)
+				prev = NULL;	/* decode__fetch raises #GP */
+		}
+		if (prev && prev->succ_epoch == e->epoch) {
+			if (prev->succ_lin[0] == lin)
+				in = prev->succ[0];
+			else if (prev->succ_lin[1] == lin)
+				in = prev->succ[1];
+		}
+		if (!in) {
+			e->cur = NULL;
+			e->origin.rip = e->rip;
+			e->origin.cpl = (uint8_t)e->cpl;
+			e->origin.mode = (uint8_t)e->mode;
+			in = decode__fetch(e);
+			if (prev && in->key) {
+				if (prev->succ_epoch != e->epoch) {
+					prev->succ_epoch = e->epoch;
+					prev->succ_lin[0] = lin;
+					prev->succ[0] = (struct insn *)in;
+					prev->succ_lin[1] = ~0ull;
+				} else {
+					prev->succ_lin[1] = lin;
+					prev->succ[1] = (struct insn *)in;
+				}
+			}
+		}
+		prev = in->key ? (struct insn *)in : NULL;
+		e->cur = in;
+		if (__builtin_expect(dbg_insn, 0)) {
+			/* breakpoints: the debugger may stop before the insn */
+			struct debug_insn x = {
+				.lin = lin, .pa = (in->key & ~(1ull << 63)) >> 2,
+				.have_pa = in->key != 0, .cpl = (uint8_t)e->cpl,
+				.priv_class = in->cpclass, .insn = in->cinsn,
+			};
+			if (debug__insn(vm, &x) && vmm__should_stop(vm, stop))
+				return true;
+		}
+		uint64_t next = e->rip + in->len;
+		if (e->mode != 64)
+			next &= e->mode == 16 ? 0xffff : 0xffffffffull;
+		e->next_rip = next;
+		if (__builtin_expect(exec_fast(e, in), 1)) {
+			/* register-only forms: no faults, no records, no stops */
+			e->rip = e->next_rip;
+			vm->insns++;
+		} else {
+			e->origin.rip = e->rip;
+			e->origin.cpl = (uint8_t)e->cpl;
+			e->origin.mode = (uint8_t)e->mode;
+			e->recorded = false;
+			exec__insn(e, in);
+			e->rip = e->next_rip;
+			vm->insns++;
+			if (step && (in->cpriv | in->chole) && !e->recorded)
+				priv_record(e, in);
+			if (__builtin_expect(e->shadow_next, 0)) {
+				/* sti / mov ss: no interrupt before the next insn */
+				e->shadow_at = vm->insns;
+				e->shadow_next = false;
+			}
+			if (__builtin_expect(e->stop_now, 0))
+				return false;
+			if ((vm->pending_stop.reason != VMDBG_STOP_NONE || vm->dbg_hit) &&
+			    vmm__should_stop(vm, stop))
+				return true;
+			if (__builtin_expect(e->halted, 0) && halted(e))
+				return false;
+		}
+		if (__builtin_expect(limits, 0)) {
+			if (vm->step_budget_on && vm->step_budget)
+				vm->step_budget--;
+			if (vmm__should_stop(vm, stop))
+				return true;
+		} else if (__builtin_expect(vm->stop_requested, 0) && vmm__should_stop(vm, stop)) {
+			return true;
+		}
+	}
+}
+
+/*
+ * Run until something stops the guest.  Faults come back here through
+ * __builtin_longjmp (see emu.h); the setjmp point is armed once per call.
+ */
+static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	struct emu *e = EMU(vm);
+	memset(stop, 0, sizeof(*stop));
+	e->stop_now = false;
+	if (__builtin_setjmp(e->jb)) {
+		if (e->stop_now)
+			goto out;
+		sys__handle_fault(e);
+		if (e->stop_now)
+			goto out;
+		vm->insns++;
+		if (vm->step_budget_on && vm->step_budget)
+			vm->step_budget--;
+		if (vmm__should_stop(vm, stop))
+			return 0;
+	}
+	if (e->halted) {
+		e->origin.rip = e->rip;
+		e->origin.cpl = (uint8_t)e->cpl;
+		e->origin.mode = (uint8_t)e->mode;
+		if (halted(e))
+			goto out;
+	}
+	if (run_loop(e, vm, stop))
+		return 0;
+out:
+	*stop = e->pending;
+	e->stop_now = false;
+	return 0;
+}
+
+const struct backend_ops emu_backend_ops = {
+	.name = "emu",
+	.init = emu_init,
+	.destroy = emu_destroy,
+	.get_regs = emu_get_regs,
+	.set_regs = emu_set_regs,
+	.run = emu_run,
+	.mem_written = emu_mem_written,
+	.debug_changed = emu_debug_changed,
+};

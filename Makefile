@@ -45,6 +45,7 @@ all: $(PROG) $(UNIT_BINS) guests
 -include tests/guests/guests.mk
 -include tests/difftest/difftest.mk
 -include tests/symbols/symbols.mk
+-include bench/bench.mk
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

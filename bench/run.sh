@@ -1,0 +1,341 @@
+#!/bin/sh
+# bench/run.sh - `make bench`: vmdbg against its peers, as ratios taken in
+# one run.  Absolute times on a shared machine are noise; the ratios (each
+# pair measured back to back, best of BENCH_REPS) are the result.
+#
+#   kvm backend (issue 2): a traced `out` trap vs a raw KVM exit round trip
+#     (bench/kvm_raw.c, a bare KVM VM running the same guest), single-step
+#     rate vs raw KVM single-step, trace bytes per trap.
+#   emu backend (issue 3): vs QEMU TCG on the same guest images: a dec;jnz
+#     loop, an `out` loop, a traced ring-3 int+iret round trip (QEMU with
+#     `-d int -D FILE`), and emu's step mode.
+#
+# Times are CPU time (user + system, of the bench process or of QEMU with
+# all its threads; the guest's time inside KVM counts as the vCPU
+# thread's) unless BENCH_CLOCK=wall: on a loaded machine wall-clock time
+# mostly measures the other processes.  QEMU's start-up (and emu's, for
+# symmetry) is taken out by also running each guest with 10 iterations.
+#
+# Environment: BUILD (default build), BENCH_SECONDS (per measurement,
+# default 1), BENCH_REPS (default 4), BENCH_CLOCK (cpu or wall, default
+# cpu), BENCH_ONLY (some of: kvm trace emu; default all), QEMU (default
+# qemu-system-x86_64).  Guests: bench/guests/*.S, built by bench/bench.mk.
+# The table also goes to $BUILD/bench/results.txt.
+
+BUILD=${BUILD:-build}
+B=$BUILD/bench
+G=$B/guests
+W=$B/work
+SECS=${BENCH_SECONDS:-1}
+REPS=${BENCH_REPS:-4}
+QEMU=${QEMU:-qemu-system-x86_64}
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu}" | tr ',' ' ')
+OUT=$B/results.txt
+case ${BENCH_CLOCK:-cpu} in
+cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
+wall)	CLOCK_KEY=ns CLOCK_NAME="wall-clock time" ;;
+*)	echo "bench: BENCH_CLOCK=$BENCH_CLOCK: expected cpu or wall" >&2; exit 1 ;;
+esac
+
+mkdir -p "$W" || exit 1
+for f in kvm_raw vmdbg_bench qemu_bench; do
+	[ -x "$B/$f" ] || { echo "bench: $B/$f is missing (run make bench)" >&2; exit 1; }
+done
+for g in out16 loop16 loop32 out32 int32; do
+	[ -f "$G/$g.img" ] || { echo "bench: $G/$g.img is missing (run make bench)" >&2; exit 1; }
+done
+
+ROWS=$W/rows
+NOTES=$W/notes
+: >"$ROWS"
+: >"$NOTES"
+
+# ---- helpers ----------------------------------------------------------------
+want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+# row MEASUREMENT VMDBG PEER RATIO GOAL MET: one line of the table.
+row() { printf '%s|%s|%s|%s|%s|%s\n' "$@" >>"$ROWS"; }
+note() { echo "$*" >>"$NOTES"; echo "bench: $*" >&2; }
+progress() { echo "bench: $*..." >&2; }
+# get KEY LINE: the value of KEY=... in a key=value line.
+get() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# calc EXPR: floating point.  fmt VALUE DECIMALS.  met VALUE OP GOAL: yes/no.
+calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+fmt() { awk "BEGIN { printf \"%.$2f\", $1 }"; }
+met() { awk "BEGIN { print ($1 $2 $3) ? \"yes\" : \"no\" }"; }
+min() { if [ -z "$1" ] || awk "BEGIN { exit !($2 < $1) }"; then echo "$2"; else echo "$1"; fi; }
+
+# measure FUNC COUNT: run one measurement; its line in LAST, its time in T
+# (ns of CPU or wall-clock time, after BENCH_CLOCK).
+LAST='' T=''
+measure() {
+	"$@" >"$W/line" || return 1
+	LAST=$(cat "$W/line")
+	T=$(get $CLOCK_KEY "$LAST")
+	[ -n "$T" ]
+}
+
+# calibrate FUNC START [BASE]: a count that makes FUNC take about SECS
+# seconds beyond BASE ns (start-up time).
+calibrate() {
+	f=$1 c=$2 base=${3:-0}
+	while :; do
+		measure "$f" "$c" || return 1
+		net=$(calc "$T - $base")
+		if awk "BEGIN { exit !($net >= $SECS * 1e9 / 6 || $c >= 400000000) }"; then
+			break
+		fi
+		c=$((c * 8))
+	done
+	awk "BEGIN { n = $c * $SECS * 1e9 / ($net > 1e5 ? $net : 1e5);
+		     if (n > 4000000000) n = 4000000000; if (n < 100) n = 100;
+		     printf \"%d\", n }"
+}
+
+# pair PEER VMDBG START: calibrate on vmdbg (the slower side), then REPS
+# rounds of peer and vmdbg back to back with the same count.  Sets N,
+# PEER_NS and VMDBG_NS (best of REPS) and VMDBG_LINE.
+pair() {
+	N=$(calibrate "$2" "$3") || return 1
+	PEER_NS='' VMDBG_NS=''
+	r=0
+	while [ $r -lt "$REPS" ]; do
+		measure "$1" "$N" || return 1
+		PEER_NS=$(min "$PEER_NS" "$T")
+		measure "$2" "$N" || return 1
+		VMDBG_NS=$(min "$VMDBG_NS" "$T")
+		VMDBG_LINE=$LAST
+		r=$((r + 1))
+	done
+}
+
+# per_iter FUNC BIG [FUNC2 BIG2]: best-of-REPS time per iteration with the
+# start-up time taken out, (t(BIG) - t(10)) / (BIG - 10).  With FUNC2 the
+# two are measured in turns, round by round.  Sets PER_NS and LINE (BIG's
+# line), and PER_NS2 and LINE2.
+per_iter() {
+	tb='' tt='' tb2='' tt2=''
+	r=0
+	while [ $r -lt "$REPS" ]; do
+		measure "$1" 10 || return 1
+		tt=$(min "$tt" "$T")
+		measure "$1" "$2" || return 1
+		tb=$(min "$tb" "$T")
+		LINE=$LAST
+		if [ $# -ge 4 ]; then
+			measure "$3" 10 || return 1
+			tt2=$(min "$tt2" "$T")
+			measure "$3" "$4" || return 1
+			tb2=$(min "$tb2" "$T")
+			LINE2=$LAST
+		fi
+		r=$((r + 1))
+	done
+	PER_NS=$(calc "($tb - $tt) / ($2 - 10)")
+	[ $# -lt 4 ] || PER_NS2=$(calc "($tb2 - $tt2) / ($4 - 10)")
+}
+
+# ---- the measurements: FUNC COUNT prints a key=value line ------------------
+kvm_out_raw()	{ "$B/kvm_raw" out "$G/out16.img" "$1"; }
+kvm_out_vmdbg()	{ "$B/vmdbg_bench" --backend kvm --trace "$W/out16-kvm.vtr" --count "$1" "$G/out16.img"; }
+kvm_step_raw()	{ "$B/kvm_raw" step "$G/loop16.img" "$1"; }
+kvm_step_vmdbg() { "$B/vmdbg_bench" --backend kvm --step --count "$1" "$G/loop16.img"; }
+emu_loop()	{ "$B/vmdbg_bench" --backend emu --count "$1" "$G/loop32.img"; }
+qemu_loop()	{ "$B/qemu_bench" --qemu "$QEMU" "$G/loop32.img" "$1"; }
+emu_out()	{ "$B/vmdbg_bench" --backend emu --count "$1" "$G/out32.img"; }
+qemu_out()	{ "$B/qemu_bench" --qemu "$QEMU" "$G/out32.img" "$1"; }
+emu_int()	{ "$B/vmdbg_bench" --backend emu --trace "$W/int32-emu.vtr" --count "$1" "$G/int32.img"; }
+qemu_int()	{ "$B/qemu_bench" --qemu "$QEMU" --log "$W/int32-qemu.log" "$G/int32.img" "$1"; }
+emu_step()	{ "$B/vmdbg_bench" --backend emu --step --count "$1" "$G/loop32.img"; }
+emu_step_int()	{ "$B/vmdbg_bench" --backend emu --step --trace "$W/int32-step.vtr" --count "$1" "$G/int32.img"; }
+
+# bytes_row NAME LINE: trace bytes per trap, whole file / traps (header,
+# chunk headers, console output and the END record included).
+bytes_row() {
+	tr=$(get traps "$2") by=$(get trace_bytes "$2")
+	[ -n "$tr" ] && [ "$tr" -gt 0 ] || return 0
+	b=$(calc "$by / $tr")
+	row "trace bytes/trap: $1 ($tr traps, $by bytes)" "$(fmt "$b" 2) B" "-" "-" \
+	    "<= 16 B" "$(met "$b" "<=" 16)"
+}
+
+# ---- issue 2: the kvm backend ----------------------------------------------
+KVM_OUT_LINE=
+section_kvm() {
+	if ! "$B/kvm_raw" out "$G/out16.img" 10 >/dev/null 2>"$W/kvm.err"; then
+		note "kvm rows skipped: $(head -n 1 "$W/kvm.err")"
+		return
+	fi
+	progress "kvm: traced out trap vs raw KVM exit"
+	if pair kvm_out_raw kvm_out_vmdbg 2000; then
+		raw=$(calc "$PEER_NS / $N / 1000")
+		vm=$(calc "$VMDBG_NS / $N / 1000")
+		ratio=$(calc "$vm / $raw")
+		row "kvm: traced out trap vs raw KVM exit (us/trap; $N traps)" \
+		    "$(fmt "$vm" 2) us" "$(fmt "$raw" 2) us" "$(fmt "$ratio" 2)x" "<= 1.10x" \
+		    "$(met "$ratio" "<=" 1.10)"
+		KVM_OUT_LINE=$VMDBG_LINE
+	else
+		note "kvm out bench failed"
+	fi
+	progress "kvm: single-step rate vs raw KVM single-step"
+	if pair kvm_step_raw kvm_step_vmdbg 2000; then
+		raw=$(calc "2 * $N / $PEER_NS * 1e6")
+		vm=$(calc "2 * $N / $VMDBG_NS * 1e6")
+		ratio=$(calc "$vm / $raw")
+		row "kvm: single-step rate vs raw KVM single-step (k steps/s)" \
+		    "$(fmt "$vm" 1) k/s" "$(fmt "$raw" 1) k/s" "$(fmt "$ratio" 2)x" ">= 0.90x" \
+		    "$(met "$ratio" ">=" 0.90)"
+	else
+		note "kvm step bench failed"
+	fi
+}
+
+# ---- trace bytes per trap ----------------------------------------------------
+# The traps-only variants write trap records alone: what a trap costs.
+section_trace() {
+	progress "trace bytes per trap"
+	[ -n "$KVM_OUT_LINE" ] && bytes_row "out loop, kvm" "$KVM_OUT_LINE"
+	l32=$BUILD/guests/lecture32.img
+	if [ ! -f "$l32" ]; then
+		note "lecture32 rows skipped: $l32 not built"
+		return
+	fi
+	for v in "run" "run --traps-only" "step" "step --traps-only"; do
+		# shellcheck disable=SC2086  # split "MODE [--traps-only]"
+		set -- $v
+		mode=$1
+		shift
+		sflag=
+		[ "$mode" = step ] && sflag=--step
+		if line=$("$B/vmdbg_bench" --backend emu $sflag --trace "$W/lecture32.vtr" "$@" "$l32"); then
+			bytes_row "lecture32, emu $mode mode${1:+, traps only}" "$line"
+		else
+			note "lecture32 $mode-mode trace failed"
+		fi
+	done
+}
+
+# ---- issue 3: emu vs QEMU TCG ----------------------------------------------
+# emu_vs_qemu NAME UNIT EMU QEMU EMU_START QEMU_START GOAL [OP VALUE]
+emu_vs_qemu() {
+	name=$1 unit=$2 efn=$3 qfn=$4
+	progress "emu vs QEMU: $name"
+	en=$(calibrate "$efn" "$5") || { note "emu: $name failed"; return; }
+	if [ $have_qemu = 0 ]; then
+		per_iter "$efn" "$en" || { note "emu: $name failed"; return; }
+		row "emu vs QEMU TCG: $name ($unit)" "$(fmt "$PER_NS" 2)" "skipped" "-" "$7" "-"
+		return
+	fi
+	measure "$qfn" 10 && base=$T && qn=$(calibrate "$qfn" "$6" "$base") ||
+		{ note "QEMU: $name failed"; return; }
+	per_iter "$efn" "$en" "$qfn" "$qn" || { note "emu vs QEMU: $name failed"; return; }
+	e=$PER_NS q=$PER_NS2
+	ratio=$(calc "$e / $q")
+	row "emu vs QEMU TCG: $name ($unit)" "$(fmt "$e" 2)" "$(fmt "$q" 2)" \
+	    "$(fmt "$ratio" 2)x" "$7" "$([ $# -ge 9 ] && met "$ratio" "$8" "$9" || echo -)"
+}
+
+# int_rows: the emu int+iret rows from PER_NS and LINE (count en).
+int_rows() {
+	e=$(calc "$PER_NS / 1000")
+	each=$(fmt "$(calc "$(get traps "$LINE") / $en")" 0)
+	row "emu: traced ring-3 int+iret (us/round trip; $each traps each)" \
+	    "$(fmt "$e" 3) us" "-" "-" "<= 0.50 us" "$(met "$e" "<=" 0.5)"
+	bytes_row "int+iret loop, emu" "$LINE"
+}
+
+section_emu() {
+	have_qemu=1
+	if ! command -v "$QEMU" >/dev/null 2>&1; then
+		have_qemu=0
+		note "QEMU rows skipped: $QEMU not found (Debian: apt-get install qemu-system-x86)"
+	fi
+	emu_vs_qemu "untraced dec;jnz loop" "ns/iteration" emu_loop qemu_loop \
+		100000 10000000 "<= 3.00x" "<=" 3
+	emu_vs_qemu "untraced out loop" "ns/out" emu_out qemu_out 10000 1000000 "-"
+
+	# The traced ring-3 int+iret round trip: emu in us, and QEMU -d int.
+	progress "emu vs QEMU -d int: traced ring-3 int+iret"
+	if ! en=$(calibrate emu_int 10000); then
+		note "emu int+iret bench failed"
+	elif [ $have_qemu = 0 ]; then
+		if per_iter emu_int "$en"; then
+			int_rows
+			row "emu vs QEMU -d int: traced int+iret (us/round trip)" \
+			    "$(fmt "$e" 3) us" "skipped" "-" ">= 40x faster" "-"
+		else
+			note "emu int+iret bench failed"
+		fi
+	elif measure qemu_int 10 && base=$T && qn=$(calibrate qemu_int 20000 "$base") &&
+	     per_iter emu_int "$en" qemu_int "$qn"; then
+		int_rows
+		q=$(calc "$PER_NS2 / 1000")
+		ratio=$(calc "$q / $e")
+		row "emu vs QEMU -d int: traced int+iret (us/round trip)" \
+		    "$(fmt "$e" 3) us" "$(fmt "$q" 3) us" "$(fmt "$ratio" 1)x faster" \
+		    ">= 40x faster" "$(met "$ratio" ">=" 40)"
+		row "trace bytes/trap: int+iret loop, QEMU -d int log (per interrupt)" \
+		    "-" "$(fmt "$(calc "$(get log_bytes "$LINE2") / $qn")" 0) B" "-" "-" "-"
+	else
+		note "emu vs QEMU -d int bench failed"
+	fi
+	rm -f "$W/int32-qemu.log"
+
+	# Step mode: dec;jnz (2 instructions an iteration, no records), and
+	# the traced int+iret loop (int, iret, dec, jnz: 2 records every 4).
+	progress "emu: step mode"
+	if en=$(calibrate emu_step 100000) && per_iter emu_step "$en"; then
+		rate=$(calc "2 / $PER_NS * 1000")
+		row "emu: step mode, dec;jnz loop (M steps/s; $(get insns "$LINE") steps)" \
+		    "$(fmt "$rate" 2) M/s" "-" "-" ">= 5 M/s" "$(met "$rate" ">=" 5)"
+	else
+		note "emu step bench failed"
+	fi
+	if en=$(calibrate emu_step_int 10000) && per_iter emu_step_int "$en"; then
+		rate=$(calc "4 / $PER_NS * 1000")
+		row "emu: step mode, traced int+iret loop (M steps/s; $(get insns "$LINE") steps)" \
+		    "$(fmt "$rate" 2) M/s" "-" "-" ">= 5 M/s" "$(met "$rate" ">=" 5)"
+	else
+		note "emu step int+iret bench failed"
+	fi
+}
+
+start=$(date +%s)
+want kvm && section_kvm
+want trace && section_trace
+want emu && section_emu
+rm -f "$W"/*.vtr "$W/line"
+
+# ---- the table ---------------------------------------------------------------
+{
+	echo "vmdbg bench, $(date -u '+%Y-%m-%d %H:%M UTC'): $CLOCK_NAME, best of $REPS," \
+	     "about ${SECS}s per measurement, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)," \
+	     "$(($(date +%s) - start))s in all"
+	echo
+	awk -F'|' '
+		{ for (i = 1; i <= 6; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+		END {
+			split("measurement|vmdbg|peer|ratio|goal|met", h, "|")
+			for (i = 1; i <= 6; i++) if (length(h[i]) > w[i]) w[i] = length(h[i])
+			line = sprintf("%-*s", w[1], h[1])
+			for (i = 2; i <= 6; i++) line = line sprintf("  %*s", w[i], h[i])
+			print line
+			line = ""
+			for (i = 1; i <= 6; i++) {
+				s = ""
+				for (j = 0; j < w[i]; j++) s = s "-"
+				line = line (i > 1 ? "  " : "") s
+			}
+			print line
+			for (r = 1; r <= NR; r++) {
+				line = sprintf("%-*s", w[1], c[r, 1])
+				for (i = 2; i <= 6; i++) line = line sprintf("  %*s", w[i], c[r, i])
+				print line
+			}
+		}' "$ROWS"
+	echo
+	echo "peers: raw KVM = bench/kvm_raw.c (a bare KVM_RUN loop, same boot sector);" \
+	     "QEMU = $QEMU -accel tcg, same multiboot images"
+	[ -s "$NOTES" ] && sed 's/^/note: /' "$NOTES"
+} | tee "$OUT"
+exit 0

@@ -40,6 +40,9 @@ struct backend_ops {
 	/* Optional: the guest wrote RAM behind the backend's back (loader,
 	 * debugger write).  emu drops decoded instructions there. */
 	void (*mem_written)(struct vmdbg *vm, uint64_t gpa, uint64_t len);
+	/* Optional: the debugger's breakpoint table changed (debug.c); emu
+	 * drops its TLB so watched pages take the slow path, kvm re-arms. */
+	void (*debug_changed)(struct vmdbg *vm);
 };
 
 extern const struct backend_ops kvm_backend_ops;
@@ -95,6 +98,25 @@ int uart__push_input(struct uart *u, const uint8_t *buf, size_t len);
 int misc_devices__init(struct vmdbg *vm);	/* debug-exit, post, i8042, cmos, hypercall */
 void misc_devices__exit(struct vmdbg *vm);	/* frees vm->misc */
 
+/* The 8259A pair (devices/pic.c): ports 0x20/0x21 and 0xA0/0xA1, the slave
+ * on IRQ2.  Drives vm->intr.  Only irq.c calls set_irq and ack. */
+struct pic;
+struct pic *pic__init(struct vmdbg *vm);
+void pic__exit(struct pic *p);
+void pic__set_irq(struct pic *p, int irq, bool level);
+/* The INTA cycle: the vector of the highest-priority request (IRR -> ISR),
+ * or the spurious IRQ7 vector when nothing is requested. */
+int pic__ack(struct pic *p);
+
+/* The 8254 (devices/pit.c): ports 0x40-0x43, channel 0 on IRQ0. */
+struct pit;
+struct pit *pit__init(struct vmdbg *vm);
+void pit__exit(struct pit *p);
+/* Bring the counters to virtual time now: raise IRQ0 on a terminal count. */
+void pit__poll(struct pit *p, uint64_t now);
+/* Virtual time of channel 0's next IRQ0 edge, or UINT64_MAX for none. */
+uint64_t pit__next_event(const struct pit *p);
+
 /* Fixed ports. */
 #define PORT_UART0		0x3F8
 #define PORT_DEBUG_EXIT		0xF4
@@ -103,6 +125,11 @@ void misc_devices__exit(struct vmdbg *vm);	/* frees vm->misc */
 #define PORT_I8042_CMD		0x64
 #define PORT_CMOS_INDEX		0x70
 #define PORT_CMOS_DATA		0x71
+#define PORT_PIC_MASTER		0x20
+#define PORT_PIC_SLAVE		0xA0
+#define PORT_PIT		0x40	/* counters 0-2 at 0x40-0x42, control 0x43 */
+#define IRQ_PIT			0
+#define IRQ_CASCADE		2
 /* Hypercall port: a 32-bit OUT of the call number; the argument is in EBX
  * (RBX), read by vmdbg from the registers.  An IN returns the result of the
  * last call (0 for success, all ones for an unknown call). */
@@ -213,6 +240,20 @@ struct vmdbg {
 
 	uint32_t stop_check;		/* calls since the deadline was read */
 	char err[256];
+
+	/* External interrupts and virtual time (irq.c). */
+	struct pic *pic;
+	struct pit *pit;
+	bool intr;			/* the PIC asserts INTR: a vector waits */
+	uint64_t idle_ns;		/* virtual time skipped by hlt (vmm__idle) */
+	uint64_t poll_at;		/* emu: vmm__poll() when insns reaches this */
+	uint64_t clock_ns;		/* kvm: host ns spent inside run() so far */
+	uint64_t clock_start;		/* kvm: host ns when run() began, 0 outside */
+
+	/* The debugger (debug.c): breakpoints and the trap ring. */
+	struct debug *dbg;
+	unsigned dbg_active;		/* DBG_* bits: what the backends must check */
+	bool dbg_hit;			/* a hit waits for vmm__should_stop() */
 };
 
 /* Bounds-checked pointer into guest RAM, or NULL. */
@@ -254,6 +295,101 @@ void vmm__stop(struct vmdbg *vm, enum vmdbg_stop_reason reason, int status,
 uint64_t vmm__now_ns(void);
 /* Should run() stop now?  Fills *stop when so.  Cheap; call per insn/exit. */
 bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop);
+
+/* ---- external interrupts and virtual time (irq.c) ----------------------- */
+
+/*
+ * Devices drive ISA IRQ lines 0-15 (edge triggered: a rising edge latches a
+ * request in the PIC).  Return 0, -EINVAL for a bad line, -ENODEV without a
+ * PIC.  Called from device handlers inside backend->run() or from the host
+ * between runs.
+ */
+int vmm__raise_irq(struct vmdbg *vm, int irq);
+int vmm__lower_irq(struct vmdbg *vm, int irq);
+/* The backend takes an interrupt (vm->intr, IF=1, no interrupt shadow):
+ * the vector to deliver (the PIC's INTA cycle). */
+int vmm__irq_ack(struct vmdbg *vm);
+/* Virtual time in ns: emu, instructions retired (1 insn = 1 ns) plus idle
+ * time; kvm, host ns spent inside run() plus idle time. */
+uint64_t vmm__vtime(const struct vmdbg *vm);
+/* A timer was reprogrammed: recompute vm->poll_at. */
+void vmm__timers_changed(struct vmdbg *vm);
+/* Bring the timers to vmm__vtime() (may raise IRQs; sets vm->intr). */
+void vmm__poll(struct vmdbg *vm);
+/* hlt with IF=1 and no interrupt waiting: advance the virtual time to the
+ * next timer event and poll.  Returns true when an interrupt now waits
+ * (vm->intr), false when none can come (no timer, or its IRQ is masked or
+ * still in service): the guest is halted forever. */
+bool vmm__idle(struct vmdbg *vm);
+/* run() brackets backend->run() with these (the kvm clock). */
+void vmm__clock_begin(struct vmdbg *vm);
+void vmm__clock_end(struct vmdbg *vm);
+
+/* ---- the debugger (debug.c, eval.c, pagewalk.c) ------------------------ */
+
+/* vm->dbg_active bits. */
+#define DBG_INSN	1	/* exec, exec-phys, priv or internal bps: debug__insn()
+				 * before every instruction (emu; kvm in DBG_STEP) */
+#define DBG_WATCH	2	/* watchpoints: emu calls debug__watch_access() */
+#define DBG_CATCH	4	/* catchpoints (matched in debug__trap) */
+#define DBG_STEP	8	/* kvm: a kind only single-stepping sees (priv, phys) */
+
+int debug__init(struct vmdbg *vm);
+void debug__destroy(struct vmdbg *vm);
+/* run() calls these around backend->run(): resume rules (step over the
+ * breakpoint the guest stopped on), the stop's RIP, temporary bps. */
+void debug__run_begin(struct vmdbg *vm);
+void debug__run_end(struct vmdbg *vm, struct vmdbg_stop *stop);
+/* Every trap record (vmm__trap): the ring of recent traps, catchpoints. */
+void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t);
+/* vmm__should_stop() when vm->dbg_hit: conditions, ignore counts; may set
+ * vm->pending_stop. */
+void debug__resolve(struct vmdbg *vm);
+
+/* The instruction about to run, for debug__insn(). */
+struct debug_insn {
+	uint64_t lin;		/* linear address */
+	uint64_t pa;		/* physical address, when have_pa */
+	bool have_pa;
+	uint8_t cpl;
+	unsigned priv_class;	/* enum vmdbg_priv_class bits, 0 if none */
+	uint16_t insn;		/* enum vmdbg_insn */
+};
+
+/* Before an instruction runs (vm->dbg_active & DBG_INSN).  Returns true when
+ * the guest stops before it: vm->pending_stop holds the stop. */
+bool debug__insn(struct vmdbg *vm, const struct debug_insn *x);
+/* emu, before a data access to linear [lin, lin+size) at cpl (only when
+ * DBG_WATCH).  Notes a watchpoint hit; returns true when the page holds a
+ * watched range, so the access must not be cached in the TLB. */
+bool debug__watch_access(struct vmdbg *vm, uint64_t lin, int size, bool write, int cpl);
+
+/* kvm: breakpoints that need a debug register or an int3. */
+struct debug_hw {
+	uint64_t lin;
+	int dr;			/* debug register 0-3, or -1: an int3 (execute) */
+	uint8_t type;		/* DR7 R/W: 0 execute, 1 write, 3 read or write */
+	uint8_t len;		/* 1, 2, 4 or 8 */
+};
+int debug__hw_slots(struct vmdbg *vm, struct debug_hw *out, int max);
+/* kvm: debug register dr fired (or the int3 at lin when dr is -1).
+ * Returns true when it was an execute breakpoint (step over it). */
+bool debug__hw_hit(struct vmdbg *vm, int dr, uint64_t lin);
+/* kvm, at the start of run(): resuming on a breakpoint that stopped the
+ * guest here; step over it once with the breakpoints off. */
+bool debug__take_skip(struct vmdbg *vm);
+/* kvm: vectors the catchpoints name, for the trap catcher to watch first. */
+int debug__catch_vectors(struct vmdbg *vm, int *vec, int max);
+
+/* kvm_bp.c: what this host's KVM gives user breakpoints. */
+#define BPCAP_INT3		1	/* int3 breakpoints are reported */
+#define BPCAP_WATCH	2	/* debug-register data watchpoints fire */
+#define BPCAP_HW_R3	4	/* execute breakpoints fire in ring 3 */
+#define BPCAP_STEP_R3	8	/* ring-3 code can be single-stepped */
+unsigned kvm_bp__caps(void);
+
+/* eval.c: evaluate expr; dry: syntax only (no registers or memory). */
+int eval__expr(struct vmdbg *vm, const char *expr, bool dry, uint64_t *value);
 
 /* SHA-256 (sha256.c) */
 void sha256(const void *data, size_t len, uint8_t out[32]);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 /* The tick that interrupts KVM_RUN for deadlines, Ctrl-C and hangs. */
 #define TICK_NS		50000000ULL
@@ -244,7 +245,9 @@ static int handle_mmio(struct vmdbg *vm, struct kvm_backend *kb)
 
 /*
  * A hlt, executed (run mode: KVM already moved RIP past it) or about to be
- * (step mode).  Without an interrupt source the guest can never go on.
+ * (step mode).  With IF=1 the virtual time skips to the next timer event
+ * and the next KVM_RUN takes the interrupt (inject_irq); without an
+ * interrupt that can arrive the guest can never go on.
  */
 void kvm__record_hlt(struct vmdbg *vm, struct kvm_backend *kb, uint64_t rip)
 {
@@ -265,10 +268,11 @@ void kvm__record_hlt(struct vmdbg *vm, struct kvm_backend *kb, uint64_t rip)
 		vmm__stop(vm, VMDBG_STOP_HALTED, 0,
 			  "guest halted forever (hlt with interrupts off) at 0x%llx",
 			  (unsigned long long)rip);
-	else
+	else if (!vmm__idle(vm))	/* idle to the next timer interrupt */
 		vmm__stop(vm, VMDBG_STOP_HALTED, 0,
-			  "guest halted at 0x%llx waiting for an interrupt, but the kvm "
-			  "backend has no interrupt source (no timer)", (unsigned long long)rip);
+			  "guest halted forever at 0x%llx: hlt with interrupts enabled but no "
+			  "interrupt can arrive (no timer running, or its IRQ masked or still "
+			  "in service)", (unsigned long long)rip);
 }
 
 static void handle_hlt(struct vmdbg *vm, struct kvm_backend *kb)
@@ -282,6 +286,38 @@ static void handle_hlt(struct vmdbg *vm, struct kvm_backend *kb)
 	    b == 0xf4)
 		rip--;
 	kvm__record_hlt(vm, kb, rip);
+}
+
+/*
+ * External interrupts (irq.c), before each KVM_RUN.  vmdbg makes no
+ * in-kernel irqchip, so KVM takes a vector with KVM_INTERRUPT only when
+ * kvm_run says the guest can accept one (IF=1, no interrupt shadow);
+ * otherwise it is asked to exit when it can (request_interrupt_window).
+ * The timers run on host time here and are polled at each exit (and each
+ * 50 ms tick), so a guest that spins rather than halts gets its timer
+ * interrupts late.  The interrupt record comes from the handler
+ * breakpoint on the guest's IDT gate (kvm_trap.c), when that vector is
+ * watched.
+ */
+static int inject_irq(struct vmdbg *vm, struct kvm_backend *kb)
+{
+	struct kvm_run *run = kb->k.run;
+	struct kvm_interrupt irq;
+
+	vmm__poll(vm);
+	run->request_interrupt_window = 0;
+	if (!vm->intr)
+		return 0;
+	if (!run->ready_for_interrupt_injection || !(kb->k.regs->rflags & RFLAGS_IF)) {
+		run->request_interrupt_window = 1;
+		return 0;
+	}
+	irq.irq = (uint32_t)vmm__irq_ack(vm);
+	if (ioctl(kb->k.vcpu_fd, KVM_INTERRUPT, &irq) < 0)
+		return vmm__error(vm, -errno, "kvm: KVM_INTERRUPT vector 0x%x: %s", irq.irq,
+				  strerror(errno));
+	vmm__input(vm, VMDBG_INPUT_IRQ, irq.irq);
+	return 0;
 }
 
 static int handle_exit(struct vmdbg *vm, struct kvm_backend *kb)
@@ -359,6 +395,14 @@ static int kvm_run_guest(struct vmdbg *vm, struct vmdbg_stop *stop)
 	kb->stuck_since = 0;
 	kb->cur.valid = false;
 	kb->out_in_step = false;
+	/* Step over the breakpoint the guest stopped on, but only if it is
+	 * still there (the user may have moved RIP). */
+	if (kb->stepping_over && kb->stepping_over_rip != kb->k.regs->rip)
+		kb->stepping_over = false;
+	if (!kvm_step__on(vm) && debug__take_skip(vm)) {
+		kb->stepping_over = true;
+		kb->stepping_over_rip = kb->k.regs->rip;
+	}
 
 	for (;;) {
 		if (vmm__should_stop(vm, stop))
@@ -370,6 +414,9 @@ static int kvm_run_guest(struct vmdbg *vm, struct vmdbg_stop *stop)
 			rc = 0;
 			continue;
 		}
+		rc = inject_irq(vm, kb);
+		if (rc < 0)
+			break;
 		kb->io_pending = false;
 		rc = kvm_vm__run(&kb->k);
 		if (rc == -EINTR) {
@@ -404,4 +451,5 @@ const struct backend_ops kvm_backend_ops = {
 	.get_regs = kvm__get_regs,
 	.set_regs = kvm__set_regs,
 	.run = kvm_run_guest,
+	.debug_changed = kvm_bp__debug_changed,
 };

@@ -167,15 +167,18 @@ int probe_guest__quirks(struct kvm_quirks *q, char *err, size_t len);
 #define KVM_MAX_HANDLER_BPS	256	/* int3 technique: every IDT gate */
 #define KVM_MAX_DRS		4
 
-/* One watched entry point of the guest OS: an IDT gate or LSTAR. */
+/* One watched entry point of the guest OS (an IDT gate or LSTAR), or a
+ * user breakpoint planted as an int3 (debug.c). */
 struct handler_bp {
 	uint64_t la;		/* linear address of the handler */
-	uint16_t vector;	/* IDT vector, or KVM_BP_SYSCALL */
+	uint16_t vector;	/* IDT vector, KVM_BP_SYSCALL, or KVM_BP_USER */
 	uint8_t orig;		/* int3 technique: the byte under the 0xCC */
 	bool patched;
+	bool user;		/* a user breakpoint is here too */
 };
 
 #define KVM_BP_SYSCALL		0xffff
+#define KVM_BP_USER		0xfffe	/* only a user breakpoint */
 
 /* An instruction decoded before it runs (step mode). */
 struct kvm_insn {
@@ -200,9 +203,16 @@ struct kvm_backend {
 	int nbp;
 	bool bps_valid;
 	bool stepping_over;		/* a bp was hit: step once with bps off */
+	uint64_t stepping_over_rip;	/* ... the instruction at this RIP */
 	uint64_t sync_idt_base, sync_efer, sync_cr0, sync_cr4, sync_lstar;
 	uint16_t sync_idt_limit;
 	bool told_bps;			/* logged the watched vectors once */
+
+	/* Debug registers: which user breakpoint (debug.c) or handler each
+	 * one holds in run mode. */
+	int dr_handler[KVM_MAX_DRS];	/* kb->bp index, -1 none */
+	bool dr_user[KVM_MAX_DRS];	/* a user breakpoint or watchpoint */
+	unsigned dr_watch;		/* DRs holding user watchpoints (mask) */
 
 	/* Debug state last given to KVM. */
 	uint32_t dbg_control;
@@ -290,6 +300,8 @@ int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb);
 int kvm_bp__debug_exit(struct vmdbg *vm, struct kvm_backend *kb);
 /* Take out int3 patches before run() returns (memory looks untouched). */
 void kvm_bp__unpatch(struct vmdbg *vm, struct kvm_backend *kb);
+/* The backend op: user breakpoints changed, re-arm before the next run. */
+void kvm_bp__debug_changed(struct vmdbg *vm);
 
 /* kvm_step.c: step mode, one debug exit per instruction */
 /* Before a step: decode the instruction (once per step), handle hlt and
@@ -299,7 +311,9 @@ int kvm_step__prepare(struct vmdbg *vm, struct kvm_backend *kb);
 int kvm_step__done(struct vmdbg *vm, struct kvm_backend *kb);
 static inline bool kvm_step__on(const struct vmdbg *vm)
 {
-	return vm->step_mode || vm->step_budget_on;
+	/* DBG_STEP: a `break priv` or physical breakpoint, which only
+	 * single-stepping can see on kvm. */
+	return vm->step_mode || vm->step_budget_on || (vm->dbg_active & DBG_STEP);
 }
 
 #endif

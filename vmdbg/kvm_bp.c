@@ -7,6 +7,12 @@
  * watched).  The entry points are re-read when the guest changes its IDT
  * (whose page is write-protected so a change exits), its paging mode or
  * EFER.  Also arms single-step for step mode (kvm_step.c).
+ *
+ * User breakpoints (debug.c) share the technique and take priority: with
+ * int3 they are planted like the handler breakpoints; with the debug
+ * registers each execute breakpoint and watchpoint holds one DR (debug.c
+ * picks which), and the trap catcher gets the DRs that are left, so fewer
+ * vectors are watched while user breakpoints exist (the log says which).
  */
 #include "kvm.h"
 
@@ -14,28 +20,95 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Per process, like the probe's cache (a race computes the same value). */
+unsigned kvm_bp__caps(void)
+{
+	static int cached = -1;
+	unsigned caps = 0;
+
+	if (cached >= 0)
+		return (unsigned)cached;
+	if (probe__item(VMDBG_PROBE_SW_BP) == VMDBG_PROBE_OK)
+		caps |= BPCAP_INT3;
+	if (probe__item(VMDBG_PROBE_WATCH) == VMDBG_PROBE_OK)
+		caps |= BPCAP_WATCH;
+	if (probe__item(VMDBG_PROBE_HW_BP_R3) == VMDBG_PROBE_OK)
+		caps |= BPCAP_HW_R3;
+	if (probe__item(VMDBG_PROBE_SINGLESTEP_R3) == VMDBG_PROBE_OK)
+		caps |= BPCAP_STEP_R3;
+	cached = (int)caps;
+	return caps;
+}
+
+void kvm_bp__debug_changed(struct vmdbg *vm)
+{
+	struct kvm_backend *kb = vm->be_priv;
+
+	if (kb)
+		kb->bps_valid = false;
+}
+
 static void add_bp(struct handler_bp *set, int *n, int max, uint64_t la, int vec)
 {
 	for (int i = 0; i < *n; i++)
-		if (set[i].la == la)
-			return;		/* a shared handler: the first vector names it */
+		if (set[i].la == la) {
+			/* A shared handler: the first vector names it.  A user
+			 * int3 there still reports the handler's trap. */
+			if (set[i].vector == KVM_BP_USER)
+				set[i].vector = (uint16_t)vec;
+			set[i].user |= vec == KVM_BP_USER;
+			return;
+		}
 	if (*n >= max)
 		return;
 	set[*n].la = la;
 	set[*n].vector = (uint16_t)vec;
 	set[*n].patched = false;
+	set[*n].user = vec == KVM_BP_USER;
 	(*n)++;
 }
 
-/* Which handlers to watch, most telling first when only four fit. */
-static int choose_bps(struct kvm_backend *kb, uint64_t lstar, struct handler_bp *set)
+/* User breakpoints that hold a debug register (run mode, DR technique). */
+static int user_drs(struct vmdbg *vm, struct debug_hw *hw)
+{
+	struct debug_hw all[KVM_MAX_DRS + 1];
+	int n = 0, m;
+
+	if (!vm->dbg_active)
+		return 0;
+	m = debug__hw_slots(vm, all, KVM_MAX_DRS + 1);
+	for (int i = 0; i < m; i++)
+		if (all[i].dr >= 0 && all[i].dr < KVM_MAX_DRS)
+			hw[n++] = all[i];
+	return n;
+}
+
+/* Which handlers to watch, most telling first when only a few fit: the
+ * vectors catchpoints name, the syscall entry, the gates an app may call,
+ * then the exceptions.  With int3, user breakpoints come first. */
+static int choose_bps(struct vmdbg *vm, struct kvm_backend *kb, uint64_t lstar,
+		      struct handler_bp *set)
 {
 	static const int exceptions[] = { 14, 13, 6, 0, 3, 1, 4, 5, 7, 8, 10, 11, 12, 16,
 					  17, 18, 19, 2, 9, 15, 20, 21 };
-	int max = kb->use_int3 ? KVM_MAX_HANDLER_BPS : KVM_MAX_DRS;
-	int n = 0, dpl;
+	struct debug_hw hw[KVM_MAX_DRS];
+	int max = kb->use_int3 ? KVM_MAX_HANDLER_BPS : KVM_MAX_DRS - user_drs(vm, hw);
+	int n = 0, dpl, caught[16], ncaught = 0;
 	uint64_t la;
 
+	if (kb->use_int3 && vm->dbg_active) {
+		struct debug_hw user[KVM_MAX_HANDLER_BPS];
+		int nu = debug__hw_slots(vm, user, KVM_MAX_HANDLER_BPS);
+
+		for (int i = 0; i < nu; i++)
+			if (user[i].dr < 0)
+				add_bp(set, &n, max, user[i].lin, KVM_BP_USER);
+	}
+	if (vm->dbg_active & DBG_CATCH)
+		ncaught = debug__catch_vectors(vm, caught, 16);
+	for (int i = 0; i < ncaught; i++)
+		if (kvm_trap__gate(kb, caught[i], &la, &dpl))
+			add_bp(set, &n, max, la, caught[i]);
 	if (lstar)
 		add_bp(set, &n, max, lstar, KVM_BP_SYSCALL);
 	/* Gates an app may call (int 0x80) before the exceptions. */
@@ -79,7 +152,7 @@ void kvm_bp__unpatch(struct vmdbg *vm, struct kvm_backend *kb)
 		patch(kb, false);
 }
 
-static void describe_bps(struct vmdbg *vm, struct kvm_backend *kb)
+static void describe_bps(struct vmdbg *vm, struct kvm_backend *kb, int ndrs)
 {
 	char list[320];
 	size_t pos = 0;
@@ -90,6 +163,8 @@ static void describe_bps(struct vmdbg *vm, struct kvm_backend *kb)
 		const char *name = v < 32 ? vmdbg__exception_name(v) : NULL;
 		int n;
 
+		if (v == KVM_BP_USER)
+			continue;
 		if (v == KVM_BP_SYSCALL)
 			n = snprintf(list + pos, sizeof(list) - pos, " syscall@0x%llx",
 				     (unsigned long long)kb->bp[i].la);
@@ -101,9 +176,12 @@ static void describe_bps(struct vmdbg *vm, struct kvm_backend *kb)
 				     (unsigned long long)kb->bp[i].la);
 		pos += n > 0 ? (size_t)n : 0;
 	}
-	vmm__log(vm, VMDBG_LOG_INFO, "kvm: catching reflected traps with %s on:%s%s",
-		 kb->use_int3 ? "int3" : "debug registers", list,
-		 kb->use_int3 ? "" : " (4 at most; other vectors pass unseen in run mode)");
+	if (kb->use_int3)
+		vmm__log(vm, VMDBG_LOG_INFO, "kvm: catching reflected traps with int3 on:%s", list);
+	else
+		vmm__log(vm, VMDBG_LOG_INFO, "kvm: catching reflected traps with debug registers "
+			 "on:%s (%d at most%s; other vectors pass unseen in run mode)", list, ndrs,
+			 ndrs < KVM_MAX_DRS ? ": user breakpoints hold the others" : "");
 }
 
 /*
@@ -182,11 +260,12 @@ static int sync_bps(struct vmdbg *vm, struct kvm_backend *kb)
 	kb->bps_valid = true;
 	protect_idt(vm, kb);
 
-	n = choose_bps(kb, lstar, set);
+	n = choose_bps(vm, kb, lstar, set);
 	if (n == kb->nbp) {
 		int i;
 
-		for (i = 0; i < n && set[i].la == kb->bp[i].la && set[i].vector == kb->bp[i].vector; i++)
+		for (i = 0; i < n && set[i].la == kb->bp[i].la && set[i].vector == kb->bp[i].vector &&
+			    set[i].user == kb->bp[i].user; i++)
 			;
 		if (i == n)
 			return 0;
@@ -195,9 +274,42 @@ static int sync_bps(struct vmdbg *vm, struct kvm_backend *kb)
 		patch(kb, false);
 	memcpy(kb->bp, set, n * sizeof(set[0]));
 	kb->nbp = n;
-	if (n)
-		describe_bps(vm, kb);
+	if (n) {
+		struct debug_hw hw[KVM_MAX_DRS];
+
+		describe_bps(vm, kb, kb->use_int3 ? 0 : KVM_MAX_DRS - user_drs(vm, hw));
+	}
 	return 0;
+}
+
+/*
+ * The user's debug registers into dr[]/dr7 (watchpoints only when
+ * watch_only), noting what each holds.  Returns the DRs used (mask).
+ */
+static unsigned arm_user_drs(struct vmdbg *vm, struct kvm_backend *kb, uint64_t dr[4],
+			     uint64_t *dr7, bool watch_only)
+{
+	struct debug_hw hw[KVM_MAX_DRS];
+	int n = user_drs(vm, hw);
+	unsigned used = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct debug_hw *h = &hw[i];
+		int d = h->dr;
+		uint64_t len = h->len == 8 ? 2 : h->len == 4 ? 3 : h->len == 2 ? 1 : 0;
+
+		if (watch_only && h->type == 0)
+			continue;
+		dr[d] = h->lin;
+		/* Ln enable, R/W type, LEN (0 for execute). */
+		*dr7 |= 1ULL << (2 * d) | (uint64_t)h->type << (16 + 4 * d) |
+			(h->type ? len : 0) << (18 + 4 * d);
+		kb->dr_user[d] = true;
+		if (h->type)
+			kb->dr_watch |= 1u << d;
+		used |= 1u << d;
+	}
+	return used;
 }
 
 static int set_debug(struct vmdbg *vm, struct kvm_backend *kb, uint32_t control,
@@ -223,15 +335,25 @@ int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb)
 {
 	uint64_t dr[4] = { 0 }, dr7 = 0;
 	uint32_t control = 0;
+	unsigned used;
 	int rc;
 
+	for (int i = 0; i < KVM_MAX_DRS; i++) {
+		kb->dr_handler[i] = -1;
+		kb->dr_user[i] = false;
+	}
+	kb->dr_watch = 0;
 	if (kvm_step__on(vm)) {
 		rc = kvm_step__prepare(vm, kb);
 		if (rc)
 			return rc;
+		/* Execute breakpoints are checked before each step
+		 * (debug__insn); watchpoints stay in their DRs. */
 		control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
 		if (kb->use_int3)
 			patch(kb, false);
+		if (arm_user_drs(vm, kb, dr, &dr7, true))
+			control |= KVM_GUESTDBG_USE_HW_BP;
 		return set_debug(vm, kb, control, dr, dr7);
 	}
 	rc = sync_bps(vm, kb);
@@ -243,14 +365,36 @@ int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb)
 		control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
 		if (kb->use_int3)
 			patch(kb, false);
-	} else if (kb->nbp && kb->use_int3) {
-		control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
-		patch(kb, true);
-	} else if (kb->nbp) {
-		control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
-		for (int i = 0; i < kb->nbp && i < KVM_MAX_DRS; i++) {
-			dr[i] = kb->bp[i].la;
-			dr7 |= 1ULL << (2 * i);	/* Li, execute, length 1 */
+	} else {
+		/* User DRs first: they take priority over the catcher. */
+		used = arm_user_drs(vm, kb, dr, &dr7, kb->use_int3);
+		if (used)
+			control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+		if (kb->nbp && kb->use_int3) {
+			control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+			patch(kb, true);
+		} else if (kb->nbp) {
+			control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+			for (int i = 0; i < kb->nbp; i++) {
+				int d;
+
+				/* A user breakpoint on the handler: one DR, both. */
+				for (d = 0; d < KVM_MAX_DRS; d++)
+					if (kb->dr_user[d] && !(kb->dr_watch & (1u << d)) &&
+					    dr[d] == kb->bp[i].la)
+						break;
+				if (d == KVM_MAX_DRS)
+					for (d = 0; d < KVM_MAX_DRS && (used & (1u << d)); d++)
+						;
+				if (d == KVM_MAX_DRS)
+					break;
+				kb->dr_handler[d] = i;
+				if (!(used & (1u << d))) {
+					dr[d] = kb->bp[i].la;
+					dr7 |= 1ULL << (2 * d);	/* Ld, execute, length 1 */
+					used |= 1u << d;
+				}
+			}
 		}
 	}
 	return set_debug(vm, kb, control, dr, dr7);
@@ -279,7 +423,12 @@ static int reinject_bp(struct vmdbg *vm, struct kvm_backend *kb)
 int kvm_bp__debug_exit(struct vmdbg *vm, struct kvm_backend *kb)
 {
 	const struct kvm_debug_exit_arch *d = &kb->k.run->debug.arch;
+	unsigned watch = (unsigned)d->dr6 & kb->dr_watch;
 
+	/* A user watchpoint fired (after the access): the stop comes at
+	 * vmm__should_stop(), once its condition is tested. */
+	for (unsigned w = watch; w; w &= w - 1)
+		debug__hw_hit(vm, __builtin_ctz(w), 0);
 	if (kvm_step__on(vm))
 		return kvm_step__done(vm, kb);
 	if (kb->stepping_over) {
@@ -289,22 +438,38 @@ int kvm_bp__debug_exit(struct vmdbg *vm, struct kvm_backend *kb)
 	if (d->exception == 3) {
 		for (int i = 0; kb->use_int3 && i < kb->nbp; i++) {
 			if (kb->bp[i].la == d->pc) {
-				kvm_trap__handler_hit(vm, kb, &kb->bp[i]);
+				if (kb->bp[i].user)
+					debug__hw_hit(vm, -1, d->pc);
+				if (kb->bp[i].vector != KVM_BP_USER)
+					kvm_trap__handler_hit(vm, kb, &kb->bp[i]);
 				kb->stepping_over = true;
+				kb->stepping_over_rip = kb->k.regs->rip;
 				return 0;
 			}
 		}
 		return reinject_bp(vm, kb);
 	}
-	if (!kb->use_int3 && (d->dr6 & 0xf)) {
-		int i = __builtin_ctzll(d->dr6 & 0xf);
+	if (!kb->use_int3 && (d->dr6 & 0xf & ~kb->dr_watch)) {
+		bool hit = false;
 
-		if (i < kb->nbp) {
-			kvm_trap__handler_hit(vm, kb, &kb->bp[i]);
+		for (unsigned b = (unsigned)d->dr6 & 0xf & ~kb->dr_watch; b; b &= b - 1) {
+			int i = __builtin_ctz(b);
+
+			if (kb->dr_user[i] && debug__hw_hit(vm, i, kb->k.regs->rip))
+				hit = true;
+			if (kb->dr_handler[i] >= 0 && kb->dr_handler[i] < kb->nbp) {
+				kvm_trap__handler_hit(vm, kb, &kb->bp[kb->dr_handler[i]]);
+				hit = true;
+			}
+		}
+		if (hit) {
 			kb->stepping_over = true;
+			kb->stepping_over_rip = kb->k.regs->rip;
 			return 0;
 		}
 	}
+	if (watch)
+		return 0;
 	vmm__log(vm, VMDBG_LOG_DEBUG, "kvm: debug exit nobody asked for at 0x%llx (dr6 0x%llx)",
 		 (unsigned long long)kb->k.regs->rip, (unsigned long long)d->dr6);
 	return 0;

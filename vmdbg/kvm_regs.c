@@ -47,6 +47,9 @@ int kvm__get_regs(struct vmdbg *vm, struct vmdbg_regs *r)
 	const struct kvm_regs *g = kb->k.regs;
 	const struct kvm_sregs *s = kb->k.sregs;
 
+	/* After a port or MMIO exit RIP (and IN data) is final only once KVM
+	 * completes the access: a condition tested at that stop sees it. */
+	kvm__complete_io(kb);
 	memset(r, 0, sizeof(*r));
 	r->gpr[VMDBG_RAX] = g->rax;
 	r->gpr[VMDBG_RCX] = g->rcx;

@@ -186,6 +186,7 @@ static void account(struct vmdbg *vm, struct kvm_backend *kb, const struct kvm_i
 		r.cls = VMDBG_TC_SOFTINT;
 		r.vector = insn == VMDBG_INSN_INT ? x->bytes[x->c.length - 1] :
 			   insn == VMDBG_INSN_INT3 ? 3 : 4;
+		r.addr = x->mode == VMDBG_MODE_LONG64 ? x->rax : (uint32_t)x->rax;
 		r.handler = y;
 		kvm_trap__report(vm, kb, &r);
 		return;
@@ -268,6 +269,23 @@ static bool to_ring3(struct kvm_backend *kb, const struct kvm_insn *x)
 	return (cs & 3) == 3;
 }
 
+/* The debugger's look at x before it runs (breakpoints, `break priv`). */
+static bool debug_before(struct vmdbg *vm, struct kvm_backend *kb, const struct kvm_insn *x)
+{
+	struct debug_insn d = { .lin = x->la, .cpl = x->cpl };
+	uint64_t gpa;
+
+	if (!kvm_vm__translate(&kb->k, x->la, &gpa)) {
+		d.pa = gpa;
+		d.have_pa = true;
+	}
+	if (x->decoded) {
+		d.priv_class = x->c.priv_class;
+		d.insn = (uint16_t)x->c.insn;
+	}
+	return debug__insn(vm, &d);
+}
+
 int kvm_step__prepare(struct vmdbg *vm, struct kvm_backend *kb)
 {
 	struct kvm_vm *k = &kb->k;
@@ -276,6 +294,10 @@ int kvm_step__prepare(struct vmdbg *vm, struct kvm_backend *kb)
 	if (x->valid)
 		return 0;	/* a step is under way (an exit came first) */
 	kvm_trap__decode(kb, k->regs->rip, x);
+	if ((vm->dbg_active & DBG_INSN) && debug_before(vm, kb, x)) {
+		x->valid = false;	/* a breakpoint: stop before it runs */
+		return 1;
+	}
 
 	/* Stop before ring-3 code runs unseen (its steps never exit). */
 	if ((x->cpl == 3 || to_ring3(kb, x)) &&

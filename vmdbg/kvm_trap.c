@@ -298,5 +298,9 @@ void kvm_trap__handler_hit(struct vmdbg *vm, struct kvm_backend *kb, const struc
 		r.la = r.mode == VMDBG_MODE_LONG64 ? r.rip :
 		       (seg_base(kb, (uint16_t)cs) + r.rip) & 0xffffffffULL;
 	}
+	/* Like emu: a software interrupt's record holds eax (the system
+	 * call number of an int 0x80). */
+	if (r.cls == VMDBG_TC_SOFTINT)
+		r.addr = r.mode == VMDBG_MODE_LONG64 ? k->regs->rax : (uint32_t)k->regs->rax;
 	kvm_trap__report(vm, kb, &r);
 }

@@ -253,6 +253,14 @@ struct vmdbg_stop {
 	int exit_status;	/* for EXIT: value * 2 + 1 */
 	uint64_t rip;
 	char msg[256];		/* one line, for the user */
+	/* For VMDBG_STOP_BREAKPOINT: */
+	int bp_id;		/* the breakpoint/watchpoint/catchpoint, 0 for none */
+	unsigned priv_class;	/* `break priv`: the enum vmdbg_priv_class bit matched */
+	uint16_t insn;		/* `break priv`: the instruction (enum vmdbg_insn) */
+	int has_trap;		/* catchpoint: trap is the record that matched */
+	struct vmdbg_trap trap;
+	uint64_t watch_addr;	/* watchpoint: the address accessed ... */
+	uint64_t watch_old, watch_new;	/* ... and the value before and after */
 };
 
 /* ---- configuration --------------------------------------------------- */
@@ -312,6 +320,17 @@ void vmdbg__set_limits(struct vmdbg *vm, uint64_t max_steps, uint64_t timeout_ms
 
 int vmdbg__run(struct vmdbg *vm, struct vmdbg_stop *stop);
 int vmdbg__step(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop);
+/* Step N instructions, running a call, int n, syscall or rep-string at the
+ * current instruction to its end as one step (gdb's nexti): to the next
+ * instruction's address at the same stack depth and CPL.  Each finished
+ * step is VMDBG_STOP_STEP ("step done"); a breakpoint or any other stop
+ * on the way ends it early.  On kvm it needs a free debug register (or
+ * int3) unless single-stepping anyway. */
+int vmdbg__nexti(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop);
+/* Continue with a one-shot internal breakpoint at linear address va (user
+ * breakpoints still stop).  Used for finish, until and advance.  Reaching
+ * va is VMDBG_STOP_STEP ("reached 0x..."), at any stack depth. */
+int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop);
 /* Async-signal-safe: makes a running vmdbg__run() return VMDBG_STOP_USER. */
 void vmdbg__request_stop(struct vmdbg *vm);
 
@@ -326,6 +345,160 @@ uint64_t vmdbg__exit_count(const struct vmdbg *vm);
 
 /* Feed bytes to the guest's UART receive buffer. */
 int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len);
+
+/* ---- debugger: breakpoints, watchpoints, catchpoints -------------------- */
+
+/*
+ * Addresses are linear: segment bases are not added (in real mode a
+ * breakpoint on CS:IP is at CS * 16 + IP), as gdb does on x86.
+ *
+ * Stops: exec, exec-phys and priv stop before the instruction runs (RIP is
+ * on it); watch stops after the instruction that accessed the range;
+ * catch stops right after the trap is delivered (at the handler's first
+ * instruction for a reflected trap, after the instruction for an emulated
+ * one).  Several at once: all count a hit, the lowest id is reported.
+ * Resuming where the guest last stopped runs that instruction once
+ * without stopping (gdb's rule); a first run stops at a breakpoint on the
+ * entry.  A hit counts only when its condition is true; then an ignore
+ * count (spec.ignore, decremented) passes it.  A condition that cannot be
+ * evaluated stops with the error in stop->msg.  cpl applies to every kind
+ * (catch: the record's origin CPL).  None of these calls may be made from
+ * the event callback.
+ *
+ * Backends (bp_info.how says which applies):
+ *   emu  everything exact; breakpoints are checked before every
+ *        instruction, watchpoints on every data access, any number.
+ *   kvm  exec: int3 where the probe says KVM reports it, else a debug
+ *        register (4, shared with the reflected-trap catcher; user
+ *        breakpoints take them first, a fifth is refused).  priv and
+ *        exec-phys: the guest is single-stepped (exact, slow); refused
+ *        with --cpl 3 where the host cannot step ring 3.  watch: a debug
+ *        register where the probe says data watchpoints fire (1, 2, 4 or 8
+ *        aligned bytes, write or read-or-write), else refused.  catch:
+ *        every record; reflected traps are seen on the vectors the catcher
+ *        watches, and it watches the ones catchpoints name first.
+ *
+ * Watchpoints follow gdb: `watch` (write) stops only when the value
+ * changed, `rwatch` on reads, `awatch` on any access.  watch_old/new are
+ * the watched range's value when len <= 8, else the 8 bytes at watch_addr.
+ */
+
+enum vmdbg_bp_kind {
+	VMDBG_BP_EXEC = 1,	/* addr: linear (virtual) address of an instruction */
+	VMDBG_BP_EXEC_PHYS,	/* addr: guest physical address */
+	VMDBG_BP_PRIV,		/* priv_mask: enum vmdbg_priv_class bits */
+	VMDBG_BP_WATCH,		/* addr, len, access: data watchpoint (linear) */
+	VMDBG_BP_CATCH,		/* catch: a trap record filter */
+};
+
+enum vmdbg_access { VMDBG_ACC_READ = 1, VMDBG_ACC_WRITE = 2, VMDBG_ACC_RW = 3 };
+
+/* A trap record filter; -1 (or lo > hi) in a field means "any"
+ * (vmdbg__catch_init() sets them all so).  vector matches exception,
+ * softint and interrupt records only; lo..hi the addr of io, mmio, msr,
+ * hypercall and cpuid records only. */
+struct vmdbg_catch {
+	int cls;		/* enum vmdbg_trap_class */
+	int vector;		/* exception / interrupt vector */
+	int64_t nr;		/* syscall number: record addr (class syscall, or
+				 * eax of int 0x80 with syscall = 1) */
+	uint64_t lo, hi;	/* port or MMIO address range (inclusive) */
+	int disposition;	/* enum vmdbg_disposition */
+	int syscall;		/* 1: any system call (syscall, sysenter, int 0x80);
+				 * cls is then ignored */
+};
+
+struct vmdbg_bp_spec {
+	enum vmdbg_bp_kind kind;
+	uint64_t addr;
+	uint64_t len;		/* watch: 1, 2, 4 or 8 (emu: any up to 4096) */
+	enum vmdbg_access access;
+	unsigned priv_mask;	/* 0 means VMDBG_PC_ALL */
+	int cpl;		/* -1 any, else stop only at this CPL */
+	struct vmdbg_catch catch_;
+	int temporary;		/* delete after the first stop */
+	uint64_t ignore;	/* pass this many hits before stopping (counts down) */
+	char cond[128];		/* "" or an expression: $rax == 4 && $cpl == 3 */
+};
+
+struct vmdbg_bp_info {
+	int id;
+	struct vmdbg_bp_spec spec;
+	int enabled;
+	uint64_t hits;
+	char how[96];		/* how the backend implements it, e.g. "kvm: DR1, ...",
+				 * or "disabled" */
+};
+
+/* Returns the new id (> 0) or a negative errno; vmdbg__last_error() says why
+ * (e.g. "kvm: data watchpoints do not fire on this host's KVM"). */
+int vmdbg__bp_insert(struct vmdbg *vm, const struct vmdbg_bp_spec *spec);
+int vmdbg__bp_delete(struct vmdbg *vm, int id);
+int vmdbg__bp_enable(struct vmdbg *vm, int id, int enabled);
+int vmdbg__bp_set_condition(struct vmdbg *vm, int id, const char *cond);
+int vmdbg__bp_set_ignore(struct vmdbg *vm, int id, uint64_t count);
+/* Fills up to max entries in id order; returns how many exist. */
+int vmdbg__bp_list(struct vmdbg *vm, struct vmdbg_bp_info *out, int max);
+/* A filter that matches every record: set the fields you want after it. */
+void vmdbg__catch_init(struct vmdbg_catch *c);
+/* "hlt", "intr", "io", ... for one enum vmdbg_priv_class bit (NULL if not
+ * exactly one), and back (also "all"); -1 when unknown. */
+const char *vmdbg__priv_class_name(unsigned bit);
+int vmdbg__priv_class_from_name(const char *s);
+
+/* Evaluate an expression: registers ($rax, $eax, $ax, $al, $ah, $r8..$r15
+ * and their d/w/b forms, $rip/$eip/$ip/$pc, $eflags, $cs..$gs selectors,
+ * $fs_base, $gs_base, $cr0, $cr2, $cr3, $cr4, $cr8, $efer, $cpl), numbers
+ * (C syntax, 'c'), memory through the guest page tables (*ADDR reads 4
+ * bytes in 16/32-bit mode, 8 in long mode; *1 ADDR, *2, *4, *8 give the
+ * size; ADDR is linear), the operators + - * / % & | ^ << >> == != < <=
+ * > >= && || ! ~ unary -, and parentheses, all on unsigned 64-bit values
+ * with C's precedence; && and || short-circuit. */
+int vmdbg__eval(struct vmdbg *vm, const char *expr, uint64_t *value);
+
+/* ---- inspection ------------------------------------------------------- */
+
+/* Read/write linear addresses through the guest's page tables (current
+ * CR3 and paging mode; none in real mode).  The walk neither sets accessed
+ * or dirty bits nor checks permissions.  -EFAULT names the first unmapped
+ * address and the level that was not present. */
+int vmdbg__read_virt(struct vmdbg *vm, uint64_t va, void *buf, size_t len);
+int vmdbg__write_virt(struct vmdbg *vm, uint64_t va, const void *buf, size_t len);
+
+/* One level of a page walk, for `info pagetable`. */
+struct vmdbg_walk_level {
+	char name[8];		/* the table: "PML5", "PML4", "PDPT", "PD", "PT" */
+	uint64_t table;		/* physical address of the table */
+	unsigned index;
+	uint64_t entry;		/* the raw entry */
+	int present, writable, user, nx, large, accessed, dirty;
+};
+
+struct vmdbg_walk {
+	int paging;		/* 0: paging off, pa == va */
+	int nlevels;
+	struct vmdbg_walk_level level[5];
+	int ok;			/* translation succeeded */
+	uint64_t pa;
+	char fault[96];		/* why not: "PDE not present" */
+};
+
+/* The walk for linear va: real mode (none), 32-bit (PD, PT; 4 MiB pages),
+ * PAE (PDPT, PD, PT) and 4/5-level paging.  Returns 0 with walk->ok 0 and
+ * walk->fault ("PDE not present") when va is not mapped. */
+int vmdbg__translate(struct vmdbg *vm, uint64_t va, struct vmdbg_walk *walk);
+
+/* Disassemble one instruction at a linear address in the current mode.
+ * Returns its length, or a negative errno.  intel = 0 for AT&T syntax.
+ * Text as objdump writes it ("mov $0x1, %eax", "call 0x10015"); branch
+ * targets are absolute, from the linear address. */
+int vmdbg__disas(struct vmdbg *vm, uint64_t va, int intel, char *buf, size_t len);
+/* Same on bytes: mode 16, 32 or 64, runtime_address for branch targets. */
+int vmdbg__disas_bytes(const uint8_t *code, size_t n, int mode, uint64_t runtime_address,
+		       int intel, char *buf, size_t len);
+/* The last n trap records (a ring of 4096 kept by the engine). Returns how
+ * many were copied, oldest first. */
+int vmdbg__recent_traps(struct vmdbg *vm, struct vmdbg_trap *out, int n);
 
 /* ---- KVM probe ------------------------------------------------------- */
 

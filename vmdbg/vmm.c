@@ -77,6 +77,10 @@ static void set_stop(struct vmdbg_stop *stop, enum vmdbg_stop_reason r, const ch
 
 bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
 {
+	/* A watchpoint or catchpoint hit during the instruction (or exit)
+	 * that just finished: its condition is tested here, at the stop. */
+	if (__builtin_expect(vm->dbg_hit, 0))
+		debug__resolve(vm);
 	if (vm->pending_stop.reason != VMDBG_STOP_NONE) {
 		*stop = vm->pending_stop;
 		return true;
@@ -146,6 +150,7 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 	t->seq = vm->seq++;
 	t->time_is_insns = vm->time_is_insns;
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;
+	debug__trap(vm, t);
 	if (!vm->cb)
 		return;
 	ev.u.trap = t;
@@ -346,8 +351,15 @@ struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "%s", vm->err[0] ? vm->err : strerror(-ret));
 		goto err_devices;
 	}
+	ret = debug__init(vm);
+	if (ret < 0) {
+		snprintf(err, errlen, "%s", vm->err);
+		goto err_backend;
+	}
 	return vm;
 
+err_backend:
+	vm->be->destroy(vm);
 err_devices:
 	devices__exit(vm);
 err_unmap:
@@ -361,6 +373,7 @@ void vmdbg__destroy(struct vmdbg *vm)
 {
 	if (!vm)
 		return;
+	debug__destroy(vm);
 	vm->be->destroy(vm);
 	devices__exit(vm);
 	munmap(vm->ram, vm->ram_size);
@@ -493,11 +506,15 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	}
 	vm->stop_requested = 0;
 	vm->deadline_ns = vm->timeout_ms ? vmm__now_ns() + vm->timeout_ms * 1000000ULL : 0;
+	debug__run_begin(vm);
+	vmm__clock_begin(vm);
 	ret = vm->be->run(vm, stop);
+	vmm__clock_end(vm);
 	if (ret < 0 && stop->reason == VMDBG_STOP_NONE) {
 		stop->reason = VMDBG_STOP_ERROR;
 		snprintf(stop->msg, sizeof(stop->msg), "%s", vm->err);
 	}
+	debug__run_end(vm, stop);
 	/* Terminal stops are remembered so a later run reports them again. */
 	if (stop->reason == VMDBG_STOP_EXIT || stop->reason == VMDBG_STOP_SHUTDOWN ||
 	    stop->reason == VMDBG_STOP_RESET || stop->reason == VMDBG_STOP_HALTED)

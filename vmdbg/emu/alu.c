@@ -417,8 +417,16 @@ bool alu__exec(struct emu *e, const struct insn *in)
 		v = op_read(e, d);
 		s = op_read(e, &in->op[1]);
 		uint64_t r = alu__binop(e, ALU_ADD, v, s, sz);
-		op_write(e, d, r);
-		op_write(e, &in->op[1], v);
+		/* SDM: SRC := DEST, then DEST := SUM, so `xadd %edx, %edx`
+		 * keeps the sum.  A memory destination is written first: it
+		 * is the only access that can fault. */
+		if (d->kind == OK_MEM) {
+			op_write(e, d, r);
+			op_write(e, &in->op[1], v);
+		} else {
+			op_write(e, &in->op[1], v);
+			op_write(e, d, r);
+		}
 		return true;
 	}
 	case ZYDIS_MNEMONIC_CMPXCHG: {
@@ -428,8 +436,10 @@ bool alu__exec(struct emu *e, const struct insn *in)
 		if (acc == v) {
 			op_write(e, d, op_read(e, &in->op[1]));
 		} else {
-			if (d->kind == OK_MEM)
-				op_write(e, d, v);	/* the CPU always writes */
+			/* SDM: DEST := TEMP on failure too.  Memory: the CPU
+			 * always writes.  A 32-bit register destination is
+			 * zero-extended in long mode (QEMU 7.2 TCG does not). */
+			op_write(e, d, v);
 			sreg_gpr(e, 0, sz, false, v);
 		}
 		return true;

@@ -241,10 +241,14 @@ static void priv_record(struct emu *e, const struct insn *in)
 	vmm__trap(e->vm, &t);
 }
 
-/* hlt: wake on an interrupt, else stop (nothing else can wake the guest). */
+/*
+ * hlt: with IF=1 idle until the next interrupt (vmm__idle() moves virtual
+ * time to the next timer event; the loop then takes the interrupt), else
+ * stop: nothing else can wake the guest.
+ */
 static bool halted(struct emu *e)
 {
-	if (e->irq_vector >= 0 && (e->flags & F_IF))
+	if ((e->flags & F_IF) && (e->irq_vector >= 0 || vmm__idle(e->vm)))
 		return false;
 	struct vmdbg_trap t;
 	emu_fill_trap(e, &t, VMDBG_TC_SHUTDOWN);
@@ -254,7 +258,8 @@ static bool halted(struct emu *e)
 	vmm__trap(e->vm, &t);
 	if (e->flags & F_IF)
 		emu_stop(e, VMDBG_STOP_HALTED,
-			 "guest halted forever: hlt at %04x:%llx with interrupts enabled but no interrupt source",
+			 "guest halted forever: hlt at %04x:%llx with interrupts enabled but no interrupt "
+			 "can arrive (no timer running, or its IRQ masked or still in service)",
 			 e->seg[S_CS].sel, (unsigned long long)e->origin.rip);
 	else
 		emu_stop(e, VMDBG_STOP_HALTED,
@@ -309,10 +314,19 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 	const bool limits = vm->step_budget_on || vm->max_steps || vm->deadline_ns;
 	const bool dbg_insn = (vm->dbg_active & DBG_INSN) && debug__insn;
 	for (;;) {
-		if (__builtin_expect(e->irq_vector >= 0, 0) && (e->flags & F_IF) &&
+		/* timers due (irq.c): may raise an IRQ and set vm->intr */
+		if (__builtin_expect(vm->insns >= vm->poll_at, 0))
+			vmm__poll(vm);
+		/* an external interrupt, between instructions: the PIC's INTR
+		 * (or a vector the unit tests inject), IF=1, no sti/mov ss
+		 * shadow */
+		if (__builtin_expect(e->irq_vector >= 0 || vm->intr, 0) && (e->flags & F_IF) &&
 		    e->shadow_at != vm->insns) {
 			int v = e->irq_vector;
-			e->irq_vector = -1;
+			if (v >= 0)
+				e->irq_vector = -1;
+			else
+				v = vmm__irq_ack(vm);
 			e->halted = false;
 			e->origin.rip = e->rip;
 			e->origin.cpl = (uint8_t)e->cpl;
@@ -320,6 +334,9 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 			e->cur = NULL;
 			sys__interrupt(e, v);
 			prev = NULL;
+			/* a catchpoint on it stops at the handler's first insn */
+			if (__builtin_expect(vm->dbg_hit, 0) && vmm__should_stop(vm, stop))
+				return true;
 		}
 		/* chained successor of the previous instruction, else the cache */
 		const struct insn *in = NULL;

@@ -179,6 +179,8 @@ void exec__insn(struct emu *e, const struct insn *in)
 		e->next_rip = v;
 		return;
 	case ZYDIS_MNEMONIC_RET: {
+		if (in->opcode == 0xca || in->opcode == 0xcb)
+			break;	/* far ret (Zydis names it ret too): system.c */
 		v = emu_pop(e, in->osize);
 		if (in->nops)
 			sreg_gpr(e, 4, emu_stack_size(e), false,

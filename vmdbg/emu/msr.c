@@ -37,7 +37,7 @@
 
 uint64_t msr__tsc(struct emu *e)
 {
-	return e->vm->insns + e->tsc_offset;
+	return vmm__vtime(e->vm) + e->tsc_offset;
 }
 
 static bool canonical(uint64_t v)
@@ -99,7 +99,7 @@ static uint64_t rdmsr(struct emu *e, uint32_t msr)
 static void wrmsr(struct emu *e, uint32_t msr, uint64_t v)
 {
 	switch (msr) {
-	case MSR_TSC: e->tsc_offset = v - e->vm->insns; return;
+	case MSR_TSC: e->tsc_offset = v - vmm__vtime(e->vm); return;
 	case MSR_APIC_BASE: e->apic_base = v; return;
 	case MSR_SYSENTER_CS: e->sysenter_cs = v & 0xffff; return;
 	case MSR_SYSENTER_ESP:

@@ -2,6 +2,8 @@
 #ifndef VMDBG_CLI_H
 #define VMDBG_CLI_H
 
+#include <stdint.h>
+
 /*
  * vmdbg's own exit statuses are even, so they never collide with a guest's
  * debug-exit status (value * 2 + 1, always odd).
@@ -16,5 +18,16 @@
 /* `vmdbg trace show|stats|export FILE ...`; argv[0] is "trace".
  * Returns the process exit status. */
 int cmd_trace(int argc, char **argv);
+
+/* `vmdbg [OPTIONS] IMAGE`: the debugger's command line (frontends/cli.c).
+ * argv[0] is the program.  Returns the process exit status. */
+int cmd_debug(int argc, char **argv);
+
+/* One of the run options shared by run, record and the debugger (name
+ * without "--": backend, mem, load, entry, mode, max-steps, timeout).
+ * 0, or -1 after a one-line error on stderr. */
+struct vmdbg_config;
+int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
+		    uint64_t *max_steps, double *timeout);
 
 #endif

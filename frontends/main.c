@@ -38,6 +38,8 @@ static void usage(FILE *f)
 "       vmdbg trace show FILE [--class C,..] [--origin app|os] [--disposition D,..]\n"
 "       vmdbg trace stats FILE                     counts by class, origin, disposition\n"
 "       vmdbg trace export FILE --format jsonl|csv [-o OUT]\n"
+"       vmdbg [OPTIONS] IMAGE                      debug a guest at the (vmdbg) prompt\n"
+"             [-x SCRIPT] [-ex CMD] [--batch] [--keep-going] [--trace FILE] [--cli]\n"
 "       vmdbg --probe                              what this host's KVM can and cannot do\n"
 "       vmdbg --help | --version\n"
 "\n"
@@ -76,6 +78,50 @@ static int parse_u64(const char *s, uint64_t *out)
 	if (*end)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
+		    uint64_t *max_steps, double *timeout)
+{
+	uint64_t v;
+	char *end;
+
+	if (!strcmp(name, "backend")) {
+		if (!strcmp(arg, "kvm"))
+			cfg->backend = VMDBG_BACKEND_KVM;
+		else if (!strcmp(arg, "emu"))
+			cfg->backend = VMDBG_BACKEND_EMU;
+		else if (!strcmp(arg, "auto"))
+			cfg->backend = VMDBG_BACKEND_AUTO;
+		else
+			return err("--backend %s: expected kvm, emu or auto", arg), -1;
+	} else if (!strcmp(name, "mem")) {
+		if (parse_u64(arg, &v) < 0)
+			return err("--mem %s: expected a size such as 64M", arg), -1;
+		cfg->mem_size = v;
+	} else if (!strcmp(name, "load")) {
+		if (parse_u64(arg, &cfg->load_addr) < 0)
+			return err("--load %s: expected an address", arg), -1;
+		cfg->have_load = 1;
+	} else if (!strcmp(name, "entry")) {
+		if (parse_u64(arg, &cfg->entry) < 0)
+			return err("--entry %s: expected an address", arg), -1;
+		cfg->have_entry = 1;
+	} else if (!strcmp(name, "mode")) {
+		cfg->mode = atoi(arg);
+		if (cfg->mode != 16 && cfg->mode != 32 && cfg->mode != 64)
+			return err("--mode %s: expected 16, 32 or 64", arg), -1;
+	} else if (!strcmp(name, "max-steps")) {
+		if (parse_u64(arg, max_steps) < 0)
+			return err("--max-steps %s: expected a count", arg), -1;
+	} else if (!strcmp(name, "timeout")) {
+		*timeout = strtod(arg, &end);
+		if (*end || *timeout <= 0)
+			return err("--timeout %s: expected seconds > 0", arg), -1;
+	} else {
+		return err("--%s: not an option", name), -1;
+	}
 	return 0;
 }
 
@@ -160,54 +206,19 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	uint64_t v;
-	char *end;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:tqh", lopts, NULL)) != -1) {
 		switch (c) {
-		case O_BACKEND:
-			if (!strcmp(optarg, "kvm"))
-				o->cfg.backend = VMDBG_BACKEND_KVM;
-			else if (!strcmp(optarg, "emu"))
-				o->cfg.backend = VMDBG_BACKEND_EMU;
-			else if (!strcmp(optarg, "auto"))
-				o->cfg.backend = VMDBG_BACKEND_AUTO;
-			else
-				return err("--backend %s: expected kvm, emu or auto", optarg), -1;
-			break;
-		case O_MEM:
-			if (parse_u64(optarg, &v) < 0)
-				return err("--mem %s: expected a size such as 64M", optarg), -1;
-			o->cfg.mem_size = v;
-			break;
-		case O_LOAD:
-			if (parse_u64(optarg, &o->cfg.load_addr) < 0)
-				return err("--load %s: expected an address", optarg), -1;
-			o->cfg.have_load = 1;
-			break;
-		case O_ENTRY:
-			if (parse_u64(optarg, &o->cfg.entry) < 0)
-				return err("--entry %s: expected an address", optarg), -1;
-			o->cfg.have_entry = 1;
-			break;
-		case O_MODE:
-			o->cfg.mode = atoi(optarg);
-			if (o->cfg.mode != 16 && o->cfg.mode != 32 && o->cfg.mode != 64)
-				return err("--mode %s: expected 16, 32 or 64", optarg), -1;
+		case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE:
+		case O_MAX: case O_TMO:
+			if (cli__run_option(lopts[c - O_BACKEND].name, optarg, &o->cfg, &o->max_steps,
+					    &o->timeout) < 0)
+				return -1;
 			break;
 		case O_STEP:
 			o->step = 1;
-			break;
-		case O_MAX:
-			if (parse_u64(optarg, &o->max_steps) < 0)
-				return err("--max-steps %s: expected a count", optarg), -1;
-			break;
-		case O_TMO:
-			o->timeout = strtod(optarg, &end);
-			if (*end || o->timeout <= 0)
-				return err("--timeout %s: expected seconds > 0", optarg), -1;
 			break;
 		case 'o':
 			o->trace = optarg;
@@ -400,15 +411,9 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, 1);
 	if (!strcmp(cmd, "trace"))
 		return cmd_trace(argc - 1, argv + 1);
-	if (cmd[0] == '-') {
-		err("unknown option '%s'; try 'vmdbg --help'", cmd);
-		return EXIT_USAGE;
-	}
-	if (access(cmd, F_OK) == 0) {
-		err("%s: the interactive debugger is not built yet (issue 4); "
-		    "use 'vmdbg run %s' or 'vmdbg record %s -o FILE'", cmd, cmd, cmd);
-		return EXIT_USAGE;
-	}
+	/* `vmdbg [OPTIONS] IMAGE`: the debugger (frontends/cli.c). */
+	if (cmd[0] == '-' || access(cmd, F_OK) == 0)
+		return cmd_debug(argc, argv);
 	err("unknown command '%s'; try 'vmdbg --help'", cmd);
 	return EXIT_USAGE;
 }

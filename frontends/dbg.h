@@ -1,0 +1,260 @@
+/*
+ * dbg.h - the gdb-like command line of vmdbg (frontends/): the session
+ * state every command sees, the command table, and the helpers the command
+ * groups share.  Everything real happens in libvmdbg (vmdbg/vmdbg.h) and
+ * symbols/symbols.h; this layer parses, dispatches and formats.
+ *
+ * Files: cli.c (options, prompt loop, scripts, readline), complete.c (tab
+ * completion), commands.c (the table, dispatch, help), session.c (the VM,
+ * its events, trace files), format.c (symbolized stops, records,
+ * instructions), parse.c (numbers, expressions, locations), frames.c
+ * (backtraces), and the command groups cmd_exec.c, cmd_break.c,
+ * cmd_catch.c, cmd_data.c, cmd_mem.c, cmd_info.c, cmd_sym.c.
+ */
+#ifndef VMDBG_DBG_H
+#define VMDBG_DBG_H
+
+#include "vmdbg/vmdbg.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct symtab;
+struct symbol;
+struct trace_writer;
+
+/* Options of `vmdbg [OPTIONS] IMAGE` (the debugger). */
+struct dbg_opts {
+	struct vmdbg_config cfg;
+	const char *image;
+	const char *trace;		/* --trace FILE: record while debugging */
+	const char *scripts[16];	/* -x FILE, in order */
+	int nscripts;
+	const char *cmds[16];		/* -ex CMD, after the scripts */
+	int ncmds;
+	int batch, keep_going, quiet, cli, step;
+	uint64_t max_steps;
+	double timeout;
+};
+
+/* Where the guest is. */
+enum dbg_state {
+	DBG_NOT_STARTED,	/* loaded, never run: stopped at the entry */
+	DBG_STOPPED,		/* stopped and can go on */
+	DBG_DEAD,		/* exited, shut down, reset or failed: `run` restarts */
+};
+
+/* A breakpoint as the user typed it; the engine keeps the real thing.  The
+ * user's number stays the same across a `run` restart, the engine id may
+ * change. */
+struct dbg_bp {
+	int num;		/* the user's number (gdb's Num) */
+	int id;			/* the engine's id, 0 when not inserted */
+	struct vmdbg_bp_spec spec;
+	char what[128];		/* what the user asked for */
+	char type[16];		/* "breakpoint", "catchpoint", ... */
+	int enabled;
+};
+
+#define DBG_MAX_BPS 256
+#define DBG_HISTORY 64
+
+struct dbg {
+	struct dbg_opts *opts;
+	struct vmdbg *vm;
+	struct vmdbg_image_info info;
+	struct symtab *st;
+	char symfile[512];		/* "" when no symbols */
+	char *source_dirs;		/* `directory` entries, ':'-joined */
+	enum dbg_state state;
+	struct vmdbg_stop last;		/* the last stop */
+	int exit_status;		/* from the last EXIT stop, else 0 */
+	int guest_exited;		/* an EXIT stop happened */
+
+	struct dbg_bp bps[DBG_MAX_BPS];
+	int nbps, next_bp;
+
+	/* trace file (trace start / --trace) */
+	struct trace_writer *tw;
+	char trace_path[512];
+	uint64_t ntraps;
+	int trace_failed;
+
+	/* output */
+	int quiet;			/* no guest serial output */
+	int serial_bol;			/* the last serial byte was '\n' */
+	int intel;			/* disassembly flavor */
+
+	/* where errors come from: "FILE:LINE: " prefixes in scripts */
+	const char *src_file;
+	unsigned src_line;
+	int errors;			/* errors since the last check */
+
+	/* command state */
+	uint64_t x_next;		/* where a bare `x` goes on */
+	char x_fmt, x_unit;		/* last x format and unit */
+	int x_phys, x_have;
+	char list_file[512];		/* where a bare `list` goes on */
+	unsigned list_line;
+	uint64_t hist[DBG_HISTORY];	/* $1, $2, ... of print */
+	int nhist;
+	int want_quit, quit_status;
+	volatile int interrupted;	/* Ctrl-C since the last command */
+	int interactive;		/* a person at a terminal */
+};
+
+/* ---- commands.c ---------------------------------------------------------- */
+
+/* args: the rest of the line, trimmed ("" when none); fmt: what followed a
+ * '/' right after the command word (x/4xw: "4xw"), or NULL.  Returns 0, or
+ * -1 after dbg__error(). */
+typedef int (*dbg_cmd_fn)(struct dbg *d, const char *args, const char *fmt);
+
+struct dbg_cmd {
+	const char *name;
+	dbg_cmd_fn fn;
+	const char *usage;
+	const char *help;	/* first line: summary; then details */
+	unsigned flags;
+};
+#define CMD_REPEAT	1	/* an empty line repeats it (interactive) */
+#define CMD_NOREPEAT_ARGS 2	/* repeat without its arguments (x, list) */
+
+struct dbg_alias {
+	const char *alias;
+	const char *target;	/* a full command line prefix: "info registers" */
+};
+
+/* Runs one command line.  Returns 0, or -1 when it failed. */
+int commands__execute(struct dbg *d, const char *line);
+/* For tab completion: the i-th command name (and alias) starting with
+ * prefix, or NULL. */
+const char *commands__complete(const char *prefix, int i);
+const char *commands__info_complete(const char *prefix, int i);
+int commands__repeatable(const char *line);
+/* The full name of a command word (alias, name or unique prefix), or NULL. */
+const char *commands__resolve(const char *word);
+
+/* Sub-tables dispatch the same way as the top level (prefixes, aliases). */
+int commands__dispatch(struct dbg *d, const struct dbg_cmd *table, size_t n,
+		       const struct dbg_alias *aliases, const char *prefix_name,
+		       const char *line);
+
+/* ---- command groups ------------------------------------------------------- */
+
+extern const struct dbg_cmd cmds_exec[], cmds_break[], cmds_catch[], cmds_data[],
+	cmds_mem[], cmds_info[], cmds_sym[], cmds_info_sub[];
+extern const size_t ncmds_exec, ncmds_break, ncmds_catch, ncmds_data, ncmds_mem, ncmds_info,
+	ncmds_sym, ncmds_info_sub;
+
+/* cmd_data.c: `info registers` and its register names (completion). */
+int data__info_registers(struct dbg *d, const char *args, const char *fmt);
+const char *data__reg_name(int i);
+/* cmd_break.c: the table of breakpoints of every kind. */
+int break__info(struct dbg *d, const char *args, const char *fmt);
+struct dbg_bp *break__find_id(struct dbg *d, int engine_id);
+int break__reinsert_all(struct dbg *d);
+/* Insert spec in the engine and the table (NULL after an error). */
+struct dbg_bp *break__add(struct dbg *d, struct vmdbg_bp_spec *spec, const char *type,
+			  const char *what);
+/* Every filter field "any", cpl -1. */
+void break__spec_init(struct vmdbg_bp_spec *s, enum vmdbg_bp_kind kind);
+/* Take "--cpl 0|3" out of args into s->cpl. */
+int break__take_cpl(struct dbg *d, char *args, struct vmdbg_bp_spec *s);
+/* "N" or "N-M" (inclusive). */
+int break__range(struct dbg *d, const char *w, uint64_t *lo, uint64_t *hi);
+/* frames.c: backtrace, and the return address of the current function
+ * (finish). */
+int info__backtrace(struct dbg *d, const char *args, const char *fmt);
+int info__return_address(struct dbg *d, uint64_t *ret);
+/* In a kernel entered from ring 3: where the trap returns (the app's pc in
+ * the trap frame at the top of the kernel stack).  0 or -1. */
+int info__trap_return(struct dbg *d, uint64_t *pc);
+/* cmd_sym.c */
+int sym__info_symbol(struct dbg *d, const char *args, const char *fmt);
+int sym__info_address(struct dbg *d, const char *args, const char *fmt);
+int sym__info_line(struct dbg *d, const char *args, const char *fmt);
+int sym__print_source_line(struct dbg *d, uint64_t addr);
+
+/* cli.c: run the commands in a file (source, -x).  0, or -1 after an
+ * error (which names FILE:LINE). */
+int cli__source(struct dbg *d, const char *path);
+
+/* complete.c: install tab completion for readline. */
+void complete__init(struct dbg *d);
+
+/* ---- session.c ------------------------------------------------------------ */
+
+/* Create the VM, load the image and its symbols.  0 or a process status. */
+int session__open(struct dbg *d);
+void session__close(struct dbg *d);
+/* `run` on a dead guest: a fresh VM, the breakpoints inserted again. */
+int session__restart(struct dbg *d);
+int session__trace_start(struct dbg *d, const char *path);
+int session__trace_stop(struct dbg *d);
+/* Load symbols from FILE into a fresh table (symbol-file). */
+int session__load_symbols(struct dbg *d, const char *path, int quiet_missing);
+/* Run an engine call that executes guest code with Ctrl-C wired to
+ * vmdbg__request_stop; records the stop in d->last and d->state. */
+enum dbg_go { GO_CONT, GO_STEP, GO_NEXT, GO_UNTIL };
+int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop *stop);
+/* Checks the guest can run; prints why not. */
+int session__can_run(struct dbg *d);
+/* The SIGINT handler's part (async-signal-safe). */
+void session__on_sigint(void);
+extern struct vmdbg *volatile session_running_vm;
+
+/* ---- format.c ------------------------------------------------------------- */
+
+/* The function containing pc (a label inside one resolves to it), or the
+ * innermost symbol; NULL without one. */
+const struct symbol *fmt__function(struct dbg *d, uint64_t pc, uint64_t *off);
+/* "<func+12>" (gdb's decimal offset), or "" without a symbol. */
+void fmt__angle(struct dbg *d, uint64_t addr, char *buf, size_t len);
+/* symtab__format: "func+0x12 (file.c:34)", "func+0x12" or "0x1234". */
+void fmt__where(struct dbg *d, uint64_t addr, char *buf, size_t len);
+/* gdb's frame line: "func () at file.c:34" or "0x... in func () at ...";
+ * exact 1: always with the address; 2: addr is a return address (named
+ * through addr - 1). */
+void fmt__frame(struct dbg *d, uint64_t addr, int exact, char *buf, size_t len);
+/* A trap record line (vmdbg__format_trap) plus symbols for rip/handler. */
+void fmt__trap(struct dbg *d, const struct vmdbg_trap *t, char *buf, size_t len);
+/* "=> 0x101234 <func+4>:\tmov ..." (marker "=> " or "   "); raw bytes too
+ * when raw.  Returns the instruction length, or -1 (message printed). */
+int fmt__insn(struct dbg *d, uint64_t va, const char *marker, int raw, int width);
+/* Print a stop the way gdb does, then the current instruction. */
+void fmt__stop(struct dbg *d, const struct vmdbg_stop *s, int source);
+/* Current pc as a linear address (cs.base + rip), mode, cpl. */
+int fmt__pc(struct dbg *d, uint64_t *pc);
+int fmt__mode(struct dbg *d);
+int fmt__addr_width(struct dbg *d);
+
+/* ---- parse.c -------------------------------------------------------------- */
+
+/* Evaluate an expression: $N history, gdb's $pc/$sp/$fp, symbols replaced
+ * by their addresses, then vmdbg__eval.  Prints the error. */
+int parse__eval(struct dbg *d, const char *expr, uint64_t *value);
+/* The same rewriting without evaluating (breakpoint conditions, which the
+ * engine evaluates at each hit).  0 or -1 with the error printed. */
+int parse__substitute(struct dbg *d, const char *expr, char *buf, size_t cap);
+/* A location: *EXPR, FILE:LINE, LINE, FUNCTION (after its prologue when
+ * line info exists), or an address expression.  Prints the error. */
+int parse__location(struct dbg *d, const char *loc, uint64_t *addr);
+/* A plain number (C syntax, no expression). */
+int parse__number(const char *s, uint64_t *v);
+/* Skip blanks; copy the next word into buf; return the rest. */
+const char *parse__word(const char *s, char *buf, size_t len);
+const char *parse__skip(const char *s);
+/* Remember print values: returns the history number. */
+int parse__hist_add(struct dbg *d, uint64_t v);
+
+/* ---- output ------------------------------------------------------------- */
+
+/* An error for the user: "FILE:LINE: " in scripts, on stderr. */
+__attribute__((format(printf, 2, 3)))
+int dbg__error(struct dbg *d, const char *fmt, ...);
+/* Make sure guest serial output that ended mid-line does not glue to ours. */
+void dbg__bol(struct dbg *d);
+
+#endif

@@ -1,0 +1,102 @@
+# The debugger's command line (vmdbg [OPTIONS] IMAGE): scripted sessions on
+# the lecture guests on emu with exact expected output (commands in
+# tests/integration/cli/*.gdb, output in expected/cli-*.txt, stdout and
+# stderr together), bad input, script errors and their exit status, commands
+# on stdin (the prompt without a terminal), Ctrl-C, and --trace.
+. tests/integration/lib.sh
+
+# session NAME IMAGE [OPTIONS]: run cli/NAME.gdb in batch mode, compare the
+# output with expected/cli-NAME.txt; the exit status is left in $st.
+session() {
+	name=$1 img=$2; shift 2
+	"$VMDBG" --backend emu --batch "$@" -x tests/integration/cli/$name.gdb \
+		"$BUILD/guests/$img" >"$TMP/$name.out" 2>&1
+	st=$?
+	same tests/integration/expected/cli-$name.txt "$TMP/$name.out"
+}
+
+# A breakpoint on FILE:LINE and on a symbol, bt from the system-call handler
+# back into the app, info pagetable for 0x800000 before and after the fault,
+# x/4xw, info registers, disassemble, finish.  Status: the guest's exit.
+session lecture32 lecture32.img
+[ $st -eq 1 ] || fail "lecture32 session: status $st, wanted 1"
+# break priv io at the kernel's out, catch syscall with origin app, a
+# watchpoint on a kernel variable, catch trap #GP, info idt/gdt/tss/mode.
+session priv lecture32.img
+[ $st -eq 1 ] || fail "priv session: status $st, wanted 1"
+# step, next (over the #PF), finish, list, until, print and set.
+session step lecture32.img
+[ $st -eq 0 ] || fail "step session: status $st, wanted 0 (the guest did not exit)"
+# Long mode: bt through syscall_entry, the 4-level walk.
+session lecture64 lecture64.img
+[ $st -eq 0 ] || fail "lecture64 session: status $st, wanted 0"
+# A boot sector: no symbols until symbol-file; real-mode IVT; catch io.
+session boot16 boot16.img
+[ $st -eq 1 ] || fail "boot16 session: status $st, wanted 1"
+
+# Bad input: one clear message each, naming SCRIPT:LINE; --keep-going runs
+# every line, the status still says the script failed.
+session errors lecture32.img --keep-going
+[ $st -eq 2 ] || fail "errors session: status $st, wanted 2"
+# Without --keep-going the first error stops the script (status 2).
+session error_stop lecture32.img
+[ $st -eq 2 ] || fail "error_stop session: status $st, wanted 2"
+expect_status 2 "$VMDBG" --backend emu --batch -x "$TMP/nonexistent.gdb" "$BUILD/guests/boot16.img"
+contains "$TMP/err" "nonexistent.gdb: No such file or directory."
+expect_status 2 "$VMDBG" --backend emu --frob "$BUILD/guests/boot16.img"
+contains "$TMP/err" "unknown option '--frob'"
+expect_status 2 "$VMDBG" --backend emu -x
+contains "$TMP/err" "option '-x' needs an argument"
+expect_status 2 "$VMDBG" --backend emu --batch "$TMP/nonexistent.img"
+contains "$TMP/err" "nonexistent.img: No such file or directory"
+
+# Commands on stdin (not a terminal): the prompt, gdb abbreviations, an
+# empty line, a missing symbol, quit with the guest's status.
+printf 'b uart_putc\ni b\nr\n\np/x $eax\nfoo\nc 3\ninfo b\ndel\nc\nq\n' |
+	"$VMDBG" --backend emu "$BUILD/guests/lecture32.img" >"$TMP/stdin.out" 2>&1
+st=$?
+same tests/integration/expected/cli-stdin.txt "$TMP/stdin.out"
+[ $st -eq 1 ] || fail "stdin session: status $st, wanted 1"
+# -ex commands and `quit N`.
+expect_status 5 "$VMDBG" --backend emu --batch -ex 'p 2+3' -ex 'quit $1' "$BUILD/guests/boot16.img"
+contains "$TMP/out" '$1 = 5'
+# help for every command.
+"$VMDBG" --backend emu --batch -ex help "$BUILD/guests/boot16.img" >"$TMP/help.out" 2>&1 || fail "help"
+for c in $(awk '/^  [a-z]/ { print $1 }' "$TMP/help.out"); do
+	"$VMDBG" --backend emu --batch -ex "help $c" "$BUILD/guests/boot16.img" >"$TMP/h" 2>&1 ||
+		{ cat "$TMP/h"; fail "help $c"; }
+	grep -q "^Usage: " "$TMP/h" || { cat "$TMP/h"; fail "help $c has no usage line"; }
+done
+[ "$(grep -c ' -- ' "$TMP/help.out")" -ge 30 ] || fail "help lists too few commands"
+
+# Ctrl-C stops a running guest and the prompt comes back.
+printf '\353\376' >"$TMP/spin.bin"	# jmp .
+mkfifo "$TMP/in"
+"$VMDBG" --backend emu --load 0x10000 --mode 32 "$TMP/spin.bin" <"$TMP/in" >"$TMP/int.out" 2>&1 &
+pid=$!
+( sleep 30; kill -9 $pid 2>/dev/null ) &
+dog=$!
+exec 3>"$TMP/in"
+echo continue >&3
+for i in $(seq 50); do grep -q Continuing "$TMP/int.out" && break; sleep 0.1; done
+sleep 0.2
+kill -INT $pid
+printf 'p/x $eip\nquit\n' >&3
+exec 3>&-
+wait $pid
+st=$?
+kill $dog 2>/dev/null
+[ $st -eq 0 ] || { cat "$TMP/int.out"; fail "Ctrl-C session: status $st, wanted 0"; }
+contains "$TMP/int.out" "Program received signal SIGINT, Interrupt."
+contains "$TMP/int.out" '$1 = 0x10000'
+
+# --trace records while debugging: the same records as `vmdbg record`.
+"$VMDBG" --backend emu --batch -q --trace "$TMP/dbg.vtr" -ex 'break kernel_main' -ex run -ex continue \
+	"$BUILD/guests/lecture32.img" >"$TMP/out" 2>&1
+st=$?
+[ $st -eq 1 ] || { cat "$TMP/out"; fail "--trace: status $st, wanted 1"; }
+"$VMDBG" record --backend emu -q "$BUILD/guests/lecture32.img" -o "$TMP/rec.vtr" 2>/dev/null
+"$VMDBG" trace show "$TMP/dbg.vtr" | tail -n +2 >"$TMP/dbg.txt" || fail "trace show of the debugger's trace"
+"$VMDBG" trace show "$TMP/rec.vtr" | tail -n +2 >"$TMP/rec.txt"
+same "$TMP/rec.txt" "$TMP/dbg.txt"
+echo ok

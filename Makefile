@@ -83,9 +83,13 @@ deps:
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	./$(PROG) record $(BUILD)/guests/lecture32.img -o $(BUILD)/demo.vtr
-	./$(PROG) trace show $(BUILD)/demo.vtr
+	@echo "== vmdbg record: the lecture32 guest's serial output"
+	./$(PROG) record $(BUILD)/guests/lecture32.img -o $(BUILD)/demo.vtr; st=$$?; [ $$st -eq 1 ] || { echo "demo: vmdbg exited $$st (the guest exits with 1: debug-exit value 0)"; exit 1; }
+	@echo "== the app's system calls, faults and returns (vmdbg trace show --class ...)"
+	./$(PROG) trace show $(BUILD)/demo.vtr --class soft-interrupt,exception,cpuid,return
+	@echo "== vmdbg trace stats"
 	./$(PROG) trace stats $(BUILD)/demo.vtr
+	@echo "== next: ./$(PROG) $(BUILD)/guests/lecture32.img   (the debugger; try: break syscall_handler, c, bt, info traps 5)"
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

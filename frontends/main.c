@@ -310,14 +310,13 @@ static int cmd_run(int argc, char **argv, int record)
 	ctx.quiet = o.quiet;
 	if (o.trace) {
 		struct trace_header h = { 0 };
-		const char *base = strrchr(o.image, '/');
 
 		memcpy(h.image_sha256, info.sha256, sizeof(h.image_sha256));
 		h.mem_size = vmdbg__mem_size(vm);
 		h.flags = o.step ? TRACE_F_STEP_MODE : 0;
 		snprintf(h.backend, sizeof(h.backend), "%s", vmdbg__backend_name(vm));
 		load_opts_string(&o, h.load_opts, sizeof(h.load_opts));
-		snprintf(h.image_name, sizeof(h.image_name), "%s", base ? base + 1 : o.image);
+		snprintf(h.image_name, sizeof(h.image_name), "%s", o.image);
 		ctx.tw = trace_writer__open(o.trace, &h, e, sizeof(e));
 		if (!ctx.tw) {
 			err("%s", e);

@@ -187,7 +187,6 @@ int session__trace_start(struct dbg *d, const char *path)
 {
 	struct dbg_opts *o = d->opts;
 	struct trace_header h = { 0 };
-	const char *base = strrchr(o->image, '/');
 	char e[512];
 	int n;
 
@@ -203,7 +202,7 @@ int session__trace_start(struct dbg *d, const char *path)
 			 " --load 0x%" PRIx64 " --entry 0x%" PRIx64 " --mode %d",
 			 o->cfg.load_addr, o->cfg.have_entry ? o->cfg.entry : o->cfg.load_addr,
 			 o->cfg.mode ? o->cfg.mode : 32);
-	snprintf(h.image_name, sizeof(h.image_name), "%s", base ? base + 1 : o->image);
+	snprintf(h.image_name, sizeof(h.image_name), "%s", o->image);
 	d->tw = trace_writer__open(path, &h, e, sizeof(e));
 	if (!d->tw)
 		return dbg__error(d, "%s", e);

@@ -5,6 +5,7 @@
  * one prints what came before the damage and fails naming the chunk.
  */
 #include "frontends/cli.h"
+#include "symbols/symbols.h"
 #include "traces/trace.h"
 #include "vmdbg/vmdbg.h"
 
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 __attribute__((format(printf, 1, 2)))
 static void err(const char *fmt, ...)
@@ -33,7 +35,7 @@ static void err(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fputs("usage: vmdbg trace show FILE [--class C[,C..]] [--origin app|os]"
-	      " [--disposition D[,D..]]\n"
+	      " [--disposition D[,D..]] [--symbols ELF]\n"
 	      "       vmdbg trace stats FILE\n"
 	      "       vmdbg trace export FILE --format jsonl|csv [-o OUT]\n", f);
 }
@@ -42,6 +44,7 @@ static void usage(FILE *f)
 
 struct trace_opts {
 	const char *file;
+	const char *symbols;	/* ELF to symbolize with; else the traced image */
 	uint32_t classes;	/* bit per class; 0: all */
 	uint32_t disps;		/* bit per disposition; 0: all */
 	int origin;		/* -1: any, 0: os, 3: app */
@@ -127,6 +130,8 @@ static int parse_opts(int argc, char **argv, bool filters, bool export, struct t
 				err("unknown origin '%s' (known: app, os)", v);
 				return -EINVAL;
 			}
+		} else if (filters && (v = opt_value(argc, argv, &i, "--symbols", &missing))) {
+			o->symbols = v;
 		} else if (export && (v = opt_value(argc, argv, &i, "--format", &missing))) {
 			if (strcmp(v, "jsonl") && strcmp(v, "csv")) {
 				err("unknown export format '%s' (known: jsonl, csv)", v);
@@ -241,9 +246,47 @@ static bool wanted(const struct trace_opts *o, const struct vmdbg_trap *t)
 	return o->origin < 0 || t->cpl == o->origin;
 }
 
+/*
+ * Symbols for `trace show`: the ELF named by --symbols (an error if it
+ * cannot be read), else the traced image when its path still leads to one
+ * (quietly nothing when it does not).  Returns NULL for no symbols.
+ */
+static struct symtab *load_symbols(const struct trace_opts *o, const struct trace_header *h)
+{
+	const char *path = o->symbols ? o->symbols : h->image_name;
+	struct symtab *st;
+	char e[256] = "";
+
+	if (!path[0] || (!o->symbols && access(path, R_OK) != 0))
+		return NULL;
+	st = symtab__new();
+	if (st && symtab__load_elf(st, path, 0, e, sizeof(e)) > 0)
+		return st;
+	if (o->symbols)
+		err("--symbols %s: %s", path, e[0] ? e : "no symbols");
+	symtab__free(st);
+	return NULL;
+}
+
+/* Append where the trap came from (and went), as the prompt prints it. */
+static void symbolize(const struct symtab *st, const struct vmdbg_trap *t, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+	char w[160], h[160];
+
+	symtab__format(st, t->rip, w, sizeof(w));
+	if (t->disposition == VMDBG_DISP_REFLECTED || t->cls == VMDBG_TC_RETURN) {
+		symtab__format(st, t->handler, h, sizeof(h));
+		snprintf(buf + n, len - n, "  %s -> %s", w, h);
+	} else {
+		snprintf(buf + n, len - n, "  %s", w);
+	}
+}
+
 static int cmd_show(const struct trace_opts *o)
 {
 	struct trace_reader *r = open_trace(o->file);
+	struct symtab *st = NULL;
 	struct trace_item it;
 	uint64_t shown = 0, traps = 0;
 	char line[512];
@@ -252,6 +295,7 @@ static int cmd_show(const struct trace_opts *o)
 	if (!r)
 		return EXIT_USAGE;
 	print_header(trace_reader__header(r), o->file);
+	st = load_symbols(o, trace_reader__header(r));
 	while ((ret = trace_reader__next(r, &it)) == 1) {
 		if (it.kind == TRACE_ITEM_END) {
 			print_end(&it.end);
@@ -263,6 +307,8 @@ static int cmd_show(const struct trace_opts *o)
 		if (!wanted(o, &it.trap))
 			continue;
 		vmdbg__format_trap(&it.trap, line, sizeof(line));
+		if (st)
+			symbolize(st, &it.trap, line, sizeof(line));
 		puts(line);
 		shown++;
 	}
@@ -270,6 +316,7 @@ static int cmd_show(const struct trace_opts *o)
 		printf("%" PRIu64 " of %" PRIu64 " traps shown\n", shown, traps);
 	ret = finish(r, o->file, ret);
 	trace_reader__close(r);
+	symtab__free(st);
 	return ret;
 }
 

@@ -152,6 +152,9 @@ struct insn_class {
 	bool io;		/* privileged only through IOPL */
 	uint8_t length;		/* instruction length */
 	char mnemonic[16];	/* lower-case Zydis mnemonic */
+	bool branch;		/* may go elsewhere than the next instruction by
+				 * itself: j*, call, ret, loop*, iret*, sys*,
+				 * int*, rsm (not enter, leave) */
 };
 
 /*
@@ -244,9 +247,11 @@ struct vmdbg {
 	/* External interrupts and virtual time (irq.c). */
 	struct pic *pic;
 	struct pit *pit;
-	bool intr;			/* the PIC asserts INTR: a vector waits */
+	bool intr;			/* the PIC asserts INTR (vmm__set_intr) */
 	uint64_t idle_ns;		/* virtual time skipped by hlt (vmm__idle) */
-	uint64_t poll_at;		/* emu: vmm__poll() when insns reaches this */
+	uint64_t timer_at;		/* emu: vmm__poll() when insns reaches this */
+	uint64_t poll_at;		/* emu: look at timers and INTR when insns
+					 * reaches this: 0 while INTR, else timer_at */
 	uint64_t clock_ns;		/* kvm: host ns spent inside run() so far */
 	uint64_t clock_start;		/* kvm: host ns when run() began, 0 outside */
 
@@ -312,7 +317,9 @@ int vmm__irq_ack(struct vmdbg *vm);
 /* Virtual time in ns: emu, instructions retired (1 insn = 1 ns) plus idle
  * time; kvm, host ns spent inside run() plus idle time. */
 uint64_t vmm__vtime(const struct vmdbg *vm);
-/* A timer was reprogrammed: recompute vm->poll_at. */
+/* The PIC's INTR output (devices/pic.c). */
+void vmm__set_intr(struct vmdbg *vm, bool level);
+/* A timer was reprogrammed: recompute vm->timer_at and vm->poll_at. */
 void vmm__timers_changed(struct vmdbg *vm);
 /* Bring the timers to vmm__vtime() (may raise IRQs; sets vm->intr). */
 void vmm__poll(struct vmdbg *vm);

@@ -136,6 +136,36 @@ static bool io_insn_matches(const uint8_t *code, size_t len, int mode, bool out,
 	}
 }
 
+static inline bool same24(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[3], y[3];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]));
+}
+
+/* io_origin_rip() the long way, for bytes before RIP that are not all
+ * readable: each length read on its own, the first that fails ends it. */
+static uint64_t io_origin_rip_slow(struct kvm_vm *k, uint64_t rip, uint64_t la, int mode,
+				   bool out, uint16_t port, int size, uint16_t dx)
+{
+	uint8_t code[15];
+	size_t n;
+
+	n = kvm_vm__read_linear(k, la, code, sizeof(code));
+	for (size_t len = 1; n && len <= n; len++)
+		if (io_insn_matches(code, len, mode, out, port, size, dx))
+			return rip;	/* on the instruction after all */
+	for (size_t len = 1; len <= 6 && len <= rip; len++) {
+		if (kvm_vm__read_linear(k, la - len, code, len) != len)
+			break;
+		if (io_insn_matches(code, len, mode, out, port, size, dx))
+			return rip - len;
+	}
+	return rip;
+}
+
 /*
  * The RIP of the port instruction that exited.  Real KVM reports the
  * instruction's own RIP; hosts where the probe saw RIP already past it
@@ -148,27 +178,56 @@ static uint64_t io_origin_rip(struct kvm_backend *kb, bool out, uint16_t port, i
 	struct kvm_vm *k = &kb->k;
 	uint64_t rip = k->regs->rip;
 	uint16_t dx = (uint16_t)k->regs->rdx;
-	int mode = kvm_vm__mode(k);
-	uint8_t code[15];
-	uint64_t la;
-	size_t n;
+	uint8_t buf[sizeof(kb->io_origin[0].bytes)] = { 0 }, *code;
+	struct kvm_io_origin *c;
+	size_t n, back, got, len;
+	uint64_t la, key;
+	int mode;
 
 	if (kb->cur.valid)	/* step mode decoded it before it ran */
 		return kb->cur.rip;
 	if (!(out ? kb->q.out_rip_past : kb->q.in_rip_past))
 		return rip;
+	mode = kvm_vm__mode(k);
 	la = kvm_vm__linear(k, &k->sregs->cs, rip);
-	n = kvm_vm__read_linear(k, la, code, sizeof(code));
-	for (size_t len = 1; n && len <= n; len++)
-		if (io_insn_matches(code, len, mode, out, port, size, dx))
-			return rip;	/* on the instruction after all */
-	for (size_t len = 1; len <= 6 && len <= rip; len++) {
-		if (kvm_vm__read_linear(k, la - len, code, len) != len)
-			break;
-		if (io_insn_matches(code, len, mode, out, port, size, dx))
-			return rip - len;
+	/*
+	 * One read for both looks: up to 6 bytes before RIP and 15 from it.
+	 * When the bytes before RIP are not all readable, the slow path below
+	 * finds how many are, one length at a time.
+	 */
+	back = rip < 6 ? (size_t)rip : 6;
+	got = kvm_vm__read_linear(k, la - back, buf, back + 15);
+	if (got < back)
+		return io_origin_rip_slow(k, rip, la, mode, out, port, size, dx);
+	/* The answer depends on the bytes and the exit alone (dx only
+	 * through dx == port): an I/O loop finds it here. */
+	c = &kb->io_origin[(la ^ la >> 3) % KVM_IO_ORIGINS];
+	key = (uint64_t)back | (uint64_t)got << 8 | (uint64_t)mode << 16 | (uint64_t)out << 24 |
+	      (uint64_t)size << 32 | (uint64_t)(dx == port) << 40 | (uint64_t)port << 48;
+	if (c->valid && c->key == key && same24(c->bytes, buf))
+		return rip - c->delta;
+	code = buf + back;
+	n = got - back;
+	c->delta = 0;
+	/* Forward: only one length can hold exactly one port instruction,
+	 * the prefixes, the opcode and an imm8 for in/out imm8. */
+	for (len = 0; len < n && io_prefix(code[len], mode); len++)
+		;
+	if (len < n) {
+		len += (code[len] & 0xfc) == 0xe4 ? 2 : 1;
+		if (len <= n && io_insn_matches(code, len, mode, out, port, size, dx))
+			goto found;	/* on the instruction after all */
 	}
-	return rip;
+	for (len = 1; len <= back; len++)
+		if (io_insn_matches(code - len, len, mode, out, port, size, dx)) {
+			c->delta = (uint8_t)len;
+			break;
+		}
+found:
+	memcpy(c->bytes, buf, sizeof(buf));
+	c->key = key;
+	c->valid = true;
+	return rip - c->delta;
 }
 
 static int handle_io(struct vmdbg *vm, struct kvm_backend *kb)
@@ -244,6 +303,61 @@ static int handle_mmio(struct vmdbg *vm, struct kvm_backend *kb)
 }
 
 /*
+ * External interrupts (irq.c).  vmdbg makes no in-kernel irqchip, so KVM
+ * takes a vector with KVM_INTERRUPT only when the guest can accept one
+ * (IF=1, no interrupt shadow: kvm_run's ready_for_interrupt_injection, or
+ * ready when the caller knows); otherwise KVM is asked to exit as soon as
+ * it can (request_interrupt_window).  Called before each KVM_RUN.  The
+ * timers run on host time here and are polled at each exit (and each 50 ms
+ * tick), so a guest that spins rather than halts gets its timer interrupts
+ * late.  The interrupt record comes from the handler breakpoint on the
+ * guest's IDT gate (kvm_trap.c), when that vector is watched.
+ */
+static int inject_irq(struct vmdbg *vm, struct kvm_backend *kb, bool ready)
+{
+	struct kvm_run *run = kb->k.run;
+	struct kvm_interrupt irq;
+
+	vmm__poll(vm);
+	run->request_interrupt_window = 0;
+	if (!vm->intr)
+		return 0;
+	if (!ready || !(kb->k.regs->rflags & RFLAGS_IF)) {
+		run->request_interrupt_window = 1;
+		return 0;
+	}
+	irq.irq = (uint32_t)vmm__irq_ack(vm);
+	if (ioctl(kb->k.vcpu_fd, KVM_INTERRUPT, &irq) < 0)
+		return vmm__error(vm, -errno, "kvm: KVM_INTERRUPT vector 0x%x: %s", irq.irq,
+				  strerror(errno));
+	vmm__input(vm, VMDBG_INPUT_IRQ, irq.irq);
+	return 0;
+}
+
+/*
+ * hlt with IF=1 and an interrupt now waiting: take it before the next
+ * instruction.  In step mode vmdbg skipped the hlt itself, so KVM still
+ * holds the shadow of the `sti` before it, which would hold the interrupt
+ * off past the next instruction (the `cli` of `sti; hlt; cli`): drop it.
+ */
+static int wake_from_hlt(struct vmdbg *vm, struct kvm_backend *kb)
+{
+	struct kvm_vcpu_events ev;
+	int rc;
+
+	rc = kvm_vm__get_events(&kb->k, &ev);
+	if (!rc && ev.interrupt.shadow) {
+		ev.interrupt.shadow = 0;
+		ev.flags = KVM_VCPUEVENT_VALID_SHADOW;
+		rc = kvm_vm__set_events(&kb->k, &ev);
+	}
+	if (rc)
+		return vmm__error(vm, rc, "kvm: clearing the interrupt shadow after hlt: %s",
+				  strerror(-rc));
+	return inject_irq(vm, kb, true);
+}
+
+/*
  * A hlt, executed (run mode: KVM already moved RIP past it) or about to be
  * (step mode).  With IF=1 the virtual time skips to the next timer event
  * and the next KVM_RUN takes the interrupt (inject_irq); without an
@@ -273,6 +387,8 @@ void kvm__record_hlt(struct vmdbg *vm, struct kvm_backend *kb, uint64_t rip)
 			  "guest halted forever at 0x%llx: hlt with interrupts enabled but no "
 			  "interrupt can arrive (no timer running, or its IRQ masked or still "
 			  "in service)", (unsigned long long)rip);
+	else if (wake_from_hlt(vm, kb) < 0)
+		vmm__stop(vm, VMDBG_STOP_ERROR, 0, "%s", vm->err);
 }
 
 static void handle_hlt(struct vmdbg *vm, struct kvm_backend *kb)
@@ -286,38 +402,6 @@ static void handle_hlt(struct vmdbg *vm, struct kvm_backend *kb)
 	    b == 0xf4)
 		rip--;
 	kvm__record_hlt(vm, kb, rip);
-}
-
-/*
- * External interrupts (irq.c), before each KVM_RUN.  vmdbg makes no
- * in-kernel irqchip, so KVM takes a vector with KVM_INTERRUPT only when
- * kvm_run says the guest can accept one (IF=1, no interrupt shadow);
- * otherwise it is asked to exit when it can (request_interrupt_window).
- * The timers run on host time here and are polled at each exit (and each
- * 50 ms tick), so a guest that spins rather than halts gets its timer
- * interrupts late.  The interrupt record comes from the handler
- * breakpoint on the guest's IDT gate (kvm_trap.c), when that vector is
- * watched.
- */
-static int inject_irq(struct vmdbg *vm, struct kvm_backend *kb)
-{
-	struct kvm_run *run = kb->k.run;
-	struct kvm_interrupt irq;
-
-	vmm__poll(vm);
-	run->request_interrupt_window = 0;
-	if (!vm->intr)
-		return 0;
-	if (!run->ready_for_interrupt_injection || !(kb->k.regs->rflags & RFLAGS_IF)) {
-		run->request_interrupt_window = 1;
-		return 0;
-	}
-	irq.irq = (uint32_t)vmm__irq_ack(vm);
-	if (ioctl(kb->k.vcpu_fd, KVM_INTERRUPT, &irq) < 0)
-		return vmm__error(vm, -errno, "kvm: KVM_INTERRUPT vector 0x%x: %s", irq.irq,
-				  strerror(errno));
-	vmm__input(vm, VMDBG_INPUT_IRQ, irq.irq);
-	return 0;
 }
 
 static int handle_exit(struct vmdbg *vm, struct kvm_backend *kb)
@@ -395,6 +479,7 @@ static int kvm_run_guest(struct vmdbg *vm, struct vmdbg_stop *stop)
 	kb->stuck_since = 0;
 	kb->cur.valid = false;
 	kb->out_in_step = false;
+	kb->idt_check = true;	/* RAM may have been written since the last run */
 	/* Step over the breakpoint the guest stopped on, but only if it is
 	 * still there (the user may have moved RIP). */
 	if (kb->stepping_over && kb->stepping_over_rip != kb->k.regs->rip)
@@ -414,7 +499,7 @@ static int kvm_run_guest(struct vmdbg *vm, struct vmdbg_stop *stop)
 			rc = 0;
 			continue;
 		}
-		rc = inject_irq(vm, kb);
+		rc = inject_irq(vm, kb, kb->k.run->ready_for_interrupt_injection);
 		if (rc < 0)
 			break;
 		kb->io_pending = false;
@@ -444,6 +529,18 @@ static int kvm_run_guest(struct vmdbg *vm, struct vmdbg_stop *stop)
 	return rc;
 }
 
+/* vmdbg wrote guest RAM (a debugger write, the loader): the IDT bytes
+ * must be compared again before the handler breakpoints are trusted. */
+static void kvm_mem_written(struct vmdbg *vm, uint64_t gpa, uint64_t len)
+{
+	struct kvm_backend *kb = backend(vm);
+
+	(void)gpa;
+	(void)len;
+	if (kb)
+		kb->idt_check = true;
+}
+
 const struct backend_ops kvm_backend_ops = {
 	.name = "kvm",
 	.init = kvm_init,
@@ -451,5 +548,6 @@ const struct backend_ops kvm_backend_ops = {
 	.get_regs = kvm__get_regs,
 	.set_regs = kvm__set_regs,
 	.run = kvm_run_guest,
+	.mem_written = kvm_mem_written,
 	.debug_changed = kvm_bp__debug_changed,
 };

@@ -1,7 +1,7 @@
 # tests/guests/guests.mk - the lecture guests, built from source.
 # Included by the top-level Makefile; uses its BUILD, Q and WERROR.
 #
-#   make guests        build/guests/{boot16,lecture32,lecture32-sysenter,lecture64}.img
+#   make guests        build/guests/{boot16,lecture32,lecture32-sysenter,lecture64,timer,timer16}.img
 #                      (+ .elf files with symbols and DWARF for boot16)
 #   make guests-qemu   build/guests/lecture64-qemu.img: validation only, a
 #                      multiboot trampoline that recreates vmdbg's long-mode
@@ -32,7 +32,8 @@ GUEST_LDFLAGS := -nostdlib --fatal-warnings --build-id=none -z max-page-size=0x1
 	-z noexecstack
 
 GUEST_IMAGES := $(GUEST_OUT)/boot16.img $(GUEST_OUT)/lecture32.img \
-	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img
+	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img \
+	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img
 
 guests: $(GUEST_IMAGES)
 
@@ -50,6 +51,21 @@ $(GUEST_OUT)/boot16.img: $(GUEST_OUT)/boot16.elf
 	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
 	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
 	$(Q)test "$$(wc -c < $@)" -eq 512 || { echo "boot16.img is not 512 bytes" >&2; rm -f $@; exit 1; }
+
+# ---- timer16: boot16's sector layout, PIC + PIT in real mode ----------
+$(GUEST_OUT)/timer16/%.o: $(GUEST_SRC)/timer16/%.S
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  AS      $<"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+
+$(GUEST_OUT)/timer16.elf: $(GUEST_OUT)/timer16/timer16.o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $@ $<
+
+$(GUEST_OUT)/timer16.img: $(GUEST_OUT)/timer16.elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
+	$(Q)test "$$(wc -c < $@)" -eq 512 || { echo "timer16.img is not 512 bytes" >&2; rm -f $@; exit 1; }
 
 # ---- the kernels: one object directory per variant --------------------
 # guest_variant(name, source dir, compiler flags)
@@ -86,6 +102,14 @@ $(eval $(call guest_variant,lecture32,lecture32,$(GUEST_CFLAGS32)))
 $(eval $(call guest_kernel,lecture32,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 $(eval $(call guest_variant,lecture32-sysenter,lecture32,$(GUEST_CFLAGS32) -DUSE_SYSENTER))
 $(eval $(call guest_kernel,lecture32-sysenter,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+
+# ---- timer: PIC + PIT, external interrupts (kernel only, no app) -------
+TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o uart.o lib.o)
+$(eval $(call guest_variant,timer,timer,$(GUEST_CFLAGS32)))
+$(GUEST_OUT)/timer.img: $(TIMER_OBJS) $(GUEST_SRC)/timer/timer.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/timer/timer.ld -o $@ \
+		$(TIMER_OBJS)
 
 .PHONY: guests guests-qemu guests-check
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# qemu-check.sh [OUTDIR] - run the lecture guests under QEMU (TCG) and check
+# qemu-check.sh [OUTDIR] - run the guests under QEMU (TCG) and check
 # them against tests/guests/expected/:
 #   NAME.serial  the exact bytes the guest writes to the UART
 #   NAME.traps   (kernels) the ring-3 traps QEMU's `-d int` logs, in order,
@@ -71,6 +71,10 @@ check lecture32-sysenter "$out/lecture32-sysenter.img" "$out/lecture32-sysenter.
 	qemu-system-i386 -kernel "$out/lecture32-sysenter.img"
 check lecture64 "$out/lecture64-qemu.img" "$out/lecture64.img" \
 	qemu-system-x86_64 -kernel "$out/lecture64-qemu.img"
+check timer "$out/timer.img" "$out/timer.img" \
+	qemu-system-i386 -kernel "$out/timer.img"
+check timer16 "$out/timer16.elf" "$out/timer16.elf" \
+	qemu-system-i386 -drive format=raw,file="$out/timer16.img"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -45,10 +45,21 @@ grep -q 'halted forever' "$TMP/all.txt" && fail "a hlt stopped the guest"
 
 # In order: hlt, the interrupt at the instruction after it, the EOI.
 gawk '
-	/ hlt            hlt / { sub(/.*rip=0x/, ""); hlt = strtonum("0x" $0); printf "hlt "; next }
-	/ interrupt      / { sub(/.*rip=0x/, ""); printf "%s ", strtonum("0x" $0) == hlt + 1 ? "irq" : "irq-elsewhere"; next }
+	function rip() { match($0, /rip=0x[0-9a-f]+/); return strtonum("0x" substr($0, RSTART + 6, RLENGTH - 6)) }
+	/ hlt            hlt / { hlt = rip(); printf "hlt "; next }
+	/ interrupt      / { printf "%s ", rip() == hlt + 1 ? "irq" : "irq-elsewhere"; next }
 	/out 0x0020 <- 0x20\/1/ { printf "eoi " }
 	END { print "" }' "$TMP/all.txt" >"$TMP/seq"
 echo "hlt irq eoi hlt irq eoi hlt irq eoi hlt irq eoi hlt irq eoi " >"$TMP/seq.want"
 same "$TMP/seq.want" "$TMP/seq"
+
+# The real-mode variant (through the IVT; test_timer_kvm.sh runs it on kvm).
+for i in 1 2; do
+	"$VMDBG" record --backend emu "$BUILD/guests/timer16.img" -o "$TMP/r$i.vtr" -q 2>/dev/null
+	[ $? -eq 1 ] || fail "timer16 run $i: wrong exit status"
+done
+cmp "$TMP/r1.vtr" "$TMP/r2.vtr" || fail "timer16: the traces of two runs differ"
+irq0=$(nm "$BUILD/guests/timer16.elf" | awk '$3 == "irq0" { sub(/^0+/, "", $1); print $1 }')
+n=$("$VMDBG" trace show "$TMP/r1.vtr" | grep -c "os   interrupt      irq vector 0x20 *reflected->0x$irq0 *vmm-reflects ")
+[ "$n" -eq 5 ] || fail "timer16: $n interrupts reflected to irq0, wanted 5"
 echo ok

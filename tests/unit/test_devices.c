@@ -1,6 +1,7 @@
 /*
- * test_devices.c - the small PC devices: debug-exit, POST, i8042, CMOS and
- * the hypercall port.
+ * test_devices.c - the small PC devices: debug-exit, POST, i8042, CMOS,
+ * the hypercall port, and the interrupt hardware: the 8259A PIC pair, the
+ * 8254 PIT and the core's IRQ lines and idle (irq.c).
  *
  * A hand-built struct vmdbg with a fake backend whose only job is to hand
  * the hypercall port a register file; handlers are called through
@@ -89,6 +90,8 @@ static int teardown(void **state)
 	devices__exit(vm);
 	assert_null(vm->misc);
 	assert_null(vm->uart);
+	assert_null(vm->pic);
+	assert_null(vm->pit);
 	free(vm->cb_ctx);
 	free(vm->ram);
 	free(vm);
@@ -382,6 +385,214 @@ static void test_vmm_io_records(void **state)
 	assert_int_equal(seen(vm)->ntraps, 3);
 }
 
+/* ---- PIC and PIT --------------------------------------------------------- */
+
+/* The PC sequence: master at base, slave at base + 8 on IR2, 8086 mode. */
+static void pic_setup(struct vmdbg *vm, uint8_t base, uint8_t icw4, uint8_t mask)
+{
+	outb(vm, 0x20, 0x11);
+	outb(vm, 0xa0, 0x11);
+	outb(vm, 0x21, base);
+	outb(vm, 0xa1, base + 8);
+	outb(vm, 0x21, 0x04);
+	outb(vm, 0xa1, 0x02);
+	outb(vm, 0x21, icw4);
+	outb(vm, 0xa1, icw4);
+	outb(vm, 0x21, mask);
+	outb(vm, 0xa1, 0x00);
+}
+
+static uint8_t pic_irr(struct vmdbg *vm, uint16_t port)
+{
+	outb(vm, port, 0x0a);		/* OCW3: read IRR */
+	return inb(vm, port);
+}
+
+static uint8_t pic_isr(struct vmdbg *vm, uint16_t port)
+{
+	outb(vm, port, 0x0b);		/* OCW3: read ISR */
+	return inb(vm, port);
+}
+
+static void pulse(struct vmdbg *vm, int irq)
+{
+	assert_int_equal(vmm__lower_irq(vm, irq), 0);
+	assert_int_equal(vmm__raise_irq(vm, irq), 0);
+}
+
+static void test_pic_priority_and_eoi(void **state)
+{
+	struct vmdbg *vm = *state;
+
+	/* power-on: everything masked, nothing arrives */
+	assert_int_equal(inb(vm, 0x21), 0xff);
+	pulse(vm, 0);
+	assert_false(vm->intr);
+	assert_int_equal(vmm__raise_irq(vm, 16), -EINVAL);
+
+	pic_setup(vm, 0x20, 0x01, 0xfe);
+	assert_int_equal(inb(vm, 0x21), 0xfe);
+	/* ICW1 cleared the request latched before: a new edge is needed */
+	assert_false(vm->intr);
+	assert_int_equal(pic_irr(vm, 0x20), 0);
+	pulse(vm, 1);			/* masked: latched, not requested */
+	assert_int_equal(pic_irr(vm, 0x20), 0x02);
+	assert_false(vm->intr);
+	pulse(vm, 0);
+	assert_true(vm->intr);
+	assert_int_equal(vmm__irq_ack(vm), 0x20);
+	assert_false(vm->intr);
+	assert_int_equal(pic_isr(vm, 0x20), 0x01);
+	assert_int_equal(pic_irr(vm, 0x20), 0x02);
+	/* a new IRQ0 edge waits while IRQ0 is in service */
+	pulse(vm, 0);
+	outb(vm, 0x21, 0xfc);		/* unmask IRQ1: lower priority, waits too */
+	assert_false(vm->intr);
+	outb(vm, 0x20, 0x20);		/* non-specific EOI */
+	assert_int_equal(pic_isr(vm, 0x20), 0);
+	assert_true(vm->intr);
+	assert_int_equal(vmm__irq_ack(vm), 0x20);	/* IRQ0 first */
+	assert_false(vm->intr);
+	outb(vm, 0x20, 0x60);		/* specific EOI, IRQ0 */
+	assert_true(vm->intr);
+	assert_int_equal(vmm__irq_ack(vm), 0x21);
+	assert_int_equal(pic_isr(vm, 0x20), 0x02);
+	outb(vm, 0x20, 0x61);
+	assert_int_equal(pic_isr(vm, 0x20), 0);
+	assert_false(vm->intr);
+	/* rotate on non-specific EOI: IRQ0 becomes the lowest */
+	pulse(vm, 0);
+	assert_int_equal(vmm__irq_ack(vm), 0x20);
+	outb(vm, 0x20, 0xa0);
+	pulse(vm, 0);
+	pulse(vm, 1);
+	assert_int_equal(vmm__irq_ack(vm), 0x21);
+	outb(vm, 0x20, 0x20);
+	assert_int_equal(vmm__irq_ack(vm), 0x20);
+	outb(vm, 0x20, 0x20);
+	/* the poll command acknowledges through a read */
+	pulse(vm, 1);
+	outb(vm, 0x20, 0x0c);
+	assert_int_equal(inb(vm, 0x20), 0x81);
+	assert_int_equal(pic_isr(vm, 0x20), 0x02);
+	outb(vm, 0x20, 0x20);
+	outb(vm, 0x20, 0x0c);
+	assert_int_equal(inb(vm, 0x20), 0x00);
+}
+
+static void test_pic_cascade_and_aeoi(void **state)
+{
+	struct vmdbg *vm = *state;
+
+	pic_setup(vm, 0x20, 0x01, 0xfb);	/* only the cascade */
+	pulse(vm, 10);
+	assert_true(vm->intr);
+	assert_int_equal(pic_irr(vm, 0x20), 0x04);	/* IR2 follows the slave */
+	assert_int_equal(vmm__irq_ack(vm), 0x2a);
+	assert_int_equal(pic_isr(vm, 0x20), 0x04);
+	assert_int_equal(pic_isr(vm, 0xa0), 0x04);
+	outb(vm, 0xa0, 0x20);
+	outb(vm, 0x20, 0x20);
+	assert_int_equal(pic_isr(vm, 0x20), 0);
+	assert_int_equal(pic_isr(vm, 0xa0), 0);
+	/* masked on the slave: nothing */
+	outb(vm, 0xa1, 0x04);
+	pulse(vm, 10);
+	assert_false(vm->intr);
+	/* automatic EOI: no ISR bit, the next request comes at once */
+	pic_setup(vm, 0x50, 0x03, 0xfe);
+	pulse(vm, 0);
+	assert_int_equal(vmm__irq_ack(vm), 0x50);
+	assert_int_equal(pic_isr(vm, 0x20), 0);
+	pulse(vm, 0);
+	assert_true(vm->intr);
+}
+
+static uint16_t pit_read16(struct vmdbg *vm, uint16_t port)
+{
+	uint8_t lo = inb(vm, port);
+
+	return (uint16_t)(lo | inb(vm, port) << 8);
+}
+
+static void test_pit_rate_generator(void **state)
+{
+	struct vmdbg *vm = *state;
+
+	vm->time_is_insns = true;
+	pic_setup(vm, 0x20, 0x01, 0xfe);
+	assert_int_equal(vm->poll_at, UINT64_MAX);	/* nothing programmed */
+	outb(vm, 0x43, 0x34);		/* counter 0, lobyte/hibyte, mode 2 */
+	outb(vm, 0x40, 1193 & 0xff);
+	outb(vm, 0x40, 1193 >> 8);
+	/* 1193 input clocks of 1.193182 MHz, one instruction per ns */
+	assert_int_equal(vm->poll_at, 999848);
+	vm->insns = 500000;
+	outb(vm, 0x43, 0x00);		/* counter latch */
+	vm->insns = 600000;		/* the latch holds the old count */
+	assert_int_equal(pit_read16(vm, 0x40), 1193 - 596);
+	assert_int_equal(pit_read16(vm, 0x40), 1193 - 715);	/* live again */
+	vmm__poll(vm);
+	assert_false(vm->intr);
+	vm->insns = 999848;
+	vmm__poll(vm);
+	assert_true(vm->intr);
+	assert_int_equal(vmm__irq_ack(vm), 0x20);
+	assert_int_equal(vm->poll_at, 1999695);
+	/* read-back: status of counter 0 (output high, mode 2, lobyte/hibyte) */
+	outb(vm, 0x43, 0xe2);
+	assert_int_equal(inb(vm, 0x40), 0xb4);
+	/* periods that pass while IRQ0 is in service merge into one */
+	vm->insns = 5000000;
+	vmm__poll(vm);
+	assert_false(vm->intr);
+	outb(vm, 0x20, 0x20);
+	assert_true(vm->intr);
+	assert_int_equal(vmm__irq_ack(vm), 0x20);
+	outb(vm, 0x20, 0x20);
+	assert_false(vm->intr);
+	assert_int_equal(vm->poll_at, 5999085);	/* the end of the 6th period */
+}
+
+static void test_pit_one_shot_and_idle(void **state)
+{
+	struct vmdbg *vm = *state;
+
+	vm->time_is_insns = true;
+	pic_setup(vm, 0x20, 0x01, 0xfe);
+	/* no timer: idling cannot end */
+	assert_false(vmm__idle(vm));
+	/* mode 0, lobyte only: 100 clocks */
+	outb(vm, 0x43, 0x10);
+	outb(vm, 0x40, 100);
+	outb(vm, 0x43, 0xe2);
+	assert_int_equal(inb(vm, 0x40), 0x10);		/* output low, mode 0 */
+	vm->insns = 1000;
+	assert_int_equal(inb(vm, 0x40), 99);
+	/* hlt: the virtual time jumps to the terminal count, IRQ0 fires */
+	assert_true(vmm__idle(vm));
+	assert_int_equal(vmm__vtime(vm), 83810);	/* 100 / 1.193182 MHz */
+	assert_int_equal(vm->idle_ns, 83810 - 1000);
+	assert_int_equal(vmm__irq_ack(vm), 0x20);
+	outb(vm, 0x20, 0x20);
+	/* one shot: no second interrupt */
+	assert_false(vmm__idle(vm));
+	/* a periodic timer whose IRQ is masked cannot wake the CPU either */
+	outb(vm, 0x43, 0x36);		/* mode 3 */
+	outb(vm, 0x40, 0x00);
+	outb(vm, 0x40, 0x00);		/* 65536 */
+	outb(vm, 0x21, 0xff);
+	assert_false(vmm__idle(vm));
+	outb(vm, 0x21, 0xfe);
+	assert_true(vm->intr);
+	/* BCD: 0x1000 is 1000 clocks */
+	outb(vm, 0x43, 0x35);
+	outb(vm, 0x40, 0x00);
+	outb(vm, 0x40, 0x10);
+	outb(vm, 0x43, 0x00);
+	assert_int_equal(pit_read16(vm, 0x40), 0x1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +609,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cmos_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hypercall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmm_io_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pic_priority_and_eoi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pic_cascade_and_aeoi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pit_rate_generator, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pit_one_shot_and_idle, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

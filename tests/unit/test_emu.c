@@ -422,6 +422,76 @@ static void test_unsupported(void **state)
 	done(r);
 }
 
+/* Bugs the differential test found (tests/difftest, /tmp/emu-bugs.txt). */
+static void test_difftest_fixes32(void **state)
+{
+	(void)state;
+	struct run *r = run_guest(g_fix32, g_fix32_end, 32, false);
+	go(r);
+	expect_exit(r, 11);
+	/* xadd with one register as both operands: the sum (SDM XADD) */
+	assert_int_equal(RES(0), 0x043eb7ee);
+	assert_int_equal(RES(1) & 0xffff, 0x7e42);
+	/* lcall m16:32 then lret, and push cs; push; lret: ESP restored */
+	assert_int_equal(RES(2), 0);
+	assert_int_equal(RES(3), 0);
+	done(r);
+}
+
+static void test_difftest_fixes64(void **state)
+{
+	(void)state;
+	struct run *r = run_guest(g_fix64, g_fix64_end, 64, false);
+	go(r);
+	expect_exit(r, 12);
+	uint64_t v[4];
+	assert_int_equal(vmdbg__read_phys(r->vm, 0x50000, v, sizeof(v)), 0);
+	/* failed cmpxchg r32: DEST := TEMP, zero-extended (SDM; not QEMU 7.2) */
+	assert_int_equal(v[0], 0x55555555);
+	assert_int_equal(v[1], 0x55555555);
+	/* lretq pops RIP and CS */
+	assert_int_equal(v[2], 0);
+	assert_int_equal(v[3] & 0xffff, 0x08);
+	done(r);
+}
+
+static void test_difftest_fixes16(void **state)
+{
+	(void)state;
+	struct run *r = run_guest(g_fix16, g_fix16_end, 16, false);
+	go(r);
+	expect_exit(r, 13);
+	/* push cs; push ip; lretw and lcall/lret: SP back where it was */
+	assert_int_equal(r->regs.gpr[VMDBG_RSI] & 0xffff, 0);
+	assert_int_equal(r->regs.gpr[VMDBG_RDI] & 0xffff, 0);
+	assert_int_equal(r->regs.cs.sel, 0x1000);
+	assert_int_equal(r->regs.gpr[VMDBG_RCX] & 0xffff, 0x7e42);
+	done(r);
+}
+
+/* hlt with IF=1 idles to the PIT's terminal count; IRQ0 comes through the
+ * PIC; hlt with IF=0 and nothing pending still halts forever. */
+static void test_hlt_idles_until_timer(void **state)
+{
+	(void)state;
+	struct run *r = run_guest(g_hltirq, g_hltirq_end, 32, false);
+	go(r);
+	assert_int_equal(r->stop.reason, VMDBG_STOP_HALTED);
+	assert_non_null(strstr(r->stop.msg, "interrupts disabled"));
+	assert_int_equal(count(r, VMDBG_TC_HLT), 2);
+	assert_int_equal(count(r, VMDBG_TC_INTERRUPT), 1);
+	const struct vmdbg_trap *h = nth(r, VMDBG_TC_HLT, 0);
+	const struct vmdbg_trap *t = nth(r, VMDBG_TC_INTERRUPT, 0);
+	assert_int_equal(t->vector, 0x20);
+	assert_int_equal(t->rip, h->rip + 1);
+	assert_int_equal(t->disposition, VMDBG_DISP_REFLECTED);
+	assert_int_equal(t->classic, VMDBG_CLASSIC_REFLECTS);
+	/* 100 PIT clocks = 83810 ns of virtual time, counted by the TSC */
+	assert_true(RES(0) < 1000);
+	assert_true(RES(1) >= 83810 && RES(1) < 83810 + 100);
+	done(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +510,10 @@ int main(void)
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_step_mode),
 		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_difftest_fixes32),
+		cmocka_unit_test(test_difftest_fixes64),
+		cmocka_unit_test(test_difftest_fixes16),
+		cmocka_unit_test(test_hlt_idles_until_timer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

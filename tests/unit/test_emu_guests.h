@@ -18,6 +18,7 @@
 #define GUEST(name) extern const unsigned char g_##name[], g_##name##_end[];
 GUEST(alu) GUEST(real) GUEST(ring3) GUEST(df) GUEST(triple) GUEST(paging)
 GUEST(smc) GUEST(shadow) GUEST(de) GUEST(string) GUEST(nx64) GUEST(lm3)
+GUEST(fix32) GUEST(fix64) GUEST(hltirq) GUEST(fix16)
 #undef GUEST
 
 asm(
@@ -270,6 +271,60 @@ asm(
 "lm_int3:\n	mov %rsp, %r13\n	iretq\n"
 "lm_int0x80:\n	mov %rsp, %r14\n	mov %cs, %ebx\n	EXIT 10\n"
 "g_lm3_end:\n"
+/* ---- regressions found by the differential test (tests/difftest) ---- */
+"	.code32\n"
+"	.globl g_fix32, g_fix32_end\n"
+"g_fix32:\n"
+"	mov $0x021f5bf7, %edx\n	xadd %edx, %edx\n	mov %edx, 0x50000\n"
+"	mov $0xbf42, %ecx\n	xadd %ch, %ch\n	mov %ecx, 0x50004\n"
+"	mov %cs, %eax\n	mov %ax, (0x10000 + fx_ptr - g_fix32 + 4)\n"
+"	mov %esp, %esi\n	lcall *(0x10000 + fx_ptr - g_fix32)\n"
+"	mov %esi, %edi\n	sub %esp, %edi\n	mov %edi, 0x50008\n"
+"	mov %esp, %esi\n	push %cs\n	push $(0x10000 + 1f - g_fix32)\n	lret\n"
+"1:	mov %esi, %edi\n	sub %esp, %edi\n	mov %edi, 0x5000c\n"
+"	EXIT 11\n"
+"fx_far:\n	lret\n"
+"fx_ptr:\n	.long 0x10000 + fx_far - g_fix32\n	.word 0\n"
+"g_fix32_end:\n"
+"	.code64\n"
+"	.globl g_fix64, g_fix64_end\n"
+"g_fix64:\n"
+"	movabs $0x1111111100000005, %rax\n	movabs $0x4444444455555555, %r8\n"
+"	cmpxchg %ecx, %r8d\n	mov %r8, 0x50000\n	mov %rax, 0x50008\n"
+"	mov %rsp, %rsi\n	mov %cs, %eax\n	push %rax\n	push $(0x10000 + 1f - g_fix64)\n	lretq\n"
+"1:	mov %rsi, %rdi\n	sub %rsp, %rdi\n	mov %rdi, 0x50010\n"
+"	mov %cs, %eax\n	mov %eax, 0x50018\n"
+"	EXIT 12\n"
+"g_fix64_end:\n"
+/* ---- real mode: lretw pops IP and CS; xadd on one byte register ---- */
+"	.code16\n"
+"	.globl g_fix16, g_fix16_end\n"
+"g_fix16:\n"
+"	mov %sp, %si\n	pushw %cs\n	pushw $(1f - g_fix16)\n	lretw\n"
+"1:	sub %sp, %si\n"
+"	mov %sp, %di\n	lcall $0x1000, $(f16_far - g_fix16)\n	sub %sp, %di\n"
+"	mov $0xbf42, %cx\n	xadd %ch, %ch\n"
+"	EXIT 13\n"
+"f16_far:\n	lret\n"
+"g_fix16_end:\n"
+/* ---- hlt idles until the PIT's IRQ0 (PIC vector base 0x20) ---- */
+"	.code32\n"
+"	.globl g_hltirq, g_hltirq_end\n"
+"g_hltirq:\n"
+"	KSETUP g_hltirq\n"
+"	SETGATE g_hltirq, 0x20, hi_irq, 0x8e\n"
+"	mov $0x11, %al\n	out %al, $0x20\n	mov $0x20, %al\n	out %al, $0x21\n"
+"	mov $0x04, %al\n	out %al, $0x21\n	mov $0x01, %al\n	out %al, $0x21\n"
+"	mov $0xfe, %al\n	out %al, $0x21\n"
+"	mov $0x10, %al\n	out %al, $0x43\n	mov $100, %al\n	out %al, $0x40\n"
+"	rdtsc\n	mov %eax, 0x50000\n"
+"	sti\n	hlt\n"
+"	EXIT 0x7e\n"
+"hi_irq:\n	rdtsc\n	mov %eax, 0x50004\n"
+"	mov $0x20, %al\n	out %al, $0x20\n"
+"	cli\n	hlt\n"
+"g_hltirq_end:\n"
+"	.code64\n"
 "	.popsection\n"
 );
 

@@ -115,8 +115,20 @@ int devices__init(struct vmdbg *vm)
 	ret = misc_devices__init(vm);
 	if (ret < 0)
 		goto err_uart;
+	if (!pic__init(vm)) {
+		ret = -ENOMEM;
+		goto err_misc;
+	}
+	if (!pit__init(vm)) {
+		ret = -ENOMEM;
+		goto err_pic;
+	}
 	return 0;
 
+err_pic:
+	pic__exit(vm->pic);
+err_misc:
+	misc_devices__exit(vm);
 err_uart:
 	uart__exit(vm->uart);
 	vm->uart = NULL;
@@ -128,6 +140,8 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	pit__exit(vm->pit);
+	pic__exit(vm->pic);
 	misc_devices__exit(vm);
 	uart__exit(vm->uart);
 	vm->uart = NULL;

@@ -5,7 +5,9 @@
  *
  * Virtual time is the instruction count (vm->insns): every retired
  * instruction and every fault delivered counts one, so a run is
- * deterministic and rdtsc derives from it.
+ * deterministic and rdtsc derives from it.  A hlt with IF=1 adds the time
+ * it idles until the next timer event (vmm__idle(), irq.c), so the PIT's
+ * interrupts land on the same instruction every run.
  */
 #include "vmdbg/emu/emu.h"
 
@@ -315,28 +317,32 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 	const bool dbg_insn = (vm->dbg_active & DBG_INSN) && debug__insn;
 	for (;;) {
 		/* timers due (irq.c): may raise an IRQ and set vm->intr */
-		if (__builtin_expect(vm->insns >= vm->poll_at, 0))
-			vmm__poll(vm);
-		/* an external interrupt, between instructions: the PIC's INTR
-		 * (or a vector the unit tests inject), IF=1, no sti/mov ss
-		 * shadow */
-		if (__builtin_expect(e->irq_vector >= 0 || vm->intr, 0) && (e->flags & F_IF) &&
-		    e->shadow_at != vm->insns) {
-			int v = e->irq_vector;
-			if (v >= 0)
-				e->irq_vector = -1;
-			else
-				v = vmm__irq_ack(vm);
-			e->halted = false;
-			e->origin.rip = e->rip;
-			e->origin.cpl = (uint8_t)e->cpl;
-			e->origin.mode = (uint8_t)e->mode;
-			e->cur = NULL;
-			sys__interrupt(e, v);
-			prev = NULL;
-			/* a catchpoint on it stops at the handler's first insn */
-			if (__builtin_expect(vm->dbg_hit, 0) && vmm__should_stop(vm, stop))
-				return true;
+		/* one compare for a timer event due and INTR asserted (irq.c) */
+		if (__builtin_expect(vm->insns >= vm->poll_at, 0)) {
+			if (vm->insns >= vm->timer_at)
+				vmm__poll(vm);	/* may raise an IRQ: INTR */
+			/* an external interrupt between instructions: the PIC's
+			 * INTR (or irq_vector), IF=1, no sti/mov ss shadow */
+			if ((e->irq_vector >= 0 || vm->intr) && (e->flags & F_IF) &&
+			    e->shadow_at != vm->insns) {
+				int v = e->irq_vector;
+				if (v >= 0)
+					e->irq_vector = -1;
+				else
+					v = vmm__irq_ack(vm);
+				e->halted = false;
+				e->origin.rip = e->rip;
+				e->origin.cpl = (uint8_t)e->cpl;
+				e->origin.mode = (uint8_t)e->mode;
+				e->cur = NULL;
+				sys__interrupt(e, v);
+				prev = NULL;
+				/* a catchpoint on it stops at the handler's first insn */
+				if (__builtin_expect(vm->dbg_hit, 0) && vmm__should_stop(vm, stop))
+					return true;
+			} else if (e->irq_vector < 0 && !vm->intr) {
+				vm->poll_at = vm->timer_at;
+			}
 		}
 		/* chained successor of the previous instruction, else the cache */
 		const struct insn *in = NULL;
@@ -398,6 +404,9 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 			exec__insn(e, in);
 			e->rip = e->next_rip;
 			vm->insns++;
+			/* a trap callback may have injected a vector */
+			if (__builtin_expect(e->irq_vector >= 0, 0))
+				vm->poll_at = 0;
 			if (step && (in->cpriv | in->chole) && !e->recorded)
 				priv_record(e, in);
 			if (__builtin_expect(e->shadow_next, 0)) {
@@ -445,6 +454,8 @@ static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		if (vmm__should_stop(vm, stop))
 			return 0;
 	}
+	if (e->irq_vector >= 0)
+		vm->poll_at = 0;
 	if (e->halted) {
 		e->origin.rip = e->rip;
 		e->origin.cpl = (uint8_t)e->cpl;

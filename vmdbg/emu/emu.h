@@ -185,7 +185,9 @@ struct emu {
 	uint64_t shadow_at;	/* sti / mov ss shadow: no interrupt while insns == this */
 	bool shadow_next;
 	bool halted;
-	int irq_vector;		/* -1: none pending */
+	int irq_vector;		/* -1: none; else a vector injected directly
+				 * (unit tests, from a trap callback): the
+				 * PIC's interrupts come through vm->intr */
 
 	/* the current instruction */
 	const struct insn *cur;

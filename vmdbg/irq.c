@@ -1,0 +1,138 @@
+/*
+ * irq.c - external interrupts and virtual time, the same for both backends.
+ *
+ * Devices raise and lower ISA IRQ lines; the 8259A pair (devices/pic.c)
+ * latches them and drives vm->intr, the CPU's INTR pin.  A backend takes an
+ * interrupt at an instruction boundary when vm->intr is set, IF=1 and no
+ * interrupt shadow is active: vmm__irq_ack() is the INTA cycle that gives
+ * the vector, and the backend delivers it through the guest's IDT with a
+ * VMDBG_TC_INTERRUPT record (reflected) and a VMDBG_INPUT_IRQ input.
+ *
+ * Virtual time drives the timers (devices/pit.c):
+ *   emu  one retired instruction is one nanosecond, plus the time hlt
+ *        skipped.  Nothing depends on the host, so a guest that takes
+ *        timer interrupts still gives a byte-identical trace, run after run.
+ *   kvm  host CLOCK_MONOTONIC nanoseconds spent inside vmdbg__run() (time
+ *        stopped at the debugger prompt does not count), plus the time hlt
+ *        skipped.  Not deterministic.
+ * A hlt with IF=1 does not wait: vmm__idle() moves the virtual time to the
+ * next timer event, so an idle guest costs nothing and its timer interrupts
+ * arrive at the same virtual times on every run.
+ */
+#include "internal.h"
+
+#include <errno.h>
+
+#define NR_IRQS	16
+
+static int set_line(struct vmdbg *vm, int irq, bool level)
+{
+	if (irq < 0 || irq >= NR_IRQS)
+		return vmm__error(vm, -EINVAL, "IRQ %d: not an ISA IRQ line (0-%d)", irq,
+				  NR_IRQS - 1);
+	if (!vm->pic)
+		return vmm__error(vm, -ENODEV, "IRQ %d: no interrupt controller", irq);
+	pic__set_irq(vm->pic, irq, level);
+	return 0;
+}
+
+int vmm__raise_irq(struct vmdbg *vm, int irq)
+{
+	return set_line(vm, irq, true);
+}
+
+int vmm__lower_irq(struct vmdbg *vm, int irq)
+{
+	return set_line(vm, irq, false);
+}
+
+int vmm__irq_ack(struct vmdbg *vm)
+{
+	if (!vm->pic)
+		return -1;
+	return pic__ack(vm->pic);
+}
+
+uint64_t vmm__vtime(const struct vmdbg *vm)
+{
+	uint64_t t;
+
+	if (vm->time_is_insns)
+		return vm->insns + vm->idle_ns;
+	t = vm->clock_ns;
+	if (vm->clock_start)
+		t += vmm__now_ns() - vm->clock_start;
+	return t + vm->idle_ns;
+}
+
+/*
+ * emu compares vm->insns with vm->poll_at before every instruction, one
+ * compare for both things it must notice: a timer event (kept in
+ * instruction units, timer_at: its virtual time minus the idle time) and
+ * INTR (poll_at 0 while it is asserted).  kvm polls at every exit instead.
+ */
+static void set_poll_at(struct vmdbg *vm)
+{
+	vm->poll_at = vm->intr ? 0 : vm->timer_at;
+}
+
+void vmm__set_intr(struct vmdbg *vm, bool level)
+{
+	vm->intr = level;
+	set_poll_at(vm);
+}
+
+void vmm__timers_changed(struct vmdbg *vm)
+{
+	uint64_t next = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
+
+	if (next == UINT64_MAX)
+		vm->timer_at = UINT64_MAX;
+	else
+		vm->timer_at = next > vm->idle_ns ? next - vm->idle_ns : 0;
+	set_poll_at(vm);
+}
+
+void vmm__poll(struct vmdbg *vm)
+{
+	if (vm->pit)
+		pit__poll(vm->pit, vmm__vtime(vm));
+	vmm__timers_changed(vm);
+}
+
+/*
+ * One step is enough to decide: a periodic timer's later events latch the
+ * same IRQ again, which changes nothing while its request is masked or
+ * blocked by an in-service interrupt of higher or equal priority, and
+ * nothing else can change the PIC while the CPU is halted.
+ */
+bool vmm__idle(struct vmdbg *vm)
+{
+	uint64_t next, now;
+
+	vmm__poll(vm);
+	if (vm->intr)
+		return true;
+	next = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
+	if (next == UINT64_MAX)
+		return false;
+	now = vmm__vtime(vm);
+	if (next > now)
+		vm->idle_ns += next - now;
+	vmm__poll(vm);
+	return vm->intr;
+}
+
+void vmm__clock_begin(struct vmdbg *vm)
+{
+	if (!vm->time_is_insns)
+		vm->clock_start = vmm__now_ns();
+}
+
+void vmm__clock_end(struct vmdbg *vm)
+{
+	if (!vm->clock_start)
+		return;
+	vm->clock_ns += vmm__now_ns() - vm->clock_start;
+	vm->clock_start = 0;
+}

@@ -7,8 +7,8 @@
 # CI=true a skip counts as a failure.
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
-case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
-export VMDBG="$BUILD/vmdbg" BUILD
+case "$BUILD" in /*) VMDBG="$BUILD/vmdbg" ;; *) VMDBG="$PWD/$BUILD/vmdbg" ;; esac
+export VMDBG BUILD
 pass=0 fail=0 skip=0 failed=""
 log_dir=$BUILD/test-logs
 mkdir -p "$log_dir"

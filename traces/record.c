@@ -9,6 +9,7 @@
 #include "traces/codec.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,10 +51,24 @@ static unsigned attr_mask(const struct trap_site *n, const struct trap_site *bas
 	return mask;
 }
 
-/* Bytes needed to code site n against base. */
-static size_t site_cost(const struct trap_site *n, const struct trap_site *base)
+/* The fields fill the struct's 40 bytes (no padding), so comparing it as
+ * five words is comparing its fields. */
+_Static_assert(sizeof(struct trap_site) == 2 * sizeof(uint64_t) + ATTR__COUNT * sizeof(uint16_t) &&
+	       sizeof(struct trap_site) == 5 * sizeof(uint64_t), "struct trap_site changed");
+
+static bool site_equal(const struct trap_site *a, const struct trap_site *b)
 {
-	unsigned mask = attr_mask(n, base);
+	uint64_t x[5], y[5];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+}
+
+/* Bytes needed to code site n against base, mask = attr_mask(n, base). */
+static size_t site_cost(const struct trap_site *n, const struct trap_site *base,
+			unsigned mask)
+{
 	size_t cost = 0;
 
 	if (n->rip != base->rip)
@@ -79,14 +94,23 @@ size_t record__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, ui
 
 	site_of(t, &n);
 	/* An I/O loop alternates between two sites (poll the status port,
-	 * write the data port): code against whichever is cheaper. */
-	if (site_cost(&n, &s->alt) < site_cost(&n, &s->cur)) {
-		tag |= TRAP_P;
-		base = &s->alt;
-	} else {
+	 * write the data port): code against whichever is cheaper.  The
+	 * same site as last time costs nothing, and alt cannot beat that. */
+	if (site_equal(&n, &s->cur)) {
 		base = &s->cur;
+		mask = 0;
+	} else {
+		unsigned mcur = attr_mask(&n, &s->cur), malt = attr_mask(&n, &s->alt);
+
+		if (site_cost(&n, &s->alt, malt) < site_cost(&n, &s->cur, mcur)) {
+			tag |= TRAP_P;
+			base = &s->alt;
+			mask = malt;
+		} else {
+			base = &s->cur;
+			mask = mcur;
+		}
 	}
-	mask = attr_mask(&n, base);
 
 	if (t->seq != s->next_seq)
 		ext |= TRAPX_SEQ;

@@ -137,6 +137,23 @@ static struct entry classify_operands(const ZydisDecodedInstruction *in,
 }
 
 /*
+ * Does the instruction go elsewhere than the next one by itself (a jump,
+ * call, return, loop, software interrupt, system call or rsm)?  By name,
+ * the way kvm_trap__is_branch() always judged it: enter and leave are not.
+ */
+static bool branch_name(const char *m)
+{
+	static const char *const prefixes[] = {
+		"j", "call", "ret", "loop", "iret", "sys", "int", "enter", "leave", "rsm",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(m, prefixes[i], strlen(prefixes[i])))
+			return strncmp(m, "enter", 5) && strncmp(m, "leave", 5);
+	return false;
+}
+
+/*
  * Pure function of the bytes: safe from any thread.  Mode 16 decodes as
  * real mode, falling back to 16-bit protected mode for the instructions
  * real mode does not have, so one mode serves both.
@@ -193,6 +210,7 @@ int classify__bytes(const uint8_t *code, size_t len, int mode, struct insn_class
 	if (name) {
 		strncpy(out->mnemonic, name, sizeof(out->mnemonic) - 1);
 		out->mnemonic[sizeof(out->mnemonic) - 1] = 0;
+		out->branch = branch_name(out->mnemonic);
 	}
 	return 0;
 }

@@ -111,9 +111,27 @@ static inline void kvm_vm__dirty(struct kvm_vm *k, unsigned what)
 	k->dirty |= what;
 }
 
-/* CPU state derived from the cached sregs/regs. */
-enum vmdbg_mode kvm_vm__mode(const struct kvm_vm *k);
-int kvm_vm__cpl(const struct kvm_vm *k);
+/* CPU state derived from the cached sregs/regs (inline: every exit asks). */
+static inline enum vmdbg_mode kvm_vm__mode(const struct kvm_vm *k)
+{
+	const struct kvm_sregs *s = k->sregs;
+
+	if (!(s->cr0 & CR0_PE) || (k->regs->rflags & RFLAGS_VM))
+		return VMDBG_MODE_REAL;
+	if ((s->efer & EFER_LMA) && s->cs.l)
+		return VMDBG_MODE_LONG64;
+	return s->cs.db ? VMDBG_MODE_PROT32 : VMDBG_MODE_REAL;
+}
+
+static inline int kvm_vm__cpl(const struct kvm_vm *k)
+{
+	if (!(k->sregs->cr0 & CR0_PE))
+		return 0;
+	if (k->regs->rflags & RFLAGS_VM)
+		return 3;
+	/* SS.DPL is the CPL (CS.DPL is not, for conforming code). */
+	return k->sregs->ss.dpl;
+}
 
 /*
  * Guest linear address to guest physical address through the guest's
@@ -124,7 +142,18 @@ int kvm_vm__translate(const struct kvm_vm *k, uint64_t la, uint64_t *gpa);
  * Returns the number of bytes copied. */
 size_t kvm_vm__read_linear(const struct kvm_vm *k, uint64_t la, void *buf, size_t len);
 /* Linear address of a segment:offset in the current mode (CS, SS, ...). */
-uint64_t kvm_vm__linear(const struct kvm_vm *k, const struct kvm_segment *s, uint64_t off);
+static inline uint64_t kvm_vm__linear(const struct kvm_vm *k, const struct kvm_segment *s,
+				      uint64_t off)
+{
+	enum vmdbg_mode m = kvm_vm__mode(k);
+
+	if (m == VMDBG_MODE_LONG64)
+		/* Only FS and GS have a base in 64-bit mode. */
+		return (s == &k->sregs->fs || s == &k->sregs->gs) ? s->base + off : off;
+	if (m == VMDBG_MODE_REAL && !(k->sregs->cr0 & CR0_PE))
+		return s->base + (off & 0xffff);
+	return (s->base + off) & 0xffffffffULL;
+}
 
 /* Register state helpers for probe guests, independent of the loader. */
 void kvm_vm__setup_real(struct kvm_vm *k, uint16_t ip);
@@ -193,6 +222,35 @@ struct kvm_insn {
 	struct insn_class c;
 };
 
+/*
+ * Instructions decoded before (step mode decodes one per step), found by
+ * their linear address and kept with the bytes, byte count and mode they
+ * were decoded from: classify__bytes() depends on nothing else, so an
+ * entry whose three match is the decode, and a changed byte is a miss.
+ */
+#define KVM_DCACHE_SIZE		64
+struct kvm_decoded {
+	bool valid, decoded;
+	uint8_t nbytes, mode;
+	uint8_t bytes[16];	/* as read; zeros past nbytes */
+	struct insn_class c;
+};
+
+/*
+ * io_origin_rip()'s answers (kvm.c): how far before RIP the port
+ * instruction of an exit starts, with everything the answer was worked
+ * out from (the bytes around RIP, the mode, the exit; dx only as equal to
+ * the port or not).
+ */
+#define KVM_IO_ORIGINS		8
+struct kvm_io_origin {
+	bool valid;
+	uint8_t delta;		/* the answer: the instruction is at RIP - delta */
+	uint64_t key;		/* bytes before RIP, bytes read, mode, out, size,
+				 * dx == port, port (kvm.c) */
+	uint8_t bytes[24];	/* back bytes before RIP, then up to 15; zeros after */
+};
+
 struct kvm_backend {
 	struct kvm_vm k;
 	struct kvm_quirks q;
@@ -201,6 +259,7 @@ struct kvm_backend {
 	bool use_int3;			/* from the probe: else debug registers */
 	struct handler_bp bp[KVM_MAX_HANDLER_BPS];
 	int nbp;
+	int npatched;			/* how many of bp[] are patched */
 	bool bps_valid;
 	bool stepping_over;		/* a bp was hit: step once with bps off */
 	uint64_t stepping_over_rip;	/* ... the instruction at this RIP */
@@ -221,6 +280,7 @@ struct kvm_backend {
 
 	/* Step mode. */
 	struct kvm_insn cur;		/* the instruction about to run */
+	struct kvm_decoded dcache[KVM_DCACHE_SIZE];
 	bool out_in_step;		/* an OUT exit happened during this step */
 	struct kvm_insn after_out;	/* the one after that OUT, decoded at its exit */
 
@@ -228,12 +288,17 @@ struct kvm_backend {
 	unsigned long last_tick;
 	uint64_t tick_rip, tick_exits, stuck_since;
 
+	struct kvm_io_origin io_origin[KVM_IO_ORIGINS];
+
 	uint64_t prev_cr0;		/* CR0 at the previous exit */
 	bool io_pending;		/* an IO/MMIO exit awaits KVM_RUN */
 
 	/* The guest's IDT as last scanned, to see it change. */
 	uint8_t idt_copy[4096];
 	size_t idt_len;
+	bool idt_check;			/* vmdbg wrote guest RAM: compare the bytes */
+	bool idt_pages_ok;		/* idt_copy was read whole from... */
+	uint64_t idt_gpa[2];		/* ...these pages (its first and last byte) */
 	uint64_t lstar_checked_at;	/* vm->exits at the last LSTAR read */
 };
 

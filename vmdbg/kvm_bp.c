@@ -129,6 +129,10 @@ static void patch(struct kvm_backend *kb, bool on)
 	struct kvm_vm *k = &kb->k;
 	uint64_t gpa;
 
+	/* Nothing to do (every exit in run mode, every step): skip the walk
+	 * over up to 256 breakpoints. */
+	if (kb->npatched == (on ? kb->nbp : 0))
+		return;
 	for (int i = 0; i < kb->nbp; i++) {
 		struct handler_bp *bp = &kb->bp[i];
 
@@ -142,6 +146,10 @@ static void patch(struct kvm_backend *kb, bool on)
 			k->ram[gpa] = bp->orig;
 		}
 		bp->patched = on;
+		kb->npatched += on ? 1 : -1;
+		/* A handler in the IDT's page: compare its bytes again. */
+		if (kvm_vm__protected(k, gpa))
+			kb->idt_check = true;
 	}
 }
 
@@ -213,29 +221,72 @@ static void protect_idt(struct vmdbg *vm, struct kvm_backend *kb)
 }
 
 /*
- * Re-read the entry points when the IDT bytes, its location, the paging
- * mode or EFER changed (compared on every exit: ~4 KiB memcmp), and LSTAR
- * now and then (an MSR read is an ioctl).
+ * Can the IDT bytes be taken as unchanged without reading them?  Yes when
+ * they were read whole last time (and found equal to idt_copy, or copied
+ * there), both ends of them still translate to the same guest physical
+ * pages, and those pages are write-protected: protect_idt() only ever
+ * runs right after a read, so every guest write since that read exited
+ * (handle_mmio() then clears bps_valid), and vmdbg's own writes set
+ * idt_check (kvm_mem_written(), patch(), each run's start).
  */
-static int sync_bps(struct vmdbg *vm, struct kvm_backend *kb)
+static bool idt_unchanged(struct kvm_backend *kb, uint64_t base, size_t len)
+{
+	struct kvm_vm *k = &kb->k;
+	uint64_t gpa0 = base, gpa1 = base + len - 1;
+
+	if (kb->idt_check || !kb->idt_pages_ok || !k->can_protect || len != kb->idt_len)
+		return false;
+	if ((k->sregs->cr0 & CR0_PG) &&	/* else linear is physical */
+	    (kvm_vm__translate(k, gpa0, &gpa0) || kvm_vm__translate(k, gpa1, &gpa1)))
+		return false;
+	return gpa0 == kb->idt_gpa[0] && gpa1 == kb->idt_gpa[1] && kvm_vm__protected(k, gpa0) &&
+	       kvm_vm__protected(k, gpa1);
+}
+
+/* After a whole read of the IDT: where its ends are, for idt_unchanged(). */
+static void idt_note_pages(struct kvm_backend *kb, uint64_t base, size_t want, size_t len)
+{
+	struct kvm_vm *k = &kb->k;
+
+	kb->idt_check = false;
+	kb->idt_pages_ok = len == want && len &&
+			   !kvm_vm__translate(k, base, &kb->idt_gpa[0]) &&
+			   !kvm_vm__translate(k, base + len - 1, &kb->idt_gpa[1]);
+}
+
+/*
+ * Re-read the entry points when the IDT bytes, its location, the paging
+ * mode or EFER changed, and LSTAR now and then (an MSR read is an ioctl).
+ * The IDT bytes are compared with the copy (a read and a memcmp of up to
+ * 4 KiB) only when idt_unchanged() cannot vouch for them.
+ */
+static __attribute__((noinline)) int sync_bps(struct vmdbg *vm, struct kvm_backend *kb)
 {
 	struct kvm_vm *k = &kb->k;
 	const struct kvm_sregs *s = k->sregs;
 	struct handler_bp set[KVM_MAX_HANDLER_BPS];
 	uint8_t idt[sizeof(kb->idt_copy)];
-	size_t len = (size_t)s->idt.limit + 1;
+	size_t want = (size_t)s->idt.limit + 1, len;
 	uint64_t lstar = kb->sync_lstar;
-	bool changed = !kb->bps_valid;
+	bool changed = !kb->bps_valid, fresh = false;
 	int n;
 
-	if (len > sizeof(idt))
-		len = sizeof(idt);
-	len = kvm_vm__read_linear(k, s->idt.base, idt, len);
+	if (want > sizeof(idt))
+		want = sizeof(idt);
+	len = want;
 	if (s->idt.base != kb->sync_idt_base || s->idt.limit != kb->sync_idt_limit ||
 	    ((s->cr0 ^ kb->sync_cr0) & (CR0_PE | CR0_PG)) ||
 	    ((s->cr4 ^ kb->sync_cr4) & (CR4_PAE | CR4_PSE | CR4_LA57)) ||
-	    s->efer != kb->sync_efer || len != kb->idt_len || memcmp(idt, kb->idt_copy, len))
+	    s->efer != kb->sync_efer)
 		changed = true;
+	if (changed || !idt_unchanged(kb, s->idt.base, want)) {
+		len = kvm_vm__read_linear(k, s->idt.base, idt, want);
+		fresh = true;
+		if (len != kb->idt_len || memcmp(idt, kb->idt_copy, len))
+			changed = true;
+		else
+			idt_note_pages(kb, s->idt.base, want, len);
+	}
 	if ((s->efer & EFER_SCE) && (s->efer & EFER_LMA) &&
 	    (changed || !lstar || vm->exits - kb->lstar_checked_at >= 1024)) {
 		if (kvm_vm__get_msr(k, MSR_LSTAR, &lstar))
@@ -248,6 +299,8 @@ static int sync_bps(struct vmdbg *vm, struct kvm_backend *kb)
 	}
 	if (!changed)
 		return 0;
+	if (!fresh)	/* only LSTAR moved: the bytes are idt_copy's */
+		len = kvm_vm__read_linear(k, s->idt.base, idt, want);
 
 	kb->sync_idt_base = s->idt.base;
 	kb->sync_idt_limit = s->idt.limit;
@@ -259,6 +312,7 @@ static int sync_bps(struct vmdbg *vm, struct kvm_backend *kb)
 	kb->idt_len = len;
 	kb->bps_valid = true;
 	protect_idt(vm, kb);
+	idt_note_pages(kb, s->idt.base, want, len);
 
 	n = choose_bps(vm, kb, lstar, set);
 	if (n == kb->nbp) {
@@ -274,12 +328,40 @@ static int sync_bps(struct vmdbg *vm, struct kvm_backend *kb)
 		patch(kb, false);
 	memcpy(kb->bp, set, n * sizeof(set[0]));
 	kb->nbp = n;
+	kb->npatched = 0;	/* choose_bps() made them all unpatched */
 	if (n) {
 		struct debug_hw hw[KVM_MAX_DRS];
 
 		describe_bps(vm, kb, kb->use_int3 ? 0 : KVM_MAX_DRS - user_drs(vm, hw));
 	}
 	return 0;
+}
+
+/*
+ * sync_bps() would find nothing to do: no register it watches moved, LSTAR
+ * needs no read yet and idt_unchanged() vouches for the bytes.  What most
+ * exits come to, without sync_bps()'s large stack frame.
+ */
+static bool sync_quiet(const struct vmdbg *vm, struct kvm_backend *kb)
+{
+	const struct kvm_sregs *s = kb->k.sregs;
+	size_t want = (size_t)s->idt.limit + 1;
+
+	if (!kb->bps_valid || s->idt.base != kb->sync_idt_base ||
+	    s->idt.limit != kb->sync_idt_limit ||
+	    ((s->cr0 ^ kb->sync_cr0) & (CR0_PE | CR0_PG)) ||
+	    ((s->cr4 ^ kb->sync_cr4) & (CR4_PAE | CR4_PSE | CR4_LA57)) ||
+	    s->efer != kb->sync_efer)
+		return false;
+	if ((s->efer & EFER_SCE) && (s->efer & EFER_LMA)) {
+		if (!kb->sync_lstar || vm->exits - kb->lstar_checked_at >= 1024)
+			return false;
+	} else if (kb->sync_lstar) {
+		return false;
+	}
+	if (want > sizeof(kb->idt_copy))
+		want = sizeof(kb->idt_copy);
+	return idt_unchanged(kb, s->idt.base, want);
 }
 
 /*
@@ -312,14 +394,12 @@ static unsigned arm_user_drs(struct vmdbg *vm, struct kvm_backend *kb, uint64_t 
 	return used;
 }
 
-static int set_debug(struct vmdbg *vm, struct kvm_backend *kb, uint32_t control,
-		     const uint64_t dr[4], uint64_t dr7)
+static __attribute__((noinline)) int set_debug_now(struct vmdbg *vm, struct kvm_backend *kb,
+						    uint32_t control, const uint64_t dr[4],
+						    uint64_t dr7)
 {
 	int rc;
 
-	if (kb->dbg_set && control == kb->dbg_control && dr7 == kb->dbg_dr7 &&
-	    !memcmp(dr, kb->dbg_dr, sizeof(kb->dbg_dr)))
-		return 0;
 	rc = kvm_vm__set_debug(&kb->k, control, dr, dr7);
 	if (rc)
 		return vmm__error(vm, rc, "kvm: KVM_SET_GUEST_DEBUG (control 0x%x): %s",
@@ -329,6 +409,17 @@ static int set_debug(struct vmdbg *vm, struct kvm_backend *kb, uint32_t control,
 	kb->dbg_dr7 = dr7;
 	memcpy(kb->dbg_dr, dr, sizeof(kb->dbg_dr));
 	return 0;
+}
+
+/* KVM_SET_GUEST_DEBUG unless KVM has this state already (most exits). */
+static inline int set_debug(struct vmdbg *vm, struct kvm_backend *kb, uint32_t control,
+			    const uint64_t dr[4], uint64_t dr7)
+{
+	if (kb->dbg_set && control == kb->dbg_control && dr7 == kb->dbg_dr7 &&
+	    dr[0] == kb->dbg_dr[0] && dr[1] == kb->dbg_dr[1] && dr[2] == kb->dbg_dr[2] &&
+	    dr[3] == kb->dbg_dr[3])
+		return 0;
+	return set_debug_now(vm, kb, control, dr, dr7);
 }
 
 int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb)
@@ -352,11 +443,11 @@ int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb)
 		control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
 		if (kb->use_int3)
 			patch(kb, false);
-		if (arm_user_drs(vm, kb, dr, &dr7, true))
+		if (vm->dbg_active && arm_user_drs(vm, kb, dr, &dr7, true))
 			control |= KVM_GUESTDBG_USE_HW_BP;
 		return set_debug(vm, kb, control, dr, dr7);
 	}
-	rc = sync_bps(vm, kb);
+	rc = sync_quiet(vm, kb) ? 0 : sync_bps(vm, kb);
 	if (rc)
 		return rc;
 	if (kb->stepping_over) {
@@ -367,7 +458,7 @@ int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb)
 			patch(kb, false);
 	} else {
 		/* User DRs first: they take priority over the catcher. */
-		used = arm_user_drs(vm, kb, dr, &dr7, kb->use_int3);
+		used = vm->dbg_active ? arm_user_drs(vm, kb, dr, &dr7, kb->use_int3) : 0;
 		if (used)
 			control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
 		if (kb->nbp && kb->use_int3) {

@@ -1,6 +1,7 @@
 /*
- * kvm_cpu.c - views of a KVM vCPU's state: mode, CPL, the guest's page
- * tables, and entry states for probe guests.  Reads only the register
+ * kvm_cpu.c - views of a KVM vCPU's state: the guest's page tables (mode,
+ * CPL and linear addresses are inline in kvm.h), and entry states for
+ * probe guests.  Reads only the register
  * cache and guest RAM, never an ioctl.
  */
 #include "kvm.h"
@@ -11,39 +12,6 @@
 #define PTE_P		(1ULL << 0)
 #define PTE_PS		(1ULL << 7)
 #define PTE_ADDR	0x000ffffffffff000ULL
-
-enum vmdbg_mode kvm_vm__mode(const struct kvm_vm *k)
-{
-	const struct kvm_sregs *s = k->sregs;
-
-	if (!(s->cr0 & CR0_PE) || (k->regs->rflags & RFLAGS_VM))
-		return VMDBG_MODE_REAL;
-	if ((s->efer & EFER_LMA) && s->cs.l)
-		return VMDBG_MODE_LONG64;
-	return s->cs.db ? VMDBG_MODE_PROT32 : VMDBG_MODE_REAL;
-}
-
-int kvm_vm__cpl(const struct kvm_vm *k)
-{
-	if (!(k->sregs->cr0 & CR0_PE))
-		return 0;
-	if (k->regs->rflags & RFLAGS_VM)
-		return 3;
-	/* SS.DPL is the CPL (CS.DPL is not, for conforming code). */
-	return k->sregs->ss.dpl;
-}
-
-uint64_t kvm_vm__linear(const struct kvm_vm *k, const struct kvm_segment *s, uint64_t off)
-{
-	enum vmdbg_mode m = kvm_vm__mode(k);
-
-	if (m == VMDBG_MODE_LONG64)
-		/* Only FS and GS have a base in 64-bit mode. */
-		return (s == &k->sregs->fs || s == &k->sregs->gs) ? s->base + off : off;
-	if (m == VMDBG_MODE_REAL && !(k->sregs->cr0 & CR0_PE))
-		return s->base + (off & 0xffff);
-	return (s->base + off) & 0xffffffffULL;
-}
 
 static int read_pte(const struct kvm_vm *k, uint64_t gpa, int size, uint64_t *pte)
 {
@@ -124,6 +92,14 @@ size_t kvm_vm__read_linear(const struct kvm_vm *k, uint64_t la, void *buf, size_
 	size_t done = 0, chunk;
 	uint64_t gpa;
 
+	if (len <= 0x1000 - (la & 0xfff)) {
+		/* Within one page (code fetches, most reads): one translation. */
+		if (!len || kvm_vm__translate(k, la, &gpa) || gpa > k->ram_size ||
+		    len > k->ram_size - gpa)
+			return 0;
+		memcpy(out, k->ram + gpa, len);
+		return len;
+	}
 	while (done < len) {
 		chunk = 0x1000 - ((la + done) & 0xfff);
 		if (chunk > len - done)

@@ -94,7 +94,7 @@ static bool find_handler(struct kvm_backend *kb, const struct kvm_insn *x, uint6
 static void record_insn(struct vmdbg *vm, struct kvm_backend *kb, const struct kvm_insn *x,
 			uint64_t y)
 {
-	struct vmdbg_trap t = { 0 };
+	struct vmdbg_trap t;
 	int insn = x->c.insn;
 
 	if (!vm->step_mode || !x->decoded || insn == VMDBG_INSN_NONE)
@@ -119,6 +119,7 @@ static void record_insn(struct vmdbg *vm, struct kvm_backend *kb, const struct k
 	case VMDBG_INSN_HLT:
 		return;		/* their exits are the records */
 	}
+	memset(&t, 0, sizeof(t));
 	t.rip = x->rip;
 	t.cpl = x->cpl;
 	t.mode = x->mode;

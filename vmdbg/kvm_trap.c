@@ -31,23 +31,31 @@ int kvm_trap__decode(struct kvm_backend *kb, uint64_t rip, struct kvm_insn *x)
 	x->cr2 = k->sregs->cr2;
 	x->cs = k->sregs->cs.selector;
 	x->nbytes = kvm_vm__read_linear(k, x->la, x->bytes, sizeof(x->bytes));
-	x->decoded = x->nbytes && classify__bytes(x->bytes, x->nbytes, x->mode, &x->c) == 0;
+	if (x->nbytes) {
+		/* classify__bytes() is a pure function of the bytes, their
+		 * count and the mode: an entry holding all three is the
+		 * answer, whatever ran or was written there meanwhile. */
+		struct kvm_decoded *d = &kb->dcache[(x->la ^ x->la >> 6) % KVM_DCACHE_SIZE];
+
+		if (!d->valid || d->mode != x->mode || d->nbytes != x->nbytes ||
+		    memcmp(d->bytes, x->bytes, sizeof(d->bytes))) {
+			memcpy(d->bytes, x->bytes, sizeof(d->bytes));
+			d->nbytes = (uint8_t)x->nbytes;
+			d->mode = x->mode;
+			d->decoded = classify__bytes(x->bytes, x->nbytes, x->mode, &d->c) == 0;
+			d->valid = true;
+		}
+		x->decoded = d->decoded;
+		x->c = d->c;
+	}
 	return x->decoded ? 0 : -EINVAL;
 }
 
 bool kvm_trap__is_branch(const struct kvm_insn *x)
 {
-	static const char *const prefixes[] = {
-		"j", "call", "ret", "loop", "iret", "sys", "int", "enter", "leave", "rsm",
-	};
-	const char *m = x->c.mnemonic;
-
 	if (!x->decoded)
 		return true;	/* unknown: do not guess an exception */
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(m, prefixes[i], strlen(prefixes[i])))
-			return strncmp(m, "enter", 5) && strncmp(m, "leave", 5);
-	return false;
+	return x->c.branch;
 }
 
 bool kvm_trap__vector_has_error(int v)

@@ -300,6 +300,49 @@ static void test_mnemonic_and_length(void **state)
 	assert_int_equal(c.insn, VMDBG_INSN_PUSHF);
 }
 
+/* The branch flag (kvm step mode: did RIP move by itself?). */
+static void test_branch(void **state)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		int mode;
+		bool branch;
+	} k[] = {
+		{ "\x75\xfe", 2, 16, true },		/* jnz */
+		{ "\xeb\xfe", 2, 32, true },		/* jmp short */
+		{ "\xe3\xfe", 2, 64, true },		/* jrcxz */
+		{ "\xe8\0\0\0\0", 5, 32, true },	/* call */
+		{ "\xc3", 1, 64, true },		/* ret */
+		{ "\xcb", 1, 32, true },		/* far ret */
+		{ "\xe2\xfe", 2, 16, true },		/* loop */
+		{ "\xe1\xfe", 2, 32, true },		/* loope */
+		{ "\xcf", 1, 32, true },		/* iretd */
+		{ "\x48\xcf", 2, 64, true },		/* iretq */
+		{ "\x0f\x05", 2, 64, true },		/* syscall */
+		{ "\x0f\x34", 2, 32, true },		/* sysenter */
+		{ "\xcd\x80", 2, 32, true },		/* int 0x80 */
+		{ "\xcc", 1, 32, true },		/* int3 */
+		{ "\xce", 1, 32, true },		/* into */
+		{ "\x0f\xaa", 2, 32, true },		/* rsm */
+		{ "\xc8\x10\0\0", 4, 32, false },	/* enter */
+		{ "\xc9", 1, 32, false },		/* leave */
+		{ "\x66\x49", 2, 16, false },		/* dec ecx */
+		{ "\xf4", 1, 32, false },		/* hlt */
+		{ "\xe6\x80", 2, 16, false },		/* out */
+		{ "\x89\xd8", 2, 32, false },		/* mov */
+	};
+	struct insn_class c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		classify(k[i].bytes, k[i].len, k[i].mode, &c);
+		if (c.branch != k[i].branch)
+			fail_msg("%d-bit %s: branch %d, wanted %d", k[i].mode, c.mnemonic, c.branch,
+				 k[i].branch);
+	}
+}
+
 static void test_bad_input(void **state)
 {
 	struct insn_class c;
@@ -361,6 +404,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_mnemonic_and_length),
+		cmocka_unit_test(test_branch),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_classic_view),
 	};

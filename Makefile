@@ -30,7 +30,7 @@ LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/devices/*.c vmdbg/emu/*.c traces/*.c symb
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB	 := $(BUILD)/libvmdbg.a
 
-FE_SRCS	:= $(wildcard frontends/*.c)
+FE_SRCS	:= $(wildcard frontends/*.c frontends/tui/*.c)
 FE_OBJS	:= $(FE_SRCS:%.c=$(BUILD)/obj/%.o)
 PROG	:= $(BUILD)/vmdbg
 
@@ -59,12 +59,19 @@ $(LIB): $(LIB_OBJS)
 
 $(PROG): $(FE_OBJS) $(LIB)
 	@[ "$(Q)" = "" ] || echo "  LINK    $@"
-	$(Q)$(CC) -o $@ $(FE_OBJS) $(LIB) $(LDLIBS) -lreadline -lncursesw
+	$(Q)$(CC) -o $@ $(FE_OBJS) $(LIB) $(LDLIBS) -lreadline -lncursesw -lpthread
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+# The TUI's layout is a pure function: its test links that one object.
+$(BUILD)/tests/unit/test_tui_layout: tests/unit/test_tui_layout.c \
+		$(BUILD)/obj/frontends/tui/layout.o
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/obj/frontends/tui/layout.o -lcmocka
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

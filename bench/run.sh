@@ -9,6 +9,9 @@
 #   emu backend (issue 3): vs QEMU TCG on the same guest images: a dec;jnz
 #     loop, an `out` loop, a traced ring-3 int+iret round trip (QEMU with
 #     `-d int -D FILE`), and emu's step mode.
+#   trace viewer (issue 5): `vmdbg view`'s file access (bench/bench_view.c)
+#     on a generated 10-million-trap trace: open, jumps, peak memory
+#     (wall-clock: a person waits for them).
 #
 # Times are CPU time (user + system, of the bench process or of QEMU with
 # all its threads; the guest's time inside KVM counts as the vCPU
@@ -18,7 +21,7 @@
 #
 # Environment: BUILD (default build), BENCH_SECONDS (per measurement,
 # default 1), BENCH_REPS (default 4), BENCH_CLOCK (cpu or wall, default
-# cpu), BENCH_ONLY (some of: kvm trace emu; default all), QEMU (default
+# cpu), BENCH_ONLY (some of: kvm trace emu view; default all), QEMU (default
 # qemu-system-x86_64).  Guests: bench/guests/*.S, built by bench/bench.mk.
 # The table also goes to $BUILD/bench/results.txt.
 
@@ -29,7 +32,7 @@ W=$B/work
 SECS=${BENCH_SECONDS:-1}
 REPS=${BENCH_REPS:-4}
 QEMU=${QEMU:-qemu-system-x86_64}
-ONLY=$(echo "${BENCH_ONLY:-kvm trace emu}" | tr ',' ' ')
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view}" | tr ',' ' ')
 OUT=$B/results.txt
 case ${BENCH_CLOCK:-cpu} in
 cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
@@ -38,7 +41,7 @@ wall)	CLOCK_KEY=ns CLOCK_NAME="wall-clock time" ;;
 esac
 
 mkdir -p "$W" || exit 1
-for f in kvm_raw vmdbg_bench qemu_bench; do
+for f in kvm_raw vmdbg_bench qemu_bench bench_view; do
 	[ -x "$B/$f" ] || { echo "bench: $B/$f is missing (run make bench)" >&2; exit 1; }
 done
 for g in out16 loop16 loop32 out32 int32; do
@@ -300,10 +303,33 @@ section_emu() {
 	fi
 }
 
+# ---- issue 5: the trace viewer ---------------------------------------------
+section_view() {
+	progress "trace viewer: index a 10M-trap trace, jump"
+	if ! line=$("$B/bench_view" -o "$W/view.vtr" 2>"$W/view.err"); then
+		[ -n "$line" ] || { note "viewer bench failed: $(tail -n 1 "$W/view.err")"; return; }
+	fi
+	n=$(get traps "$line")
+	row "view: open a $n-trap trace ($(get chunks "$line") chunk headers; wall-clock)" \
+	    "$(fmt "$(get open_ms "$line")" 1) ms" "-" "-" "<= 100 ms" \
+	    "$(met "$(get open_ms "$line")" "<=" 100)"
+	row "view: jump to a random trap (wall-clock, max of 100; avg $(fmt "$(get jump_avg_ms "$line")" 2) ms)" \
+	    "$(fmt "$(get jump_max_ms "$line")" 1) ms" "-" "-" "<= 100 ms" \
+	    "$(met "$(get jump_max_ms "$line")" "<=" 100)"
+	row "view: next record of a class (max of 20)" \
+	    "$(fmt "$(get find_max_ms "$line")" 1) ms" "-" "-" "-" "-"
+	row "view: a search that matches nothing (decodes the whole file)" \
+	    "$(fmt "$(get scan_ms "$line")" 0) ms" "-" "-" "-" "-"
+	row "view: peak memory of the viewer (max RSS)" \
+	    "$(fmt "$(get rss_mb "$line")" 1) MB" "-" "-" "<= 100 MB" \
+	    "$(met "$(get rss_mb "$line")" "<=" 100)"
+}
+
 start=$(date +%s)
 want kvm && section_kvm
 want trace && section_trace
 want emu && section_emu
+want view && section_view
 rm -f "$W"/*.vtr "$W/line"
 
 # ---- the table ---------------------------------------------------------------

@@ -27,7 +27,6 @@
 static struct dbg *cur;		/* for readline's line callback */
 static int sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t got_sigint;
-static char last_line[1024];	/* what an empty line repeats */
 
 static void on_sigint(int sig)
 {
@@ -126,23 +125,8 @@ int cli__source(struct dbg *d, const char *path)
 /* A line typed at the prompt: an empty one repeats stepping and x/list. */
 static void prompt_line(struct dbg *d, const char *line)
 {
-	const char *s = parse__skip(line);
-
-	if (!*s) {
-		if (!d->interactive || !last_line[0])
-			return;
-		s = last_line;
-	} else if (commands__repeatable(s)) {
-		int flags = commands__repeatable(s);
-
-		snprintf(last_line, sizeof(last_line), "%s", s);
-		/* `x 0x1000` then Enter: go on from where x stopped */
-		if (flags & CMD_NOREPEAT_ARGS)
-			last_line[strcspn(last_line, " \t")] = 0;
-	} else {
-		last_line[0] = 0;
-	}
-	run_line(d, s);
+	got_sigint = 0;
+	commands__prompt_line(d, line);
 }
 
 /* ---- readline ---------------------------------------------------------------- */
@@ -281,7 +265,8 @@ static int prompt_loop(struct dbg *d)
 
 static void usage(FILE *f)
 {
-	fputs("usage: vmdbg [OPTIONS] IMAGE          debug a guest at the (vmdbg) prompt\n"
+	fputs("usage: vmdbg [OPTIONS] IMAGE          debug a guest: the TUI at a terminal,\n"
+	      "                                      else the (vmdbg) prompt\n"
 	      "  --backend kvm|emu|auto, --mem SIZE, --load ADDR --entry ADDR --mode 16|32|64,\n"
 	      "  --step, --max-steps N, --timeout S     as for `vmdbg run`\n"
 	      "  -x FILE        run the commands in FILE first (# comments)\n"
@@ -290,7 +275,7 @@ static void usage(FILE *f)
 	      "  --keep-going   a failing script command does not stop the script\n"
 	      "  --trace FILE   record the trap records while debugging\n"
 	      "  -q, --quiet    do not copy the guest's serial output to stdout\n"
-	      "  --cli          the line prompt even at a terminal\n"
+	      "  --cli          the line prompt even at a terminal (as with -x or --batch)\n"
 	      "exit status: the guest's debug-exit status, 2 after a script error, else 0.\n"
 	      "Type `help` at the prompt for the commands.\n", f);
 }
@@ -389,6 +374,16 @@ int cmd_debug(int argc, char **argv)
 	d.opts = &o;
 	d.interactive = isatty(STDIN_FILENO) && !o.batch;
 	cur = &d;
+	/* A person at a terminal gets the TUI; scripts and --cli the prompt. */
+	if (!o.cli && !o.batch && !o.nscripts && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		status = tui__debug(&d);
+		if (status != TUI_UNAVAILABLE)
+			return status;
+		memset(&d, 0, sizeof(d));
+		d.opts = &o;
+		d.interactive = 1;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	status = session__open(&d);
 	if (status) {
@@ -414,12 +409,7 @@ int cmd_debug(int argc, char **argv)
 		 !o.nscripts && !o.ncmds)
 		prompt_loop(&d);	/* `vmdbg --batch IMAGE < commands` */
 	fflush(stdout);
-	if (failed)
-		status = EXIT_USAGE;
-	else if (d.want_quit && d.quit_status >= 0)
-		status = d.quit_status;
-	else
-		status = d.guest_exited ? d.exit_status : 0;
+	status = failed ? EXIT_USAGE : session__exit_status(&d);
 	session__close(&d);
 	return status;
 }

@@ -19,6 +19,10 @@
  * Returns the process exit status. */
 int cmd_trace(int argc, char **argv);
 
+/* `vmdbg view FILE [--symbols ELF]`: a trace in the TUI (frontends/tui/view.c).
+ * argv[0] is "view".  Returns the process exit status. */
+int cmd_view(int argc, char **argv);
+
 /* `vmdbg [OPTIONS] IMAGE`: the debugger's command line (frontends/cli.c).
  * argv[0] is the program.  Returns the process exit status. */
 int cmd_debug(int argc, char **argv);

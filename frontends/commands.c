@@ -237,6 +237,32 @@ int commands__execute(struct dbg *d, const char *line)
 	return c->fn(d, args, has_fmt ? fmt : NULL);
 }
 
+static char last_line[1024];	/* what an empty line repeats */
+
+int commands__prompt_line(struct dbg *d, const char *line)
+{
+	const char *s = parse__skip(line);
+	int before = d->errors, ret;
+
+	if (!*s) {
+		if (!d->interactive || !last_line[0])
+			return 0;
+		s = last_line;
+	} else if (commands__repeatable(s)) {
+		int flags = commands__repeatable(s);
+
+		snprintf(last_line, sizeof(last_line), "%s", s);
+		/* `x 0x1000` then Enter: go on from where x stopped */
+		if (flags & CMD_NOREPEAT_ARGS)
+			last_line[strcspn(last_line, " \t")] = 0;
+	} else {
+		last_line[0] = 0;
+	}
+	ret = commands__execute(d, s);
+	fflush(stdout);
+	return ret < 0 || d->errors != before ? -1 : 0;
+}
+
 int commands__repeatable(const char *line)
 {
 	char word[64], fmt[64];

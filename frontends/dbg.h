@@ -38,6 +38,21 @@ struct dbg_opts {
 	double timeout;
 };
 
+/* How session__go runs the guest. */
+enum dbg_go { GO_CONT, GO_STEP, GO_NEXT, GO_UNTIL };
+
+struct dbg;
+/* A frontend that draws the guest's events itself (the TUI) installs
+ * these in struct dbg.  The event hook is called from the engine's event
+ * callback, on the thread that runs the guest, with the event valid only
+ * during the call.  The go hook replaces the engine call in session__go:
+ * it must run session__engine_go() (on any one thread) and return its
+ * result; the TUI runs it on a worker thread while it keeps the screen
+ * and the keyboard alive. */
+typedef void (*dbg_ui_event_fn)(void *ctx, const struct vmdbg_event *ev);
+typedef int (*dbg_ui_go_fn)(struct dbg *d, enum dbg_go how, uint64_t arg,
+			    struct vmdbg_stop *stop);
+
 /* Where the guest is. */
 enum dbg_state {
 	DBG_NOT_STARTED,	/* loaded, never run: stopped at the entry */
@@ -102,6 +117,11 @@ struct dbg {
 	int want_quit, quit_status;
 	volatile int interrupted;	/* Ctrl-C since the last command */
 	int interactive;		/* a person at a terminal */
+
+	/* the TUI (frontends/tui/): NULL at the line prompt */
+	dbg_ui_event_fn ui_event;
+	dbg_ui_go_fn ui_go;
+	void *ui_ctx;
 };
 
 /* ---- commands.c ---------------------------------------------------------- */
@@ -128,6 +148,11 @@ struct dbg_alias {
 
 /* Runs one command line.  Returns 0, or -1 when it failed. */
 int commands__execute(struct dbg *d, const char *line);
+/* A line typed at a prompt (the CLI's or the TUI's): an empty line repeats
+ * the last stepping or x/list command when interactive, then the line runs
+ * with stdout flushed after it.  Returns 0, or -1 when it failed (an error
+ * was printed). */
+int commands__prompt_line(struct dbg *d, const char *line);
 /* For tab completion: the i-th command name (and alias) starting with
  * prefix, or NULL. */
 const char *commands__complete(const char *prefix, int i);
@@ -184,6 +209,14 @@ int cli__source(struct dbg *d, const char *path);
 /* complete.c: install tab completion for readline. */
 void complete__init(struct dbg *d);
 
+/* tui/tui.c: the curses TUI on this terminal (`vmdbg IMAGE` when stdin and
+ * stdout are terminals, no --cli, no scripts).  It opens the session
+ * (session__open) itself, runs the -ex commands, and returns the process
+ * exit status; TUI_UNAVAILABLE before anything happened when the terminal
+ * cannot do it (the caller falls back to the prompt). */
+#define TUI_UNAVAILABLE (-1)
+int tui__debug(struct dbg *d);
+
 /* ---- session.c ------------------------------------------------------------ */
 
 /* Create the VM, load the image and its symbols.  0 or a process status. */
@@ -196,9 +229,15 @@ int session__trace_stop(struct dbg *d);
 /* Load symbols from FILE into a fresh table (symbol-file). */
 int session__load_symbols(struct dbg *d, const char *path, int quiet_missing);
 /* Run an engine call that executes guest code with Ctrl-C wired to
- * vmdbg__request_stop; records the stop in d->last and d->state. */
-enum dbg_go { GO_CONT, GO_STEP, GO_NEXT, GO_UNTIL };
+ * vmdbg__request_stop; records the stop in d->last and d->state.  Through
+ * d->ui_go when the TUI set it. */
 int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop *stop);
+/* The bare engine call of session__go (vmdbg__run/step/nexti/run_until):
+ * what a ui_go hook runs. */
+int session__engine_go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop *stop);
+/* The process status at the end of a session that had no script error:
+ * quit's STATUS, else the guest's debug-exit status, else 0. */
+int session__exit_status(const struct dbg *d);
 /* Checks the guest can run; prints why not. */
 int session__can_run(struct dbg *d);
 /* The SIGINT handler's part (async-signal-safe). */

@@ -38,7 +38,9 @@ static void usage(FILE *f)
 "       vmdbg trace show FILE [--class C,..] [--origin app|os] [--disposition D,..]\n"
 "       vmdbg trace stats FILE                     counts by class, origin, disposition\n"
 "       vmdbg trace export FILE --format jsonl|csv [-o OUT]\n"
-"       vmdbg [OPTIONS] IMAGE                      debug a guest at the (vmdbg) prompt\n"
+"       vmdbg view FILE [--symbols ELF]            browse a trace in the TUI\n"
+"       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
+"                                                  else the (vmdbg) prompt\n"
 "             [-x SCRIPT] [-ex CMD] [--batch] [--keep-going] [--trace FILE] [--cli]\n"
 "       vmdbg --probe                              what this host's KVM can and cannot do\n"
 "       vmdbg --help | --version\n"
@@ -410,6 +412,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, 1);
 	if (!strcmp(cmd, "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(cmd, "view"))
+		return cmd_view(argc - 1, argv + 1);
 	/* `vmdbg [OPTIONS] IMAGE`: the debugger (frontends/cli.c). */
 	if (cmd[0] == '-' || access(cmd, F_OK) == 0)
 		return cmd_debug(argc, argv);

@@ -32,6 +32,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 {
 	struct dbg *d = opaque;
 
+	/* The TUI shows serial output and messages in its panes. */
+	if (d->ui_event)
+		d->ui_event(d->ui_ctx, ev);
 	switch (ev->kind) {
 	case VMDBG_EV_TRAP:
 		d->ntraps++;
@@ -39,7 +42,7 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			d->trace_failed = 1;
 		break;
 	case VMDBG_EV_SERIAL:
-		if (!d->quiet && ev->u.serial.len) {
+		if (!d->quiet && !d->ui_event && ev->u.serial.len) {
 			fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
 			fflush(stdout);
 			d->serial_bol = ev->u.serial.data[ev->u.serial.len - 1] == '\n';
@@ -55,7 +58,7 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			d->trace_failed = 1;
 		break;
 	case VMDBG_EV_LOG:
-		if (ev->u.log.level >= VMDBG_LOG_INFO) {
+		if (ev->u.log.level >= VMDBG_LOG_INFO && !d->ui_event) {
 			dbg__bol(d);
 			fflush(stdout);
 			fprintf(stderr, "vmdbg: %s\n", ev->u.log.msg);
@@ -248,6 +251,27 @@ int session__can_run(struct dbg *d)
 			  vmdbg__stop_reason_name(d->last.reason));
 }
 
+int session__engine_go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop *stop)
+{
+	switch (how) {
+	case GO_CONT:
+		return vmdbg__run(d->vm, stop);
+	case GO_STEP:
+		return vmdbg__step(d->vm, arg, stop);
+	case GO_NEXT:
+		return vmdbg__nexti(d->vm, arg, stop);
+	default:
+		return vmdbg__run_until(d->vm, arg, stop);
+	}
+}
+
+int session__exit_status(const struct dbg *d)
+{
+	if (d->want_quit && d->quit_status >= 0)
+		return d->quit_status;
+	return d->guest_exited ? d->exit_status : 0;
+}
+
 int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop *stop)
 {
 	int ret;
@@ -257,20 +281,10 @@ int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop 
 	memset(stop, 0, sizeof(*stop));
 	sigint_seen = 0;
 	session_running_vm = d->vm;
-	switch (how) {
-	case GO_CONT:
-		ret = vmdbg__run(d->vm, stop);
-		break;
-	case GO_STEP:
-		ret = vmdbg__step(d->vm, arg, stop);
-		break;
-	case GO_NEXT:
-		ret = vmdbg__nexti(d->vm, arg, stop);
-		break;
-	default:
-		ret = vmdbg__run_until(d->vm, arg, stop);
-		break;
-	}
+	if (d->ui_go)
+		ret = d->ui_go(d, how, arg, stop);
+	else
+		ret = session__engine_go(d, how, arg, stop);
 	session_running_vm = NULL;
 	if (sigint_seen)
 		d->interrupted = 1;

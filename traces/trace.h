@@ -132,4 +132,57 @@ const char *trace_reader__warning(const struct trace_reader *r);
 uint64_t trace_reader__offset(const struct trace_reader *r);
 void trace_reader__close(struct trace_reader *r);
 
+/* ---- indexing (traces/index.c) ----------------------------------------- */
+
+/*
+ * Random access for a viewer.  trace_index__open() reads the file header and
+ * then only the 48-byte chunk headers (FORMAT.md: "a viewer can index a file
+ * by reading only chunk headers"), so opening costs one read per chunk and
+ * a few dozen bytes of memory per chunk, whatever the number of records.  A
+ * trap is found by its position among the file's trap records (0-based, in
+ * file order) or by its seq; the chunk that holds it is read, CRC-checked
+ * and decoded on demand, and a few decoded chunks are kept.
+ *
+ * A file cut off inside a chunk indexes up to its last complete chunk with
+ * a warning, as trace_reader does.  A damaged chunk header ends the index
+ * there with a warning; a damaged payload is reported (-EBADMSG and
+ * trace_index__error()) when a lookup needs it.  Not thread-safe.
+ */
+struct trace_index;
+
+/* Returns NULL on failure with a message in err (the header's checks are
+ * trace_reader__open()'s). */
+struct trace_index *trace_index__open(const char *path, char *err, size_t errlen);
+void trace_index__close(struct trace_index *x);
+/* Valid until trace_index__close(). */
+const struct trace_header *trace_index__header(const struct trace_index *x);
+uint64_t trace_index__ntraps(const struct trace_index *x);
+uint64_t trace_index__nrecords(const struct trace_index *x);
+uint64_t trace_index__nchunks(const struct trace_index *x);
+uint64_t trace_index__file_size(const struct trace_index *x);
+/* "truncated after chunk N ...", or NULL. */
+const char *trace_index__warning(const struct trace_index *x);
+/* The message for the last -EBADMSG, "" when none. */
+const char *trace_index__error(const struct trace_index *x);
+/* The END record: 1 when the file has one (*end filled), 0 when it has
+ * none, or a negative errno when its chunk cannot be read. */
+int trace_index__end(struct trace_index *x, struct trace_end *end);
+
+/* Trap number n (0-based among the trap records, file order).  0,
+ * -ERANGE when n >= trace_index__ntraps(), -EBADMSG when its chunk is
+ * damaged. */
+int trace_index__trap(struct trace_index *x, uint64_t n, struct vmdbg_trap *t);
+/* The position of the first trap whose seq is >= seq (seqs grow through a
+ * file).  0, -ERANGE when there is none, -EBADMSG. */
+int trace_index__find_seq(struct trace_index *x, uint64_t seq, uint64_t *n);
+
+/* A filter for trace_index__find(): non-zero when t is wanted. */
+typedef int (*trace_match_fn)(void *ctx, const struct vmdbg_trap *t);
+/* From position n (included) towards the end (dir > 0) or the start
+ * (dir < 0), the first trap match() wants; its position goes to *found.
+ * Decodes chunk after chunk: the whole file in the worst case.  0,
+ * -ENOENT when none, -ERANGE when n is out of range, -EBADMSG. */
+int trace_index__find(struct trace_index *x, uint64_t n, int dir, trace_match_fn match,
+		      void *ctx, uint64_t *found);
+
 #endif

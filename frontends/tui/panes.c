@@ -1,0 +1,470 @@
+/*
+ * panes.c - the panes around the code: registers (changed values stand
+ * out, CPL and mode on top), stack and memory, the guest's console, the
+ * command output and the status line; the snapshot of the guest taken at every stop (while the guest runs,
+ * the engine belongs to the worker thread, so panes show what they had).
+ */
+#include "frontends/tui/tui.h"
+#include "symbols/symbols.h"
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Draw the last rows of l, back lines up from its end, into rect r. */
+static void draw_lines(struct tui *t, const struct tui_rect *r, struct tui_lines *l, int back)
+{
+	int rows = r->h - 1;
+	long first = (long)l->n - rows - back;
+
+	(void)t;
+	if (first < 0)
+		first = 0;
+	for (int i = 0; i < rows; i++) {
+		long k = first + i;
+
+		term__put(r->y + 1 + i, r->x, r->w, k < (long)l->n ? l->line[k] : "", A_NORMAL);
+	}
+}
+
+/* ---- the snapshot ------------------------------------------------------------ */
+
+static int mode_of(const struct vmdbg_regs *r)
+{
+	if (!(r->cr0 & 1))
+		return 16;
+	if ((r->efer & (1u << 10)) && r->cs.l)
+		return 64;
+	return r->cs.db ? 32 : 16;
+}
+
+void panes__snapshot(struct tui *t)
+{
+	struct vmdbg_regs r;
+	uint64_t old_pc = t->pc;
+	int first = !t->have_regs;
+
+	if (t->viewer || t->running || !t->d->vm)
+		return;
+	if (vmdbg__get_regs(t->d->vm, &r) < 0) {
+		t->have_regs = 0;
+		return;
+	}
+	/* highlight what changed since the last time the registers changed */
+	if (t->have_regs && memcmp(&r, &t->regs, sizeof(r))) {
+		t->prev = t->regs;
+		t->have_prev = 1;
+	}
+	t->regs = r;
+	t->have_regs = 1;
+	t->mode = mode_of(&r);
+	t->cpl = (r.cr0 & 1) ? (r.cs.sel & 3) : 0;
+	if (fmt__pc(t->d, &t->pc) < 0)
+		t->pc = r.rip;
+	code__snapshot(t, first || t->pc != old_pc);
+}
+
+void panes__regs_size(struct tui *t, int *w, int *h)
+{
+	if (t->mode == 64) {
+		*w = t->ncols >= 120 ? 46 : 24;
+		*h = 16;
+	} else {
+		*w = 30;
+		*h = 11;
+	}
+}
+
+/* ---- registers -------------------------------------------------------------- */
+
+struct regcell {
+	const char *name;
+	uint64_t v, old;
+	int digits;
+};
+
+static void put_cells(struct tui *t, int y, int x, int w, const struct regcell *c, int n)
+{
+	int col = x;
+
+	for (int i = 0; i < n && col < x + w; i++) {
+		char buf[64];
+		int changed = t->have_prev && c[i].v != c[i].old;
+		int len;
+
+		len = snprintf(buf, sizeof(buf), "%s 0x%0*" PRIx64, c[i].name, c[i].digits, c[i].v);
+		term__put(y, col, len < x + w - col ? len : x + w - col, buf,
+			  changed ? term__attr(t, C_CHANGED) : 0);
+		col += len;
+		if (col < x + w)
+			term__put(y, col++, 1, " ", 0);
+	}
+	if (col < x + w)
+		term__put(y, col, x + w - col, "", A_NORMAL);
+}
+
+static const char *mode_name(int mode, const struct vmdbg_regs *r)
+{
+	if (mode == 64)
+		return "long64";
+	if (mode == 32)
+		return "prot32";
+	return (r->cr0 & 1) ? "prot16" : "real16";
+}
+
+static void draw_regs(struct tui *t)
+{
+	const struct tui_rect *rc = &t->lay.pane[PANE_REGS];
+	const struct vmdbg_regs *r = &t->regs, *o = t->have_prev ? &t->prev : &t->regs;
+	static const char *const n64[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi",
+		"rdi", "r8 ", "r9 ", "r10", "r11", "r12", "r13", "r14", "r15" };
+	static const char *const n32[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
+	static const char *const flags[] = { "CF", 0, "PF", 0, "AF", 0, "ZF", "SF", "TF", "IF",
+		"DF", "OF" };
+	struct regcell c[4];
+	char buf[128];
+	int y = rc->y + 1, end = rc->y + rc->h, wide = t->mode == 64;
+	int per = wide ? (rc->w >= 45 ? 2 : 1) : 2, dig = wide ? 16 : 8;
+	size_t k;
+
+	if (!rc->h)
+		return;
+	term__title(t, PANE_REGS, "registers", NULL);
+	if (t->running || !t->have_regs) {
+		for (; y < end; y++)
+			term__put(y, rc->x, rc->w, y == rc->y + 1 ? (t->running ? " (running)" :
+							" (no registers)") : "", term__attr(t, C_DIM));
+		return;
+	}
+	snprintf(buf, sizeof(buf), "CPL %d (%s)  %s%s", t->cpl, t->cpl == 3 ? "app" : "os",
+		 mode_name(t->mode, r), (r->cr0 & 0x80000000u) ? "  paging" : "");
+	term__put(y++, rc->x, rc->w, buf, A_BOLD);
+	for (int i = 0; i < (wide ? 16 : 8) && y < end; i += per, y++) {
+		for (int j = 0; j < per; j++) {
+			c[j].name = wide ? n64[i + j] : n32[i + j];
+			c[j].v = wide ? r->gpr[i + j] : (uint32_t)r->gpr[i + j];
+			c[j].old = wide ? o->gpr[i + j] : (uint32_t)o->gpr[i + j];
+			c[j].digits = dig;
+		}
+		put_cells(t, y, rc->x, rc->w, c, per);
+	}
+	if (y < end) {
+		c[0] = (struct regcell){ wide ? "rip" : "eip", r->rip, o->rip, dig };
+		c[1] = (struct regcell){ "efl", r->rflags, o->rflags, 8 };
+		put_cells(t, y++, rc->x, rc->w, c, per);
+		if (per == 1 && y < end)
+			put_cells(t, y++, rc->x, rc->w, &c[1], 1);
+	}
+	if (y < end) {
+		k = (size_t)snprintf(buf, sizeof(buf), "flags");
+		for (unsigned b = 0; b < sizeof(flags) / sizeof(flags[0]); b++)
+			if (flags[b] && (r->rflags >> b) & 1)
+				k += (size_t)snprintf(buf + k, sizeof(buf) - k, " %s", flags[b]);
+		term__put(y++, rc->x, rc->w, buf, A_NORMAL);
+	}
+	if (y < end) {
+		snprintf(buf, sizeof(buf), "cs %04x ss %04x ds %04x", r->cs.sel, r->ss.sel, r->ds.sel);
+		term__put(y++, rc->x, rc->w, buf, r->cs.sel != o->cs.sel || r->ss.sel != o->ss.sel
+			  ? term__attr(t, C_CHANGED) : 0);
+	}
+	if (y < end) {
+		snprintf(buf, sizeof(buf), "es %04x fs %04x gs %04x", r->es.sel, r->fs.sel, r->gs.sel);
+		term__put(y++, rc->x, rc->w, buf, A_NORMAL);
+	}
+	if (y < end) {
+		c[0] = (struct regcell){ "cr0", r->cr0, o->cr0, 8 };
+		c[1] = (struct regcell){ "cr3", r->cr3, o->cr3, 8 };
+		put_cells(t, y++, rc->x, rc->w, c, 2);
+	}
+	if (y < end) {
+		c[0] = (struct regcell){ "cr2", r->cr2, o->cr2, 8 };
+		c[1] = (struct regcell){ "cr4", r->cr4, o->cr4, 8 };
+		put_cells(t, y++, rc->x, rc->w, c, 2);
+	}
+	if (wide && y < end) {
+		c[0] = (struct regcell){ "efer", r->efer, o->efer, 8 };
+		put_cells(t, y++, rc->x, rc->w, c, 1);
+	}
+	for (; y < end; y++)
+		term__put(y, rc->x, rc->w, "", A_NORMAL);
+}
+
+/* ---- stack and memory --------------------------------------------------------- */
+
+static uint64_t stack_pointer(struct tui *t)
+{
+	const struct vmdbg_regs *r = &t->regs;
+
+	if (t->mode == 64)
+		return r->gpr[VMDBG_RSP];
+	if (t->mode == 16 && !(r->cr0 & 1))
+		return ((uint64_t)r->ss.sel << 4) + (r->gpr[VMDBG_RSP] & 0xffff);
+	return (r->ss.base + (t->mode == 16 ? r->gpr[VMDBG_RSP] & 0xffff
+					    : (uint32_t)r->gpr[VMDBG_RSP])) & 0xffffffffu;
+}
+
+static void draw_mem(struct tui *t)
+{
+	const struct tui_rect *rc = &t->lay.pane[PANE_MEM];
+	int word = t->mode == 64 ? 8 : t->mode == 32 ? 4 : 2, aw = t->mode == 64 ? 12 : 8;
+	uint64_t base;
+	char title[96], buf[256];
+
+	if (!rc->h)
+		return;
+	base = t->mem_stack ? stack_pointer(t) : t->mem_addr;
+	if (t->mem_stack)
+		snprintf(title, sizeof(title), "stack  %s=0x%" PRIx64, t->mode == 64 ? "rsp" :
+			 t->mode == 32 ? "esp" : "sp", t->have_regs ? stack_pointer(t) : 0);
+	else
+		snprintf(title, sizeof(title), "memory 0x%" PRIx64, t->mem_addr);
+	term__title(t, PANE_MEM, title, NULL);
+	for (int i = 0; i < rc->h - 1; i++) {
+		int y = rc->y + 1 + i;
+
+		if (t->running || !t->have_regs) {
+			term__put(y, rc->x, rc->w, i ? "" : " (running)", term__attr(t, C_DIM));
+			continue;
+		}
+		if (t->mem_stack) {
+			uint64_t a = base + (uint64_t)(t->mem_off + i) * (uint64_t)word, v = 0;
+			char sym[160] = "";
+
+			if (vmdbg__read_virt(t->d->vm, a, &v, (size_t)word) < 0) {
+				snprintf(buf, sizeof(buf), "%0*" PRIx64 "  ??", aw, a);
+			} else {
+				/* return addresses and function pointers only */
+				const struct symbol *f;
+				uint64_t off;
+
+				if (word >= 4 && (f = fmt__function(t->d, v, &off)) &&
+				    f->kind == SYMBOL_FUNC && off < (f->size ? f->size : 1))
+					snprintf(sym, sizeof(sym), " <%s+%" PRIu64 ">", f->name, off);
+				snprintf(buf, sizeof(buf), "%0*" PRIx64 " %0*" PRIx64 "%s", aw, a,
+					 word * 2, v, sym);
+			}
+			term__put(y, rc->x, rc->w, buf, a == base ? A_BOLD : 0);
+		} else {
+			int per = rc->w >= aw + 2 + 16 * 3 + 16 ? 16 : rc->w >= aw + 2 + 8 * 3 + 8 ? 8 : 4;
+			uint64_t a = base + (uint64_t)i * (uint64_t)per;
+			uint8_t b[16];
+			size_t k = (size_t)snprintf(buf, sizeof(buf), "%0*" PRIx64 " ", aw, a);
+			int ok = vmdbg__read_virt(t->d->vm, a, b, (size_t)per) == 0;
+
+			for (int j = 0; j < per; j++)
+				k += (size_t)snprintf(buf + k, sizeof(buf) - k, ok ? " %02x" : " ??", b[j]);
+			k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  ");
+			for (int j = 0; j < per && ok; j++)
+				buf[k++] = b[j] >= 32 && b[j] < 127 ? (char)b[j] : '.';
+			buf[k] = 0;
+			term__put(y, rc->x, rc->w, buf, A_NORMAL);
+		}
+	}
+}
+
+int panes__mem(struct tui *t, const char *args)
+{
+	uint64_t a;
+
+	if (!*args || !strcmp(args, "stack")) {
+		t->mem_stack = 1;
+		t->mem_off = 0;
+		return 0;
+	}
+	if (parse__eval(t->d, args, &a) < 0) {
+		term__capture_drain(t);
+		return -1;
+	}
+	t->mem_stack = 0;
+	t->mem_addr = a;
+	if (!t->lay.pane[PANE_MEM].h)
+		tui__focus_name(t, "memory");
+	return 0;
+}
+
+/* ---- console and commands --------------------------------------------------------- */
+
+
+static void draw_console(struct tui *t)
+{
+	const struct tui_rect *r = &t->lay.pane[PANE_CONSOLE];
+
+	if (!r->h)
+		return;
+	term__title(t, PANE_CONSOLE, t->focus == PANE_CONSOLE ?
+		    "console: typing goes to the guest (Tab or Esc leaves)" : "console (serial)", NULL);
+	pthread_mutex_lock(&t->live.mu);
+	if (t->console_back > (int)t->live.console.n)
+		t->console_back = (int)t->live.console.n;
+	draw_lines(t, r, &t->live.console, t->console_back);
+	pthread_mutex_unlock(&t->live.mu);
+}
+
+static void draw_cmd(struct tui *t)
+{
+	const struct tui_rect *r = &t->lay.pane[PANE_CMD];
+
+	if (!r->h)
+		return;
+	if (t->out_back > (int)t->out.n)
+		t->out_back = (int)t->out.n;
+	term__title(t, PANE_CMD, "commands", t->out_back ? "(scrolled: PgDn)" : NULL);
+	draw_lines(t, r, &t->out, t->out_back);
+}
+
+/* ---- status line ------------------------------------------------------------------ */
+
+static void state_text(struct tui *t, char *buf, size_t len)
+{
+	struct dbg *d = t->d;
+	const struct vmdbg_stop *s = &d->last;
+
+	if (t->running) {
+		snprintf(buf, len, "running%s", t->quit_pending ? " (stopping to quit)" : "");
+		return;
+	}
+	switch (d->state) {
+	case DBG_NOT_STARTED:
+		snprintf(buf, len, "at the entry point");
+		return;
+	case DBG_DEAD:
+		if (s->reason == VMDBG_STOP_EXIT)
+			snprintf(buf, len, "exited with status %d", s->exit_status);
+		else
+			snprintf(buf, len, "stopped for good: %s", vmdbg__stop_reason_name(s->reason));
+		return;
+	case DBG_STOPPED:
+		break;
+	}
+	if (s->reason == VMDBG_STOP_BREAKPOINT && s->bp_id > 0) {
+		struct dbg_bp *b = break__find_id(d, s->bp_id);
+
+		snprintf(buf, len, "stopped: %s %d", b ? b->type : "breakpoint", b ? b->num : s->bp_id);
+	} else if (s->reason == VMDBG_STOP_USER) {
+		snprintf(buf, len, "stopped: interrupted");
+	} else {
+		snprintf(buf, len, "stopped: %s", vmdbg__stop_reason_name(s->reason));
+	}
+}
+
+void panes__status(struct tui *t)
+{
+	char left[512], right[256];
+	const char *img;
+	int attr = term__attr(t, C_STATUS);
+
+	if (t->viewer) {
+		const struct trace_header *h = NULL;
+
+		(void)h;
+		snprintf(left, sizeof(left), " vmdbg view  %s  %" PRIu64 " traps", t->trace_path,
+			 trapsrc__end(t));
+	} else {
+		char st[96];
+
+		img = strrchr(t->d->opts->image, '/');
+		state_text(t, st, sizeof(st));
+		snprintf(left, sizeof(left), " vmdbg  %s (%s)  %s  CPL %d %s  %" PRIu64 " traps",
+			 img ? img + 1 : t->d->opts->image, vmdbg__backend_name(t->d->vm), st, t->cpl,
+			 mode_name(t->mode, &t->regs), live__total(t));
+	}
+	if (t->msg[0])
+		snprintf(right, sizeof(right), "%s ", t->msg);
+	else if (t->viewer)
+		snprintf(right, sizeof(right), "?:help Tab Enter / :N f s q ");
+	else if (t->running)
+		snprintf(right, sizeof(right), "Ctrl-C:stop  ?:help ");
+	else
+		snprintf(right, sizeof(right), "?:help Tab:focus F5 F10 F11 F9 ");
+	term__put(0, 0, t->ncols, left, attr);
+	if ((int)(strlen(left) + strlen(right)) < t->ncols)
+		term__put(0, t->ncols - (int)strlen(right), (int)strlen(right), right,
+			  attr | (t->msg[0] ? A_BOLD : 0));
+}
+
+/* ---- all of them ------------------------------------------------------------------- */
+
+void panes__draw(struct tui *t)
+{
+	if (t->lay.too_small) {
+		draw_cmd(t);
+		return;
+	}
+	if (!t->viewer) {
+		code__draw(t);
+		code__draw_source(t);
+		draw_regs(t);
+		draw_mem(t);
+		draw_console(t);
+	}
+	traplog__draw(t);
+	if (t->viewer)
+		traplog__draw_detail(t);	/* after the log: it picks the selection */
+	draw_cmd(t);
+}
+
+/* ---- keys ---------------------------------------------------------------------------- */
+
+static int page(struct tui *t, int pane)
+{
+	int h = t->lay.pane[pane].h - 2;
+
+	return h > 1 ? h : 1;
+}
+
+int panes__key(struct tui *t, int key)
+{
+	switch (t->focus) {
+	case PANE_CODE:
+	case PANE_SOURCE:
+		return code__key(t, key);
+	case PANE_MEM:
+		if (key == 's') {
+			panes__mem(t, "stack");
+			return 1;
+		}
+		if (key == TK_HOME) {
+			t->mem_off = 0;
+			return 1;
+		}
+		{
+			int64_t n = key == TK_UP || key == 'k' ? -1 : key == TK_DOWN || key == 'j' ? 1
+				    : key == TK_PGUP ? -page(t, PANE_MEM)
+				    : key == TK_PGDN ? page(t, PANE_MEM) : 0;
+
+			if (!n)
+				return 0;
+			if (t->mem_stack)
+				t->mem_off += n;
+			else
+				t->mem_addr += (uint64_t)(n * 16);
+		}
+		return 1;
+	case PANE_CONSOLE:
+		if (key == TK_PGUP)
+			t->console_back += page(t, PANE_CONSOLE);
+		else if (key == TK_PGDN)
+			t->console_back -= page(t, PANE_CONSOLE);
+		else if (key == TK_END)
+			t->console_back = 0;
+		else
+			return 0;
+		if (t->console_back < 0)
+			t->console_back = 0;
+		return 1;
+	case PANE_CMD:
+		if (key == TK_PGUP)
+			t->out_back += page(t, PANE_CMD);
+		else if (key == TK_PGDN)
+			t->out_back -= page(t, PANE_CMD);
+		else
+			return 0;
+		if (t->out_back < 0)
+			t->out_back = 0;
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,139 @@
+/*
+ * tuicmd.c - the commands only the TUI has (goto, filter, search, focus,
+ * zoom, layout, mem, detail, stats, refresh; `:N` and `/TEXT`), looked at
+ * before a line goes to the shared command table (frontends/commands.c).
+ * In the viewer they are all there is.
+ */
+#include "frontends/tui/tui.h"
+#include "frontends/cli.h"
+
+#include <curses.h>
+#include <inttypes.h>
+#include <string.h>
+
+void tuicmd__stats(struct tui *t)
+{
+	char *argv[] = { "trace", "stats", (char *)t->trace_path, NULL };
+	struct tui_lines save = t->out;
+
+	tui__msg(t, "counting every record...");
+	tui__draw(t);
+	lines__init(&t->out, 100000);
+	cmd_trace(3, argv);
+	term__capture_drain(t);
+	lines__free(&t->ovl);
+	t->ovl = t->out;
+	t->out = save;
+	t->msg[0] = 0;
+	overlay__text(t, "stats");
+}
+
+int tuicmd__zoom(struct tui *t, const char *arg)
+{
+	int p = *arg ? tui__pane_by_name(arg) : t->focus;
+
+	if (!strcmp(arg, "off") || (!*arg && t->zoom >= 0) || p == PANE_CMD) {
+		t->zoom = -1;
+	} else if (p < 0) {
+		lines__printf(&t->out, "zoom: no pane '%s'\n", arg);
+		return -1;
+	} else {
+		t->zoom = p;
+		t->focus = p;
+	}
+	term__layout(t);
+	return 0;
+}
+
+static int layout(struct tui *t, const char *arg)
+{
+	static const char *const names[] = { "auto", "asm", "src", "split" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(arg, names[i])) {
+			t->code_view = (enum tui_code_view)i;
+			t->zoom = -1;
+			term__layout(t);
+			if (i == TUI_CODE_SRC && !t->have_source)
+				lines__printf(&t->out, "layout: no source for this pc (no line info, "
+					      "or the file was not found): disassembly\n");
+			return 0;
+		}
+	lines__printf(&t->out, "Usage: layout asm|src|split|auto\n");
+	return -1;
+}
+
+static int detail(struct tui *t, const char *arg)
+{
+	struct vmdbg_trap tr;
+	char title[64];
+
+	if (*arg && traplog__goto(t, arg) < 0)
+		return -1;
+	if (traplog__selected(t, &tr) < 0) {
+		lines__printf(&t->out, "detail: no record selected\n");
+		return -1;
+	}
+	lines__clear(&t->ovl);
+	trapsrc__detail(t, &tr, &t->ovl);
+	snprintf(title, sizeof(title), "trap record %" PRIu64, tr.seq);
+	overlay__text(t, title);
+	return 0;
+}
+
+int tuicmd__run(struct tui *t, const char *line)
+{
+	char word[64];
+	const char *rest;
+	uint64_t n;
+
+	if (*line == ':') {	/* :N jumps; :COMMAND runs it (vi's ex line) */
+		line = parse__skip(line + 1);
+		if (*line >= '0' && *line <= '9') {
+			traplog__goto(t, line);
+			return 1;
+		}
+		if (!tuicmd__run(t, line) && *line) {
+			commands__prompt_line(t->d, line);
+			panes__snapshot(t);
+		}
+		return 1;
+	}
+	if (*line == '/') {
+		traplog__search(t, line + 1, 1);
+		return 1;
+	}
+	rest = parse__word(line, word, sizeof(word));
+	if (!strcmp(word, "goto"))
+		traplog__goto(t, rest);
+	else if (!strcmp(word, "filter"))
+		traplog__filter(t, rest);
+	else if (!strcmp(word, "search"))
+		traplog__search(t, rest, 1);
+	else if (!strcmp(word, "focus") || !strcmp(word, "fs"))
+		tui__focus_name(t, rest);
+	else if (!strcmp(word, "zoom"))
+		tuicmd__zoom(t, rest);
+	else if (!strcmp(word, "detail"))
+		detail(t, rest);
+	else if (!strcmp(word, "refresh"))
+		t->full_redraw = 1, clearok(curscr, TRUE);
+	else if (!strcmp(word, "layout") && !t->viewer)
+		layout(t, rest);
+	else if (!strcmp(word, "mem") && !t->viewer)
+		panes__mem(t, rest);
+	else if (!strcmp(word, "help") && (t->viewer || !strcmp(rest, "tui") || !strcmp(rest, "keys")))
+		overlay__help(t);
+	else if (!t->viewer)
+		return 0;	/* the command table's */
+	else if (!strcmp(word, "stats"))
+		tuicmd__stats(t);
+	else if (!strcmp(word, "quit") || !strcmp(word, "q"))
+		t->d->want_quit = 1;
+	else if (parse__number(word, &n) == 0)
+		traplog__goto(t, word);
+	else if (word[0])
+		lines__printf(&t->out, "\"%s\": this is a recorded trace, there is no guest to run.  "
+			      "Commands: goto, filter, search, stats, detail, focus, help, quit.\n", word);
+	return 1;
+}

@@ -1,0 +1,326 @@
+/*
+ * test_trace_index.c - random access to trace files (traces/index.c, what
+ * `vmdbg view` reads through): every record found by position and by seq
+ * across chunk boundaries, searches both ways, the END record, and the
+ * files a viewer meets in practice: cut off mid-chunk, a damaged payload, a
+ * damaged chunk header, no traps at all, not a trace.  No KVM needed.
+ */
+#include "traces/trace.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define assert_contains(hay, needle) do {					\
+	const char *h_ = (hay);							\
+	if (!h_ || !strstr(h_, (needle)))					\
+		fail_msg("\"%s\" does not contain \"%s\"", h_ ? h_ : "(null)", (needle)); \
+} while (0)
+
+#define N 20000		/* traps: five chunks of 4096 records and a bit */
+
+static char path[64];
+
+/* Trap i of the test trace: seq step apart, a class every 7th. */
+static void make(uint64_t i, uint64_t step, struct vmdbg_trap *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->seq = i * step;
+	t->time = 10 * i + 3;
+	t->time_is_insns = 1;
+	t->rip = 0x100000 + (i % 13) * 4;
+	t->addr = 0x3f8 + (i & 1);
+	t->value = i & 0xff;
+	t->size = 1;
+	t->mode = 32;
+	t->cls = i % 7 == 3 ? VMDBG_TC_EXCEPTION : VMDBG_TC_IO;
+	t->vector = t->cls == VMDBG_TC_EXCEPTION ? 14 : 0;
+	t->disposition = t->cls == VMDBG_TC_EXCEPTION ? VMDBG_DISP_REFLECTED : VMDBG_DISP_EMULATED;
+	t->device = t->cls == VMDBG_TC_IO ? VMDBG_DEV_UART : 0;
+	t->cpl = i % 7 == 3 ? 3 : 0;
+}
+
+/* A trace of n traps (seq * step), serial output every 1000th, an END. */
+static void write_trace(uint64_t n, uint64_t step, int end)
+{
+	struct trace_header h = { 0 };
+	struct trace_end e = { .reason = VMDBG_STOP_EXIT, .exit_status = 1, .rip = 0x1234 };
+	struct trace_writer *w;
+	struct vmdbg_trap t;
+	char err[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/vmdbg-test-index-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(h.backend, sizeof(h.backend), "emu");
+	w = trace_writer__open(path, &h, err, sizeof(err));
+	assert_non_null(w);
+	for (uint64_t i = 0; i < n; i++) {
+		make(i, step, &t);
+		assert_int_equal(trace_writer__add_trap(w, &t), 0);
+		if (i % 1000 == 999)
+			assert_int_equal(trace_writer__add_serial(w, 0, (const uint8_t *)"x\n", 2), 0);
+	}
+	snprintf(e.msg, sizeof(e.msg), "the end");
+	assert_int_equal(trace_writer__close(w, end ? &e : NULL), 0);
+}
+
+static struct trace_index *open_ok(void)
+{
+	char err[320] = "";
+	struct trace_index *x = trace_index__open(path, err, sizeof(err));
+
+	if (!x)
+		fail_msg("trace_index__open(%s): %s", path, err);
+	return x;
+}
+
+static void assert_trap(struct trace_index *x, uint64_t n, uint64_t step)
+{
+	struct vmdbg_trap got, want;
+	int ret = trace_index__trap(x, n, &got);
+
+	if (ret)
+		fail_msg("trap %llu: %d (%s)", (unsigned long long)n, ret, trace_index__error(x));
+	make(n, step, &want);
+	if (memcmp(&got, &want, sizeof(got)))
+		fail_msg("trap %llu: seq %llu rip 0x%llx, wanted seq %llu rip 0x%llx",
+			 (unsigned long long)n, (unsigned long long)got.seq,
+			 (unsigned long long)got.rip, (unsigned long long)want.seq,
+			 (unsigned long long)want.rip);
+}
+
+static int is_exception(void *ctx, const struct vmdbg_trap *t)
+{
+	(void)ctx;
+	return t->cls == VMDBG_TC_EXCEPTION;
+}
+
+static int never(void *ctx, const struct vmdbg_trap *t)
+{
+	(void)ctx;
+	(void)t;
+	return 0;
+}
+
+static void test_random_access(void **state)
+{
+	struct trace_index *x;
+	struct trace_end end;
+	uint64_t pos, s = 12345;
+
+	(void)state;
+	write_trace(N, 1, 1);
+	x = open_ok();
+	assert_int_equal(trace_index__ntraps(x), N);
+	assert_int_equal(trace_index__nrecords(x), N + N / 1000 + 1);
+	assert_true(trace_index__nchunks(x) >= 5);
+	assert_null(trace_index__warning(x));
+	/* the ends, chunk boundaries (4096 records each) and random ones */
+	assert_trap(x, 0, 1);
+	assert_trap(x, N - 1, 1);
+	for (uint64_t b = 4090; b < 4100; b++)
+		assert_trap(x, b, 1);
+	for (int i = 0; i < 500; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		assert_trap(x, (s >> 33) % N, 1);
+	}
+	assert_int_equal(trace_index__trap(x, N, &(struct vmdbg_trap){ 0 }), -ERANGE);
+	/* by seq */
+	assert_int_equal(trace_index__find_seq(x, 12345, &pos), 0);
+	assert_int_equal(pos, 12345);
+	assert_int_equal(trace_index__find_seq(x, N, &pos), -ERANGE);
+	/* the next and previous exception (every 7th, from 3) */
+	assert_int_equal(trace_index__find(x, 4, 1, is_exception, NULL, &pos), 0);
+	assert_int_equal(pos, 10);
+	assert_int_equal(trace_index__find(x, 4095, 1, is_exception, NULL, &pos), 0);
+	assert_int_equal(pos, 4096 + (7 - (4096 - 3) % 7) % 7);
+	assert_int_equal(trace_index__find(x, 9, -1, is_exception, NULL, &pos), 0);
+	assert_int_equal(pos, 3);
+	assert_int_equal(trace_index__find(x, 8200, -1, is_exception, NULL, &pos), 0);
+	assert_int_equal(pos % 7, 3);
+	assert_true(pos <= 8200 && pos > 8193);
+	assert_int_equal(trace_index__find(x, 2, -1, is_exception, NULL, &pos), -ENOENT);
+	assert_int_equal(trace_index__find(x, 0, 1, never, NULL, &pos), -ENOENT);
+	assert_int_equal(trace_index__find(x, N - 1, -1, never, NULL, &pos), -ENOENT);
+	assert_int_equal(trace_index__find(x, N, 1, never, NULL, &pos), -ERANGE);
+	/* END */
+	assert_int_equal(trace_index__end(x, &end), 1);
+	assert_int_equal(end.reason, VMDBG_STOP_EXIT);
+	assert_int_equal(end.exit_status, 1);
+	assert_string_equal(end.msg, "the end");
+	trace_index__close(x);
+	unlink(path);
+}
+
+static void test_seq_gaps(void **state)
+{
+	struct trace_index *x;
+	uint64_t pos;
+
+	(void)state;
+	write_trace(9000, 2, 1);	/* seq 0, 2, 4, ... */
+	x = open_ok();
+	assert_int_equal(trace_index__find_seq(x, 5, &pos), 0);
+	assert_int_equal(pos, 3);
+	assert_int_equal(trace_index__find_seq(x, 2 * 4096, &pos), 0);
+	assert_int_equal(pos, 4096);
+	assert_int_equal(trace_index__find_seq(x, 2 * 4096 - 1, &pos), 0);
+	assert_int_equal(pos, 4096);
+	assert_int_equal(trace_index__find_seq(x, 2 * 8999 + 1, &pos), -ERANGE);
+	assert_trap(x, 8999, 2);
+	trace_index__close(x);
+	unlink(path);
+}
+
+static off_t file_size(void)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+static void test_cut_off(void **state)
+{
+	struct trace_index *x;
+	struct trace_end end;
+	uint64_t n;
+
+	(void)state;
+	write_trace(N, 1, 1);
+	/* cut inside the last chunk: the complete chunks stay */
+	assert_int_equal(truncate(path, file_size() - 100), 0);
+	x = open_ok();
+	assert_contains(trace_index__warning(x), "truncated after chunk");
+	n = trace_index__ntraps(x);
+	assert_true(n > 0 && n < N);
+	assert_trap(x, n - 1, 1);
+	assert_int_equal(trace_index__end(x, &end), 0);	/* the END was in the lost chunk */
+	trace_index__close(x);
+	/* no END record at all: everything, no END */
+	write_trace(100, 1, 0);
+	x = open_ok();
+	assert_int_equal(trace_index__ntraps(x), 100);
+	assert_int_equal(trace_index__end(x, &end), 0);
+	trace_index__close(x);
+	unlink(path);
+}
+
+static void flip(off_t off)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	c = fgetc(f);
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	fputc(c ^ 0x40, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The offset of chunk k (0-based): walk the headers as FORMAT.md says. */
+static off_t chunk_off(int k)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t hdr[48];
+	uint32_t blen;
+	off_t off;
+
+	assert_non_null(f);
+	assert_int_equal(fread(hdr, 1, 16, f), 16);
+	blen = hdr[12] | hdr[13] << 8 | hdr[14] << 16 | (uint32_t)hdr[15] << 24;
+	off = 16 + blen + 4;
+	for (int i = 0; i < k; i++) {
+		assert_int_equal(fseek(f, off, SEEK_SET), 0);
+		assert_int_equal(fread(hdr, 1, 48, f), 48);
+		off += 48 + (hdr[4] | hdr[5] << 8 | hdr[6] << 16 | (uint32_t)hdr[7] << 24);
+	}
+	fclose(f);
+	return off;
+}
+
+static void test_damage(void **state)
+{
+	struct trace_index *x;
+	struct vmdbg_trap t;
+	uint64_t pos;
+
+	(void)state;
+	/* a payload byte of chunk 2: the index opens, chunk 2 says why */
+	write_trace(N, 1, 1);
+	flip(chunk_off(1) + 48 + 10);
+	x = open_ok();
+	assert_int_equal(trace_index__ntraps(x), N);
+	assert_trap(x, 5, 1);
+	assert_int_equal(trace_index__trap(x, 4500, &t), -EBADMSG);
+	assert_contains(trace_index__error(x), "chunk 2 at offset 0x");
+	assert_contains(trace_index__error(x), "CRC mismatch");
+	assert_int_equal(trace_index__find(x, 0, 1, never, NULL, &pos), -EBADMSG);
+	assert_trap(x, N - 1, 1);	/* chunks after it still read */
+	trace_index__close(x);
+	/* a chunk header: the index ends before it, with a warning */
+	write_trace(N, 1, 1);
+	flip(chunk_off(2) + 9);
+	x = open_ok();
+	assert_contains(trace_index__warning(x), "chunk 3 at offset 0x");
+	assert_contains(trace_index__warning(x), "damaged chunk header");
+	assert_true(trace_index__ntraps(x) < N);
+	assert_trap(x, trace_index__ntraps(x) - 1, 1);
+	trace_index__close(x);
+	unlink(path);
+}
+
+static void test_empty_and_not_a_trace(void **state)
+{
+	struct trace_index *x;
+	struct trace_end end;
+	struct vmdbg_trap t;
+	uint64_t pos;
+	char err[320];
+	FILE *f;
+
+	(void)state;
+	write_trace(0, 1, 1);
+	x = open_ok();
+	assert_int_equal(trace_index__ntraps(x), 0);
+	assert_int_equal(trace_index__trap(x, 0, &t), -ERANGE);
+	assert_int_equal(trace_index__find_seq(x, 0, &pos), -ERANGE);
+	assert_int_equal(trace_index__find(x, 0, 1, never, NULL, &pos), -ERANGE);
+	assert_int_equal(trace_index__end(x, &end), 1);
+	trace_index__close(x);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs("#!/bin/sh\necho not a trace\n", f);
+	fclose(f);
+	assert_null(trace_index__open(path, err, sizeof(err)));
+	assert_contains(err, "not a vmdbg trace");
+	unlink(path);
+	assert_null(trace_index__open(path, err, sizeof(err)));
+	assert_contains(err, "cannot open");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_access),
+		cmocka_unit_test(test_seq_gaps),
+		cmocka_unit_test(test_cut_off),
+		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_empty_and_not_a_trace),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

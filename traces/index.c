@@ -1,0 +1,440 @@
+/*
+ * index.c - random access to a trace file for the viewer (`vmdbg view`).
+ * Opening reads the chunk headers only; a lookup reads and decodes the one
+ * chunk that holds the record (at most 64 KiB from this writer, 1 MiB from
+ * any), keeping the last few decoded chunks.  A 10-million-trap trace has
+ * about 2,500 chunks: the index is ~150 KiB, a lookup one pread.
+ */
+#include "traces/trace.h"
+#include "traces/codec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_SLOTS 4
+
+struct chunk_ent {
+	uint64_t off;			/* of the chunk header */
+	struct chunk_hdr h;
+	uint64_t traps_before;		/* trap records in the chunks before it */
+};
+
+/* One decoded chunk: its traps in file order. */
+struct cache_slot {
+	int64_t chunk;			/* -1: empty */
+	uint64_t used;			/* LRU clock */
+	uint32_t ntraps;
+	struct vmdbg_trap *traps;	/* CHUNK_MAX_RECORDS or h.ntraps entries */
+	uint32_t cap;
+	bool have_end;
+	struct trace_end end;
+};
+
+struct trace_index {
+	int fd;
+	struct trace_header h;
+	uint64_t size;
+	struct chunk_ent *ch;
+	size_t nch, cap;
+	uint64_t ntraps, nrecords;
+	struct cache_slot cache[CACHE_SLOTS];
+	uint64_t clock;
+	uint8_t *payload;
+	size_t pcap;
+	char warn[320];
+	bool have_warn;
+	char err[320];
+};
+
+static int read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return (int)got;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void warn(struct trace_index *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->warn, sizeof(x->warn), fmt, ap);
+	va_end(ap);
+	x->have_warn = true;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int damaged(struct trace_index *x, size_t c, const char *fmt, ...)
+{
+	int n = snprintf(x->err, sizeof(x->err), "chunk %zu at offset 0x%" PRIx64 ": ", c + 1,
+			 x->ch[c].off);
+	va_list ap;
+
+	if (n > 0 && (size_t)n < sizeof(x->err)) {
+		va_start(ap, fmt);
+		vsnprintf(x->err + n, sizeof(x->err) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EBADMSG;
+}
+
+/* Walk the chunk headers from off.  Damage ends the index with a warning:
+ * what came before stays viewable. */
+static int scan(struct trace_index *x, uint64_t off)
+{
+	uint8_t hdr[CHUNK_HDR_LEN];
+
+	for (;;) {
+		struct chunk_hdr h;
+		int got = read_at(x->fd, hdr, sizeof(hdr), off);
+		size_t no = x->nch + 1;
+
+		if (got == 0)
+			return 0;
+		if (got < (int)sizeof(hdr) || memcmp(hdr, CHUNK_MAGIC, 4)) {
+			if (got < (int)sizeof(hdr) && !memcmp(hdr, CHUNK_MAGIC, (size_t)got < 4 ? (size_t)got : 4))
+				warn(x, "truncated after chunk %zu (record %" PRIu64 "): chunk %zu at "
+				     "offset 0x%" PRIx64 " has only %d of its %d header bytes",
+				     x->nch, x->nrecords, no, off, got, CHUNK_HDR_LEN);
+			else
+				warn(x, "chunk %zu at offset 0x%" PRIx64 ": bad chunk magic; the "
+				     "records after record %" PRIu64 " are not shown", no, off,
+				     x->nrecords);
+			return 0;
+		}
+		codec__get_chunk_hdr(hdr, &h);
+		if (codec__crc32(0, hdr, 44) != h.hdr_crc || h.payload_len > CHUNK_PAYLOAD_LIMIT ||
+		    h.nrec > h.payload_len || h.ntraps > h.nrec || h.first_rec != x->nrecords) {
+			warn(x, "chunk %zu at offset 0x%" PRIx64 ": damaged chunk header; the "
+			     "records after record %" PRIu64 " are not shown", no, off, x->nrecords);
+			return 0;
+		}
+		if (off + CHUNK_HDR_LEN + h.payload_len > x->size) {
+			warn(x, "truncated after chunk %zu (record %" PRIu64 "): chunk %zu at offset "
+			     "0x%" PRIx64 " needs %" PRIu32 " payload bytes, only %" PRIu64 " present",
+			     x->nch, x->nrecords, no, off, h.payload_len,
+			     x->size - off - CHUNK_HDR_LEN);
+			return 0;
+		}
+		if (x->nch == x->cap) {
+			size_t cap = x->cap ? x->cap * 2 : 256;
+			struct chunk_ent *n = realloc(x->ch, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			x->ch = n;
+			x->cap = cap;
+		}
+		x->ch[x->nch].off = off;
+		x->ch[x->nch].h = h;
+		x->ch[x->nch].traps_before = x->ntraps;
+		x->nch++;
+		x->ntraps += h.ntraps;
+		x->nrecords += h.nrec;
+		off += CHUNK_HDR_LEN + h.payload_len;
+	}
+}
+
+struct trace_index *trace_index__open(const char *path, char *err, size_t errlen)
+{
+	struct trace_reader *r = trace_reader__open(path, err, errlen);
+	struct trace_index *x;
+	struct stat st;
+	uint64_t first;
+
+	if (!r)
+		return NULL;
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(err, errlen, "out of memory for the trace index");
+		trace_reader__close(r);
+		return NULL;
+	}
+	x->h = *trace_reader__header(r);
+	first = trace_reader__offset(r);
+	trace_reader__close(r);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		x->cache[i].chunk = -1;
+	x->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (x->fd < 0 || fstat(x->fd, &st) < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	x->size = (uint64_t)st.st_size;
+	if (scan(x, first) < 0) {
+		snprintf(err, errlen, "out of memory for the trace index");
+		goto fail;
+	}
+	return x;
+fail:
+	trace_index__close(x);
+	return NULL;
+}
+
+void trace_index__close(struct trace_index *x)
+{
+	if (!x)
+		return;
+	if (x->fd >= 0)
+		close(x->fd);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		free(x->cache[i].traps);
+	free(x->ch);
+	free(x->payload);
+	free(x);
+}
+
+const struct trace_header *trace_index__header(const struct trace_index *x)
+{
+	return &x->h;
+}
+
+uint64_t trace_index__ntraps(const struct trace_index *x)
+{
+	return x->ntraps;
+}
+
+uint64_t trace_index__nrecords(const struct trace_index *x)
+{
+	return x->nrecords;
+}
+
+uint64_t trace_index__nchunks(const struct trace_index *x)
+{
+	return x->nch;
+}
+
+uint64_t trace_index__file_size(const struct trace_index *x)
+{
+	return x->size;
+}
+
+const char *trace_index__warning(const struct trace_index *x)
+{
+	return x->have_warn ? x->warn : NULL;
+}
+
+const char *trace_index__error(const struct trace_index *x)
+{
+	return x->err;
+}
+
+/* Chunk c decoded, from the cache or the file.  NULL with x->err set. */
+static struct cache_slot *load(struct trace_index *x, size_t c)
+{
+	const struct chunk_ent *e = &x->ch[c];
+	struct cache_slot *s = &x->cache[0];
+	struct codec_state cs;
+	struct trace_item it;
+	char msg[200];
+	size_t pos = 0;
+	uint32_t nrec = 0;
+
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (x->cache[i].chunk == (int64_t)c) {
+			x->cache[i].used = ++x->clock;
+			return &x->cache[i];
+		}
+		if (x->cache[i].used < s->used)
+			s = &x->cache[i];
+	}
+	s->chunk = -1;
+	if (e->h.payload_len > x->pcap) {
+		uint8_t *p = realloc(x->payload, e->h.payload_len);
+
+		if (!p)
+			return damaged(x, c, "out of memory for the payload"), NULL;
+		x->payload = p;
+		x->pcap = e->h.payload_len;
+	}
+	if (e->h.ntraps > s->cap) {
+		struct vmdbg_trap *t = realloc(s->traps, e->h.ntraps * sizeof(*t));
+
+		if (!t)
+			return damaged(x, c, "out of memory for its records"), NULL;
+		s->traps = t;
+		s->cap = e->h.ntraps;
+	}
+	if (read_at(x->fd, x->payload, e->h.payload_len, e->off + CHUNK_HDR_LEN) !=
+	    (int)e->h.payload_len)
+		return damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO)), NULL;
+	if (codec__crc32(0, x->payload, e->h.payload_len) != e->h.payload_crc)
+		return damaged(x, c, "CRC mismatch (stored 0x%08" PRIx32 ")", e->h.payload_crc),
+		       NULL;
+	record__reset(&cs, e->h.first_seq, e->h.base_time);
+	s->ntraps = 0;
+	s->have_end = false;
+	while (pos < e->h.payload_len) {
+		size_t used;
+		int ret;
+
+		if (nrec >= e->h.nrec)
+			return damaged(x, c, "more records than the %" PRIu32 " its header says",
+				       e->h.nrec), NULL;
+		ret = record__decode(&cs, x->payload + pos, e->h.payload_len - pos, &used, &it,
+				     msg, sizeof(msg));
+		if (ret < 0)
+			return damaged(x, c, "record %" PRIu64 " (payload byte %zu): %s",
+				       e->h.first_rec + nrec, pos, msg), NULL;
+		pos += used;
+		nrec++;
+		if (ret == 0)
+			continue;
+		if (it.kind == TRACE_ITEM_TRAP) {
+			if (s->ntraps >= e->h.ntraps)
+				return damaged(x, c, "more traps than the %" PRIu32 " its header "
+					       "says", e->h.ntraps), NULL;
+			s->traps[s->ntraps++] = it.trap;
+		} else if (it.kind == TRACE_ITEM_END) {
+			s->have_end = true;
+			s->end = it.end;
+		}
+	}
+	if (nrec != e->h.nrec || s->ntraps != e->h.ntraps)
+		return damaged(x, c, "holds %" PRIu32 " records (%" PRIu32 " traps), its header "
+			       "says %" PRIu32 " (%" PRIu32 ")", nrec, s->ntraps, e->h.nrec,
+			       e->h.ntraps), NULL;
+	s->chunk = (int64_t)c;
+	s->used = ++x->clock;
+	return s;
+}
+
+int trace_index__end(struct trace_index *x, struct trace_end *end)
+{
+	struct cache_slot *s;
+
+	if (!x->nch)
+		return 0;
+	s = load(x, x->nch - 1);
+	if (!s)
+		return -EBADMSG;
+	if (!s->have_end)
+		return 0;
+	*end = s->end;
+	return 1;
+}
+
+/* The chunk holding trap n: the last one with traps_before <= n and traps. */
+static size_t chunk_of(const struct trace_index *x, uint64_t n)
+{
+	size_t lo = 0, hi = x->nch;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->ch[mid].traps_before <= n)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (lo + 1 < x->nch && x->ch[lo].traps_before + x->ch[lo].h.ntraps <= n)
+		lo++;
+	return lo;
+}
+
+int trace_index__trap(struct trace_index *x, uint64_t n, struct vmdbg_trap *t)
+{
+	struct cache_slot *s;
+	size_t c;
+
+	if (n >= x->ntraps)
+		return -ERANGE;
+	c = chunk_of(x, n);
+	s = load(x, c);
+	if (!s)
+		return -EBADMSG;
+	*t = s->traps[n - x->ch[c].traps_before];
+	return 0;
+}
+
+int trace_index__find_seq(struct trace_index *x, uint64_t seq, uint64_t *n)
+{
+	size_t lo = 0, hi = x->nch;
+
+	if (!x->ntraps)
+		return -ERANGE;
+	/* the last chunk with traps whose first seq is <= seq */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->ch[mid].h.ntraps == 0 || x->ch[mid].h.first_seq <= seq)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	for (size_t c = lo; c < x->nch; c++) {
+		struct cache_slot *s;
+
+		if (!x->ch[c].h.ntraps)
+			continue;
+		s = load(x, c);
+		if (!s)
+			return -EBADMSG;
+		for (uint32_t i = 0; i < s->ntraps; i++)
+			if (s->traps[i].seq >= seq) {
+				*n = x->ch[c].traps_before + i;
+				return 0;
+			}
+	}
+	return -ERANGE;
+}
+
+int trace_index__find(struct trace_index *x, uint64_t n, int dir, trace_match_fn match,
+		      void *ctx, uint64_t *found)
+{
+	size_t c;
+
+	if (n >= x->ntraps)
+		return -ERANGE;
+	c = chunk_of(x, n);
+	for (;;) {
+		struct cache_slot *s = x->ch[c].h.ntraps ? load(x, c) : NULL;
+		uint64_t base = x->ch[c].traps_before;
+
+		if (x->ch[c].h.ntraps && !s)
+			return -EBADMSG;
+		if (s && dir >= 0) {
+			for (uint64_t i = n > base ? n - base : 0; i < s->ntraps; i++)
+				if (match(ctx, &s->traps[i])) {
+					*found = base + i;
+					return 0;
+				}
+		} else if (s) {
+			uint64_t i = n - base < s->ntraps ? n - base + 1 : s->ntraps;
+
+			while (i-- > 0)
+				if (match(ctx, &s->traps[i])) {
+					*found = base + i;
+					return 0;
+				}
+		}
+		if (dir >= 0) {
+			if (++c >= x->nch)
+				return -ENOENT;
+		} else {
+			if (c-- == 0)
+				return -ENOENT;
+			n = x->ch[c].traps_before + x->ch[c].h.ntraps;	/* from its end */
+			if (n)
+				n--;
+		}
+	}
+}

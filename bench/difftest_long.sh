@@ -4,15 +4,18 @@
 #
 #   sh bench/difftest_long.sh [SEED [COUNT [GEN-OPTION...]]]
 #
-# COUNT sequences in total (default 30000), a third per mode (16-bit real
-# mode in batches of 250, 32 and 64-bit in batches of 500), run as
-# JOBS batches at a time (default: the number of CPUs).  GEN-OPTIONs go to
-# the generator: --extra adds shld/shrd and bound, --bcd the BCD
-# adjusts (16 and 32-bit modes).  Prints one line per batch and
-# a total; on a mismatch it keeps the work directory and names it.
-# Exit 0 when everything matched.  DIFFTEST_PEER=kvm compares QEMU TCG with
-# QEMU on KVM instead (a check of the generator's undefined-flag model
-# against the host CPU; PVM hosts clear EFLAGS.AC, so expect fl= AC noise).
+# COUNT sequences in total (default 30000), a fifth per mode (16-bit real
+# and 16-bit protected mode in batches of 250; 32-bit, 32-bit with paging
+# and 64-bit in batches of 500), run as JOBS batches at a time (default:
+# the number of CPUs).  GEN-OPTIONs go to the generator: --extra adds
+# shld/shrd and bound, --bcd the BCD adjusts (16 and 32-bit modes), --sse
+# SSE2 outside long mode, --skip FAMILY,... leaves families out.  Prints
+# one line per batch and a total; on a mismatch it keeps the work
+# directory and names it.  Exit 0 when everything matched.
+# DIFFTEST_PEER=kvm compares QEMU TCG with QEMU on KVM instead (a check of
+# the generator's undefined-flag model against the host CPU; PVM hosts
+# clear EFLAGS.AC, so expect fl= AC noise); DIFFTEST_PEER=none runs QEMU
+# alone (a check of the generator).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 SEED=${1:-1}
@@ -26,11 +29,11 @@ WORK=$(mktemp -d /tmp/vmdbg-difftest.XXXXXX)
 start=$(date +%s)
 
 # the batch list: MODE:COUNT:FIRST
-per_mode=$(((COUNT + 2) / 3))
+per_mode=$(((COUNT + 4) / 5))
 list=""
-for m in 16 32 64; do
+for m in 16 16p 32 32p 64; do
 	bs=500
-	[ $m = 16 ] && bs=250
+	case $m in 16*) bs=250 ;; esac
 	first=0
 	left=$per_mode
 	while [ $left -gt 0 ]; do

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Differential test: 3000 generated instruction sequences (1000 each in
-# 16-bit real mode, 32-bit protected mode and 64-bit long mode) run under
+# Differential test: 6000 generated instruction sequences (1500 in 16-bit
+# real mode, 1000 in 16-bit protected mode, 1000 in 32-bit protected mode,
+# 1000 in 32-bit protected mode with paging, 1500 in 64-bit long mode) run
+# under
 # QEMU TCG and under vmdbg's emu backend; every sequence's registers, masked
 # EFLAGS and 128-byte memory window must match.  Fixed seed, so a failure
 # reproduces.  See tests/difftest/ and bench/difftest_long.sh for more.
@@ -19,7 +21,9 @@ ok() {
 }
 
 # mode count-per-batch batches: 16-bit batches must fit one 64 KiB segment
-BATCHES="16:250:0 16:250:1000 16:250:2000 16:250:3000 32:500:0 32:500:1000 64:500:0 64:500:1000"
+BATCHES="16:250:0 16:250:1000 16:250:2000 16:250:3000 16:250:4000 16:250:5000
+	 16p:250:0 16p:250:1000 16p:250:2000 16p:250:3000
+	 32:500:0 32:500:1000 32p:500:0 32p:500:1000 64:500:0 64:500:1000 64:500:2000"
 start=$(date +%s)
 pids=""
 n=0
@@ -56,5 +60,5 @@ if [ $bad -ne 0 ]; then
 	done
 	fail "emu and QEMU TCG disagree (seed $SEED); $(($(date +%s) - start))s"
 fi
-echo "difftest: 3000 sequences (16-bit 1000, 32-bit 1000, 64-bit 1000), seed $SEED, 0 mismatches, $(($(date +%s) - start))s"
+echo "difftest: 6000 sequences (16-bit real 1500, 16-bit protected 1000, 32-bit 1000, 32-bit paged 1000, 64-bit 1500), seed $SEED, 0 mismatches, $(($(date +%s) - start))s"
 exit 0

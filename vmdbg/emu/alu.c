@@ -2,10 +2,12 @@
  * alu.c - emu: arithmetic, logic, shifts and rotates, multiply and divide,
  * bit operations, with exact flags.
  *
- * Flags are computed eagerly.  Where the SDM leaves a flag undefined, emu
- * follows QEMU TCG (the differential-test peer): logic and shift results
- * clear AF; mul/imul set SF/ZF/PF from the low half and clear AF; div and
- * idiv leave the flags alone; bt* change only CF; bsf/bsr only ZF.
+ * Flags are computed eagerly here (the run loop's inline forms use the
+ * lazy flags of emu.h, which compute the same).  Where the SDM leaves a
+ * flag undefined, emu follows QEMU TCG (the differential-test peer):
+ * logic and shift results clear AF; mul/imul set SF/ZF/PF from the low
+ * half and clear AF; div and idiv leave the flags alone; bt* change only
+ * CF; bsf/bsr only ZF.
  */
 #include "vmdbg/emu/emu.h"
 

@@ -113,15 +113,28 @@ static void set_fast(struct insn *in)
 	bool dreg = in->nops >= 1 && d->kind == OK_REG && d->reg < 16;
 	bool sok = in->nops == 2 && ((s->kind == OK_REG && s->reg < 16) || s->kind == OK_IMM);
 	in->fast = FK_NONE;
+	in->tmask = szmask(in->osize);
 	if (in->lock)
 		return;
 	switch (in->mnem) {
-	case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC:
-		if (dreg && in->nops == 1)
+	case ZYDIS_MNEMONIC_INC: case ZYDIS_MNEMONIC_DEC: {
+		bool dec = in->mnem == ZYDIS_MNEMONIC_DEC;
+		if (dreg && in->nops == 1) {
+			in->ccop = (uint8_t)CCOP(dec ? CC_DEC : CC_INC, d->size);
 			in->fast = FK_INCDEC;
+			if (d->size == 4 && !d->hi8)
+				in->fast = dec ? FK_DEC32 : FK_INC32;
+		}
+		break;
+	}
+	case ZYDIS_MNEMONIC_JZ:
+		in->fast = FK_JZ;
+		break;
+	case ZYDIS_MNEMONIC_JNZ:
+		in->fast = FK_JNZ;
 		break;
 	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO: case ZYDIS_MNEMONIC_JB:
-	case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ:
+	case ZYDIS_MNEMONIC_JNB:
 	case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JNBE: case ZYDIS_MNEMONIC_JS:
 	case ZYDIS_MNEMONIC_JNS: case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JNP:
 	case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JNL: case ZYDIS_MNEMONIC_JLE:
@@ -142,8 +155,15 @@ static void set_fast(struct insn *in)
 	case ZYDIS_MNEMONIC_CMP: in->aluop = ALU_CMP | 0x80; goto alu;
 	case ZYDIS_MNEMONIC_TEST: in->aluop = ALU_AND | 0x80; goto alu;
 	alu:
-		if (dreg && sok)
+		if (dreg && sok) {
 			in->fast = FK_ALU;
+			switch (in->aluop & 0x7f) {
+			case ALU_ADD: in->ccop = (uint8_t)CCOP(CC_ADD, d->size); break;
+			case ALU_SUB: case ALU_CMP: in->ccop = (uint8_t)CCOP(CC_SUB, d->size); break;
+			case ALU_ADC: case ALU_SBB: in->ccop = CC_EAGER; break;
+			default: in->ccop = (uint8_t)CCOP(CC_LOGIC, d->size); break;
+			}
+		}
 		break;
 	case ZYDIS_MNEMONIC_MOV:
 		if (dreg && sok)
@@ -291,7 +311,7 @@ static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page
 		emu_unsupported(e, why);
 	}
 	mark_code(e, pa >> 12);
-	e->epoch++;	/* the slot may have held a chained successor */
+	emu_new_epoch(e);	/* the slot may have held a chained successor */
 	in->succ_epoch = 0;
 	if (cross) {
 		in->key = 0;
@@ -345,6 +365,6 @@ void decode__invalidate_page(struct emu *e, uint64_t page)
 	if (page < e->npages && e->page_code[page]) {
 		e->page_code[page] = 0;
 		e->page_gen[page]++;
-		e->epoch++;
+		emu_new_epoch(e);
 	}
 }

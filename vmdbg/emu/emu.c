@@ -38,7 +38,16 @@ void emu_update_mode(struct emu *e)
 			e->mode = e->seg[S_CS].db ? 32 : 16;
 	}
 	e->midx = e->mode == 16 ? 0 : e->mode == 32 ? 1 : 2;
-	e->epoch++;
+	e->ipmask = e->mode == 64 ? ~0ull : e->mode == 32 ? 0xffffffffull : 0xffff;
+	/* chains are keyed by RIP: a new CS base or limit ends them all; the
+	 * CPL and code size are the epoch's low bits (see struct emu) */
+	const struct vmdbg_seg *cs = &e->seg[S_CS];
+	if (cs->base != e->cs_base_seen || cs->limit != e->cs_limit_seen) {
+		e->cs_base_seen = cs->base;
+		e->cs_limit_seen = cs->limit;
+		emu_new_epoch(e);
+	}
+	e->epoch = (e->epoch & ~(uint64_t)(EPOCH_STEP - 1)) | (uint64_t)(e->cpl << 2 | e->midx);
 }
 
 void emu_fill_trap(struct emu *e, struct vmdbg_trap *t, unsigned cls)
@@ -101,6 +110,12 @@ static int emu_init(struct vmdbg *vm)
 		return vmm__error(vm, -ENOMEM, "emu: cannot allocate the CPU state");
 	e->vm = vm;
 	vm->be_priv = e;
+	e->epoch = EPOCH_STEP;
+	for (unsigned i = 0; i < sizeof(e->desc_memo) / sizeof(e->desc_memo[0]); i++) {
+		static const uint32_t zero[2];
+		e->desc_memo[i].raw = 0;
+		sys__parse_desc(zero, 0, &e->desc_memo[i].seg);
+	}
 	int r = decode__init(e);
 	if (r < 0) {
 		free(e->cache);
@@ -152,7 +167,7 @@ static int emu_get_regs(struct vmdbg *vm, struct vmdbg_regs *r)
 	struct emu *e = EMU(vm);
 	memcpy(r->gpr, e->r, sizeof(r->gpr));
 	r->rip = e->rip;
-	r->rflags = e->flags;
+	r->rflags = emu_flags(e);	/* computes lazy flags, changes nothing */
 	r->es = e->seg[S_ES];
 	r->cs = e->seg[S_CS];
 	r->ss = e->seg[S_SS];
@@ -178,6 +193,7 @@ static int emu_set_regs(struct vmdbg *vm, const struct vmdbg_regs *r)
 	memcpy(e->r, r->gpr, sizeof(e->r));
 	e->rip = r->rip;
 	e->flags = (r->rflags & 0x3f7fd7) | 2;
+	e->cc_op = CC_EAGER;
 	e->seg[S_ES] = r->es;
 	e->seg[S_CS] = r->cs;
 	e->seg[S_SS] = r->ss;
@@ -270,51 +286,31 @@ static bool halted(struct emu *e)
 	return true;
 }
 
-/* The common forms, inline; false: take the dispatch switch. */
-static inline bool exec_fast(struct emu *e, const struct insn *in)
-{
-	const struct eop *d = &in->op[0], *s = &in->op[1];
-	uint64_t v;
-	switch (in->fast) {
-	case FK_INCDEC:
-		v = alu__incdec(e, greg(e, d), d->size, in->mnem == ZYDIS_MNEMONIC_DEC);
-		sreg_gpr(e, d->reg, d->size, d->hi8, v);
-		return true;
-	case FK_JCC:
-		if (cond(e, in->cc))
-			e->next_rip = (e->next_rip + d->imm) & szmask(in->osize);
-		return true;
-	case FK_JMP:
-		e->next_rip = (e->next_rip + d->imm) & szmask(in->osize);
-		return true;
-	case FK_ALU:
-		v = s->kind == OK_IMM ? s->imm : greg(e, s);
-		v = alu__binop(e, in->aluop & 0x7f, greg(e, d), v, d->size);
-		if (!(in->aluop & 0x80))
-			sreg_gpr(e, d->reg, d->size, d->hi8, v);
-		return true;
-	case FK_MOV:
-		v = s->kind == OK_IMM ? s->imm : greg(e, s);
-		sreg_gpr(e, d->reg, d->size, d->hi8, v);
-		return true;
-	default:
-		return false;
-	}
-}
-
 /*
  * The instruction loop.  Kept apart from emu_run() (which holds the setjmp
  * point) so that its locals live in registers.  Returns true when
  * vmm__should_stop() filled *stop, false for e->pending.
+ *
+ * Each cached instruction is chained to the successors it had last time,
+ * by RIP (valid while e->epoch is unchanged): straight-line code and loops
+ * skip the cache lookup, the CS limit check and the CS base.  The
+ * register-only forms (FK_*) run inline with lazy flags; everything else
+ * goes to exec__insn() with the flags made exact first.
+ *
+ * full: limits that need vmm__should_stop() after every instruction, or
+ * the debugger's per-instruction breakpoint check; run_loop() picks the
+ * variant, so the common one has neither test.
  */
-static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
-					       struct vmdbg_stop *stop)
+static inline __attribute__((always_inline)) bool
+run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bool full)
 {
-	struct insn *prev = NULL;
+	/* a link says "the instruction at RIP under this epoch": it does not
+	 * matter where it was made, so the loop starts from e->nochain */
+	struct insn *prev = &e->nochain;
 	const bool step = vm->step_mode;
 	/* limits that need vmm__should_stop() after every instruction */
-	const bool limits = vm->step_budget_on || vm->max_steps || vm->deadline_ns;
-	const bool dbg_insn = (vm->dbg_active & DBG_INSN) && debug__insn;
+	const bool limits = full && (vm->step_budget_on || vm->max_steps || vm->deadline_ns);
+	const bool dbg_insn = full && (vm->dbg_active & DBG_INSN) && debug__insn;
 	for (;;) {
 		/* timers due (irq.c): may raise an IRQ and set vm->intr */
 		/* one compare for a timer event due and INTR asserted (irq.c) */
@@ -336,7 +332,7 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 				e->origin.mode = (uint8_t)e->mode;
 				e->cur = NULL;
 				sys__interrupt(e, v);
-				prev = NULL;
+				prev = &e->nochain;
 				/* a catchpoint on it stops at the handler's first insn */
 				if (__builtin_expect(vm->dbg_hit, 0) && vmm__should_stop(vm, stop))
 					return true;
@@ -345,62 +341,137 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 			}
 		}
 		/* chained successor of the previous instruction, else the cache */
-		const struct insn *in = NULL;
-		uint64_t lin = e->rip;
-		if (e->mode != 64) {
-			lin = (e->seg[S_CS].base + e->rip) & 0xffffffffull;
-			if (e->rip > e->seg[S_CS].limit)
-				prev = NULL;	/* decode__fetch raises #GP */
-		}
-		if (prev && prev->succ_epoch == e->epoch) {
-			if (prev->succ_lin[0] == lin)
-				in = prev->succ[0];
-			else if (prev->succ_lin[1] == lin)
-				in = prev->succ[1];
-		}
-		if (!in) {
+		const struct insn *in;
+		const uint64_t rip = e->rip;
+		if (__builtin_expect(prev->succ_epoch == e->epoch && prev->succ_rip[0] == rip, 1)) {
+			in = prev->succ[0];
+		} else if (prev->succ_epoch == e->epoch && prev->succ_rip[1] == rip &&
+			   prev->succ[1]) {
+			in = prev->succ[1];
+		} else {
 			e->cur = NULL;
-			e->origin.rip = e->rip;
+			e->origin.rip = rip;
 			e->origin.cpl = (uint8_t)e->cpl;
 			e->origin.mode = (uint8_t)e->mode;
-			in = decode__fetch(e);
-			if (prev && in->key) {
+			in = decode__fetch(e);	/* CS limit, #PF, #UD */
+			/* never chain to an uncached (page-crossing) instruction:
+			 * it is decoded again, with a new epoch, every time */
+			if (in->key) {
 				if (prev->succ_epoch != e->epoch) {
 					prev->succ_epoch = e->epoch;
-					prev->succ_lin[0] = lin;
+					prev->succ_rip[0] = rip;
 					prev->succ[0] = (struct insn *)in;
-					prev->succ_lin[1] = ~0ull;
+					prev->succ_rip[1] = ~0ull;
+					prev->succ[1] = NULL;
 				} else {
-					prev->succ_lin[1] = lin;
+					prev->succ_rip[1] = rip;
 					prev->succ[1] = (struct insn *)in;
 				}
 			}
 		}
-		prev = in->key ? (struct insn *)in : NULL;
-		e->cur = in;
+		prev = (struct insn *)in;
 		if (__builtin_expect(dbg_insn, 0)) {
 			/* breakpoints: the debugger may stop before the insn */
+			uint64_t lin = e->mode == 64 ? rip
+				       : (e->seg[S_CS].base + rip) & 0xffffffffull;
 			struct debug_insn x = {
 				.lin = lin, .pa = (in->key & ~(1ull << 63)) >> 2,
 				.have_pa = in->key != 0, .cpl = (uint8_t)e->cpl,
 				.priv_class = in->cpclass, .insn = in->cinsn,
 			};
+			e->cur = in;
 			if (debug__insn(vm, &x) && vmm__should_stop(vm, stop))
 				return true;
 		}
-		uint64_t next = e->rip + in->len;
-		if (e->mode != 64)
-			next &= e->mode == 16 ? 0xffff : 0xffffffffull;
-		e->next_rip = next;
-		if (__builtin_expect(exec_fast(e, in), 1)) {
-			/* register-only forms: no faults, no records, no stops */
-			e->rip = e->next_rip;
-			vm->insns++;
-		} else {
-			e->origin.rip = e->rip;
+		uint64_t next = (rip + in->len) & e->ipmask;
+		const struct eop *d = &in->op[0], *s = &in->op[1];
+		uint64_t *r, a, b, v;
+		/* the register-only forms: no faults, no records, no stops */
+		switch (in->fast) {
+		case FK_DEC32:
+			r = &e->r[d->reg];
+			if (e->cc_op < CCOP(CC_INC, 0))
+				e->cc_b = lazy_cf(e);
+			v = (uint32_t)(*r - 1);
+			*r = v;
+			e->cc_res = v;
+			e->cc_op = CCOP(CC_DEC, 4);
+			break;
+		case FK_INC32:
+			r = &e->r[d->reg];
+			if (e->cc_op < CCOP(CC_INC, 0))
+				e->cc_b = lazy_cf(e);
+			v = (uint32_t)(*r + 1);
+			*r = v;
+			e->cc_res = v;
+			e->cc_op = CCOP(CC_INC, 4);
+			break;
+		case FK_INCDEC:
+			if (e->cc_op < CCOP(CC_INC, 0))
+				e->cc_b = lazy_cf(e);
+			a = greg(e, d);
+			v = ((in->ccop >> 4) == CC_DEC ? a - 1 : a + 1) & szmask(d->size);
+			sreg_gpr(e, d->reg, d->size, d->hi8, v);
+			e->cc_res = v;
+			e->cc_op = in->ccop;
+			break;
+		case FK_JNZ:
+			if (e->cc_op ? e->cc_res != 0 : !(e->flags & F_ZF))
+				next = (next + d->imm) & in->tmask;
+			break;
+		case FK_JZ:
+			if (e->cc_op ? e->cc_res == 0 : (e->flags & F_ZF) != 0)
+				next = (next + d->imm) & in->tmask;
+			break;
+		case FK_JCC:
+			if (cond(e, in->cc))
+				next = (next + d->imm) & in->tmask;
+			break;
+		case FK_JMP:
+			next = (next + d->imm) & in->tmask;
+			break;
+		case FK_ALU: {
+			uint64_t m = szmask(d->size);
+			a = greg(e, d);
+			b = (s->kind == OK_IMM ? s->imm : greg(e, s)) & m;
+			switch (in->ccop >> 4) {
+			case CC_ADD: v = (a + b) & m; break;
+			case CC_SUB: v = (a - b) & m; break;
+			case CC_LOGIC:
+				switch (in->aluop & 0x7f) {
+				case ALU_AND: v = a & b; break;
+				case ALU_OR: v = a | b; break;
+				default: v = a ^ b; break;
+				}
+				break;
+			default:	/* adc, sbb: the carry in, eagerly */
+				emu_sync_flags(e);
+				v = alu__binop(e, in->aluop & 0x7f, a, b, d->size);
+				goto alu_done;
+			}
+			e->cc_op = in->ccop;
+			e->cc_res = v;
+			e->cc_a = a;
+			e->cc_b = b;
+		alu_done:
+			if (!(in->aluop & 0x80))
+				sreg_gpr(e, d->reg, d->size, d->hi8, v);
+			break;
+		}
+		case FK_MOV:
+			v = s->kind == OK_IMM ? s->imm : greg(e, s);
+			sreg_gpr(e, d->reg, d->size, d->hi8, v);
+			break;
+		default:
+			__builtin_unreachable();
+		case FK_NONE:
+			e->cur = in;
+			e->next_rip = next;
+			e->origin.rip = rip;
 			e->origin.cpl = (uint8_t)e->cpl;
 			e->origin.mode = (uint8_t)e->mode;
 			e->recorded = false;
+			emu_sync_flags(e);
 			exec__insn(e, in);
 			e->rip = e->next_rip;
 			vm->insns++;
@@ -421,8 +492,12 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 				return true;
 			if (__builtin_expect(e->halted, 0) && halted(e))
 				return false;
+			goto retired;
 		}
-		if (__builtin_expect(limits, 0)) {
+		e->rip = next;
+		vm->insns++;
+	retired:
+		if (limits) {
 			if (vm->step_budget_on && vm->step_budget)
 				vm->step_budget--;
 			if (vmm__should_stop(vm, stop))
@@ -431,6 +506,26 @@ static __attribute__((noinline)) bool run_loop(struct emu *e, struct vmdbg *vm,
 			return true;
 		}
 	}
+}
+
+static __attribute__((noinline)) bool run_loop_lean(struct emu *e, struct vmdbg *vm,
+						    struct vmdbg_stop *stop)
+{
+	return run_loop_body(e, vm, stop, false);
+}
+
+static __attribute__((noinline)) bool run_loop_full(struct emu *e, struct vmdbg *vm,
+						    struct vmdbg_stop *stop)
+{
+	return run_loop_body(e, vm, stop, true);
+}
+
+static bool run_loop(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	if (vm->step_budget_on || vm->max_steps || vm->deadline_ns ||
+	    ((vm->dbg_active & DBG_INSN) && debug__insn))
+		return run_loop_full(e, vm, stop);
+	return run_loop_lean(e, vm, stop);
 }
 
 /*

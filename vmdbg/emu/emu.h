@@ -22,9 +22,18 @@
  * therefore commit architectural state only after their last access that
  * can fault; e->next_rip is committed to e->rip by the loop.
  *
- * Speed: the run loop executes register-only forms inline (FK_*), and
- * chains each cached instruction to its last successors so straight-line
- * code and loops skip the cache lookup; e->epoch invalidates the chains.
+ * Speed: the run loop executes register-only forms inline (FK_*) with
+ * lazy arithmetic flags (struct emu cc_op: computed only when read, made
+ * exact before any other instruction runs), and chains each cached
+ * instruction to its last successors by RIP, so straight-line code and
+ * loops skip the cache lookup and the CS checks; e->epoch (a counter plus
+ * the CPL and code size) invalidates the chains.  exec__insn() memoizes
+ * each instruction's handler group (in->grp).  Descriptor reads take the
+ * TLB directly when the whole descriptor is in one mapped page, and parsed
+ * descriptors are memoized by raw value (sys__desc_seg); the stack frames
+ * of int/iret go through one TLB check when they fit in a page (stack_peek,
+ * sys_peek, sys_poke).  Every shortcut checks exactly what the long way
+ * would, and takes the long way when in doubt.
  *
  * Not implemented (each stops the guest with VMDBG_STOP_UNSUPPORTED and the
  * instruction named): task switches and task gates, call gates,
@@ -40,6 +49,7 @@
 #include <Zydis/Zydis.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Segment register indexes: x86 encoding order (es cs ss ds fs gs). */
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
@@ -113,22 +123,48 @@ struct eop {
 	uint64_t imm;		/* OK_IMM value (sign extended), OK_REL disp, OK_PTR off */
 };
 
-/* Forms the run loop executes without the dispatch switch. */
-enum { FK_NONE, FK_INCDEC, FK_JCC, FK_ALU, FK_MOV, FK_JMP };
+/*
+ * Forms the run loop executes without the dispatch switch: register-only,
+ * they cannot fault.  The _32 forms are 32-bit registers (no AH..BH).
+ */
+enum {
+	FK_NONE, FK_INCDEC, FK_INC32, FK_DEC32, FK_JCC, FK_JZ, FK_JNZ, FK_ALU,
+	FK_MOV, FK_JMP,
+};
+
+/* Which handler group exec__insn() found for an instruction, memoized on
+ * its first successful execution (the groups decline an instruction for
+ * static reasons only: mnemonic and operand kinds). */
+enum {
+	G_UNKNOWN, G_EXEC, G_ALU, G_STRING, G_SYS, G_SYSINSN, G_SSE, G_MSR,
+	G_INT, G_IRET,		/* G_SYS: int n, iret straight to their handler */
+};
 
 /* A decoded instruction in the cache. */
 struct insn {
 	uint64_t key;		/* (physical address << 2) | mode index; 0 = empty */
-	uint32_t gen;		/* page generation it was decoded under */
-	uint16_t mnem;		/* ZydisMnemonic */
+	/* the run loop's fast path first */
+	uint8_t fast;		/* FK_*: a form the run loop executes inline */
 	uint8_t len;
+	uint8_t ccop;		/* FK_INC*, FK_DEC*, FK_ALU: the lazy-flags op (CCOP) */
+	uint8_t aluop;		/* ALU_* for FK_ALU */
+	uint8_t grp;		/* G_*: exec__insn's memoized handler group */
+	uint8_t cc;		/* condition code for jcc/setcc/cmovcc */
+	uint16_t mnem;		/* ZydisMnemonic */
+	uint64_t tmask;		/* FK_JCC/JZ/JNZ/JMP: mask of the target (operand size) */
+	/* successors seen last time (fall-through and branch target) and
+	 * their RIPs, valid while e->epoch == succ_epoch: the run loop skips
+	 * the cache lookup (see struct emu's epoch) */
+	uint64_t succ_epoch;
+	uint64_t succ_rip[2];
+	struct insn *succ[2];
+	uint32_t gen;		/* page generation it was decoded under */
 	uint8_t osize;		/* operand size in bytes */
 	uint8_t asize;		/* address size in bytes */
 	uint8_t nops;		/* visible operands */
 	uint8_t rep;		/* 0, 1 = rep/repe, 2 = repne */
 	uint8_t lock;
 	uint8_t sseg;		/* segment for string sources / xlat (override or DS) */
-	uint8_t cc;		/* condition code for jcc/setcc/cmovcc */
 	uint8_t opcode;
 	uint8_t rexw;
 	/* classification for step mode (classify__bytes) */
@@ -136,14 +172,7 @@ struct insn {
 	uint8_t cpriv, chole, cio;
 	uint8_t cls_ok;
 	uint16_t cpclass;	/* enum vmdbg_priv_class bits */
-	uint8_t fast;		/* FK_*: a form the run loop executes inline */
-	uint8_t aluop;		/* ALU_* for FK_ALU */
 	struct eop op[3];
-	/* successors seen last time (fall-through and branch target), valid
-	 * while e->epoch == succ_epoch: the run loop skips the cache lookup */
-	uint64_t succ_epoch;
-	uint64_t succ_lin[2];
-	struct insn *succ[2];
 };
 
 struct tlb_entry {
@@ -161,7 +190,19 @@ struct emu {
 	struct vmdbg *vm;
 	uint64_t r[16];
 	uint64_t rip, next_rip;
+	/*
+	 * RFLAGS.  The arithmetic flags (F_ARITH) are lazy: while cc_op is
+	 * CC_EAGER they are in flags; otherwise the last flag-setting fast
+	 * form left its operation (CCOP: op and operand size) with its
+	 * result and operands in cc_res, cc_a, cc_b, and emu_flags() computes
+	 * them (emu_sync_flags() writes them back).  Only the run loop's
+	 * register-only fast forms go lazy; the loop syncs before every other
+	 * instruction, so everything else sees eager flags as it always did.
+	 */
 	uint64_t flags;
+	uint32_t cc_op;
+	uint64_t cc_res, cc_a, cc_b;	/* CC_INC/CC_DEC: cc_b is the carry kept */
+	uint64_t ipmask;		/* RIP mask of the code size (emu_update_mode) */
 	struct vmdbg_seg seg[6];
 	struct vmdbg_seg ldt, tr;
 	struct vmdbg_dtable gdt, idt;
@@ -204,9 +245,24 @@ struct emu {
 	bool stop_now;		/* an instruction asked to stop (unsupported, shutdown) */
 	struct vmdbg_stop pending;	/* filled with stop_now */
 
-	/* bumped whenever a chained successor could be stale: TLB flushes,
-	 * code writes, cache slot reuse, mode and CPL changes */
+	/*
+	 * The validity of chained successors (struct insn succ_*), which are
+	 * keyed by RIP: EPOCH_STEP times a counter bumped whenever a chain
+	 * could be stale (TLB flushes, code writes, cache slot reuse, a new
+	 * CS base or limit), plus the fetch context in the low bits (CPL and
+	 * code size), so chains made at CPL 0 stay good across a trip to
+	 * CPL 3 and back.  Change it only with emu_new_epoch() and
+	 * emu_update_mode().
+	 */
 	uint64_t epoch;
+	uint64_t cs_base_seen;		/* CS base and limit of the counter */
+	uint32_t cs_limit_seen;
+
+	/* parsed descriptors, by raw value (sys__desc_seg) */
+	struct desc_memo {
+		uint64_t raw;
+		struct vmdbg_seg seg;
+	} desc_memo[16];
 
 	/* the code page of the last fetch: (linear page | user), its RAM address */
 	uint64_t fetch_tag, fetch_pa;
@@ -221,9 +277,14 @@ struct emu {
 	uint64_t npages;
 	ZydisDecoder dec[3];
 	struct insn scratch;	/* page-crossing instructions (never cached) */
+	struct insn nochain;	/* the run loop's first "previous" instruction */
 };
 
 static inline struct emu *EMU(struct vmdbg *vm) { return vm->be_priv; }
+
+#define EPOCH_STEP	16u
+/* Every chained successor may be stale. */
+static inline void emu_new_epoch(struct emu *e) { e->epoch += EPOCH_STEP; }
 
 static inline uint64_t szmask(int sz)
 {
@@ -249,9 +310,14 @@ void decode__flush(struct emu *e);
 void mmu__flush(struct emu *e);
 void mmu__flush_page(struct emu *e, uint64_t lin);
 /* Linear address for seg:off of size bytes; checks limits (raises faults). */
-uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write);
-uint64_t mmu__read(struct emu *e, uint64_t lin, int size, int user);
-void mmu__write(struct emu *e, uint64_t lin, int size, uint64_t val, int user);
+static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write);
+__attribute__((noreturn)) void mmu__seg_fault(struct emu *e, int seg);
+/* Memory access by linear address: the TLB hit inline, else the slow
+ * path (page walk, faults, MMIO, watchpoints, code written). */
+uint64_t mmu__read_slow(struct emu *e, uint64_t lin, int size, int user);
+void mmu__write_slow(struct emu *e, uint64_t lin, int size, uint64_t val, int user);
+static inline __attribute__((always_inline)) uint64_t mmu__read(struct emu *e, uint64_t lin, int size, int user);
+static inline __attribute__((always_inline)) void mmu__write(struct emu *e, uint64_t lin, int size, uint64_t val, int user);
 /* Translate a linear address for an access (0 r, 1 w, 2 x); may fault. */
 uint64_t mmu__translate(struct emu *e, uint64_t lin, int acc, int user);
 /* Host pointer of the page holding lin for a fetch, or NULL (MMIO). */
@@ -263,21 +329,151 @@ void mmu__code_written(struct emu *e, uint64_t pa, uint64_t len);
 
 static inline int emu_user(const struct emu *e) { return e->cpl == 3; }
 
+static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write)
+{
+	if (e->mode == 64) {
+		uint64_t lin = off;
+		if (seg >= S_FS)
+			lin += e->seg[seg].base;
+		/* canonical: bits 63..47 all equal */
+		if ((uint64_t)(((int64_t)lin << 16) >> 16) != lin)
+			mmu__seg_fault(e, seg);
+		return lin;
+	}
+	const struct vmdbg_seg *s = &e->seg[seg];
+	if (e->cr0 & CR0_PE) {
+		if (s->unusable)
+			mmu__seg_fault(e, seg);
+		if (write && ((s->type & 8) || !(s->type & 2)))
+			mmu__seg_fault(e, seg);
+		if (!write && (s->type & 0xa) == 0x8)	/* execute-only code */
+			mmu__seg_fault(e, seg);
+	}
+	uint64_t last = off + (uint64_t)size - 1;
+	if (!(s->type & 8) && (s->type & 4)) {		/* expand-down */
+		uint64_t upper = s->db ? 0xffffffffull : 0xffff;
+		if (off <= s->limit || last > upper)
+			mmu__seg_fault(e, seg);
+	} else if (last > s->limit) {
+		mmu__seg_fault(e, seg);
+	}
+	return (s->base + off) & 0xffffffffull;
+}
+
+static inline __attribute__((always_inline)) uint64_t mmu__read(struct emu *e, uint64_t lin, int size, int user)
+{
+	struct tlb_entry *t = &e->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
+	if (__builtin_expect(t->tag_r == (lin & ~0xfffull) && (lin & 0xfff) + size <= 0x1000, 1)) {
+		const uint8_t *p = t->host + (lin & 0xfff);
+		switch (size) {
+		case 1: return *p;
+		case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+		case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+		default: { uint64_t v; memcpy(&v, p, 8); return v; }
+		}
+	}
+	return mmu__read_slow(e, lin, size, user);
+}
+
+static inline __attribute__((always_inline)) void mmu__write(struct emu *e, uint64_t lin, int size, uint64_t val, int user)
+{
+	struct tlb_entry *t = &e->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
+	if (__builtin_expect(t->tag_w == (lin & ~0xfffull) && (lin & 0xfff) + size <= 0x1000, 1)) {
+		uint8_t *p = t->host + (lin & 0xfff);
+		switch (size) {
+		case 1: *p = (uint8_t)val; return;
+		case 2: { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); return; }
+		case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); return; }
+		default: memcpy(p, &val, 8); return;
+		}
+	}
+	mmu__write_slow(e, lin, size, val, user);
+}
+
 /* Data accesses through a segment at the current privilege. */
-static inline uint64_t rd(struct emu *e, int seg, uint64_t off, int size)
+static inline __attribute__((always_inline)) uint64_t rd(struct emu *e, int seg, uint64_t off, int size)
 {
 	return mmu__read(e, mmu__lin(e, seg, off, size, false), size, emu_user(e));
 }
-static inline void wr(struct emu *e, int seg, uint64_t off, int size, uint64_t v)
+static inline __attribute__((always_inline)) void wr(struct emu *e, int seg, uint64_t off, int size, uint64_t v)
 {
 	mmu__write(e, mmu__lin(e, seg, off, size, true), size, v, emu_user(e));
 }
+/*
+ * Several accesses at once: a host pointer to [off, off + len) of the
+ * stack segment (stack_peek) or to supervisor linear [lin, lin + len) for
+ * reading (sys_peek) or writing (sys_poke) when every access in it would
+ * pass the segment checks and hit the TLB, so that loads and stores there
+ * do exactly what the rd()/rd_sys()/wr_sys() of each would; else NULL and
+ * the caller does those.
+ */
+static inline const uint8_t *stack_peek(struct emu *e, uint64_t off, uint64_t len, uint64_t m)
+{
+	uint64_t lin;
+	if (e->mode == 64) {
+		lin = off;
+		if ((uint64_t)(((int64_t)lin << 16) >> 16) != lin)
+			return NULL;
+	} else {
+		const struct vmdbg_seg *s = &e->seg[S_SS];
+		if (!(e->cr0 & CR0_PE) || s->unusable || (s->type & 0xa) == 0x8 ||
+		    (!(s->type & 8) && (s->type & 4)))
+			return NULL;
+		if (off + len - 1 > m || off + len - 1 > s->limit)
+			return NULL;
+		lin = s->base + off;
+		if (lin + len - 1 > 0xffffffffull)
+			return NULL;
+	}
+	const struct tlb_entry *t = &e->tlb[emu_user(e)][(lin >> 12) & (TLB_SIZE - 1)];
+	if (t->tag_r != (lin & ~0xfffull) || (lin & 0xfff) + len > 0x1000)
+		return NULL;
+	return t->host + (lin & 0xfff);
+}
+
+static inline const uint8_t *sys_peek(struct emu *e, uint64_t lin, uint64_t len)
+{
+	const struct tlb_entry *t = &e->tlb[0][(lin >> 12) & (TLB_SIZE - 1)];
+	if (t->tag_r != (lin & ~0xfffull) || (lin & 0xfff) + len > 0x1000)
+		return NULL;
+	return t->host + (lin & 0xfff);
+}
+
+static inline uint8_t *sys_poke(struct emu *e, uint64_t lin, uint64_t len)
+{
+	const struct tlb_entry *t = &e->tlb[0][(lin >> 12) & (TLB_SIZE - 1)];
+	if (t->tag_w != (lin & ~0xfffull) || (lin & 0xfff) + len > 0x1000)
+		return NULL;
+	return t->host + (lin & 0xfff);
+}
+
+/* A little-endian value of size bytes (1, 2, 4, 8) at p. */
+static inline uint64_t ld_le(const uint8_t *p, int size)
+{
+	switch (size) {
+	case 1: return *p;
+	case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+	case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+	default: { uint64_t v; memcpy(&v, p, 8); return v; }
+	}
+}
+
+static inline void st_le(uint8_t *p, int size, uint64_t v)
+{
+	switch (size) {
+	case 1: *p = (uint8_t)v; return;
+	case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); return; }
+	case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); return; }
+	default: memcpy(p, &v, 8); return;
+	}
+}
+
 /* System accesses (descriptor tables, TSS, IDT): supervisor privilege. */
-static inline uint64_t rd_sys(struct emu *e, uint64_t lin, int size)
+static inline __attribute__((always_inline)) uint64_t rd_sys(struct emu *e, uint64_t lin, int size)
 {
 	return mmu__read(e, lin, size, 0);
 }
-static inline void wr_sys(struct emu *e, uint64_t lin, int size, uint64_t v)
+static inline __attribute__((always_inline)) void wr_sys(struct emu *e, uint64_t lin, int size, uint64_t v)
 {
 	mmu__write(e, lin, size, v, 0);
 }
@@ -311,6 +507,93 @@ enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
 
 /* Flags, eager and inline (the hot path of every ALU instruction). */
 static inline uint64_t sbit(int sz) { return 1ull << (sz * 8 - 1); }
+
+/* Lazy flags (see struct emu): cc_op is CCOP(op, operand size). */
+enum { CC_EAGER, CC_ADD, CC_SUB, CC_LOGIC, CC_INC, CC_DEC };
+#define CCOP(op, sz)	((unsigned)(op) << 4 | (unsigned)(sz))
+
+static inline uint64_t flags_szp(uint64_t r, int sz)
+{
+	uint64_t f = 0;
+	if (!r)
+		f |= F_ZF;
+	if (r & sbit(sz))
+		f |= F_SF;
+	if (!__builtin_parity((unsigned)(r & 0xff)))
+		f |= F_PF;
+	return f;
+}
+
+/* The arithmetic flags of a lazy state, exactly as set_arith() below
+ * would have set them. */
+static inline uint64_t lazy_arith(const struct emu *e)
+{
+	int sz = e->cc_op & 15;
+	uint64_t r = e->cc_res, a = e->cc_a, b = e->cc_b, m = szmask(sz), sb = sbit(sz);
+	uint64_t f = flags_szp(r, sz);
+	switch (e->cc_op >> 4) {
+	case CC_ADD:
+		if (r < a)
+			f |= F_CF;
+		if ((a ^ r) & (b ^ r) & sb)
+			f |= F_OF;
+		f |= (a ^ b ^ r) & F_AF;
+		break;
+	case CC_SUB:
+		if (a < b)
+			f |= F_CF;
+		if ((a ^ b) & (a ^ r) & sb)
+			f |= F_OF;
+		f |= (a ^ b ^ r) & F_AF;
+		break;
+	case CC_INC:
+		a = (r - 1) & m;
+		f |= b & F_CF;
+		if (r == sb)
+			f |= F_OF;
+		f |= (a ^ 1 ^ r) & F_AF;
+		break;
+	case CC_DEC:
+		a = (r + 1) & m;
+		f |= b & F_CF;
+		if (a == sb)
+			f |= F_OF;
+		f |= (a ^ 1 ^ r) & F_AF;
+		break;
+	default:	/* CC_LOGIC */
+		break;
+	}
+	return f;
+}
+
+/* CF alone (inc and dec keep it). */
+static inline uint64_t lazy_cf(const struct emu *e)
+{
+	switch (e->cc_op >> 4) {
+	case CC_EAGER: return e->flags & F_CF;
+	case CC_ADD: return e->cc_res < e->cc_a;
+	case CC_SUB: return e->cc_a < e->cc_b;
+	case CC_LOGIC: return 0;
+	default: return e->cc_b;
+	}
+}
+
+/* RFLAGS with the arithmetic flags computed. */
+static inline uint64_t emu_flags(const struct emu *e)
+{
+	if (__builtin_expect(e->cc_op == CC_EAGER, 1))
+		return e->flags;
+	return (e->flags & ~(uint64_t)F_ARITH) | lazy_arith(e);
+}
+
+/* Make e->flags exact again (before anything reads or edits it). */
+static inline void emu_sync_flags(struct emu *e)
+{
+	if (e->cc_op != CC_EAGER) {
+		e->flags = emu_flags(e);
+		e->cc_op = CC_EAGER;
+	}
+}
 
 static inline void set_arith(struct emu *e, uint64_t r, int sz, bool cf, bool of, uint64_t af)
 {
@@ -417,9 +700,8 @@ static inline void op_write(struct emu *e, const struct eop *o, uint64_t v)
 	emu_unsupported(e, "operand kind");
 }
 
-static inline bool cond(const struct emu *e, int cc)
+static inline bool cond_flags(uint64_t f, int cc)
 {
-	uint64_t f = e->flags;
 	bool r;
 	switch (cc >> 1) {
 	case 0: r = f & F_OF; break;
@@ -433,6 +715,34 @@ static inline bool cond(const struct emu *e, int cc)
 	}
 	return (cc & 1) ? !r : r;
 }
+
+/* Condition code cc (jcc, setcc, cmovcc) of the current flags, lazy or not. */
+static inline bool cond(const struct emu *e, int cc)
+{
+	unsigned op = e->cc_op;
+	if (__builtin_expect(op == CC_EAGER, 1))
+		return cond_flags(e->flags, cc);
+	bool r;
+	uint64_t res = e->cc_res;
+	switch (cc >> 1) {
+	case 2:		/* ZF */
+		r = res == 0;
+		break;
+	case 4:		/* SF */
+		r = (res >> ((op & 15) * 8 - 1)) & 1;
+		break;
+	case 1:		/* CF */
+	case 3:		/* CF | ZF */
+		if ((op >> 4) == CC_SUB) {
+			r = (cc >> 1) == 1 ? e->cc_a < e->cc_b : e->cc_a <= e->cc_b;
+			break;
+		}
+		/* fall through */
+	default:
+		return cond_flags(lazy_arith(e), cc);
+	}
+	return (cc & 1) ? !r : r;
+}
 uint64_t alu__shift(struct emu *e, int op, uint64_t a, unsigned cnt, int sz);
 uint64_t alu__shxd(struct emu *e, bool left, uint64_t a, uint64_t b, unsigned cnt, int sz);
 void alu__muldiv(struct emu *e, const struct insn *in);
@@ -442,7 +752,12 @@ bool alu__exec(struct emu *e, const struct insn *in);
 enum { SH_ROL, SH_ROR, SH_RCL, SH_RCR, SH_SHL, SH_SHR, SH_SAL, SH_SAR };
 
 /* stack */
-int emu_stack_size(const struct emu *e);
+static inline int emu_stack_size(const struct emu *e)
+{
+	if (e->mode == 64)
+		return 8;
+	return e->seg[S_SS].db ? 4 : 2;
+}
 void emu_push(struct emu *e, uint64_t v, int size);
 uint64_t emu_pop(struct emu *e, int size);
 
@@ -473,7 +788,46 @@ void sys__sysret(struct emu *e);
 void sys__sysenter(struct emu *e);
 void sys__sysexit(struct emu *e);
 void sys__parse_desc(const uint32_t d[2], uint16_t sel, struct vmdbg_seg *s);
-bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr);
+bool sys__read_desc_slow(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr);
+/* sys__parse_desc() through a small memo of parsed descriptors. */
+static inline void sys__desc_seg(struct emu *e, const uint32_t d[2], uint16_t sel,
+				 struct vmdbg_seg *s)
+{
+	uint64_t raw = d[0] | (uint64_t)d[1] << 32;
+	struct desc_memo *m = &e->desc_memo[(sel >> 3) & 15];
+	if (__builtin_expect(m->raw != raw, 0)) {
+		sys__parse_desc(d, sel, &m->seg);
+		m->raw = raw;
+	}
+	*s = m->seg;
+	s->sel = sel;
+}
+
+static inline bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr)
+{
+	/* the common case: a GDT descriptor, in one page the TLB maps for
+	 * reading (the same bytes the slow path's reads get, without side
+	 * effects either way) */
+	uint64_t idx = sel & ~7u, a = e->gdt.base + idx;
+	uint64_t limit = e->gdt.limit;
+	bool wide_ok = e->lma && idx + 15 <= limit;
+	const struct tlb_entry *t = &e->tlb[0][(a >> 12) & (TLB_SIZE - 1)];
+	if (__builtin_expect(!(sel & 4) && idx + 7 <= limit && t->tag_r == (a & ~0xfffull) &&
+			     (a & 0xfff) <= (wide_ok ? 0xff0u : 0xff8u), 1)) {
+		const uint8_t *p = t->host + (a & 0xfff);
+		*addr = a;
+		memcpy(d, p, 8);
+		d[2] = d[3] = 0;
+		if (wide_ok && !(d[1] & 0x1000))
+			memcpy(d + 2, p + 8, 8);
+		return true;
+	}
+	return sys__read_desc_slow(e, sel, d, addr);
+}
+/* The descriptor of sel from the GDT or LDT (16 bytes for a system
+ * descriptor in long mode) and its linear address; false when sel is
+ * outside the table (or the LDT is unusable).  May fault (#PF). */
+static inline bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr);
 void sys__set_flags(struct emu *e, uint64_t v, int size);
 /* Interrupt the guest with an external interrupt (from the loop). */
 void sys__interrupt(struct emu *e, int vec);

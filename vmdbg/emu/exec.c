@@ -7,13 +7,6 @@
  */
 #include "vmdbg/emu/emu.h"
 
-int emu_stack_size(const struct emu *e)
-{
-	if (e->mode == 64)
-		return 8;
-	return e->seg[S_SS].db ? 4 : 2;
-}
-
 void emu_push(struct emu *e, uint64_t v, int size)
 {
 	int ss = emu_stack_size(e);
@@ -77,7 +70,8 @@ static void enter(struct emu *e, const struct insn *in)
 	sreg_gpr(e, 4, ssz, false, sp);
 }
 
-void exec__insn(struct emu *e, const struct insn *in)
+/* The general-purpose group; false: not ours. */
+static bool exec_gp(struct emu *e, const struct insn *in)
 {
 	const struct eop *d = &in->op[0], *s = &in->op[1];
 	uint64_t v;
@@ -85,38 +79,38 @@ void exec__insn(struct emu *e, const struct insn *in)
 	case ZYDIS_MNEMONIC_MOV:
 		if (d->kind == OK_REG && s->kind == OK_REG) {
 			sreg_gpr(e, d->reg, d->size, d->hi8, greg(e, s));
-			return;
+			return true;
 		}
 		if (d->kind == OK_SREG || s->kind == OK_SREG || d->kind >= OK_CR || s->kind >= OK_CR)
 			break;	/* system: mov sreg, mov cr/dr */
 		op_write(e, d, op_read(e, s));
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_ADC:
 	case ZYDIS_MNEMONIC_SBB: case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_SUB:
 	case ZYDIS_MNEMONIC_XOR: {
 		if (d->kind == OK_REG) {
 			v = alu__binop(e, alu_op(in->mnem), greg(e, d), op_read(e, s), d->size);
 			sreg_gpr(e, d->reg, d->size, d->hi8, v);
-			return;
+			return true;
 		}
 		uint64_t a = op_ea(e, d);
 		uint64_t lin = mmu__lin(e, d->seg, a, d->size, true);
 		v = mmu__read(e, lin, d->size, emu_user(e));
 		v = alu__binop(e, alu_op(in->mnem), v, op_read(e, s), d->size);
 		mmu__write(e, lin, d->size, v, emu_user(e));
-		return;
+		return true;
 	}
 	case ZYDIS_MNEMONIC_CMP:
 		alu__binop(e, ALU_CMP, op_read(e, d), op_read(e, s), d->size);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_TEST:
 		alu__binop(e, ALU_AND, op_read(e, d), op_read(e, s), d->size);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_INC:
 	case ZYDIS_MNEMONIC_DEC:
 		v = alu__incdec(e, op_read(e, d), d->size, in->mnem == ZYDIS_MNEMONIC_DEC);
 		op_write(e, d, v);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO: case ZYDIS_MNEMONIC_JB:
 	case ZYDIS_MNEMONIC_JNB: case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ:
 	case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JNBE: case ZYDIS_MNEMONIC_JS:
@@ -125,11 +119,11 @@ void exec__insn(struct emu *e, const struct insn *in)
 	case ZYDIS_MNEMONIC_JNLE:
 		if (cond(e, in->cc))
 			e->next_rip = rel_target(e, in);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_JCXZ: case ZYDIS_MNEMONIC_JECXZ: case ZYDIS_MNEMONIC_JRCXZ:
 		if (!(e->r[1] & szmask(in->asize)))
 			e->next_rip = rel_target(e, in);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_LOOP: case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE: {
 		uint64_t c = (e->r[1] - 1) & szmask(in->asize);
 		sreg_gpr(e, 1, in->asize, false, c);
@@ -140,44 +134,44 @@ void exec__insn(struct emu *e, const struct insn *in)
 			t = t && !(e->flags & F_ZF);
 		if (t)
 			e->next_rip = rel_target(e, in);
-		return;
+		return true;
 	}
 	case ZYDIS_MNEMONIC_JMP:
 		if (d->kind == OK_REL) {
 			e->next_rip = rel_target(e, in);
-			return;
+			return true;
 		}
 		if (d->kind == OK_PTR) {
 			sys__far_jmp(e, d->ptr_sel, d->imm, false, in->osize);
-			return;
+			return true;
 		}
 		if (d->kind == OK_MEM && d->size > in->osize) {	/* jmp far [m] */
 			uint64_t a = op_ea(e, d);
 			v = rd(e, d->seg, a, in->osize);
 			uint16_t sel = (uint16_t)rd(e, d->seg, a + in->osize, 2);
 			sys__far_jmp(e, sel, v, false, in->osize);
-			return;
+			return true;
 		}
 		e->next_rip = op_read(e, d) & szmask(in->osize);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_CALL:
 		if (d->kind == OK_REL) {
 			v = rel_target(e, in);
 		} else if (d->kind == OK_PTR) {
 			sys__far_jmp(e, d->ptr_sel, d->imm, true, in->osize);
-			return;
+			return true;
 		} else if (d->kind == OK_MEM && d->size > in->osize) {
 			uint64_t a = op_ea(e, d);
 			v = rd(e, d->seg, a, in->osize);
 			uint16_t sel = (uint16_t)rd(e, d->seg, a + in->osize, 2);
 			sys__far_jmp(e, sel, v, true, in->osize);
-			return;
+			return true;
 		} else {
 			v = op_read(e, d) & szmask(in->osize);
 		}
 		emu_push(e, e->next_rip, in->osize);
 		e->next_rip = v;
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_RET: {
 		if (in->opcode == 0xca || in->opcode == 0xcb)
 			break;	/* far ret (Zydis names it ret too): system.c */
@@ -186,22 +180,22 @@ void exec__insn(struct emu *e, const struct insn *in)
 			sreg_gpr(e, 4, emu_stack_size(e), false,
 				 e->r[4] + (d->imm & 0xffff));
 		e->next_rip = v;
-		return;
+		return true;
 	}
 	case ZYDIS_MNEMONIC_PUSH:
 		if (d->kind == OK_SREG) {
 			emu_push(e, e->seg[d->reg].sel, in->osize);
-			return;
+			return true;
 		}
 		emu_push(e, op_read(e, d), in->osize);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_POP:
 		if (d->kind == OK_SREG)
 			break;	/* system.c: a segment load */
 		if (d->kind == OK_REG) {
 			v = emu_pop(e, in->osize);
 			sreg_gpr(e, d->reg, d->size, false, v);
-			return;
+			return true;
 		} else {
 			uint64_t old = e->r[4];
 			v = emu_pop(e, in->osize);
@@ -211,20 +205,20 @@ void exec__insn(struct emu *e, const struct insn *in)
 			wr(e, d->seg, a, d->size, v);
 			e->r[4] = nsp;
 		}
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_LEA:
 		sreg_gpr(e, d->reg, d->size, false, op_ea(e, s));
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_MOVZX:
 		sreg_gpr(e, d->reg, d->size, false, op_read(e, s) & szmask(s->size));
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_MOVSX:
 	case ZYDIS_MNEMONIC_MOVSXD:
 		v = op_read(e, s);
 		v = s->size == 1 ? (uint64_t)(int8_t)v : s->size == 2 ? (uint64_t)(int16_t)v
 			: (uint64_t)(int32_t)v;
 		sreg_gpr(e, d->reg, d->size, false, v);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_XCHG: {
 		uint64_t a = op_read(e, d), b = op_read(e, s);
 		if (d->kind == OK_MEM) {
@@ -234,7 +228,7 @@ void exec__insn(struct emu *e, const struct insn *in)
 			op_write(e, s, a);
 			op_write(e, d, b);
 		}
-		return;
+		return true;
 	}
 	case ZYDIS_MNEMONIC_NOP:
 	case ZYDIS_MNEMONIC_PAUSE:
@@ -243,7 +237,7 @@ void exec__insn(struct emu *e, const struct insn *in)
 	case ZYDIS_MNEMONIC_PREFETCHT1: case ZYDIS_MNEMONIC_PREFETCHT2:
 	case ZYDIS_MNEMONIC_PREFETCHW:
 	case ZYDIS_MNEMONIC_LFENCE: case ZYDIS_MNEMONIC_MFENCE: case ZYDIS_MNEMONIC_SFENCE:
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_CMOVO: case ZYDIS_MNEMONIC_CMOVNO: case ZYDIS_MNEMONIC_CMOVB:
 	case ZYDIS_MNEMONIC_CMOVNB: case ZYDIS_MNEMONIC_CMOVZ: case ZYDIS_MNEMONIC_CMOVNZ:
 	case ZYDIS_MNEMONIC_CMOVBE: case ZYDIS_MNEMONIC_CMOVNBE: case ZYDIS_MNEMONIC_CMOVS:
@@ -255,7 +249,7 @@ void exec__insn(struct emu *e, const struct insn *in)
 			sreg_gpr(e, d->reg, d->size, false, v);
 		else if (d->size == 4)
 			e->r[d->reg] &= 0xffffffffull;
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_SETO: case ZYDIS_MNEMONIC_SETNO: case ZYDIS_MNEMONIC_SETB:
 	case ZYDIS_MNEMONIC_SETNB: case ZYDIS_MNEMONIC_SETZ: case ZYDIS_MNEMONIC_SETNZ:
 	case ZYDIS_MNEMONIC_SETBE: case ZYDIS_MNEMONIC_SETNBE: case ZYDIS_MNEMONIC_SETS:
@@ -263,22 +257,22 @@ void exec__insn(struct emu *e, const struct insn *in)
 	case ZYDIS_MNEMONIC_SETL: case ZYDIS_MNEMONIC_SETNL: case ZYDIS_MNEMONIC_SETLE:
 	case ZYDIS_MNEMONIC_SETNLE:
 		op_write(e, d, cond(e, in->cc));
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_LEAVE: {
 		int ssz = emu_stack_size(e);
 		uint64_t sp = e->r[5] & szmask(ssz);
 		v = rd(e, S_SS, sp, in->osize);
 		sreg_gpr(e, 4, ssz, false, sp + in->osize);
 		sreg_gpr(e, 5, in->osize, false, v);
-		return;
+		return true;
 	}
 	case ZYDIS_MNEMONIC_ENTER:
 		enter(e, in);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_XLAT:
 		v = rd(e, in->sseg, (e->r[3] + (e->r[0] & 0xff)) & szmask(in->asize), 1);
 		sreg_gpr(e, 0, 1, false, v);
-		return;
+		return true;
 	case ZYDIS_MNEMONIC_PUSHA: case ZYDIS_MNEMONIC_PUSHAD: {
 		int sz = in->osize;
 		uint64_t sp0 = e->r[4];
@@ -289,7 +283,7 @@ void exec__insn(struct emu *e, const struct insn *in)
 			wr(e, S_SS, sp, sz, i == 4 ? sp0 : e->r[i]);
 		}
 		sreg_gpr(e, 4, ssz, false, sp);
-		return;
+		return true;
 	}
 	case ZYDIS_MNEMONIC_POPA: case ZYDIS_MNEMONIC_POPAD: {
 		int sz = in->osize, ssz = emu_stack_size(e);
@@ -302,15 +296,55 @@ void exec__insn(struct emu *e, const struct insn *in)
 			if (i != 4)
 				sreg_gpr(e, i, sz, false, vals[i]);
 		sreg_gpr(e, 4, ssz, false, sp);
-		return;
+		return true;
 	}
 	case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1: case ZYDIS_MNEMONIC_UD2:
 		emu_ud(e);
 	default:
 		break;
 	}
-	if (alu__exec(e, in) || string__exec(e, in) || sys__exec(e, in) ||
-	    sysinsn__exec(e, in) || sse__exec(e, in) || msr__exec(e, in))
-		return;
-	emu_unsupported(e, NULL);
+	return false;
+}
+
+/*
+ * Execute in through its handler group: the one memoized in in->grp, else
+ * each in turn (the general-purpose ISA above, alu, string, system,
+ * system instructions, SSE, MSR/CPUID); what nobody takes stops the guest
+ * as unsupported.  A group declines only for the mnemonic and operand
+ * kinds, never for the machine state, so the memo is exact.
+ */
+void exec__insn(struct emu *e, const struct insn *in)
+{
+	int g;
+	switch (in->grp) {
+	case G_EXEC: exec_gp(e, in); return;
+	case G_ALU: alu__exec(e, in); return;
+	case G_STRING: string__exec(e, in); return;
+	case G_SYS: sys__exec(e, in); return;
+	case G_SYSINSN: sysinsn__exec(e, in); return;
+	case G_SSE: sse__exec(e, in); return;
+	case G_MSR: msr__exec(e, in); return;
+	case G_INT: sys__int(e, (int)(in->op[0].imm & 0xff), VMDBG_INSN_INT); return;
+	case G_IRET: sys__iret(e, in->osize); return;
+	default: break;
+	}
+	if (exec_gp(e, in))
+		g = G_EXEC;
+	else if (alu__exec(e, in))
+		g = G_ALU;
+	else if (string__exec(e, in))
+		g = G_STRING;
+	else if (sys__exec(e, in))
+		g = in->mnem == ZYDIS_MNEMONIC_INT ? G_INT
+		    : (in->mnem == ZYDIS_MNEMONIC_IRET || in->mnem == ZYDIS_MNEMONIC_IRETD ||
+		       in->mnem == ZYDIS_MNEMONIC_IRETQ) ? G_IRET : G_SYS;
+	else if (sysinsn__exec(e, in))
+		g = G_SYSINSN;
+	else if (sse__exec(e, in))
+		g = G_SSE;
+	else if (msr__exec(e, in))
+		g = G_MSR;
+	else
+		emu_unsupported(e, NULL);
+	((struct insn *)in)->grp = (uint8_t)g;
 }

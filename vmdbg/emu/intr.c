@@ -53,7 +53,7 @@ static void gate_cs(struct emu *e, uint16_t sel, bool ext, struct vmdbg_seg *cs)
 		emu_gp(e, ext);
 	if (!sys__read_desc(e, sel, d, &addr))
 		emu_gp(e, (sel & ~3u) | ext);
-	sys__parse_desc(d, sel, cs);
+	sys__desc_seg(e, d, sel, cs);
 	if (!cs->s || !(cs->type & 8) || cs->dpl > e->cpl)
 		emu_gp(e, (sel & ~3u) | ext);
 	if (!cs->present)
@@ -80,8 +80,15 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 	uint32_t gerr = vec * 8 + 2 + ext;
 	if ((uint64_t)vec * 8 + 7 > e->idt.limit)
 		emu_gp(e, gerr);
-	uint32_t lo = (uint32_t)rd_sys(e, e->idt.base + vec * 8, 4);
-	uint32_t hi = (uint32_t)rd_sys(e, e->idt.base + vec * 8 + 4, 4);
+	uint32_t lo, hi;
+	const uint8_t *g = sys_peek(e, e->idt.base + vec * 8, 8);
+	if (g) {
+		lo = (uint32_t)ld_le(g, 4);
+		hi = (uint32_t)ld_le(g + 4, 4);
+	} else {
+		lo = (uint32_t)rd_sys(e, e->idt.base + vec * 8, 4);
+		hi = (uint32_t)rd_sys(e, e->idt.base + vec * 8 + 4, 4);
+	}
 	unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
 	if (type == 5)
 		emu_unsupported(e, "task gates are not implemented");
@@ -101,7 +108,9 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 	uint64_t fl = e->flags;
 	uint64_t frame[6];
 	int n = 0;
-	struct vmdbg_seg ss = e->seg[S_SS];
+	/* the stack: SS, or the inner level's from the TSS (nss_img) */
+	struct vmdbg_seg nss_img;
+	const struct vmdbg_seg *ss = &e->seg[S_SS];
 	uint64_t sp;
 	if (ncpl < e->cpl) {
 		/* inner privilege: the new stack from the TSS */
@@ -109,16 +118,25 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 		uint64_t o = t32 ? 4 + ncpl * 8 : 2 + ncpl * 4;
 		if (o + (t32 ? 6 : 4) - 1 > e->tr.limit)
 			emu_fault(e, EX_TS, e->tr.sel & ~3u, true);
-		uint64_t nsp = rd_sys(e, e->tr.base + o, t32 ? 4 : 2);
-		uint16_t nss = (uint16_t)rd_sys(e, e->tr.base + o + (t32 ? 4 : 2), 2);
+		uint64_t nsp;
+		uint16_t nss;
+		const uint8_t *ts = sys_peek(e, e->tr.base + o, t32 ? 6 : 4);
+		if (ts) {
+			nsp = ld_le(ts, t32 ? 4 : 2);
+			nss = (uint16_t)ld_le(ts + (t32 ? 4 : 2), 2);
+		} else {
+			nsp = rd_sys(e, e->tr.base + o, t32 ? 4 : 2);
+			nss = (uint16_t)rd_sys(e, e->tr.base + o + (t32 ? 4 : 2), 2);
+		}
 		uint32_t d[4];
 		uint64_t a;
 		if (!(nss & ~3) || !sys__read_desc(e, nss, d, &a))
 			emu_fault(e, EX_TS, nss & ~3u, true);
-		sys__parse_desc(d, nss, &ss);
-		if ((nss & 3) != ncpl || ss.dpl != ncpl || !ss.s || (ss.type & 0xa) != 2)
+		sys__desc_seg(e, d, nss, &nss_img);
+		ss = &nss_img;
+		if ((nss & 3) != ncpl || ss->dpl != ncpl || !ss->s || (ss->type & 0xa) != 2)
 			emu_fault(e, EX_TS, nss & ~3u, true);
-		if (!ss.present)
+		if (!ss->present)
 			emu_fault(e, EX_SS, nss & ~3u, true);
 		frame[n++] = e->seg[S_SS].sel;
 		frame[n++] = e->r[4] & (e->seg[S_SS].db ? 0xffffffffull : 0xffff);
@@ -131,17 +149,29 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 	frame[n++] = ret_rip;
 	if (has_err)
 		frame[n++] = err;
-	uint64_t spm = ss.db ? 0xffffffffull : 0xffff;
-	for (int i = 0; i < n; i++) {
-		sp = (sp - psz) & spm;
-		wr_sys(e, (ss.base + sp) & 0xffffffffull, psz, frame[i]);
+	uint64_t spm = ss->db ? 0xffffffffull : 0xffff;
+	uint64_t flen = (uint64_t)n * psz;
+	uint8_t *p = NULL;
+	if (sp <= spm && sp >= flen && ss->base + sp - 1 <= 0xffffffffull)
+		p = sys_poke(e, ss->base + sp - flen, flen);
+	if (p) {
+		/* the whole frame in one page the TLB maps writable */
+		for (int i = 0; i < n; i++)
+			st_le(p + flen - (uint64_t)(i + 1) * psz, psz, frame[i]);
+		sp -= flen;
+	} else {
+		for (int i = 0; i < n; i++) {
+			sp = (sp - psz) & spm;
+			wr_sys(e, (ss->base + sp) & 0xffffffffull, psz, frame[i]);
+		}
 	}
 	/* commit */
 	if (ncpl < e->cpl) {
-		ss.type |= 1;
-		e->seg[S_SS] = ss;
+		nss_img.type |= 1;
+		e->seg[S_SS] = nss_img;
+		ss = &e->seg[S_SS];
 	}
-	sreg_gpr(e, 4, ss.db ? 4 : 2, false, sp);
+	sreg_gpr(e, 4, ss->db ? 4 : 2, false, sp);
 	cs.sel = (uint16_t)((sel & ~3u) | ncpl);
 	cs.type |= 1;
 	e->seg[S_CS] = cs;
@@ -159,8 +189,17 @@ static uint64_t deliver_long(struct emu *e, int vec, bool has_err, uint32_t err,
 	if ((uint64_t)vec * 16 + 15 > e->idt.limit)
 		emu_gp(e, gerr);
 	uint64_t base = e->idt.base + vec * 16;
-	uint32_t lo = (uint32_t)rd_sys(e, base, 4), hi = (uint32_t)rd_sys(e, base + 4, 4);
-	uint32_t up = (uint32_t)rd_sys(e, base + 8, 4);
+	uint32_t lo, hi, up;
+	const uint8_t *g = sys_peek(e, base, 12);
+	if (g) {
+		lo = (uint32_t)ld_le(g, 4);
+		hi = (uint32_t)ld_le(g + 4, 4);
+		up = (uint32_t)ld_le(g + 8, 4);
+	} else {
+		lo = (uint32_t)rd_sys(e, base, 4);
+		hi = (uint32_t)rd_sys(e, base + 4, 4);
+		up = (uint32_t)rd_sys(e, base + 8, 4);
+	}
 	unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3, ist = hi & 7;
 	if (type != 0xe && type != 0xf)
 		emu_gp(e, gerr);
@@ -228,6 +267,7 @@ static uint64_t deliver(struct emu *e, int vec, bool has_err, uint32_t err, bool
 			bool ext, uint64_t ret_rip)
 {
 	uint64_t h;
+	emu_sync_flags(e);	/* the frame holds RFLAGS */
 	if (!(e->cr0 & CR0_PE))
 		h = deliver_real(e, vec, ret_rip);
 	else if (e->lma)

@@ -41,7 +41,7 @@ static inline bool watched(struct emu *e, uint64_t lin, int size, bool write)
 void mmu__flush(struct emu *e)
 {
 	e->fetch_tag = ~0ull;
-	e->epoch++;
+	emu_new_epoch(e);
 	for (int u = 0; u < 2; u++)
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			e->tlb[u][i].tag_r = TLB_INVALID;
@@ -54,7 +54,7 @@ void mmu__flush_page(struct emu *e, uint64_t lin)
 {
 	unsigned i = (lin >> 12) & (TLB_SIZE - 1);
 	e->fetch_tag = ~0ull;
-	e->epoch++;
+	emu_new_epoch(e);
 	for (int u = 0; u < 2; u++) {
 		e->tlb[u][i].tag_r = TLB_INVALID;
 		e->tlb[u][i].tag_w = TLB_INVALID;
@@ -62,40 +62,9 @@ void mmu__flush_page(struct emu *e, uint64_t lin)
 	}
 }
 
-static __attribute__((noreturn)) void seg_fault(struct emu *e, int seg)
+void mmu__seg_fault(struct emu *e, int seg)
 {
 	emu_fault(e, seg == S_SS ? EX_SS : EX_GP, 0, true);
-}
-
-uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write)
-{
-	if (e->mode == 64) {
-		uint64_t lin = off;
-		if (seg >= S_FS)
-			lin += e->seg[seg].base;
-		/* canonical: bits 63..47 all equal */
-		if ((uint64_t)(((int64_t)lin << 16) >> 16) != lin)
-			seg_fault(e, seg);
-		return lin;
-	}
-	const struct vmdbg_seg *s = &e->seg[seg];
-	if (e->cr0 & CR0_PE) {
-		if (s->unusable)
-			seg_fault(e, seg);
-		if (write && ((s->type & 8) || !(s->type & 2)))
-			seg_fault(e, seg);
-		if (!write && (s->type & 0xa) == 0x8)	/* execute-only code */
-			seg_fault(e, seg);
-	}
-	uint64_t last = off + (uint64_t)size - 1;
-	if (!(s->type & 8) && (s->type & 4)) {		/* expand-down */
-		uint64_t upper = s->db ? 0xffffffffull : 0xffff;
-		if (off <= s->limit || last > upper)
-			seg_fault(e, seg);
-	} else if (last > s->limit) {
-		seg_fault(e, seg);
-	}
-	return (s->base + off) & 0xffffffffull;
 }
 
 uint64_t mmu__phys_read(struct emu *e, uint64_t pa, int size)
@@ -131,7 +100,7 @@ void mmu__code_written(struct emu *e, uint64_t pa, uint64_t len)
 		if (e->page_code[p]) {
 			e->page_code[p] = 0;
 			e->page_gen[p]++;
-			e->epoch++;
+			emu_new_epoch(e);
 		}
 }
 
@@ -273,13 +242,15 @@ leaf:
 	return pa | (lin & pagemask);
 }
 
-static uint64_t read_slow(struct emu *e, uint64_t lin, int size, int user)
+uint64_t mmu__read_slow(struct emu *e, uint64_t lin, int size, int user)
 {
 	if (((lin & 0xfff) + size) > 0x1000) {
 		uint64_t v = 0;
 		/* translate both pages first so a fault leaves nothing done */
 		mmu__translate(e, lin, 0, user);
-		mmu__translate(e, (lin + size - 1), 0, user);
+		/* A fault on the second page reports its first byte in CR2,
+		 * as the CPU does (found by the differential test). */
+		mmu__translate(e, (lin + size - 1) & ~0xfffull, 0, user);
 		for (int i = 0; i < size; i++)
 			v |= mmu__read(e, lin + i, 1, user) << (8 * i);
 		return v;
@@ -305,26 +276,11 @@ static uint64_t read_slow(struct emu *e, uint64_t lin, int size, int user)
 	return v;
 }
 
-uint64_t mmu__read(struct emu *e, uint64_t lin, int size, int user)
-{
-	struct tlb_entry *t = &e->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
-	if (__builtin_expect(t->tag_r == (lin & ~0xfffull) && (lin & 0xfff) + size <= 0x1000, 1)) {
-		const uint8_t *p = t->host + (lin & 0xfff);
-		switch (size) {
-		case 1: return *p;
-		case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-		case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
-		default: { uint64_t v; memcpy(&v, p, 8); return v; }
-		}
-	}
-	return read_slow(e, lin, size, user);
-}
-
-static void write_slow(struct emu *e, uint64_t lin, int size, uint64_t val, int user)
+void mmu__write_slow(struct emu *e, uint64_t lin, int size, uint64_t val, int user)
 {
 	if (((lin & 0xfff) + size) > 0x1000) {
 		mmu__translate(e, lin, 1, user);
-		mmu__translate(e, lin + size - 1, 1, user);
+		mmu__translate(e, (lin + size - 1) & ~0xfffull, 1, user);
 		for (int i = 0; i < size; i++)
 			mmu__write(e, lin + i, 1, (val >> (8 * i)) & 0xff, user);
 		return;
@@ -350,21 +306,6 @@ static void write_slow(struct emu *e, uint64_t lin, int size, uint64_t val, int 
 	t->tag_w = lin & ~0xfffull;
 	t->host = page;
 	memcpy(page + (lin & 0xfff), &val, size);
-}
-
-void mmu__write(struct emu *e, uint64_t lin, int size, uint64_t val, int user)
-{
-	struct tlb_entry *t = &e->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
-	if (__builtin_expect(t->tag_w == (lin & ~0xfffull) && (lin & 0xfff) + size <= 0x1000, 1)) {
-		uint8_t *p = t->host + (lin & 0xfff);
-		switch (size) {
-		case 1: *p = (uint8_t)val; return;
-		case 2: { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); return; }
-		case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); return; }
-		default: memcpy(p, &val, 8); return;
-		}
-	}
-	write_slow(e, lin, size, val, user);
 }
 
 uint8_t *mmu__fetch_page(struct emu *e, uint64_t lin, uint64_t *phys)

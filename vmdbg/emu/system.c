@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr)
+bool sys__read_desc_slow(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr)
 {
 	const struct vmdbg_dtable *tb = &e->gdt;
 	uint64_t base, limit;
@@ -88,7 +88,7 @@ static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_
 	uint64_t addr;
 	if (!sys__read_desc(e, sel, d, &addr))
 		emu_gp(e, sel & ~3u);
-	sys__parse_desc(d, sel, n);
+	sys__desc_seg(e, d, sel, n);
 	int rpl = sel & 3;
 	if (s == S_SS) {
 		if (rpl != cpl || n->dpl != cpl || !n->s || (n->type & 0xa) != 2)
@@ -129,10 +129,12 @@ void sys__load_seg(struct emu *e, int s, uint16_t sel)
 static void null_inner_segs(struct emu *e)
 {
 	static const int segs[] = { S_ES, S_DS, S_FS, S_GS };
+	int cpl = e->cpl;
+#pragma GCC unroll 4
 	for (unsigned i = 0; i < 4; i++) {
 		struct vmdbg_seg *s = &e->seg[segs[i]];
 		bool conf_code = (s->type & 0xc) == 0xc;
-		if (!s->unusable && !conf_code && s->dpl < e->cpl) {
+		if (s->dpl < cpl && !s->unusable && !conf_code) {
 			s->sel = 0;
 			s->unusable = 1;
 		}
@@ -148,7 +150,7 @@ static void code_desc(struct emu *e, uint16_t sel, struct vmdbg_seg *cs, int max
 		emu_gp(e, 0);
 	if (!sys__read_desc(e, sel, d, &addr))
 		emu_gp(e, sel & ~3u);
-	sys__parse_desc(d, sel, cs);
+	sys__desc_seg(e, d, sel, cs);
 	if (!cs->s) {
 		emu_unsupported(e, "far transfer through a call gate or TSS is not implemented");
 	}
@@ -178,6 +180,7 @@ void sys__far_jmp(struct emu *e, uint16_t sel, uint64_t off, bool call, int osiz
 		}
 		e->seg[S_CS].sel = sel;
 		e->seg[S_CS].base = (uint64_t)sel << 4;
+		emu_update_mode(e);	/* a new CS base: new chains */
 		e->next_rip = off & szmask(osize);
 		return;
 	}
@@ -203,6 +206,7 @@ void sys__far_ret(struct emu *e, int osize, uint16_t extra)
 	if (!(e->cr0 & CR0_PE)) {
 		e->seg[S_CS].sel = sel;
 		e->seg[S_CS].base = (uint64_t)sel << 4;
+		emu_update_mode(e);	/* a new CS base: new chains */
 		sreg_gpr(e, 4, ssz, false, sp);
 		e->next_rip = ip & szmask(osize);
 		return;
@@ -249,13 +253,23 @@ void sys__iret(struct emu *e, int osize)
 	int ssz = emu_stack_size(e);
 	uint64_t m = szmask(ssz);
 	uint64_t sp = e->r[4] & m;
-	uint64_t ip = rd(e, S_SS, sp, osize);
-	uint16_t sel = (uint16_t)rd(e, S_SS, (sp + osize) & m, 2);
-	uint64_t fl = rd(e, S_SS, (sp + 2 * osize) & m, osize);
+	uint64_t ip, fl;
+	uint16_t sel;
+	const uint8_t *p = stack_peek(e, sp, 3 * (uint64_t)osize, m);
+	if (p) {
+		ip = ld_le(p, osize);
+		sel = (uint16_t)ld_le(p + osize, 2);
+		fl = ld_le(p + 2 * osize, osize);
+	} else {
+		ip = rd(e, S_SS, sp, osize);
+		sel = (uint16_t)rd(e, S_SS, (sp + osize) & m, 2);
+		fl = rd(e, S_SS, (sp + 2 * osize) & m, osize);
+	}
 	sp += 3 * osize;
 	if (!(e->cr0 & CR0_PE)) {
 		e->seg[S_CS].sel = sel;
 		e->seg[S_CS].base = (uint64_t)sel << 4;
+		emu_update_mode(e);	/* a new CS base: new chains */
 		sreg_gpr(e, 4, ssz, false, sp);
 		sys__set_flags(e, fl, osize);
 		e->next_rip = ip & szmask(osize);
@@ -275,10 +289,16 @@ void sys__iret(struct emu *e, int osize)
 	uint64_t nsp = 0;
 	uint16_t nss = 0;
 	if (pop_ss) {
-		nsp = rd(e, S_SS, sp & m, osize);
-		nss = (uint16_t)rd(e, S_SS, (sp + osize) & m, 2);
+		p = stack_peek(e, sp & m, (uint64_t)osize + 2, m);
+		if (p) {
+			nsp = ld_le(p, osize);
+			nss = (uint16_t)ld_le(p + osize, 2);
+		} else {
+			nsp = rd(e, S_SS, sp & m, osize);
+			nss = (uint16_t)rd(e, S_SS, (sp + osize) & m, 2);
+		}
 	}
-	struct vmdbg_seg ss = e->seg[S_SS];
+	struct vmdbg_seg ss;	/* the new SS, with pop_ss */
 	if (pop_ss)
 		seg_check(e, S_SS, nss, rpl, &ss);
 	int old = e->cpl;

@@ -21,7 +21,7 @@
 #
 # Environment: BUILD (default build), BENCH_SECONDS (per measurement,
 # default 1), BENCH_REPS (default 4), BENCH_CLOCK (cpu or wall, default
-# cpu), BENCH_ONLY (some of: kvm trace emu view; default all), QEMU (default
+# cpu), BENCH_ONLY (some of: kvm trace emu view symbols; default all), QEMU (default
 # qemu-system-x86_64).  Guests: bench/guests/*.S, built by bench/bench.mk.
 # The table also goes to $BUILD/bench/results.txt.
 
@@ -32,7 +32,7 @@ W=$B/work
 SECS=${BENCH_SECONDS:-1}
 REPS=${BENCH_REPS:-4}
 QEMU=${QEMU:-qemu-system-x86_64}
-ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view}" | tr ',' ' ')
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view symbols}" | tr ',' ' ')
 OUT=$B/results.txt
 case ${BENCH_CLOCK:-cpu} in
 cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
@@ -41,7 +41,7 @@ wall)	CLOCK_KEY=ns CLOCK_NAME="wall-clock time" ;;
 esac
 
 mkdir -p "$W" || exit 1
-for f in kvm_raw vmdbg_bench qemu_bench bench_view; do
+for f in kvm_raw vmdbg_bench qemu_bench bench_view bench_symbols; do
 	[ -x "$B/$f" ] || { echo "bench: $B/$f is missing (run make bench)" >&2; exit 1; }
 done
 for g in out16 loop16 loop32 out32 int32; do
@@ -325,11 +325,29 @@ section_view() {
 	    "$(met "$(get rss_mb "$line")" "<=" 100)"
 }
 
+# ---- issue 4: guest symbols ---------------------------------------------------
+section_symbols() {
+	progress "symbols: a 100,000-symbol ELF with DWARF"
+	if ! line=$("$B/bench_symbols" 2>"$W/sym.err"); then
+		[ -n "$line" ] || { note "symbols bench failed: $(tail -n 1 "$W/sym.err")"; return; }
+	fi
+	row "symbols: load ELF + DWARF ($(get symbols "$line") symbols, $(get line_rows "$line") line rows)" \
+	    "$(fmt "$(get load_elf_ms "$line")" 1) ms" "-" "-" "< 1000 ms" \
+	    "$(met "$(get load_elf_ms "$line")" "<" 1000)"
+	row "symbols: lookup by address (random)" \
+	    "$(get random_lookup_addr_ns "$line") ns" "-" "-" "<= 1000 ns" \
+	    "$(met "$(get random_lookup_addr_ns "$line")" "<=" 1000)"
+	row "symbols: lookup by name (random)" \
+	    "$(get random_lookup_name_ns "$line") ns" "-" "-" "<= 1000 ns" \
+	    "$(met "$(get random_lookup_name_ns "$line")" "<=" 1000)"
+}
+
 start=$(date +%s)
 want kvm && section_kvm
 want trace && section_trace
 want emu && section_emu
 want view && section_view
+want symbols && section_symbols
 rm -f "$W"/*.vtr "$W/line"
 
 # ---- the table ---------------------------------------------------------------

@@ -114,6 +114,8 @@ struct pit *pit__init(struct vmdbg *vm);
 void pit__exit(struct pit *p);
 /* Bring the counters to virtual time now: raise IRQ0 on a terminal count. */
 void pit__poll(struct pit *p, uint64_t now);
+/* Is counter 0 counting?  Lets the exit path skip reading the clock. */
+bool pit__armed(const struct pit *p);
 /* Virtual time of channel 0's next IRQ0 edge, or UINT64_MAX for none. */
 uint64_t pit__next_event(const struct pit *p);
 

@@ -95,7 +95,9 @@ void vmm__timers_changed(struct vmdbg *vm)
 
 void vmm__poll(struct vmdbg *vm)
 {
-	if (vm->pit)
+	/* vmm__vtime() reads the host clock on kvm: not on every exit of a
+	 * guest that never started its timer. */
+	if (vm->pit && pit__armed(vm->pit))
 		pit__poll(vm->pit, vmm__vtime(vm));
 	vmm__timers_changed(vm);
 }

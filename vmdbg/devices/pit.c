@@ -277,6 +277,11 @@ static int pit_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 	return 0;
 }
 
+bool pit__armed(const struct pit *p)
+{
+	return p->ch[0].armed;
+}
+
 void pit__poll(struct pit *p, uint64_t now)
 {
 	struct pit_chan *c = &p->ch[0];

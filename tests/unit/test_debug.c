@@ -8,6 +8,7 @@
  */
 #include "vmdbg/vmdbg.h"
 #include "vmdbg/emu/emu.h"	/* to raise an external interrupt */
+#include "guest_kernel32.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -65,35 +66,7 @@ asm(
 "	ret\n"
 "g_basic_end:\n"
 /* ---- r3: a kernel that goes to ring 3 and back (GDT/IDT/TSS at 0x20000) ---- */
-"	.macro KSETUP s\n"
-"	cli\n"
-"	movl $0, 0x20000\n	movl $0, 0x20004\n"
-"	movl $0x0000ffff, 0x20008\n	movl $0x00cf9a00, 0x2000c\n"
-"	movl $0x0000ffff, 0x20010\n	movl $0x00cf9200, 0x20014\n"
-"	movl $0x0000ffff, 0x20018\n	movl $0x00cffa00, 0x2001c\n"
-"	movl $0x0000ffff, 0x20020\n	movl $0x00cff200, 0x20024\n"
-"	movl $0x20000067, 0x20028\n	movl $0x00008902, 0x2002c\n"
-"	movw $0x2f, 0x20100\n	movl $0x20000, 0x20102\n"
-"	lgdt 0x20100\n"
-"	ljmp $0x08, $(0x10000 + 1f - \\s)\n"
-"1:	mov $0x10, %ax\n	mov %ax, %ds\n	mov %ax, %es\n	mov %ax, %fs\n"
-"	mov %ax, %gs\n	mov %ax, %ss\n	mov $0x30000, %esp\n"
-"	mov $0x22000, %edi\n	xor %eax, %eax\n	mov $26, %ecx\n	rep stosl\n"
-"	movl $0x30000, 0x22004\n	movl $0x10, 0x22008\n	movw $0x68, 0x22066\n"
-"	mov $0x28, %ax\n	ltr %ax\n"
-"	mov $0x21000, %edi\n	xor %eax, %eax\n	mov $512, %ecx\n	rep stosl\n"
-"	movw $0x7ff, 0x20108\n	movl $0x21000, 0x2010a\n"
-"	lidt 0x20108\n"
-"	.endm\n"
-"	.macro SETGATE s, vec, handler, attr\n"
-"	mov $(0x10000 + \\handler - \\s), %eax\n"
-"	mov %ax, 0x21000 + \\vec * 8\n"
-"	movw $0x08, 0x21000 + \\vec * 8 + 2\n"
-"	movb $0, 0x21000 + \\vec * 8 + 4\n"
-"	movb $\\attr, 0x21000 + \\vec * 8 + 5\n"
-"	shr $16, %eax\n"
-"	mov %ax, 0x21000 + \\vec * 8 + 6\n"
-"	.endm\n"
+GUEST_KERNEL32_MACROS
 "	.globl g_r3, g_r3_end, r3_cr, r3_out, r3_k_after, r3_user, r3_int, r3_cli\n"
 "	.globl r3_sys, r3_gp, r3_iret\n"
 "g_r3:\n"

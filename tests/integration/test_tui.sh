@@ -8,6 +8,9 @@
 # Every check reads the screen text (capture-pane) and polls with a time
 # limit rather than sleeping a fixed time.
 . tests/integration/lib.sh
+# A UTF-8 locale whatever the caller has (CI may have none): the pane
+# borders are then line-drawing characters, as the patterns below expect.
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed (Debian: apt-get install tmux)"
 IMG=$BUILD/guests/lecture32.img
 [ -f "$IMG" ] || fail "$IMG is missing (make guests)"

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "debug_helpers.h"
+
 #define LOAD 0x10000
 
 /* Labels inside the guests (global so C can take their addresses). */
@@ -175,50 +177,6 @@ static struct vmdbg *guest(const unsigned char *start, const unsigned char *end,
 	return vm;
 }
 
-static struct vmdbg_bp_spec spec(enum vmdbg_bp_kind kind)
-{
-	struct vmdbg_bp_spec s;
-
-	memset(&s, 0, sizeof(s));
-	s.kind = kind;
-	s.cpl = -1;
-	vmdbg__catch_init(&s.catch_);
-	return s;
-}
-
-static int insert(struct vmdbg *vm, const struct vmdbg_bp_spec *s)
-{
-	int id = vmdbg__bp_insert(vm, s);
-
-	if (id <= 0)
-		fail_msg("vmdbg__bp_insert: %d: %s", id, vmdbg__last_error(vm));
-	return id;
-}
-
-static int exec_bp(struct vmdbg *vm, uint64_t addr)
-{
-	struct vmdbg_bp_spec s = spec(VMDBG_BP_EXEC);
-
-	s.addr = addr;
-	return insert(vm, &s);
-}
-
-static struct vmdbg_stop go(struct vmdbg *vm)
-{
-	struct vmdbg_stop st;
-
-	if (vmdbg__run(vm, &st) < 0)
-		fail_msg("run: %s", vmdbg__last_error(vm));
-	return st;
-}
-
-static uint64_t reg(struct vmdbg *vm, int r)
-{
-	struct vmdbg_regs regs;
-
-	assert_int_equal(vmdbg__get_regs(vm, &regs), 0);
-	return regs.gpr[r];
-}
 
 static void expect_bp(const struct vmdbg_stop *st, int id, uint64_t at)
 {

@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "debug_helpers.h"
+
 #define LOAD 0x10000
 
 #define SYM(x) extern const unsigned char x[];
@@ -109,50 +111,6 @@ static struct vmdbg *guest(const unsigned char *start, const unsigned char *end)
 	return vm;
 }
 
-static struct vmdbg_bp_spec spec(enum vmdbg_bp_kind kind)
-{
-	struct vmdbg_bp_spec s;
-
-	memset(&s, 0, sizeof(s));
-	s.kind = kind;
-	s.cpl = -1;
-	vmdbg__catch_init(&s.catch_);
-	return s;
-}
-
-static int insert(struct vmdbg *vm, const struct vmdbg_bp_spec *s)
-{
-	int id = vmdbg__bp_insert(vm, s);
-
-	if (id <= 0)
-		fail_msg("vmdbg__bp_insert: %d: %s", id, vmdbg__last_error(vm));
-	return id;
-}
-
-static int exec_bp(struct vmdbg *vm, uint64_t lin)
-{
-	struct vmdbg_bp_spec s = spec(VMDBG_BP_EXEC);
-
-	s.addr = lin;
-	return insert(vm, &s);
-}
-
-static struct vmdbg_stop go(struct vmdbg *vm)
-{
-	struct vmdbg_stop st;
-
-	if (vmdbg__run(vm, &st) < 0)
-		fail_msg("run: %s", vmdbg__last_error(vm));
-	return st;
-}
-
-static uint64_t reg(struct vmdbg *vm, int r)
-{
-	struct vmdbg_regs regs;
-
-	assert_int_equal(vmdbg__get_regs(vm, &regs), 0);
-	return regs.gpr[r];
-}
 
 static void expect(const struct vmdbg_stop *st, enum vmdbg_stop_reason reason, int id,
 		   uint64_t rip)

@@ -282,18 +282,9 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 {
-	enum { O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO,
-	       O_BATCH, O_KEEP, O_CLI, O_EX };
+	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX };
 	static const struct option lopts[] = {
-		{ "backend", required_argument, 0, O_BACKEND },
-		{ "mem", required_argument, 0, O_MEM },
-		{ "load", required_argument, 0, O_LOAD },
-		{ "entry", required_argument, 0, O_ENTRY },
-		{ "mode", required_argument, 0, O_MODE },
-		{ "step", no_argument, 0, O_STEP },
-		{ "max-steps", required_argument, 0, O_MAX },
-		{ "timeout", required_argument, 0, O_TMO },
-		{ "trace", required_argument, 0, 'o' },
+		CLI_RUN_LONG_OPTIONS,
 		{ "batch", no_argument, 0, O_BATCH },
 		{ "keep-going", no_argument, 0, O_KEEP },
 		{ "cli", no_argument, 0, O_CLI },

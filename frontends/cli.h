@@ -31,6 +31,25 @@ int cmd_debug(int argc, char **argv);
  * without "--": backend, mem, load, entry, mode, max-steps, timeout).
  * 0, or -1 after a one-line error on stderr. */
 struct vmdbg_config;
+/*
+ * The long options run, record and the debugger share, first in each
+ * getopt_long table so that lopts[c - O_BACKEND].name names the option for
+ * cli__run_option().  A table's own options number from O_RUN__NEXT on.
+ */
+enum {
+	O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO,
+	O_RUN__NEXT
+};
+#define CLI_RUN_LONG_OPTIONS \
+	{ "backend", required_argument, 0, O_BACKEND }, \
+	{ "mem", required_argument, 0, O_MEM }, \
+	{ "load", required_argument, 0, O_LOAD }, \
+	{ "entry", required_argument, 0, O_ENTRY }, \
+	{ "mode", required_argument, 0, O_MODE }, \
+	{ "step", no_argument, 0, O_STEP }, \
+	{ "max-steps", required_argument, 0, O_MAX }, \
+	{ "timeout", required_argument, 0, O_TMO }, \
+	{ "trace", required_argument, 0, 'o' }
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout);
 

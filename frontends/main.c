@@ -191,17 +191,8 @@ static void on_sigint(int sig)
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 {
-	enum { O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO };
 	static const struct option lopts[] = {
-		{ "backend", required_argument, 0, O_BACKEND },
-		{ "mem", required_argument, 0, O_MEM },
-		{ "load", required_argument, 0, O_LOAD },
-		{ "entry", required_argument, 0, O_ENTRY },
-		{ "mode", required_argument, 0, O_MODE },
-		{ "step", no_argument, 0, O_STEP },
-		{ "max-steps", required_argument, 0, O_MAX },
-		{ "timeout", required_argument, 0, O_TMO },
-		{ "trace", required_argument, 0, 'o' },
+		CLI_RUN_LONG_OPTIONS,
 		{ "output", required_argument, 0, 'o' },
 		{ "traps", no_argument, 0, 't' },
 		{ "quiet", no_argument, 0, 'q' },

@@ -26,11 +26,12 @@ DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
 	    binutils tmux gawk
 
 # The engine library: VMM core, backends, devices, loaders, traces, symbols.
-LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/devices/*.c vmdbg/emu/*.c traces/*.c symbols/*.c)
+LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c vmdbg/emu/*.c \
+		     traces/*.c symbols/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB	 := $(BUILD)/libvmdbg.a
 
-FE_SRCS	:= $(wildcard frontends/*.c frontends/tui/*.c)
+FE_SRCS	:= $(wildcard frontends/*.c frontends/cli/*.c frontends/tui/*.c)
 FE_OBJS	:= $(FE_SRCS:%.c=$(BUILD)/obj/%.o)
 PROG	:= $(BUILD)/vmdbg
 

@@ -2,7 +2,7 @@
  * main.c - the vmdbg program: option parsing and the batch subcommands
  * (run, record, trace, --probe).  Thin: everything real is in libvmdbg.
  */
-#include "cli.h"
+#include "frontends/cli/cli.h"
 #include "vmdbg/vmdbg.h"
 #include "traces/trace.h"
 

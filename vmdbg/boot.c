@@ -14,7 +14,7 @@
  * page directories at BOOT_PD_ADDR, mapping the first 4 GiB 1:1 with 2 MiB
  * pages, writable and executable.
  */
-#include "internal.h"
+#include "vmdbg/internal.h"
 
 #include <errno.h>
 #include <string.h>

@@ -21,7 +21,7 @@
  * wbinvd and invd share the tlb class (cache maintenance), mov dr and
  * xsetbv the cr class, swapgs the sys class.
  */
-#include "internal.h"
+#include "vmdbg/internal.h"
 
 #include <Zydis/Zydis.h>
 

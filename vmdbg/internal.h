@@ -5,7 +5,7 @@
 #ifndef VMDBG_INTERNAL_H
 #define VMDBG_INTERNAL_H
 
-#include "vmdbg.h"
+#include "vmdbg/vmdbg.h"
 
 #include <signal.h>
 #include <stdarg.h>

@@ -19,7 +19,7 @@
  * next timer event, so an idle guest costs nothing and its timer interrupts
  * arrive at the same virtual times on every run.
  */
-#include "internal.h"
+#include "vmdbg/internal.h"
 
 #include <errno.h>
 

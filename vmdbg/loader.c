@@ -22,7 +22,7 @@
  * vmdbg builds its GDT, page tables and multiboot info.  Boot sectors and
  * 16-bit flat images need none of that and may go anywhere in RAM.
  */
-#include "internal.h"
+#include "vmdbg/internal.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * names.c - names of trap classes, dispositions, devices and instructions,
  * and the one-line trap format shared by `trace show` and the prompt.
  */
-#include "vmdbg.h"
+#include "vmdbg/vmdbg.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * trap stream.  Backends call vmm__io()/vmm__trap() from inside their run
  * loop; everything reaches the frontend through the event callback.
  */
-#include "internal.h"
+#include "vmdbg/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

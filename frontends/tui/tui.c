@@ -5,7 +5,7 @@
  * the focus; running a command line.
  */
 #include "frontends/tui/tui.h"
-#include "frontends/cli.h"
+#include "frontends/cli/cli.h"
 #include "symbols/symbols.h"
 #include "traces/trace.h"
 

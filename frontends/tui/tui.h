@@ -1,7 +1,7 @@
 /*
  * tui.h - private to the curses TUI (frontends/tui/): `vmdbg IMAGE` at a
  * terminal, and `vmdbg view FILE`.  It runs the command language of the
- * prompt (frontends/commands.c) in its bottom line and shows the guest in
+ * prompt (frontends/cli/commands.c) in its bottom line and shows the guest in
  * panes around it.
  *
  * Files: tui.c (the debugger's entry, the poll loop, keys, focus), tuicmd.c
@@ -26,7 +26,7 @@
 #ifndef VMDBG_TUI_TUI_H
 #define VMDBG_TUI_TUI_H
 
-#include "frontends/dbg.h"
+#include "frontends/cli/dbg.h"
 #include "frontends/tui/layout.h"
 
 #include <pthread.h>

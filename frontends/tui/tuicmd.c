@@ -1,11 +1,11 @@
 /*
  * tuicmd.c - the commands only the TUI has (goto, filter, search, focus,
  * zoom, layout, mem, detail, stats, refresh; `:N` and `/TEXT`), looked at
- * before a line goes to the shared command table (frontends/commands.c).
+ * before a line goes to the shared command table (frontends/cli/commands.c).
  * In the viewer they are all there is.
  */
 #include "frontends/tui/tui.h"
-#include "frontends/cli.h"
+#include "frontends/cli/cli.h"
 
 #include <curses.h>
 #include <inttypes.h>

@@ -5,7 +5,7 @@
  * selected record in full and the command line.
  */
 #include "frontends/tui/tui.h"
-#include "frontends/cli.h"
+#include "frontends/cli/cli.h"
 #include "symbols/symbols.h"
 #include "traces/trace.h"
 

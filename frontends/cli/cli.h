@@ -1,0 +1,56 @@
+/* cli.h - subcommands of the vmdbg program (frontends/). */
+#ifndef VMDBG_CLI_H
+#define VMDBG_CLI_H
+
+#include <stdint.h>
+
+/*
+ * vmdbg's own exit statuses are even, so they never collide with a guest's
+ * debug-exit status (value * 2 + 1, always odd).
+ */
+#define EXIT_USAGE	2	/* bad command line, bad image, bad trace */
+#define EXIT_GUEST_DIED	4	/* triple fault, reset, halted forever */
+#define EXIT_CANNOT_RUN	6	/* kvm gap or instruction emu does not implement */
+#define EXIT_INTERNAL	8	/* host-side failure */
+#define EXIT_LIMIT	124	/* --timeout or --max-steps reached */
+#define EXIT_INTERRUPTED 130	/* Ctrl-C */
+
+/* `vmdbg trace show|stats|export FILE ...`; argv[0] is "trace".
+ * Returns the process exit status. */
+int cmd_trace(int argc, char **argv);
+
+/* `vmdbg view FILE [--symbols ELF]`: a trace in the TUI (frontends/tui/view.c).
+ * argv[0] is "view".  Returns the process exit status. */
+int cmd_view(int argc, char **argv);
+
+/* `vmdbg [OPTIONS] IMAGE`: the debugger's command line (frontends/cli/cli.c).
+ * argv[0] is the program.  Returns the process exit status. */
+int cmd_debug(int argc, char **argv);
+
+/* One of the run options shared by run, record and the debugger (name
+ * without "--": backend, mem, load, entry, mode, max-steps, timeout).
+ * 0, or -1 after a one-line error on stderr. */
+struct vmdbg_config;
+/*
+ * The long options run, record and the debugger share, first in each
+ * getopt_long table so that lopts[c - O_BACKEND].name names the option for
+ * cli__run_option().  A table's own options number from O_RUN__NEXT on.
+ */
+enum {
+	O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO,
+	O_RUN__NEXT
+};
+#define CLI_RUN_LONG_OPTIONS \
+	{ "backend", required_argument, 0, O_BACKEND }, \
+	{ "mem", required_argument, 0, O_MEM }, \
+	{ "load", required_argument, 0, O_LOAD }, \
+	{ "entry", required_argument, 0, O_ENTRY }, \
+	{ "mode", required_argument, 0, O_MODE }, \
+	{ "step", no_argument, 0, O_STEP }, \
+	{ "max-steps", required_argument, 0, O_MAX }, \
+	{ "timeout", required_argument, 0, O_TMO }, \
+	{ "trace", required_argument, 0, 'o' }
+int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
+		    uint64_t *max_steps, double *timeout);
+
+#endif

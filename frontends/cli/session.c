@@ -1,0 +1,313 @@
+/*
+ * session.c - the debugged guest: creating the VM, loading the image and
+ * its symbols, the event callback (guest serial output, trace file), running
+ * guest code with Ctrl-C wired to vmdbg__request_stop(), restarting.
+ */
+#include "frontends/cli/dbg.h"
+#include "frontends/cli/cli.h"
+#include "symbols/symbols.h"
+#include "traces/trace.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vmdbg *volatile session_running_vm;
+static volatile sig_atomic_t sigint_seen;
+
+/* Called from the SIGINT handler: async-signal-safe. */
+void session__on_sigint(void)
+{
+	struct vmdbg *vm = session_running_vm;
+
+	sigint_seen = 1;
+	if (vm)
+		vmdbg__request_stop(vm);
+}
+
+static void on_event(void *opaque, const struct vmdbg_event *ev)
+{
+	struct dbg *d = opaque;
+
+	/* The TUI shows serial output and messages in its panes. */
+	if (d->ui_event)
+		d->ui_event(d->ui_ctx, ev);
+	switch (ev->kind) {
+	case VMDBG_EV_TRAP:
+		d->ntraps++;
+		if (d->tw && !d->trace_failed && trace_writer__add_trap(d->tw, ev->u.trap) < 0)
+			d->trace_failed = 1;
+		break;
+	case VMDBG_EV_SERIAL:
+		if (!d->quiet && !d->ui_event && ev->u.serial.len) {
+			fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
+			fflush(stdout);
+			d->serial_bol = ev->u.serial.data[ev->u.serial.len - 1] == '\n';
+		}
+		if (d->tw && !d->trace_failed &&
+		    trace_writer__add_serial(d->tw, 0, ev->u.serial.data, ev->u.serial.len) < 0)
+			d->trace_failed = 1;
+		break;
+	case VMDBG_EV_INPUT:
+		if (d->tw && !d->trace_failed &&
+		    trace_writer__add_input(d->tw, ev->u.input.kind, ev->u.input.time,
+					    ev->u.input.value) < 0)
+			d->trace_failed = 1;
+		break;
+	case VMDBG_EV_LOG:
+		if (ev->u.log.level >= VMDBG_LOG_INFO && !d->ui_event) {
+			dbg__bol(d);
+			fflush(stdout);
+			fprintf(stderr, "vmdbg: %s\n", ev->u.log.msg);
+		}
+		break;
+	}
+}
+
+int session__load_symbols(struct dbg *d, const char *path, int quiet_missing)
+{
+	struct symtab *st = symtab__new();
+	char e[512] = "";
+	int n;
+	FILE *f;
+	unsigned char magic[4] = { 0 };
+
+	if (!st)
+		return dbg__error(d, "out of memory");
+	if (d->source_dirs)
+		symtab__set_source_path(st, d->source_dirs);
+	f = fopen(path, "rb");
+	if (!f) {
+		symtab__free(st);
+		if (quiet_missing)
+			return 0;
+		return dbg__error(d, "%s: %s.", path, strerror(errno));
+	}
+	if (fread(magic, 1, 4, f) != 4)
+		magic[0] = 0;
+	fclose(f);
+	if (!memcmp(magic, "\177ELF", 4))
+		n = symtab__load_elf(st, path, 0, e, sizeof(e));
+	else
+		n = symtab__load_system_map(st, path, 0, e, sizeof(e));
+	if (n < 0) {
+		symtab__free(st);
+		return dbg__error(d, "%s", e);
+	}
+	if (e[0]) {
+		fflush(stdout);
+		fprintf(stderr, "warning: %s\n", e);
+	}
+	symtab__free(d->st);
+	d->st = st;
+	snprintf(d->symfile, sizeof(d->symfile), "%s", path);
+	d->list_file[0] = 0;
+	return n;
+}
+
+static int boot(struct dbg *d)
+{
+	struct dbg_opts *o = d->opts;
+	char e[512];
+
+	d->vm = vmdbg__create(&o->cfg, e, sizeof(e));
+	if (!d->vm) {
+		fprintf(stderr, "vmdbg: %s\n", e);
+		return EXIT_INTERNAL;
+	}
+	if (vmdbg__backend_reason(d->vm)[0])
+		fprintf(stderr, "vmdbg: %s\n", vmdbg__backend_reason(d->vm));
+	if (vmdbg__load(d->vm, o->image, &d->info) < 0) {
+		fprintf(stderr, "vmdbg: %s\n", vmdbg__last_error(d->vm));
+		vmdbg__destroy(d->vm);
+		d->vm = NULL;
+		return EXIT_USAGE;
+	}
+	vmdbg__set_callback(d->vm, on_event, d);
+	vmdbg__set_step_mode(d->vm, o->step);
+	vmdbg__set_limits(d->vm, o->max_steps, (uint64_t)(o->timeout * 1000.0));
+	d->state = DBG_NOT_STARTED;
+	memset(&d->last, 0, sizeof(d->last));
+	return 0;
+}
+
+int session__open(struct dbg *d)
+{
+	int ret;
+
+	d->serial_bol = 1;
+	d->quiet = d->opts->quiet;
+	d->x_fmt = 'x';
+	d->x_unit = 'w';
+	d->st = symtab__new();
+	if (!d->st) {
+		fprintf(stderr, "vmdbg: out of memory\n");
+		return EXIT_INTERNAL;
+	}
+	ret = boot(d);
+	if (ret)
+		return ret;
+	if (d->info.format == VMDBG_IMG_MULTIBOOT || d->info.format == VMDBG_IMG_ELF64) {
+		int n = session__load_symbols(d, d->opts->image, 0);
+
+		if (n >= 0 && d->interactive)
+			printf("Reading symbols from %s: %zu symbols, %zu line rows.\n",
+			       d->opts->image, symtab__nsyms(d->st), symtab__nlines(d->st));
+	}
+	if (d->opts->trace && session__trace_start(d, d->opts->trace) < 0)
+		return EXIT_USAGE;
+	return 0;
+}
+
+int session__restart(struct dbg *d)
+{
+	if (d->tw)
+		session__trace_stop(d);
+	vmdbg__destroy(d->vm);
+	d->vm = NULL;
+	if (boot(d))
+		return -1;
+	return break__reinsert_all(d);
+}
+
+void session__close(struct dbg *d)
+{
+	if (d->tw)
+		session__trace_stop(d);
+	if (d->vm)
+		vmdbg__destroy(d->vm);
+	d->vm = NULL;
+	symtab__free(d->st);
+	d->st = NULL;
+	free(d->source_dirs);
+	d->source_dirs = NULL;
+}
+
+int session__trace_start(struct dbg *d, const char *path)
+{
+	struct dbg_opts *o = d->opts;
+	struct trace_header h = { 0 };
+	char e[512];
+	int n;
+
+	if (d->tw)
+		return dbg__error(d, "Already recording to %s; 'trace stop' first.", d->trace_path);
+	memcpy(h.image_sha256, d->info.sha256, sizeof(h.image_sha256));
+	h.mem_size = vmdbg__mem_size(d->vm);
+	h.flags = o->step ? TRACE_F_STEP_MODE : 0;
+	snprintf(h.backend, sizeof(h.backend), "%s", vmdbg__backend_name(d->vm));
+	n = snprintf(h.load_opts, sizeof(h.load_opts), "--mem %" PRIu64, h.mem_size);
+	if (o->cfg.have_load && n > 0 && (size_t)n < sizeof(h.load_opts))
+		snprintf(h.load_opts + n, sizeof(h.load_opts) - (size_t)n,
+			 " --load 0x%" PRIx64 " --entry 0x%" PRIx64 " --mode %d",
+			 o->cfg.load_addr, o->cfg.have_entry ? o->cfg.entry : o->cfg.load_addr,
+			 o->cfg.mode ? o->cfg.mode : 32);
+	snprintf(h.image_name, sizeof(h.image_name), "%s", o->image);
+	d->tw = trace_writer__open(path, &h, e, sizeof(e));
+	if (!d->tw)
+		return dbg__error(d, "%s", e);
+	snprintf(d->trace_path, sizeof(d->trace_path), "%s", path);
+	d->ntraps = 0;
+	d->trace_failed = 0;
+	return 0;
+}
+
+int session__trace_stop(struct dbg *d)
+{
+	struct trace_end end = { 0 };
+	struct vmdbg_regs regs;
+	int ret = 0;
+
+	if (!d->tw)
+		return dbg__error(d, "No trace is being recorded.");
+	end.reason = d->last.reason;
+	end.exit_status = d->last.exit_status;
+	end.insn_count = vmdbg__insn_count(d->vm);
+	end.exit_count = vmdbg__exit_count(d->vm);
+	end.rip = vmdbg__get_regs(d->vm, &regs) == 0 ? regs.rip : d->last.rip;
+	snprintf(end.msg, sizeof(end.msg), "%s", d->last.msg);
+	if (d->trace_failed)
+		dbg__error(d, "trace %s: %s", d->trace_path, trace_writer__error(d->tw));
+	if (trace_writer__close(d->tw, &end) < 0 || d->trace_failed) {
+		if (!d->trace_failed)
+			dbg__error(d, "trace %s: write failed", d->trace_path);
+		ret = -1;
+	}
+	d->tw = NULL;
+	return ret;
+}
+
+int session__can_run(struct dbg *d)
+{
+	if (d->state != DBG_DEAD)
+		return 0;
+	if (d->last.reason == VMDBG_STOP_EXIT)
+		return dbg__error(d, "The guest is not running (it exited with status %d); "
+				  "'run' starts it again.", d->last.exit_status);
+	return dbg__error(d, "The guest is not running (%s); 'run' starts it again.",
+			  vmdbg__stop_reason_name(d->last.reason));
+}
+
+int session__engine_go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop *stop)
+{
+	switch (how) {
+	case GO_CONT:
+		return vmdbg__run(d->vm, stop);
+	case GO_STEP:
+		return vmdbg__step(d->vm, arg, stop);
+	case GO_NEXT:
+		return vmdbg__nexti(d->vm, arg, stop);
+	default:
+		return vmdbg__run_until(d->vm, arg, stop);
+	}
+}
+
+int session__exit_status(const struct dbg *d)
+{
+	if (d->want_quit && d->quit_status >= 0)
+		return d->quit_status;
+	return d->guest_exited ? d->exit_status : 0;
+}
+
+int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop *stop)
+{
+	int ret;
+
+	if (session__can_run(d) < 0)
+		return -1;
+	memset(stop, 0, sizeof(*stop));
+	sigint_seen = 0;
+	session_running_vm = d->vm;
+	if (d->ui_go)
+		ret = d->ui_go(d, how, arg, stop);
+	else
+		ret = session__engine_go(d, how, arg, stop);
+	session_running_vm = NULL;
+	if (sigint_seen)
+		d->interrupted = 1;
+	fflush(stdout);
+	if (ret < 0 && stop->reason == VMDBG_STOP_NONE) {
+		stop->reason = VMDBG_STOP_ERROR;
+		snprintf(stop->msg, sizeof(stop->msg), "%s", vmdbg__last_error(d->vm));
+	}
+	d->last = *stop;
+	d->state = DBG_STOPPED;
+	switch (stop->reason) {
+	case VMDBG_STOP_EXIT:
+		d->exit_status = stop->exit_status;
+		d->guest_exited = 1;
+		/* fall through */
+	case VMDBG_STOP_SHUTDOWN:
+	case VMDBG_STOP_RESET:
+	case VMDBG_STOP_HALTED:
+	case VMDBG_STOP_ERROR:
+		d->state = DBG_DEAD;
+		break;
+	default:
+		break;
+	}
+	return ret < 0 && stop->reason == VMDBG_STOP_ERROR ? -1 : 0;
+}

@@ -1,0 +1,130 @@
+/*
+ * debug.h - private to the debugger engine, which spans debug.c (the
+ * breakpoint table), debug_hit.c (hits, stops, catchpoints, the trap ring),
+ * debug_kvm.c (debug registers and int3 on kvm) and debug_step.c (nexti,
+ * run_until).  Nothing else includes it.
+ */
+#ifndef VMDBG_DEBUG_H
+#define VMDBG_DEBUG_H
+
+#include "vmdbg/internal.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RING_SIZE	4096
+#define MAX_BPS		256
+#define MAX_DRS		4
+
+struct bp {
+	int id;
+	struct vmdbg_bp_spec spec;
+	bool enabled;
+	uint64_t hits;
+	int dr;			/* kvm: the debug register it holds, -1 none */
+	char how[96];
+	/* A hit waiting for the stop point (resolve). */
+	bool pending;
+	bool temp_done;		/* temporary and reported: delete */
+	bool seen;		/* tested in this resolve already */
+	struct vmdbg_trap trap;	/* catch: the record */
+	unsigned priv_class;	/* priv: the class bit matched */
+	uint16_t insn;
+	uint64_t watch_addr;
+	uint64_t watch_old;
+	int watch_dir;		/* 0 unknown (kvm), VMDBG_DIR_IN read, _OUT write */
+	uint64_t last;		/* kvm watch: the value at the last look */
+};
+
+/* The internal one-shot breakpoint of nexti and run_until. */
+struct until {
+	bool on, hit;
+	bool depth;		/* nexti: only at the same stack depth and CPL */
+	bool nexti;
+	uint64_t lin;
+	uint64_t sp, spmask;
+	int cpl;
+	int dr;			/* kvm */
+};
+
+struct debug {
+	/* What debug__insn() looks at for every instruction first, rebuilt
+	 * on every change (debug__rebuild). */
+	bool skip_valid;	/* resume rule: the first instruction ... */
+	uint64_t skip_lin;	/* ... at this address runs without stopping */
+	struct until until;
+	int nexec, nphys;
+	unsigned priv_mask;
+	int nwatch, ncatch;
+	uint64_t exec_lin[MAX_BPS];	/* sorted */
+	uint64_t exec_pa[MAX_BPS];	/* sorted */
+	/* Where the guest last stopped. */
+	bool stopped;
+	uint64_t stop_lin;
+	/* The table, in id order. */
+	int nbp;
+	int next_id;
+	struct bp bp[MAX_BPS];
+	/* The last RING_SIZE trap records. */
+	uint64_t nring;
+	struct vmdbg_trap ring[RING_SIZE];
+};
+
+static inline bool debug__is_kvm(const struct vmdbg *vm)
+{
+	return vm->be == &kvm_backend_ops;
+}
+
+/* The linear address of CS:RIP. */
+static inline uint64_t debug__linear_pc(const struct vmdbg_regs *r)
+{
+	if (regs__mode(r) == VMDBG_MODE_LONG64)
+		return r->rip;
+	return (r->cs.base + r->rip) & 0xffffffffULL;
+}
+
+static inline bool debug__cpl_ok(const struct bp *b, int cpl)
+{
+	return b->spec.cpl < 0 || b->spec.cpl == cpl;
+}
+
+static inline bool debug__in_sorted(const uint64_t *v, int n, uint64_t key)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (v[mid] == key)
+			return true;
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* debug.c */
+struct bp *debug__find_bp(struct vmdbg *vm, int id);
+/* Recompute the lookup tables and vm->dbg_active, tell the backend. */
+void debug__rebuild(struct vmdbg *vm);
+bool debug__cur_lin(struct vmdbg *vm, uint64_t *lin);
+
+/* debug_hit.c */
+void debug__mark(struct vmdbg *vm, struct bp *b);
+/* The internal breakpoint's stack-depth test (nexti). */
+bool debug__until_here(struct vmdbg *vm);
+/* The value a watchpoint shows: the whole range when it fits 8 bytes,
+ * else the (up to) 8 bytes at the accessed address at. */
+uint64_t debug__watch_value(struct vmdbg *vm, const struct bp *b, uint64_t at);
+
+/* debug_kvm.c */
+/* A debug register no enabled breakpoint (or the internal one) holds, or -1. */
+int debug__free_dr(struct vmdbg *vm);
+/* "kvm: ... needs a debug register, and all 4 are taken ..." */
+int debug__no_dr_error(struct vmdbg *vm, const char *what);
+/* Does this kind take a debug register on this host? */
+bool debug__needs_dr(const struct vmdbg_bp_spec *s);
+
+#endif

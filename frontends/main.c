@@ -3,6 +3,7 @@
  * (run, record, trace, --probe).  Thin: everything real is in libvmdbg.
  */
 #include "frontends/cli/cli.h"
+#include "frontends/cli/dbg.h"
 #include "vmdbg/vmdbg.h"
 #include "traces/trace.h"
 
@@ -59,72 +60,6 @@ static void usage(FILE *f)
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 2 bad input,\n"
 "4 guest died (triple fault, reset, halted forever), 6 the backend cannot run\n"
 "the guest, 8 internal error, 124 --timeout or --max-steps reached.\n");
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end += (end[0] == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
-		    uint64_t *max_steps, double *timeout)
-{
-	uint64_t v;
-	char *end;
-
-	if (!strcmp(name, "backend")) {
-		if (!strcmp(arg, "kvm"))
-			cfg->backend = VMDBG_BACKEND_KVM;
-		else if (!strcmp(arg, "emu"))
-			cfg->backend = VMDBG_BACKEND_EMU;
-		else if (!strcmp(arg, "auto"))
-			cfg->backend = VMDBG_BACKEND_AUTO;
-		else
-			return err("--backend %s: expected kvm, emu or auto", arg), -1;
-	} else if (!strcmp(name, "mem")) {
-		if (parse_u64(arg, &v) < 0)
-			return err("--mem %s: expected a size such as 64M", arg), -1;
-		cfg->mem_size = v;
-	} else if (!strcmp(name, "load")) {
-		if (parse_u64(arg, &cfg->load_addr) < 0)
-			return err("--load %s: expected an address", arg), -1;
-		cfg->have_load = 1;
-	} else if (!strcmp(name, "entry")) {
-		if (parse_u64(arg, &cfg->entry) < 0)
-			return err("--entry %s: expected an address", arg), -1;
-		cfg->have_entry = 1;
-	} else if (!strcmp(name, "mode")) {
-		cfg->mode = atoi(arg);
-		if (cfg->mode != 16 && cfg->mode != 32 && cfg->mode != 64)
-			return err("--mode %s: expected 16, 32 or 64", arg), -1;
-	} else if (!strcmp(name, "max-steps")) {
-		if (parse_u64(arg, max_steps) < 0)
-			return err("--max-steps %s: expected a count", arg), -1;
-	} else if (!strcmp(name, "timeout")) {
-		*timeout = strtod(arg, &end);
-		if (*end || *timeout <= 0)
-			return err("--timeout %s: expected seconds > 0", arg), -1;
-	} else {
-		return err("--%s: not an option", name), -1;
-	}
-	return 0;
 }
 
 struct run_opts {
@@ -407,7 +342,7 @@ int main(int argc, char **argv)
 		return cmd_view(argc - 1, argv + 1);
 	/* `vmdbg [OPTIONS] IMAGE`: the debugger (frontends/cli.c). */
 	if (cmd[0] == '-' || access(cmd, F_OK) == 0)
-		return cmd_debug(argc, argv);
+		return cmd_debug(argc, argv, tui__debug);
 	err("unknown command '%s'; try 'vmdbg --help'", cmd);
 	return EXIT_USAGE;
 }

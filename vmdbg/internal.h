@@ -43,6 +43,10 @@ struct backend_ops {
 	/* Optional: the debugger's breakpoint table changed (debug.c); emu
 	 * drops its TLB so watched pages take the slow path, kvm re-arms. */
 	void (*debug_changed)(struct vmdbg *vm);
+	/* What the CPU's own debug facilities give user breakpoints here
+	 * (BPCAP_* bits).  NULL for a backend that checks every instruction
+	 * and access itself (emu): its breakpoints are exact. */
+	unsigned (*bp_caps)(void);
 };
 
 extern const struct backend_ops kvm_backend_ops;
@@ -257,7 +261,9 @@ struct vmdbg {
 	uint64_t clock_ns;		/* kvm: host ns spent inside run() so far */
 	uint64_t clock_start;		/* kvm: host ns when run() began, 0 outside */
 
-	/* The debugger (debug.c): breakpoints and the trap ring. */
+	/* The debugger (debug/): breakpoints and the trap ring, reached by
+	 * the core and the backends through dbg_ops only. */
+	const struct dbg_ops *dbg_ops;
 	struct debug *dbg;
 	unsigned dbg_active;		/* DBG_* bits: what the backends must check */
 	bool dbg_hit;			/* a hit waits for vmm__should_stop() */
@@ -334,28 +340,24 @@ bool vmm__idle(struct vmdbg *vm);
 void vmm__clock_begin(struct vmdbg *vm);
 void vmm__clock_end(struct vmdbg *vm);
 
-/* ---- the debugger (debug.c, eval.c, pagewalk.c) ------------------------ */
+/* ---- the debugger's hooks ---------------------------------------------- */
+
+/*
+ * The debugger (vmdbg/debug/) sits above the core: it reads registers and
+ * memory through the backend table and keeps the breakpoint table.  The core
+ * and the backends reach it only through this table of hooks, which
+ * debug__init() installs in vm->dbg_ops; every member is set.  All run on
+ * the thread that called vmdbg__run()/vmdbg__step().
+ */
 
 /* vm->dbg_active bits. */
-#define DBG_INSN	1	/* exec, exec-phys, priv or internal bps: debug__insn()
+#define DBG_INSN	1	/* exec, exec-phys, priv or internal bps: ->insn()
 				 * before every instruction (emu; kvm in DBG_STEP) */
-#define DBG_WATCH	2	/* watchpoints: emu calls debug__watch_access() */
-#define DBG_CATCH	4	/* catchpoints (matched in debug__trap) */
+#define DBG_WATCH	2	/* watchpoints: emu calls ->watch_access() */
+#define DBG_CATCH	4	/* catchpoints (matched in ->trap()) */
 #define DBG_STEP	8	/* kvm: a kind only single-stepping sees (priv, phys) */
 
-int debug__init(struct vmdbg *vm);
-void debug__destroy(struct vmdbg *vm);
-/* run() calls these around backend->run(): resume rules (step over the
- * breakpoint the guest stopped on), the stop's RIP, temporary bps. */
-void debug__run_begin(struct vmdbg *vm);
-void debug__run_end(struct vmdbg *vm, struct vmdbg_stop *stop);
-/* Every trap record (vmm__trap): the ring of recent traps, catchpoints. */
-void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t);
-/* vmm__should_stop() when vm->dbg_hit: conditions, ignore counts; may set
- * vm->pending_stop. */
-void debug__resolve(struct vmdbg *vm);
-
-/* The instruction about to run, for debug__insn(). */
+/* The instruction about to run, for ->insn(). */
 struct debug_insn {
 	uint64_t lin;		/* linear address */
 	uint64_t pa;		/* physical address, when have_pa */
@@ -365,14 +367,6 @@ struct debug_insn {
 	uint16_t insn;		/* enum vmdbg_insn */
 };
 
-/* Before an instruction runs (vm->dbg_active & DBG_INSN).  Returns true when
- * the guest stops before it: vm->pending_stop holds the stop. */
-bool debug__insn(struct vmdbg *vm, const struct debug_insn *x);
-/* emu, before a data access to linear [lin, lin+size) at cpl (only when
- * DBG_WATCH).  Notes a watchpoint hit; returns true when the page holds a
- * watched range, so the access must not be cached in the TLB. */
-bool debug__watch_access(struct vmdbg *vm, uint64_t lin, int size, bool write, int cpl);
-
 /* kvm: breakpoints that need a debug register or an int3. */
 struct debug_hw {
 	uint64_t lin;
@@ -380,25 +374,43 @@ struct debug_hw {
 	uint8_t type;		/* DR7 R/W: 0 execute, 1 write, 3 read or write */
 	uint8_t len;		/* 1, 2, 4 or 8 */
 };
-int debug__hw_slots(struct vmdbg *vm, struct debug_hw *out, int max);
-/* kvm: debug register dr fired (or the int3 at lin when dr is -1).
- * Returns true when it was an execute breakpoint (step over it). */
-bool debug__hw_hit(struct vmdbg *vm, int dr, uint64_t lin);
-/* kvm, at the start of run(): resuming on a breakpoint that stopped the
- * guest here; step over it once with the breakpoints off. */
-bool debug__take_skip(struct vmdbg *vm);
-/* kvm: vectors the catchpoints name, for the trap catcher to watch first. */
-int debug__catch_vectors(struct vmdbg *vm, int *vec, int max);
 
-/* kvm_bp.c: what this host's KVM gives user breakpoints. */
+struct dbg_ops {
+	/* run() brackets backend->run() with these: resume rules (step over
+	 * the breakpoint the guest stopped on), the stop's RIP, temporary
+	 * breakpoints. */
+	void (*run_begin)(struct vmdbg *vm);
+	void (*run_end)(struct vmdbg *vm, struct vmdbg_stop *stop);
+	/* Every trap record (vmm__trap): the ring of recent traps, catchpoints. */
+	void (*trap)(struct vmdbg *vm, const struct vmdbg_trap *t);
+	/* vmm__should_stop() when vm->dbg_hit: conditions, ignore counts; may
+	 * set vm->pending_stop. */
+	void (*resolve)(struct vmdbg *vm);
+	/* Before an instruction runs (vm->dbg_active & DBG_INSN).  Returns true
+	 * when the guest stops before it: vm->pending_stop holds the stop. */
+	bool (*insn)(struct vmdbg *vm, const struct debug_insn *x);
+	/* emu, before a data access to linear [lin, lin+size) at cpl (only
+	 * when DBG_WATCH).  Notes a watchpoint hit; returns true when the page
+	 * holds a watched range, so the access must not be cached in the TLB. */
+	bool (*watch_access)(struct vmdbg *vm, uint64_t lin, int size, bool write, int cpl);
+	/* kvm: the breakpoints to arm in debug registers or as int3. */
+	int (*hw_slots)(struct vmdbg *vm, struct debug_hw *out, int max);
+	/* kvm: debug register dr fired (or the int3 at lin when dr is -1).
+	 * Returns true when it was an execute breakpoint (step over it). */
+	bool (*hw_hit)(struct vmdbg *vm, int dr, uint64_t lin);
+	/* kvm, at the start of run(): resuming on a breakpoint that stopped
+	 * the guest here; step over it once with the breakpoints off. */
+	bool (*take_skip)(struct vmdbg *vm);
+	/* kvm: vectors the catchpoints name, for the trap catcher to watch first. */
+	int (*catch_vectors)(struct vmdbg *vm, int *vec, int max);
+};
+
+/* kvm_bp.c's answer to backend_ops.bp_caps: what this host's KVM gives
+ * user breakpoints. */
 #define BPCAP_INT3		1	/* int3 breakpoints are reported */
 #define BPCAP_WATCH	2	/* debug-register data watchpoints fire */
 #define BPCAP_HW_R3	4	/* execute breakpoints fire in ring 3 */
 #define BPCAP_STEP_R3	8	/* ring-3 code can be single-stepped */
-unsigned kvm_bp__caps(void);
-
-/* eval.c: evaluate expr; dry: syntax only (no registers or memory). */
-int eval__expr(struct vmdbg *vm, const char *expr, bool dry, uint64_t *value);
 
 /* SHA-256 (sha256.c) */
 void sha256(const void *data, size_t len, uint8_t out[32]);

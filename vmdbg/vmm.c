@@ -15,9 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_MEM	(64ULL << 20)
-#define MIN_MEM		(2ULL << 20)
-#define MAX_MEM		(3ULL << 30)	/* below the 32-bit MMIO hole */
 #define MAX_IMAGE	(256ULL << 20)
 
 uint64_t vmm__now_ns(void)
@@ -80,7 +77,7 @@ bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
 	/* A watchpoint or catchpoint hit during the instruction (or exit)
 	 * that just finished: its condition is tested here, at the stop. */
 	if (__builtin_expect(vm->dbg_hit, 0))
-		debug__resolve(vm);
+		vm->dbg_ops->resolve(vm);
 	if (vm->pending_stop.reason != VMDBG_STOP_NONE) {
 		*stop = vm->pending_stop;
 		return true;
@@ -150,7 +147,8 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 	t->seq = vm->seq++;
 	t->time_is_insns = vm->time_is_insns;
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;
-	debug__trap(vm, t);
+	if (vm->dbg_ops)
+		vm->dbg_ops->trap(vm, t);
 	if (!vm->cb)
 		return;
 	ev.u.trap = t;
@@ -275,110 +273,6 @@ int vmm__mmio(struct vmdbg *vm, const struct trap_origin *o, uint64_t addr,
 }
 
 /* ---- the API --------------------------------------------------------- */
-
-static const struct backend_ops *pick_backend(struct vmdbg *vm, char *err, size_t errlen)
-{
-	struct vmdbg_probe_result pr;
-	char gaps[480];
-
-	switch (vm->cfg.backend) {
-	case VMDBG_BACKEND_KVM:
-		return &kvm_backend_ops;
-	case VMDBG_BACKEND_EMU:
-		return &emu_backend_ops;
-	case VMDBG_BACKEND_AUTO:
-		break;
-	default:
-		snprintf(err, errlen, "unknown backend %d", vm->cfg.backend);
-		return NULL;
-	}
-	if (vmdbg__probe(&pr) < 0) {
-		snprintf(vm->backend_reason, sizeof(vm->backend_reason),
-			 "backend emu: KVM is not usable here (%s)", pr.kvm_error);
-		return &emu_backend_ops;
-	}
-	vmdbg__probe_summary(&pr, gaps, sizeof(gaps));
-	if (gaps[0]) {
-		snprintf(vm->backend_reason, sizeof(vm->backend_reason),
-			 "backend emu: %s", gaps);
-		return &emu_backend_ops;
-	}
-	snprintf(vm->backend_reason, sizeof(vm->backend_reason),
-		 "backend kvm: the probe found no gaps in this host's KVM");
-	return &kvm_backend_ops;
-}
-
-struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t errlen)
-{
-	struct vmdbg *vm;
-	char dummy[8];
-	int ret;
-
-	if (!err) {
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
-	vm = calloc(1, sizeof(*vm));
-	if (!vm) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	vm->cfg = *cfg;
-	vm->ram_size = cfg->mem_size ? cfg->mem_size : DEFAULT_MEM;
-	if (vm->ram_size < MIN_MEM || vm->ram_size > MAX_MEM || (vm->ram_size & 0xfff)) {
-		snprintf(err, errlen, "guest memory %llu bytes: must be a multiple of 4 KiB "
-			 "between 2 MiB and 3 GiB", (unsigned long long)vm->ram_size);
-		goto err_free;
-	}
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
-		snprintf(err, errlen, "mmap of %llu bytes of guest RAM: %s",
-			 (unsigned long long)vm->ram_size, strerror(errno));
-		goto err_free;
-	}
-	vm->be = pick_backend(vm, err, errlen);
-	if (!vm->be)
-		goto err_unmap;
-	vm->time_is_insns = vm->be == &emu_backend_ops;
-	ret = devices__init(vm);
-	if (ret < 0) {
-		snprintf(err, errlen, "devices: %s", vm->err);
-		goto err_unmap;
-	}
-	ret = vm->be->init(vm);
-	if (ret < 0) {
-		snprintf(err, errlen, "%s", vm->err[0] ? vm->err : strerror(-ret));
-		goto err_devices;
-	}
-	ret = debug__init(vm);
-	if (ret < 0) {
-		snprintf(err, errlen, "%s", vm->err);
-		goto err_backend;
-	}
-	return vm;
-
-err_backend:
-	vm->be->destroy(vm);
-err_devices:
-	devices__exit(vm);
-err_unmap:
-	munmap(vm->ram, vm->ram_size);
-err_free:
-	free(vm);
-	return NULL;
-}
-
-void vmdbg__destroy(struct vmdbg *vm)
-{
-	if (!vm)
-		return;
-	debug__destroy(vm);
-	vm->be->destroy(vm);
-	devices__exit(vm);
-	munmap(vm->ram, vm->ram_size);
-	free(vm);
-}
 
 void vmdbg__set_callback(struct vmdbg *vm, vmdbg_event_fn fn, void *ctx)
 {
@@ -506,7 +400,8 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	}
 	vm->stop_requested = 0;
 	vm->deadline_ns = vm->timeout_ms ? vmm__now_ns() + vm->timeout_ms * 1000000ULL : 0;
-	debug__run_begin(vm);
+	if (vm->dbg_ops)
+		vm->dbg_ops->run_begin(vm);
 	vmm__clock_begin(vm);
 	ret = vm->be->run(vm, stop);
 	vmm__clock_end(vm);
@@ -514,7 +409,8 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		stop->reason = VMDBG_STOP_ERROR;
 		snprintf(stop->msg, sizeof(stop->msg), "%s", vm->err);
 	}
-	debug__run_end(vm, stop);
+	if (vm->dbg_ops)
+		vm->dbg_ops->run_end(vm, stop);
 	/* Terminal stops are remembered so a later run reports them again. */
 	if (stop->reason == VMDBG_STOP_EXIT || stop->reason == VMDBG_STOP_SHUTDOWN ||
 	    stop->reason == VMDBG_STOP_RESET || stop->reason == VMDBG_STOP_HALTED)

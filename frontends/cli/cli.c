@@ -352,7 +352,7 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 	return 0;
 }
 
-int cmd_debug(int argc, char **argv)
+int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d))
 {
 	static struct dbg d;
 	struct dbg_opts o;
@@ -366,9 +366,9 @@ int cmd_debug(int argc, char **argv)
 	d.interactive = isatty(STDIN_FILENO) && !o.batch;
 	cur = &d;
 	/* A person at a terminal gets the TUI; scripts and --cli the prompt. */
-	if (!o.cli && !o.batch && !o.nscripts && isatty(STDIN_FILENO) &&
+	if (full_screen && !o.cli && !o.batch && !o.nscripts && isatty(STDIN_FILENO) &&
 	    isatty(STDOUT_FILENO)) {
-		status = tui__debug(&d);
+		status = full_screen(&d);
 		if (status != TUI_UNAVAILABLE)
 			return status;
 		memset(&d, 0, sizeof(d));

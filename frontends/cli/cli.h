@@ -24,8 +24,11 @@ int cmd_trace(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 
 /* `vmdbg [OPTIONS] IMAGE`: the debugger's command line (frontends/cli/cli.c).
- * argv[0] is the program.  Returns the process exit status. */
-int cmd_debug(int argc, char **argv);
+ * argv[0] is the program.  full_screen (the TUI, tui__debug) runs the
+ * session when stdin and stdout are terminals; NULL: the prompt always.
+ * Returns the process exit status. */
+struct dbg;
+int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d));
 
 /* One of the run options shared by run, record and the debugger (name
  * without "--": backend, mem, load, entry, mode, max-steps, timeout).

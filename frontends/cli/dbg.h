@@ -215,7 +215,8 @@ void complete__init(struct dbg *d);
  * exit status; TUI_UNAVAILABLE before anything happened when the terminal
  * cannot do it (the caller falls back to the prompt). */
 #define TUI_UNAVAILABLE (-1)
-int tui__debug(struct dbg *d);
+int tui__debug(struct dbg *d);	/* main.c hands it to cmd_debug(): the
+					 * command set sits below the TUI */
 
 /* ---- session.c ------------------------------------------------------------ */
 

@@ -68,6 +68,19 @@ bool debug__cur_lin(struct vmdbg *vm, uint64_t *lin)
 	return true;
 }
 
+static const struct dbg_ops debug_ops = {
+	.run_begin = debug__run_begin,
+	.run_end = debug__run_end,
+	.trap = debug__trap,
+	.resolve = debug__resolve,
+	.insn = debug__insn,
+	.watch_access = debug__watch_access,
+	.hw_slots = debug__hw_slots,
+	.hw_hit = debug__hw_hit,
+	.take_skip = debug__take_skip,
+	.catch_vectors = debug__catch_vectors,
+};
+
 int debug__init(struct vmdbg *vm)
 {
 	vm->dbg = calloc(1, sizeof(*vm->dbg));
@@ -75,14 +88,16 @@ int debug__init(struct vmdbg *vm)
 		return vmm__error(vm, -ENOMEM, "debugger: out of memory");
 	vm->dbg->next_id = 1;
 	vm->dbg->until.dr = -1;
+	vm->dbg_ops = &debug_ops;
 	return 0;
 }
 
 void debug__destroy(struct vmdbg *vm)
 {
+	vm->dbg_active = 0;
+	vm->dbg_ops = NULL;
 	free(vm->dbg);
 	vm->dbg = NULL;
-	vm->dbg_active = 0;
 }
 
 struct bp *debug__find_bp(struct vmdbg *vm, int id)
@@ -176,8 +191,8 @@ static int arm(struct vmdbg *vm, struct bp *b)
 		}
 		return 0;
 	}
-	caps = kvm_bp__caps();
-	if (debug__needs_dr(s)) {
+	caps = debug__caps(vm);
+	if (debug__needs_dr(vm, s)) {
 		b->dr = debug__free_dr(vm);
 		if (b->dr < 0)
 			return debug__no_dr_error(vm, s->kind == VMDBG_BP_WATCH ? "a watchpoint" :
@@ -223,7 +238,7 @@ static int check_backend(struct vmdbg *vm, const struct vmdbg_bp_spec *s)
 					  "bytes", (unsigned long long)s->len);
 		return 0;
 	}
-	caps = kvm_bp__caps();
+	caps = debug__caps(vm);
 	if (s->kind == VMDBG_BP_WATCH) {
 		if (!(caps & BPCAP_WATCH))
 			return vmm__error(vm, -ENOTSUP, "kvm: data watchpoints do not fire on this "

@@ -70,9 +70,18 @@ struct debug {
 	struct vmdbg_trap ring[RING_SIZE];
 };
 
+/* Does the backend break through the CPU's own debug facilities (kvm:
+ * debug registers, int3, single-step) rather than checking every
+ * instruction itself (emu)? */
 static inline bool debug__is_kvm(const struct vmdbg *vm)
 {
-	return vm->be == &kvm_backend_ops;
+	return vm->be->bp_caps != NULL;
+}
+
+/* The backend's BPCAP_* bits (0 for emu, which needs none). */
+static inline unsigned debug__caps(const struct vmdbg *vm)
+{
+	return vm->be->bp_caps ? vm->be->bp_caps() : 0;
 }
 
 /* The linear address of CS:RIP. */
@@ -105,6 +114,25 @@ static inline bool debug__in_sorted(const uint64_t *v, int n, uint64_t key)
 	return false;
 }
 
+/* The debugger's entry points for the rest of the engine.  engine.c calls
+ * init and destroy; init installs vm->dbg_ops, through which the core and
+ * the backends call the hooks below (see struct dbg_ops in internal.h). */
+int debug__init(struct vmdbg *vm);
+void debug__destroy(struct vmdbg *vm);
+void debug__run_begin(struct vmdbg *vm);
+void debug__run_end(struct vmdbg *vm, struct vmdbg_stop *stop);
+void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t);
+void debug__resolve(struct vmdbg *vm);
+bool debug__insn(struct vmdbg *vm, const struct debug_insn *x);
+bool debug__watch_access(struct vmdbg *vm, uint64_t lin, int size, bool write, int cpl);
+int debug__hw_slots(struct vmdbg *vm, struct debug_hw *out, int max);
+bool debug__hw_hit(struct vmdbg *vm, int dr, uint64_t lin);
+bool debug__take_skip(struct vmdbg *vm);
+int debug__catch_vectors(struct vmdbg *vm, int *vec, int max);
+
+/* eval.c: evaluate expr; dry: syntax only (no registers or memory). */
+int eval__expr(struct vmdbg *vm, const char *expr, bool dry, uint64_t *value);
+
 /* debug.c */
 struct bp *debug__find_bp(struct vmdbg *vm, int id);
 /* Recompute the lookup tables and vm->dbg_active, tell the backend. */
@@ -125,6 +153,6 @@ int debug__free_dr(struct vmdbg *vm);
 /* "kvm: ... needs a debug register, and all 4 are taken ..." */
 int debug__no_dr_error(struct vmdbg *vm, const char *what);
 /* Does this kind take a debug register on this host? */
-bool debug__needs_dr(const struct vmdbg_bp_spec *s);
+bool debug__needs_dr(const struct vmdbg *vm, const struct vmdbg_bp_spec *s);
 
 #endif

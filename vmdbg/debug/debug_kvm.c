@@ -41,17 +41,17 @@ int debug__no_dr_error(struct vmdbg *vm, const char *what)
 			  what, ids[0] ? ids : "none", d->until.on ? " and nexti/until" : "");
 }
 
-bool debug__needs_dr(const struct vmdbg_bp_spec *s)
+bool debug__needs_dr(const struct vmdbg *vm, const struct vmdbg_bp_spec *s)
 {
 	if (s->kind == VMDBG_BP_WATCH)
 		return true;
-	return s->kind == VMDBG_BP_EXEC && !(kvm_bp__caps() & BPCAP_INT3);
+	return s->kind == VMDBG_BP_EXEC && !(debug__caps(vm) & BPCAP_INT3);
 }
 
 int debug__hw_slots(struct vmdbg *vm, struct debug_hw *out, int max)
 {
 	struct debug *d = vm->dbg;
-	bool int3 = kvm_bp__caps() & BPCAP_INT3;
+	bool int3 = debug__caps(vm) & BPCAP_INT3;
 	int n = 0;
 
 	if (d->until.on && n < max && (d->until.dr >= 0 || int3))

@@ -15,7 +15,7 @@ static int until_arm(struct vmdbg *vm, uint64_t lin, bool nexti, const struct vm
 
 	memset(u, 0, sizeof(*u));
 	u->dr = -1;
-	if (debug__is_kvm(vm) && !(kvm_bp__caps() & BPCAP_INT3) && !(vm->dbg_active & DBG_STEP)) {
+	if (debug__is_kvm(vm) && !(debug__caps(vm) & BPCAP_INT3) && !(vm->dbg_active & DBG_STEP)) {
 		u->dr = debug__free_dr(vm);
 		if (u->dr < 0)
 			return debug__no_dr_error(vm, nexti ? "nexti over a call" : "until/finish/advance");

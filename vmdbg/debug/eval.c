@@ -9,7 +9,7 @@
  * are not added, as gdb does on x86.  && and || short-circuit, so
  * "$rax != 0 && *$rax == 1" never reads address 0.
  */
-#include "vmdbg/internal.h"
+#include "vmdbg/debug/debug.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -17,9 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* See mmu.c: the debugger may not be linked in yet. */
-#pragma weak debug__insn
-
 void emu_update_mode(struct emu *e)
 {
 	bool lma = (e->efer & EFER_LMA) != 0;
@@ -310,7 +307,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 	const bool step = vm->step_mode;
 	/* limits that need vmm__should_stop() after every instruction */
 	const bool limits = full && (vm->step_budget_on || vm->max_steps || vm->deadline_ns);
-	const bool dbg_insn = full && (vm->dbg_active & DBG_INSN) && debug__insn;
+	const bool dbg_insn = full && (vm->dbg_active & DBG_INSN);
 	for (;;) {
 		/* timers due (irq.c): may raise an IRQ and set vm->intr */
 		/* one compare for a timer event due and INTR asserted (irq.c) */
@@ -380,7 +377,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				.priv_class = in->cpclass, .insn = in->cinsn,
 			};
 			e->cur = in;
-			if (debug__insn(vm, &x) && vmm__should_stop(vm, stop))
+			if (vm->dbg_ops->insn(vm, &x) && vmm__should_stop(vm, stop))
 				return true;
 		}
 		uint64_t next = (rip + in->len) & e->ipmask;
@@ -523,7 +520,7 @@ static __attribute__((noinline)) bool run_loop_full(struct emu *e, struct vmdbg 
 static bool run_loop(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop)
 {
 	if (vm->step_budget_on || vm->max_steps || vm->deadline_ns ||
-	    ((vm->dbg_active & DBG_INSN) && debug__insn))
+	    (vm->dbg_active & DBG_INSN))
 		return run_loop_full(e, vm, stop);
 	return run_loop_lean(e, vm, stop);
 }

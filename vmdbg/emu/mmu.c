@@ -13,20 +13,15 @@
 
 #include <string.h>
 
-/*
- * The debugger (debug.c) may not be linked into every program that uses the
- * engine yet: weak references resolve to it when vmm.o pulls it in, and
- * vm->dbg_active is never set without it.
- */
-#pragma weak debug__watch_access
-
 /* A data access on the slow path: tell the debugger; true means the page
  * holds a watched range and must stay out of the TLB. */
 static inline bool watched(struct emu *e, uint64_t lin, int size, bool write)
 {
-	if (!(e->vm->dbg_active & DBG_WATCH) || !debug__watch_access)
+	/* dbg_active is only ever set by the debugger, after it installed
+	 * vm->dbg_ops */
+	if (!(e->vm->dbg_active & DBG_WATCH))
 		return false;
-	return debug__watch_access(e->vm, lin, size, write, e->cpl);
+	return e->vm->dbg_ops->watch_access(e->vm, lin, size, write, e->cpl);
 }
 
 #define PTE_P	(1ull << 0)

@@ -484,7 +484,7 @@ static int kvm_run_guest(struct vmdbg *vm, struct vmdbg_stop *stop)
 	 * still there (the user may have moved RIP). */
 	if (kb->stepping_over && kb->stepping_over_rip != kb->k.regs->rip)
 		kb->stepping_over = false;
-	if (!kvm_step__on(vm) && debug__take_skip(vm)) {
+	if (!kvm_step__on(vm) && vm->dbg_ops->take_skip(vm)) {
 		kb->stepping_over = true;
 		kb->stepping_over_rip = kb->k.regs->rip;
 	}
@@ -550,4 +550,5 @@ const struct backend_ops kvm_backend_ops = {
 	.run = kvm_run_guest,
 	.mem_written = kvm_mem_written,
 	.debug_changed = kvm_bp__debug_changed,
+	.bp_caps = kvm_bp__caps,
 };

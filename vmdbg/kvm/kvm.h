@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include <time.h>
 
+/* kvm_bp.c: what this host's KVM gives user breakpoints (BPCAP_* bits),
+ * probed once per process; the backend table's bp_caps. */
+unsigned kvm_bp__caps(void);
+
 /* Architectural bits the kvm files use. */
 #define CR0_PE		(1ULL << 0)
 #define CR0_PG		(1ULL << 31)

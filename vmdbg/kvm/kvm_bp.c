@@ -76,7 +76,7 @@ static int user_drs(struct vmdbg *vm, struct debug_hw *hw)
 
 	if (!vm->dbg_active)
 		return 0;
-	m = debug__hw_slots(vm, all, KVM_MAX_DRS + 1);
+	m = vm->dbg_ops->hw_slots(vm, all, KVM_MAX_DRS + 1);
 	for (int i = 0; i < m; i++)
 		if (all[i].dr >= 0 && all[i].dr < KVM_MAX_DRS)
 			hw[n++] = all[i];
@@ -98,14 +98,14 @@ static int choose_bps(struct vmdbg *vm, struct kvm_backend *kb, uint64_t lstar,
 
 	if (kb->use_int3 && vm->dbg_active) {
 		struct debug_hw user[KVM_MAX_HANDLER_BPS];
-		int nu = debug__hw_slots(vm, user, KVM_MAX_HANDLER_BPS);
+		int nu = vm->dbg_ops->hw_slots(vm, user, KVM_MAX_HANDLER_BPS);
 
 		for (int i = 0; i < nu; i++)
 			if (user[i].dr < 0)
 				add_bp(set, &n, max, user[i].lin, KVM_BP_USER);
 	}
 	if (vm->dbg_active & DBG_CATCH)
-		ncaught = debug__catch_vectors(vm, caught, 16);
+		ncaught = vm->dbg_ops->catch_vectors(vm, caught, 16);
 	for (int i = 0; i < ncaught; i++)
 		if (kvm_trap__gate(kb, caught[i], &la, &dpl))
 			add_bp(set, &n, max, la, caught[i]);
@@ -439,7 +439,7 @@ int kvm_bp__prepare(struct vmdbg *vm, struct kvm_backend *kb)
 		if (rc)
 			return rc;
 		/* Execute breakpoints are checked before each step
-		 * (debug__insn); watchpoints stay in their DRs. */
+		 * (dbg_ops->insn); watchpoints stay in their DRs. */
 		control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
 		if (kb->use_int3)
 			patch(kb, false);
@@ -519,7 +519,7 @@ int kvm_bp__debug_exit(struct vmdbg *vm, struct kvm_backend *kb)
 	/* A user watchpoint fired (after the access): the stop comes at
 	 * vmm__should_stop(), once its condition is tested. */
 	for (unsigned w = watch; w; w &= w - 1)
-		debug__hw_hit(vm, __builtin_ctz(w), 0);
+		vm->dbg_ops->hw_hit(vm, __builtin_ctz(w), 0);
 	if (kvm_step__on(vm))
 		return kvm_step__done(vm, kb);
 	if (kb->stepping_over) {
@@ -530,7 +530,7 @@ int kvm_bp__debug_exit(struct vmdbg *vm, struct kvm_backend *kb)
 		for (int i = 0; kb->use_int3 && i < kb->nbp; i++) {
 			if (kb->bp[i].la == d->pc) {
 				if (kb->bp[i].user)
-					debug__hw_hit(vm, -1, d->pc);
+					vm->dbg_ops->hw_hit(vm, -1, d->pc);
 				if (kb->bp[i].vector != KVM_BP_USER)
 					kvm_trap__handler_hit(vm, kb, &kb->bp[i]);
 				kb->stepping_over = true;
@@ -546,7 +546,7 @@ int kvm_bp__debug_exit(struct vmdbg *vm, struct kvm_backend *kb)
 		for (unsigned b = (unsigned)d->dr6 & 0xf & ~kb->dr_watch; b; b &= b - 1) {
 			int i = __builtin_ctz(b);
 
-			if (kb->dr_user[i] && debug__hw_hit(vm, i, kb->k.regs->rip))
+			if (kb->dr_user[i] && vm->dbg_ops->hw_hit(vm, i, kb->k.regs->rip))
 				hit = true;
 			if (kb->dr_handler[i] >= 0 && kb->dr_handler[i] < kb->nbp) {
 				kvm_trap__handler_hit(vm, kb, &kb->bp[kb->dr_handler[i]]);

@@ -284,7 +284,7 @@ static bool debug_before(struct vmdbg *vm, struct kvm_backend *kb, const struct 
 		d.priv_class = x->c.priv_class;
 		d.insn = (uint16_t)x->c.insn;
 	}
-	return debug__insn(vm, &d);
+	return vm->dbg_ops->insn(vm, &d);
 }
 
 int kvm_step__prepare(struct vmdbg *vm, struct kvm_backend *kb)

@@ -18,8 +18,10 @@ static int underscores(const char *s)
 }
 
 /* Several symbols at one address (aliases): the one to show.  A function
- * beats an object beats a label, sized beats sizeless, global or weak
- * beats local, then "memcpy" beats "__memcpy" beats "__memcpy_internal". */
+ * beats an object beats a label, sized beats sizeless, then "memcpy"
+ * beats "__memcpy" beats "__memcpy_internal" (a program's own name over a
+ * linker's or a library's: "kernel_stack", local, over the linker
+ * script's global "__bss_start"), then global or weak beats local. */
 static int rank_cmp(const struct sym_rec *a, const struct sym_rec *b)
 {
 	int d;
@@ -28,11 +30,11 @@ static int rank_cmp(const struct sym_rec *a, const struct sym_rec *b)
 		return d;
 	if ((d = (a->pub.size == 0) - (b->pub.size == 0)))
 		return d;
+	if ((d = underscores(a->pub.name) - underscores(b->pub.name)))
+		return d;
 	/* Weak and global alike: "memcpy" (weak) reads better than its
 	 * global alias "__new_memcpy". */
 	if ((d = (a->bind == BIND_LOCAL) - (b->bind == BIND_LOCAL)))
-		return d;
-	if ((d = underscores(a->pub.name) - underscores(b->pub.name)))
 		return d;
 	if (strlen(a->pub.name) != strlen(b->pub.name))
 		return strlen(a->pub.name) < strlen(b->pub.name) ? -1 : 1;

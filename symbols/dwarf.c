@@ -242,6 +242,29 @@ out:
 	return ret;
 }
 
+/* For cdata_dwarf.c: the lowest and highest address of a DIE's code (the
+ * hull of its ranges).  0 with *lo == *hi when it has none, -EINVAL. */
+int dwarf__die_bounds(Dwarf_Debug dbg, Dwarf_Die die, unsigned version, uint64_t cu_base,
+		      uint64_t *lo, uint64_t *hi)
+{
+	struct dw d = { .dbg = dbg, .version = (Dwarf_Half)version, .cu_base = cu_base };
+	int ret = die_ranges(&d, die);
+
+	*lo = *hi = 0;
+	for (size_t i = 0; !ret && i < d.nrng; i++) {
+		if (d.rng[i].lo >= d.rng[i].hi)
+			continue;
+		if (*lo == *hi || d.rng[i].lo < *lo)
+			*lo = d.rng[i].lo;
+		if (d.rng[i].hi > *hi)
+			*hi = d.rng[i].hi;
+	}
+	if (d.de)
+		dwarf_dealloc_error(dbg, d.de);
+	free(d.rng);
+	return ret;
+}
+
 /* A DW_TAG_subprogram with code becomes one symbol per address range; only
  * the first (the entry, where GCC puts the hot part) is found by name. */
 static int add_function(struct dw *d, Dwarf_Die die)

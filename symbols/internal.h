@@ -176,8 +176,70 @@ bool elf__in_text(const struct elf_info *info, uint64_t addr);
 int dwarf__load(struct symtab *st, const char *path, uint64_t bias,
 		const struct elf_info *info, char *err, size_t errlen);
 
+/* dwarf.c, for cdata_dwarf.c (libdwarf's Dwarf_Debug and Dwarf_Die by
+ * their struct names, so that this header needs no libdwarf): the hull of
+ * a DIE's code ranges. */
+struct Dwarf_Debug_s;
+struct Dwarf_Die_s;
+int dwarf__die_bounds(struct Dwarf_Debug_s *dbg, struct Dwarf_Die_s *die, unsigned version,
+		      uint64_t cu_base, uint64_t *lo, uint64_t *hi);
 /* dwarf_guard.c: 0, or -EINVAL with the reason in why. */
 int dwarf_guard__lists(const unsigned char *data, size_t size, bool big_endian,
 		       const char *secname, char *why, size_t len);
+
+
+/* ---- cdata (cdata.c, cdata_dwarf.c, cdata_loc.c) ----------------------- */
+
+/* One operation of a location expression, decoded by libdwarf. */
+struct cop {
+	uint8_t atom;
+	uint64_t a, b;
+};
+
+/* A location expression valid for pc in [lo, hi) (a plain expression:
+ * [0, UINT64_MAX)). */
+struct cloc {
+	uint64_t lo, hi;
+	uint32_t op, nops;
+};
+
+/* One row of call-frame information: in [lo, hi) the CFA is
+ * reg + off, the return address is saved at CFA + ra_off and the frame
+ * pointer at CFA + fp_off (when saved). */
+struct cfi_row {
+	uint64_t lo, hi;
+	int cfa_reg;		/* -1: an expression vmdbg does not evaluate */
+	int64_t cfa_off;
+	int64_t ra_off, fp_off;
+	bool ra_saved, fp_saved;
+};
+
+#define CDATA_ARRAY(T, name) T *name; size_t n##name, cap_##name
+
+struct cdata {
+	int addr_size;
+	CDATA_ARRAY(struct ctype, types);
+	CDATA_ARRAY(struct cmember, members);
+	CDATA_ARRAY(struct cenumerator, enums);
+	CDATA_ARRAY(uint32_t, params);
+	CDATA_ARRAY(struct cvar, vars);
+	CDATA_ARRAY(struct cscope, scopes);
+	CDATA_ARRAY(struct cloc, locs);
+	CDATA_ARRAY(struct cop, ops);
+	CDATA_ARRAY(struct cfi_row, cfi);
+	struct cchunk *strings;	/* names: an arena freed with the cdata */
+	char *str_p;
+	size_t str_left;
+};
+
+/* Grows a CDATA_ARRAY by one zeroed element; its index or -ENOMEM. */
+#define CDATA_PUSH(cd, name) \
+	cdata__grow((void **)&(cd)->name, &(cd)->n##name, &(cd)->cap_##name, \
+		    sizeof(*(cd)->name))
+long cdata__grow(void **arr, size_t *n, size_t *cap, size_t elem);
+/* A copy of s in the cdata's arena (NULL for NULL or no memory). */
+const char *cdata__strdup(struct cdata *cd, const char *s);
+/* After loading: vars sorted by scope, scopes' var ranges, cfi sorted. */
+int cdata__finalize(struct cdata *cd);
 
 #endif

@@ -248,69 +248,6 @@ int data__info_registers(struct dbg *d, const char *args, const char *fmt)
 }
 
 /* p/FMT: x d u o t c a z; default signed decimal. */
-static int format_value(struct dbg *d, uint64_t v, char f, char *buf, size_t len)
-{
-	char sym[160];
-
-	switch (f) {
-	case 0: case 'd': snprintf(buf, len, "%" PRId64, (int64_t)v); break;
-	case 'u': snprintf(buf, len, "%" PRIu64, v); break;
-	case 'x': snprintf(buf, len, "0x%" PRIx64, v); break;
-	case 'z': snprintf(buf, len, "0x%016" PRIx64, v); break;
-	case 'o': snprintf(buf, len, "0%" PRIo64, v); break;
-	case 'c':
-		snprintf(buf, len, (v & 0xff) >= 32 && (v & 0xff) < 127 ? "%d '%c'" : "%d '\\%03o'",
-			 (int)(int8_t)v, (unsigned)(v & 0xff));
-		break;
-	case 't': {
-		int n = 64;
-		size_t k = 0;
-
-		while (n > 1 && !((v >> (n - 1)) & 1))
-			n--;
-		while (n-- && k + 1 < len)
-			buf[k++] = (char)('0' + ((v >> n) & 1));
-		buf[k] = 0;
-		break;
-	}
-	case 'a':
-		fmt__angle(d, v, sym, sizeof(sym));
-		snprintf(buf, len, "0x%" PRIx64 "%s", v, sym);
-		break;
-	default:
-		return dbg__error(d, "Undefined output format \"%c\".", f);
-	}
-	return 0;
-}
-
-static int cmd_print(struct dbg *d, const char *args, const char *fmt)
-{
-	char out[128];
-	uint64_t v;
-	char f = 0;
-	int n;
-
-	if (fmt) {
-		if (strlen(fmt) != 1)
-			return dbg__error(d, "Item count other than 1 is meaningless in \"print\" command.");
-		f = fmt[0];
-	}
-	if (!*args) {
-		if (!d->nhist)
-			return dbg__error(d, "History is empty.");
-		args = "$";
-	}
-	if (parse__eval(d, args, &v) < 0)
-		return -1;
-	if (!f && (!strcmp(args, "$pc") || !strcmp(args, "$rip") || !strcmp(args, "$eip")))
-		f = 'a';
-	if (format_value(d, v, f, out, sizeof(out)) < 0)
-		return -1;
-	n = parse__hist_add(d, v);
-	printf("$%d = %s\n", n, out);
-	return 0;
-}
-
 /* `set {int}ADDR = V`, `set *ADDR = V`: the size and the address. */
 static int lvalue_mem(struct dbg *d, char *lhs, uint64_t *addr, size_t *size)
 {
@@ -399,11 +336,6 @@ static int cmd_set(struct dbg *d, const char *args, const char *fmt)
 }
 
 const struct dbg_cmd cmds_data[] = {
-	{ "print", cmd_print, "print[/FMT] EXPR",
-	  "Evaluate EXPR and print its value as $N.\n"
-	  "EXPR: numbers, $registers ($rax, $eax, $al, $pc, $sp, $eflags, $cr3, $cpl, ...), symbols (their addresses),\n"
-	  "*ADDR (a word of memory; *1 *2 *4 *8 ADDR for a size), C operators,\n"
-	  "$N / $ / $$ for earlier values.  FMT: x d u o t c a z.", 0 },
 	{ "set", cmd_set, "set $REG = EXPR | set *ADDR = EXPR | set {TYPE}ADDR = EXPR | "
 	  "set disassembly-flavor intel|att",
 	  "Change a register or guest memory (through the page tables), or a setting.", 0 },

@@ -87,7 +87,7 @@ static int insn_step(struct dbg *d, const char *args, enum dbg_go how)
 		return stop.reason == VMDBG_STOP_ERROR ? -1 : 0;
 	}
 	if (fmt__pc(d, &pc) == 0 && func_at(d, pc) != func_at(d, pc0)) {
-		fmt__frame(d, pc, 0, buf, sizeof(buf));
+		fmt__frame_here(d, pc, buf, sizeof(buf));
 		dbg__bol(d);
 		printf("%s\n", buf);
 	}
@@ -196,7 +196,7 @@ static int source_step(struct dbg *d, const char *args, int over)
 	fmt__pc(d, &pc);
 	f1 = func_at(d, pc);
 	if (f1 != f0) {
-		fmt__frame(d, pc, 0, buf, sizeof(buf));
+		fmt__frame_here(d, pc, buf, sizeof(buf));
 		dbg__bol(d);
 		printf("%s\n", buf);
 	}
@@ -225,7 +225,7 @@ static int run_to(struct dbg *d, uint64_t addr)
 
 	session__go(d, GO_UNTIL, addr, &stop);
 	if (stop.reason == VMDBG_STOP_STEP && fmt__pc(d, &pc) == 0) {
-		fmt__frame(d, pc, 0, buf, sizeof(buf));
+		fmt__frame_here(d, pc, buf, sizeof(buf));
 		dbg__bol(d);
 		printf("%s\n", buf);
 	}
@@ -244,7 +244,7 @@ static int cmd_finish(struct dbg *d, const char *args, const char *fmt)
 		return -1;
 	if (info__return_address(d, &ret) < 0)
 		return -1;
-	fmt__frame(d, pc, 0, buf, sizeof(buf));
+	fmt__frame_here(d, pc, buf, sizeof(buf));
 	printf("Run till exit from #0  %s\n", buf);
 	fflush(stdout);
 	return run_to(d, ret);

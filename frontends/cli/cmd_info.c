@@ -303,12 +303,18 @@ const struct dbg_cmd cmds_info_sub[] = {
 	{ "breakpoints", break__info, "info breakpoints",
 	  "List breakpoints, watchpoints and catchpoints.\n"
 	  "With hit counts, conditions, and how the backend implements each.", 0 },
+	{ "args", data__info_args, "info args",
+	  "The arguments of the selected frame's function, from DWARF.", 0 },
+	{ "frame", data__info_frame, "info frame",
+	  "The selected frame: its CFA, pc, sp, fp and caller.", 0 },
 	{ "gdt", info_gdt, "info gdt", "The global descriptor table, decoded.", 0 },
 	{ "idt", info_idt, "info idt [VECTOR|LO-HI]",
 	  "The interrupt descriptor table, decoded.\n"
 	  "Present gates and their handlers; in real mode the IVT.", 0 },
 	{ "line", sym__info_line, "info line [LOCATION]",
 	  "The addresses of a source line (default: the current one).", 0 },
+	{ "locals", data__info_locals, "info locals",
+	  "The local variables of the selected frame, innermost block first.", 0 },
 	{ "mode", info_mode, "info mode", "CPU mode, CPL, paging and interrupt state.", 0 },
 	{ "pagetable", info_pagetable, "info pagetable ADDR",
 	  "Walk the guest's page tables for the linear address ADDR, level by level.", 0 },

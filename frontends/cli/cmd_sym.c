@@ -56,6 +56,7 @@ static int cmd_symbol_file(struct dbg *d, const char *args, const char *fmt)
 		if (d->source_dirs)
 			symtab__set_source_path(st, d->source_dirs);
 		d->symfile[0] = 0;
+		data__reset(d);
 		printf("No symbol file now.\n");
 		return 0;
 	}

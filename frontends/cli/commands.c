@@ -52,6 +52,7 @@ static const struct {
 	{ cmds_exec, &ncmds_exec, "Running the guest" },
 	{ cmds_break, &ncmds_break, "Breakpoints" },
 	{ cmds_catch, &ncmds_catch, "Catchpoints and watchpoints" },
+	{ cmds_cdata, &ncmds_cdata, "Values and frames" },
 	{ cmds_data, &ncmds_data, "Registers and values" },
 	{ cmds_mem, &ncmds_mem, "Memory and disassembly" },
 	{ cmds_info, &ncmds_info, "Status" },
@@ -80,7 +81,7 @@ static const struct dbg_alias aliases[] = {
 	{ "bt", "backtrace" }, { "where", "backtrace" },
 	{ "i", "info" }, { "q", "quit" }, { "d", "delete" }, { "dis", "disable" },
 	{ "disa", "disable" }, { "en", "enable" }, { "disas", "disassemble" },
-	{ "l", "list" }, { "h", "help" }, { "dir", "directory" }, { "x", "x" },
+	{ "f", "frame" }, { "l", "list" }, { "h", "help" }, { "dir", "directory" }, { "x", "x" },
 };
 
 /* ---- output helpers ------------------------------------------------------ */

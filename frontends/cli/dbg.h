@@ -14,6 +14,7 @@
 #ifndef VMDBG_DBG_H
 #define VMDBG_DBG_H
 
+#include "frontends/cli/cexpr.h"
 #include "vmdbg/vmdbg.h"
 
 #include <stddef.h>
@@ -114,6 +115,9 @@ struct dbg {
 	unsigned list_line;
 	uint64_t hist[DBG_HISTORY];	/* $1, $2, ... of print */
 	int nhist;
+	struct cval hvals[DBG_HISTORY];	/* the same, typed: hvals[(N - 1) % DBG_HISTORY] */
+	struct cdata *cd;		/* C data from DWARF (cmd_cdata.c: data__get) */
+	int frame_sel;			/* frame N / up / down; 0 after every stop */
 	int want_quit, quit_status;
 	volatile int interrupted;	/* Ctrl-C since the last command */
 	int interactive;		/* a person at a terminal */
@@ -173,6 +177,18 @@ extern const struct dbg_cmd cmds_exec[], cmds_break[], cmds_catch[], cmds_data[]
 extern const size_t ncmds_exec, ncmds_break, ncmds_catch, ncmds_data, ncmds_mem, ncmds_info,
 	ncmds_sym, ncmds_info_sub;
 
+/* cmd_cdata.c: print, ptype, whatis, output, frame, up, down; and info
+ * locals, info args, info frame.  data__get loads the symbol file's DWARF
+ * data on first use (NULL: out of memory); data__reset drops it (a new
+ * symbol file). */
+extern const struct dbg_cmd cmds_cdata[];
+extern const size_t ncmds_cdata;
+struct cdata *data__get(struct dbg *d);
+void data__reset(struct dbg *d);
+int data__info_locals(struct dbg *d, const char *args, const char *fmt);
+int data__info_args(struct dbg *d, const char *args, const char *fmt);
+int data__info_frame(struct dbg *d, const char *args, const char *fmt);
+
 /* cmd_data.c: `info registers` and its register names (completion). */
 int data__info_registers(struct dbg *d, const char *args, const char *fmt);
 const char *data__reg_name(int i);
@@ -192,6 +208,21 @@ int break__range(struct dbg *d, const char *w, uint64_t *lo, uint64_t *hi);
 /* frames.c: backtrace, and the return address of the current function
  * (finish). */
 int info__backtrace(struct dbg *d, const char *args, const char *fmt);
+/* The backtrace as bt shows it: frames (innermost first) and the trap
+ * marker between a kernel and the app it interrupted.  exact: how
+ * fmt__frame names the frame (0 the stop, 1 a trap's target, 2 a return
+ * address).  Returns the count, or -1 with the error printed. */
+struct bt_frame {
+	uint64_t pc, sp, fp;
+	int trap_marker;
+	int exact;
+	char trap[32];
+};
+int frames__list(struct dbg *d, struct bt_frame *out, int max);
+/* "#N  0x... in func (args) at file:line" */
+void frames__line(struct dbg *d, const struct bt_frame *bf, int num, char *buf, size_t len);
+/* The registers C expressions see in that frame. */
+void frames__cframe(struct dbg *d, const struct bt_frame *bf, int num, struct cframe *cf);
 int info__return_address(struct dbg *d, uint64_t *ret);
 /* In a kernel entered from ring 3: where the trap returns (the app's pc in
  * the trap frame at the top of the kernel stack).  0 or -1. */
@@ -258,6 +289,12 @@ void fmt__where(struct dbg *d, uint64_t addr, char *buf, size_t len);
  * exact 1: always with the address; 2: addr is a return address (named
  * through addr - 1). */
 void fmt__frame(struct dbg *d, uint64_t addr, int exact, char *buf, size_t len);
+/* The same with the function's arguments from DWARF as frame cf sees
+ * them ("syscall_handler (f=0x106fbc) at kernel.c:275"); cf NULL: "()". */
+void fmt__frame_cf(struct dbg *d, uint64_t addr, int exact, char *buf, size_t len,
+		   const struct cframe *cf);
+/* fmt__frame_cf of where the CPU stopped (frame 0). */
+void fmt__frame_here(struct dbg *d, uint64_t pc, char *buf, size_t len);
 /* A trap record line (vmdbg__format_trap) plus symbols for rip/handler. */
 void fmt__trap(struct dbg *d, const struct vmdbg_trap *t, char *buf, size_t len);
 /* "=> 0x101234 <func+4>:\tmov ..." (marker "=> " or "   "); raw bytes too

@@ -5,6 +5,7 @@
  * "=> 0x101234 <func+4>:\tmov ...").
  */
 #include "frontends/cli/dbg.h"
+#include "symbols/cdata.h"
 #include "symbols/symbols.h"
 
 #include <inttypes.h>
@@ -86,7 +87,44 @@ void fmt__angle(struct dbg *d, uint64_t addr, char *buf, size_t len)
 }
 
 
-void fmt__frame(struct dbg *d, uint64_t addr, int exact, char *buf, size_t len)
+/* gdb's frame arguments ("scalars"): name=value for each parameter of the
+ * function at look, from DWARF, in frame cf; "" without DWARF. */
+static void frame_args(struct dbg *d, uint64_t look, const struct cframe *cf, char *buf,
+		       size_t len)
+{
+	struct cdata *cd = data__get(d);
+	const struct cscope *fn;
+	uint32_t s;
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (!cd || !cf || !(s = cdata__scope_at(cd, look)))
+		return;
+	s = cdata__scope(cd, s)->func;
+	if (!s || !(fn = cdata__scope(cd, s)))
+		return;
+	for (uint32_t i = 0; i < fn->nvars && n + 1 < len; i++) {
+		const struct cvar *var = cdata__var(cd, fn->first_var + i);
+		struct sbuf out = { 0 };
+		struct cval v;
+		char e[160];
+
+		if (var->kind != CV_PARAM)
+			continue;
+		if (cexpr__var_value(d, cd, cf, var, &v, e, sizeof(e)) < 0)
+			sbuf__printf(&out, "<error: %s>", e);
+		else
+			cprint__scalar(d, cd, &v, &out);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? ", " : "", var->name,
+				      out.p ? out.p : "");
+		sbuf__free(&out);
+	}
+	if (n >= len && len > 4)
+		strcpy(buf + len - 4, "...");
+}
+
+void fmt__frame_cf(struct dbg *d, uint64_t addr, int exact, char *buf, size_t len,
+		   const struct cframe *cf)
 {
 	const struct symbol *sym;
 	uint64_t off, start, end, look = exact == 2 ? addr - 1 : addr;
@@ -94,18 +132,36 @@ void fmt__frame(struct dbg *d, uint64_t addr, int exact, char *buf, size_t len)
 	unsigned line;
 	int n = 0;
 	int has_line = symtab__addr_to_line(d->st, look, &file, &line) == 0;
+	char args[768];
 
 	if (exact || !has_line || symtab__line_range(d->st, addr, &start, &end) < 0 ||
 	    start != addr)
 		n = snprintf(buf, len, "0x%0*" PRIx64 " in ", fmt__addr_width(d), addr);
 	if (n < 0 || (size_t)n >= len)
 		return;
+	frame_args(d, look, cf, args, sizeof(args));
 	if (!(sym = fmt__function(d, look, &off)))
 		n += snprintf(buf + n, len - (size_t)n, "?? ()");
 	else
-		n += snprintf(buf + n, len - (size_t)n, "%s ()", sym->name);
+		n += snprintf(buf + n, len - (size_t)n, "%s (%s)", sym->name, args);
 	if (has_line && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " at %s:%u", base_name(file), line);
+}
+
+void fmt__frame(struct dbg *d, uint64_t addr, int exact, char *buf, size_t len)
+{
+	fmt__frame_cf(d, addr, exact, buf, len, NULL);
+}
+
+void fmt__frame_here(struct dbg *d, uint64_t pc, char *buf, size_t len)
+{
+	struct cdata *cd = data__get(d);
+	struct cframe cf;
+
+	if (cd && cframe__innermost(d, cd, &cf) == 0)
+		fmt__frame_cf(d, pc, 0, buf, len, &cf);
+	else
+		fmt__frame(d, pc, 0, buf, len);
 }
 
 /* name, name+0x12, plus " (file:line)"; "0x1234" without a symbol.  Like
@@ -191,7 +247,7 @@ static void print_here(struct dbg *d, int frame, int source)
 	if (fmt__pc(d, &pc) < 0)
 		return;
 	if (frame) {
-		fmt__frame(d, pc, 0, buf, sizeof(buf));
+		fmt__frame_here(d, pc, buf, sizeof(buf));
 		printf("%s\n", buf);
 	}
 	if (source)
@@ -229,7 +285,7 @@ static void print_breakpoint(struct dbg *d, const struct vmdbg_stop *s, int sour
 			       s->watch_old, s->watch_new);
 		print_here(d, 1, source);
 	} else {
-		fmt__frame(d, pc, 0, buf, sizeof(buf));
+		fmt__frame_here(d, pc, buf, sizeof(buf));
 		printf("\n%s %d, %s\n", b && b->spec.temporary ? "Temporary breakpoint" : "Breakpoint",
 		       num, buf);
 		print_here(d, 0, source);

@@ -6,6 +6,11 @@
  * one (assembly) is handled by scanning its stack for a return address
  * (a word pointing just after a call instruction in a known function).
  *
+ * Where the symbol file has call-frame information (.debug_frame or
+ * .eh_frame), it says where each function keeps its return address and
+ * frame pointer: -fomit-frame-pointer code unwinds through it, and the
+ * heuristics above are the fallback for code without it (assembly).
+ *
  * Traps: a kernel entered from ring 3 has the hardware trap frame (eip, cs,
  * eflags, esp, ss) at the top of its stack, TSS.esp0/rsp0 - the way Linux
  * keeps pt_regs.  When the frame-pointer chain leaves the kernel stack the
@@ -13,6 +18,7 @@
  * `bt` in a system-call handler shows handler <- stub <- trap <- app.
  */
 #include "frontends/cli/dbg.h"
+#include "symbols/cdata.h"
 #include "symbols/symbols.h"
 
 #include <inttypes.h>
@@ -31,6 +37,7 @@ struct walker {
 	int trap_ok;		/* a ring-3 trap frame sits at the stack top */
 	uint64_t ktop;		/* TSS.esp0: the kernel stack's top */
 	struct frame user;	/* the interrupted app's pc, sp (fp: from the chain) */
+	uint64_t pc0, sp0;	/* where the CPU is: frame 0 has all registers */
 };
 
 static int word(struct walker *k, uint64_t a, uint64_t *v)
@@ -73,6 +80,34 @@ static int in_kstack(struct walker *k, uint64_t a)
 
 /* The caller of frame f; innermost: f's pc may be anywhere in its function.
  * Returns 0, or -1 when there is no caller to be found. */
+/* The caller through DWARF call-frame information: 0, or -1 when none
+ * covers f's pc. */
+static int cfi_caller(struct walker *k, const struct frame *f, int innermost, struct frame *up)
+{
+	struct cdata *cd = data__get(k->d);
+	struct cframe cf;
+	struct cframe upf;
+
+	if (!cd || cdata__ncfi(cd) == 0 || k->w != cdata__addr_size(cd))
+		return -1;
+	if (innermost && f->pc == k->pc0 && f->sp == k->sp0) {
+		if (cframe__innermost(k->d, cd, &cf) < 0)
+			return -1;
+	} else {
+		memset(&cf, 0, sizeof(cf));
+		cf.d = k->d;
+		cf.pc_is_return = !innermost;
+		cf.pc = f->pc;
+		cf.sp = f->sp;
+		cf.fp = f->fp;
+		cframe__set_regs(cd, &cf);
+	}
+	if (cframe__cfi_caller(k->d, cd, &cf, &upf) < 0)
+		return -1;
+	*up = (struct frame){ upf.pc, upf.sp, upf.fp };
+	return 0;
+}
+
 static int caller(struct walker *k, const struct frame *f, int innermost, struct frame *up,
 		  int *scanned)
 {
@@ -80,6 +115,10 @@ static int caller(struct walker *k, const struct frame *f, int innermost, struct
 	uint64_t off, ret, fp, limit;
 	uint8_t b[4], at;
 	int push_bp, movlen;
+
+	*scanned = 0;
+	if (cfi_caller(k, f, innermost, up) == 0)
+		return 0;
 
 	if ((sym = fmt__function(k->d, f->pc, &off)) &&
 	    code(k, f->pc - off, b, 4) == 0 && b[0] == 0x55) {
@@ -141,6 +180,8 @@ static void walker_init(struct dbg *d, struct walker *k)
 	vmdbg__get_regs(d->vm, &k->r);
 	k->w = mode == 64 ? 8 : mode == 32 ? 4 : 2;
 	k->ss_base = mode == 64 ? 0 : k->r.ss.base;
+	fmt__pc(d, &k->pc0);
+	k->sp0 = k->r.gpr[VMDBG_RSP] & (k->w == 2 ? 0xffff : ~0ull);
 	if (mode == 16 || (k->r.cs.sel & 3) || !k->r.tr.base)
 		return;
 	if (vmdbg__read_virt(d->vm, k->r.tr.base + 4, &esp0, (size_t)k->w) < 0)
@@ -217,29 +258,24 @@ int info__return_address(struct dbg *d, uint64_t *ret)
 	return 0;
 }
 
-int info__backtrace(struct dbg *d, const char *args, const char *fmt)
+int frames__list(struct dbg *d, struct bt_frame *out, int max)
 {
 	struct walker k;
 	struct frame f, up;
-	uint64_t max = 64;
 	int crossed = 0, num = 0;
-	char buf[512];
 
-	(void)fmt;
-	if (*args && parse__eval(d, args, &max) < 0)
-		return -1;
 	walker_init(d, &k);
 	if (fmt__pc(d, &f.pc) < 0)
 		return dbg__error(d, "%s", vmdbg__last_error(d->vm));
 	f.sp = k.r.gpr[VMDBG_RSP] & (k.w == 2 ? 0xffff : ~0ull);
 	f.fp = k.r.gpr[VMDBG_RBP] & (k.w == 2 ? 0xffff : ~0ull);
-	for (int innermost = 1; (uint64_t)num < max;) {
+	for (int innermost = 1; num < max;) {
 		int scanned, found;
 
 		/* A return address names its caller through pc - 1: after a call
 		 * to a noreturn function it is already past the caller's end. */
-		fmt__frame(d, f.pc, num == 0 ? 0 : innermost ? 1 : 2, buf, sizeof(buf));
-		printf("#%-2d %s\n", num++, buf);
+		out[num] = (struct bt_frame){ f.pc, f.sp, f.fp, 0, num == 0 ? 0 : innermost ? 1 : 2, "" };
+		num++;
 		found = caller(&k, &f, innermost, &up, &scanned) == 0 && up.pc;
 
 		/* The bottom kernel frame: it has no caller on the kernel stack,
@@ -247,12 +283,11 @@ int info__backtrace(struct dbg *d, const char *args, const char *fmt)
 		 * pointer.  Cross into the app through the trap frame. */
 		if (k.trap_ok && !crossed && in_kstack(&k, f.sp) &&
 		    (!found || !in_kstack(&k, up.sp) || (scanned && !in_kstack(&k, f.fp)))) {
-			char name[32];
-
-			if ((uint64_t)num >= max)
+			if (num >= max)
 				break;
-			trap_name(d, name, sizeof(name));
-			printf("#%-2d <%s from ring 3>\n", num++, name);
+			out[num] = (struct bt_frame){ 0, 0, 0, 1, 0, "" };
+			trap_name(d, out[num].trap, sizeof(out[num].trap));
+			num++;
 			crossed = 1;
 			f.fp = !in_kstack(&k, f.fp) ? f.fp :
 			       found && !in_kstack(&k, up.fp) ? up.fp : k.r.gpr[VMDBG_RBP];
@@ -272,6 +307,60 @@ int info__backtrace(struct dbg *d, const char *args, const char *fmt)
 		}
 		f = up;
 		innermost = 0;
+	}
+	return num;
+}
+
+void frames__line(struct dbg *d, const struct bt_frame *bf, int num, char *buf, size_t len)
+{
+	struct cframe cf;
+	char where[1024];
+
+	if (bf->trap_marker) {
+		snprintf(buf, len, "#%-2d <%s from ring 3>", num, bf->trap);
+		return;
+	}
+	frames__cframe(d, bf, num, &cf);
+	fmt__frame_cf(d, bf->pc, bf->exact, where, sizeof(where), &cf);
+	snprintf(buf, len, "#%-2d %s", num, where);
+}
+
+void frames__cframe(struct dbg *d, const struct bt_frame *bf, int num, struct cframe *cf)
+{
+	struct cdata *cd = data__get(d);
+
+	memset(cf, 0, sizeof(*cf));
+	if (cd && num == 0 && cframe__innermost(d, cd, cf) == 0)
+		return;
+	cf->d = d;
+	cf->level = num;
+	/* a frame entered through a trap (exact 1) runs at its pc */
+	cf->pc_is_return = bf->exact == 2;
+	cf->pc = bf->pc;
+	cf->sp = bf->sp;
+	cf->fp = bf->fp;
+	if (cd)
+		cframe__set_regs(cd, cf);
+}
+
+int info__backtrace(struct dbg *d, const char *args, const char *fmt)
+{
+	static struct bt_frame fr[256];
+	uint64_t max = 64;
+	char buf[1200];
+	int n;
+
+	(void)fmt;
+	if (*args && parse__eval(d, args, &max) < 0)
+		return -1;
+	if (max > 256)
+		max = 256;
+	n = frames__list(d, fr, (int)max);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		frames__line(d, &fr[i], i, buf, sizeof(buf));
+		printf("%s\n", buf);
 	}
 	return 0;
 }

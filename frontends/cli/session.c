@@ -104,6 +104,7 @@ int session__load_symbols(struct dbg *d, const char *path, int quiet_missing)
 	symtab__free(d->st);
 	d->st = st;
 	snprintf(d->symfile, sizeof(d->symfile), "%s", path);
+	data__reset(d);
 	d->list_file[0] = 0;
 	return n;
 }
@@ -182,6 +183,7 @@ void session__close(struct dbg *d)
 	d->vm = NULL;
 	symtab__free(d->st);
 	d->st = NULL;
+	data__reset(d);
 	free(d->source_dirs);
 	d->source_dirs = NULL;
 }
@@ -295,6 +297,7 @@ int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop 
 	}
 	d->last = *stop;
 	d->state = DBG_STOPPED;
+	d->frame_sel = 0;	/* gdb: a stop selects the innermost frame */
 	switch (stop->reason) {
 	case VMDBG_STOP_EXIT:
 		d->exit_status = stop->exit_status;

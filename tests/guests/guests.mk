@@ -33,6 +33,7 @@ GUEST_LDFLAGS := -nostdlib --fatal-warnings --build-id=none -z max-page-size=0x1
 
 GUEST_IMAGES := $(GUEST_OUT)/boot16.img $(GUEST_OUT)/lecture32.img \
 	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img \
+	$(GUEST_OUT)/lecture32-O0.img $(GUEST_OUT)/lecture32-O2.img \
 	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img
 
 guests: $(GUEST_IMAGES)
@@ -102,6 +103,13 @@ $(eval $(call guest_variant,lecture32,lecture32,$(GUEST_CFLAGS32)))
 $(eval $(call guest_kernel,lecture32,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 $(eval $(call guest_variant,lecture32-sysenter,lecture32,$(GUEST_CFLAGS32) -DUSE_SYSENTER))
 $(eval $(call guest_kernel,lecture32-sysenter,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+# The same kernel for the debugger's C-data tests: at -O0 every variable
+# lives in its stack slot (what a student's debug build looks like), and at
+# -O2 without frame pointers (backtraces through CFI, <optimized out>).
+$(eval $(call guest_variant,lecture32-O0,lecture32,$(GUEST_CFLAGS32) -O0))
+$(eval $(call guest_kernel,lecture32-O0,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+$(eval $(call guest_variant,lecture32-O2,lecture32,$(GUEST_CFLAGS32) -O2 -fomit-frame-pointer))
+$(eval $(call guest_kernel,lecture32-O2,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 
 # ---- timer: PIC + PIT, external interrupts (kernel only, no app) -------
 TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o uart.o lib.o)

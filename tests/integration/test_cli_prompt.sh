@@ -34,6 +34,25 @@ session lecture64 lecture64.img
 session boot16 boot16.img
 [ $st -eq 1 ] || fail "boot16 session: status $st, wanted 1"
 
+# C data from DWARF at -O0: p *f, f->eax, ptype, info args/locals, frames
+# down into the app below the trap frame.  Status 2: the script ends with
+# errors on purpose (--keep-going).
+session cdata lecture32-O0.img --keep-going
+[ $st -eq 2 ] || fail "cdata session: status $st, wanted 2"
+# -O2 without frame pointers: bt through call-frame information,
+# <optimized out>.
+session cdata_o2 lecture32-O2.img --keep-going
+[ $st -eq 0 ] || fail "cdata_o2 session: status $st, wanted 0"
+# Types, sizes and static data exactly as gdb prints them from the same
+# ELF (gdb is the reference; its script-error line is folded like ours).
+"$VMDBG" --backend emu --batch --keep-going -x tests/integration/cli/cdata_static.gdb \
+	"$BUILD/guests/lecture32-O0.img" >"$TMP/cdata_static.out" 2>&1
+gdb -nx -batch -x tests/integration/cli/cdata_static.gdb "$BUILD/guests/lecture32-O0.img" 2>&1 |
+	awk '/: Error in sourced command file:$/ { sub(/Error in sourced command file:$/, ""); printf "%s", $0; next } { print }' \
+	>"$TMP/cdata_static.gdb.out"
+[ -s "$TMP/cdata_static.gdb.out" ] || fail "gdb printed nothing for cdata_static.gdb"
+same "$TMP/cdata_static.gdb.out" "$TMP/cdata_static.out"
+
 # Bad input: one clear message each, naming SCRIPT:LINE; --keep-going runs
 # every line, the status still says the script failed.
 session errors lecture32.img --keep-going

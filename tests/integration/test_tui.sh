@@ -96,7 +96,7 @@ on_screen '^\(vmdbg\) si'
 line 'break syscall_handler'
 wait_for 'Breakpoint 1 at 0x1011e9: file kernel.c, line 275\.'
 line c
-wait_for 'Breakpoint 1, syscall_handler \(\) at kernel.c:275'
+wait_for 'Breakpoint 1, syscall_handler \(f=<optimized out>\) at kernel.c:275'
 wait_for 'stopped: breakpoint 1'
 on_screen 'B=> +275 +switch \(f->eax\)'
 on_screen 'B=> 0x001011e9 <syscall_handler\+12>'

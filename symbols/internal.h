@@ -169,11 +169,11 @@ int lines__finalize(struct symtab *st);
 bool lines__file_matches(const char *path, const char *want);
 
 /* elf.c */
-int elf__info(const char *path, struct elf_info *info, char *err, size_t errlen);
 bool elf__in_text(const struct elf_info *info, uint64_t addr);
 
 /* dwarf.c: adds without finalizing; the caller finalizes. */
-int dwarf__load(struct symtab *st, const char *path, uint64_t bias,
+/* fd is the ELF file, already checked by regfile__open(); path names it. */
+int dwarf__load(struct symtab *st, int fd, const char *path, uint64_t bias,
 		const struct elf_info *info, char *err, size_t errlen);
 
 /* dwarf_guard.c: 0, or -EINVAL with the reason in why. */

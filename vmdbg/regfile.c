@@ -79,14 +79,18 @@ FILE *regfile__fopen(const char *path, uint64_t max, const char *what, char *err
 {
 	uint64_t size;
 	FILE *f;
-	int fd;
+	int fd, ret;
 
-	if (regfile__open(path, max, what, &fd, &size, err, errlen) < 0)
+	if ((ret = regfile__open(path, max, what, &fd, &size, err, errlen)) < 0) {
+		errno = -ret;
 		return NULL;
+	}
 	f = fdopen(fd, "r");
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		ret = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(ret));
 		close(fd);
+		errno = ret;
 	}
 	return f;
 }

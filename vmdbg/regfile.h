@@ -31,7 +31,7 @@
 int regfile__open(const char *path, uint64_t max, const char *what, int *fd, uint64_t *size,
 		  char *err, size_t errlen);
 
-/* The same as a stdio stream ("r", close-on-exec); NULL on failure. */
+/* The same as a stdio stream ("r", close-on-exec); NULL with errno set on failure. */
 FILE *regfile__fopen(const char *path, uint64_t max, const char *what, char *err, size_t errlen);
 
 /*

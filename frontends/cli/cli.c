@@ -8,6 +8,7 @@
  */
 #include "frontends/cli/cli.h"
 #include "frontends/cli/dbg.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,15 +87,16 @@ int cli__source(struct dbg *d, const char *path)
 	unsigned saved_line = d->src_line;
 	char *line = NULL;
 	size_t cap = 0;
+	char e[4200];
 	ssize_t n;
 	int ret = 0;
 	FILE *f;
 
 	if (source_depth >= 16)
 		return dbg__error(d, "%s: scripts nested too deeply.", path);
-	f = fopen(path, "r");
+	f = regfile__fopen(path, REGFILE_MAX_SCRIPT, "script", e, sizeof(e));
 	if (!f)
-		return dbg__error(d, "%s: %s.", path, strerror(errno));
+		return dbg__error(d, "%s.", e);
 	source_depth++;
 	d->src_file = path;
 	d->src_line = 0;

@@ -141,6 +141,8 @@ static inline int kind_rank(enum symbol_kind k)
 /* symtab.c */
 void symtab__mark(const struct symtab *st, struct symtab_mark *m);
 void symtab__rollback(struct symtab *st, const struct symtab_mark *m);
+/* A symbol name from a file, kept sanitized (vmdbg/sanitize.h): every
+ * frontend prints names, so they are made safe to print once, here. */
 const char *symtab__strdup(struct symtab *st, const char *s);
 int symtab__add(struct symtab *st, const struct sym_rec *rec);
 /* Rebuilds the name index, the address segments and the line indices: once

@@ -156,11 +156,19 @@ static void on_readline(char *line)
 		rl_callback_handler_install(PROMPT, on_readline);
 }
 
-static void history_path(char *buf, size_t len)
+int cli__history_path(char *buf, size_t len)
 {
 	const char *home = getenv("HOME");
+	char e[1200];
+	uint64_t size;
+	int fd, ret;
 
 	snprintf(buf, len, "%s/.vmdbg_history", home && *home ? home : ".");
+	ret = regfile__open(buf, REGFILE_MAX_SCRIPT, "history file", &fd, &size, e, sizeof(e));
+	if (ret < 0)
+		return ret == -ENOENT;
+	close(fd);
+	return 1;
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -178,15 +186,16 @@ static int prompt_loop(struct dbg *d)
 	int tty = isatty(STDIN_FILENO);
 	char *buf = NULL, hist[1024];
 	size_t len = 0, cap = 0;
-	int eof = 0;
+	int eof = 0, hist_ok = 0;
 
 	if (tty) {
 		rl_readline_name = "vmdbg";
 		rl_catch_signals = 0;
 		complete__init(d);
-		history_path(hist, sizeof(hist));
+		hist_ok = cli__history_path(hist, sizeof(hist));
 		stifle_history(1000);
-		read_history(hist);
+		if (hist_ok)
+			read_history(hist);
 		rl_callback_handler_install(PROMPT, on_readline);
 	} else {
 		plain_prompt(d);
@@ -258,7 +267,8 @@ static int prompt_loop(struct dbg *d)
 	free(buf);
 	if (tty) {
 		rl_callback_handler_remove();
-		write_history(hist);
+		if (hist_ok)
+			write_history(hist);
 	}
 	return 0;
 }

@@ -261,6 +261,8 @@ T kill-session -t "$WIN"
 msg=$(printf '\033]0;pwned\007 hi' | od -An -v -tx1)
 { printf '\272\370\003'; for b in $msg; do printf "\\260\\$(printf %o 0x$b)\\356"; done
   printf '\364'; } >"$TMP/esc.bin"
+# A FIFO as the history file is left alone instead of hanging the prompt.
+rm -f "$TMP/.vmdbg_history" && mkfifo "$TMP/.vmdbg_history"
 start esc 120 40 "$VMDBG" --backend emu --load 0x7c00 --mode 16 "$TMP/esc.bin"
 wait_for '^\(vmdbg\)'
 line c

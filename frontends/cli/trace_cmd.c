@@ -287,7 +287,7 @@ static struct symtab *load_symbols(const struct trace_opts *o, const struct trac
 		return st;
 	sanitize__str(safe, sizeof(safe), e[0] ? e : "no symbols", SANITIZE_TERM);
 	if (o->symbols)
-		err("--symbols %s: %s", o->symbols, safe);
+		err("--symbols: %s", safe);
 	else
 		err("no symbols: %s", safe);
 	symtab__free(st);

@@ -23,47 +23,39 @@ no_raw_controls() {
 	! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177\200-\237]')" "$1" ||
 		{ cat -A "$1"; fail "raw control characters in $1"; }
 }
-# dbg CMD: a debugger session on boot16 that runs CMD; status left in $st
-dbg() {
-	timeout 20 "$VMDBG" --backend emu --batch -ex "$1" "$BOOT" >"$TMP/out" 2>"$TMP/err"
-	st=$?
+# refused LINE CMD...: CMD exits with status 2 at once, stderr exactly LINE
+refused() {
+	line=$1; shift
+	expect_status 2 timeout 20 "$@"
+	only_line "$TMP/err" "$line"
+}
+# dbg_refused CMD LINE: the same for CMD in a debugger session on boot16
+dbg_refused() {
+	refused "$2" "$VMDBG" --backend emu --batch -ex "$1" "$BOOT"
 }
 
 mkfifo "$TMP/fifo"
 mkdir "$TMP/dir"
 truncate -s 3435973837 "$TMP/big"	# sparse, 3.2 GiB
+truncate -s 65G "$TMP/huge.vtr"
 
 # ---- scripts, symbol files, images, traces: refused at once ----------------------
 for f in /dev/zero "$TMP/fifo" "$TMP/dir"; do
-	dbg "source $f"
-	[ $st -eq 2 ] || fail "source $f: status $st, wanted 2"
-	only_line "$TMP/err" "$f: not a regular file."
-	dbg "symbol-file $f"
-	[ $st -eq 2 ] || fail "symbol-file $f: status $st, wanted 2"
-	only_line "$TMP/err" "$f: not a regular file."
-	expect_status 2 timeout 20 "$VMDBG" --backend emu --batch -x "$f" "$BOOT"
-	only_line "$TMP/err" "$f: not a regular file."
-	expect_status 2 timeout 20 "$VMDBG" run --backend emu "$f"
-	only_line "$TMP/err" "vmdbg: $f: not a regular file"
-	expect_status 2 timeout 20 "$VMDBG" --backend emu --batch "$f"
-	only_line "$TMP/err" "vmdbg: $f: not a regular file"
-	expect_status 2 timeout 20 "$VMDBG" trace show "$f"
-	only_line "$TMP/err" "vmdbg: trace: $f: not a regular file"
+	dbg_refused "source $f" "$f: not a regular file."
+	dbg_refused "symbol-file $f" "$f: not a regular file."
+	refused "$f: not a regular file." "$VMDBG" --backend emu --batch -x "$f" "$BOOT"
+	refused "vmdbg: $f: not a regular file" "$VMDBG" run --backend emu "$f"
+	refused "vmdbg: $f: not a regular file" "$VMDBG" --backend emu --batch "$f"
+	refused "vmdbg: trace: $f: not a regular file" "$VMDBG" trace show "$f"
 done
-dbg "source $TMP/big"
-[ $st -eq 2 ] || fail "source big: status $st, wanted 2"
-only_line "$TMP/err" "$TMP/big: 3.2 GiB is larger than the 16 MiB limit for a script."
-dbg "symbol-file $TMP/big"
-[ $st -eq 2 ] || fail "symbol-file big: status $st, wanted 2"
-only_line "$TMP/err" "$TMP/big: 3.2 GiB is larger than the 256 MiB limit for a symbol file."
-dbg "add-symbol-file /dev/zero 0x1000"
-[ $st -eq 2 ] || fail "add-symbol-file: status $st, wanted 2"
-only_line "$TMP/err" "/dev/zero: not a regular file"
-expect_status 2 timeout 20 "$VMDBG" run --backend emu "$TMP/big"
-only_line "$TMP/err" "vmdbg: $TMP/big: 3.2 GiB is larger than the 256 MiB limit for a guest image"
-truncate -s 65G "$TMP/huge.vtr"
-expect_status 2 timeout 20 "$VMDBG" trace stats "$TMP/huge.vtr"
-only_line "$TMP/err" "vmdbg: trace: $TMP/huge.vtr: 65 GiB is larger than the 64 GiB limit for a trace"
+dbg_refused "source $TMP/big" "$TMP/big: 3.2 GiB is larger than the 16 MiB limit for a script."
+dbg_refused "symbol-file $TMP/big" \
+	"$TMP/big: 3.2 GiB is larger than the 256 MiB limit for a symbol file."
+dbg_refused "add-symbol-file /dev/zero 0x1000" "/dev/zero: not a regular file"
+refused "vmdbg: $TMP/big: 3.2 GiB is larger than the 256 MiB limit for a guest image" \
+	"$VMDBG" run --backend emu "$TMP/big"
+refused "vmdbg: trace: $TMP/huge.vtr: 65 GiB is larger than the 64 GiB limit for a trace" \
+	"$VMDBG" trace stats "$TMP/huge.vtr"
 rm -f "$TMP/big" "$TMP/huge.vtr"
 
 # ---- the image a trace header names --------------------------------------------

@@ -120,8 +120,9 @@ int regfile__read(const char *path, uint64_t max, const char *what, uint8_t **da
 			continue;
 		if (n <= 0) {
 			ret = n < 0 ? -errno : -EIO;
-			snprintf(err, errlen, "%s: read failed at offset %" PRIu64 "%s%s", path, got,
-				 n < 0 ? ": " : " (the file shrank)", n < 0 ? strerror(errno) : "");
+			snprintf(err, errlen, "%s: read failed at offset %" PRIu64 "%s%s", path,
+				 got, n < 0 ? ": " : " (the file shrank)",
+				 n < 0 ? strerror(errno) : "");
 			free(buf);
 			close(fd);
 			return ret;

@@ -2,10 +2,13 @@
  * test_sanitize.c - the one sanitizer (vmdbg/sanitize.c) in each mode, on
  * terminal escapes, C1 controls, bad UTF-8 and truncation; and the file
  * checks every reader uses (vmdbg/regfile.c): not a regular file, too
- * large, the size in words.
+ * large, the size in words; and the rule for the image a trace header
+ * names (traces/trace_image.c).
  */
+#include "traces/trace.h"
 #include "vmdbg/regfile.h"
 #include "vmdbg/sanitize.h"
+#include "vmdbg/sha256.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -147,6 +150,57 @@ static void test_regfile(void **state)
 	rmdir(dir);
 }
 
+static void test_trace_image(void **state)
+{
+	char dir[] = "/tmp/vmdbg-trimg-XXXXXX", img[96], trace[96], out[256], why[512];
+	struct trace_header h = { 0 };
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(img, sizeof(img), "%s/img", dir);
+	snprintf(trace, sizeof(trace), "%s/t.vtr", dir);
+	f = fopen(img, "w");
+	assert_non_null(f);
+	fputs("abc", f);
+	fclose(f);
+	sha256("abc", 3, h.image_sha256);
+
+	assert_int_equal(trace_image__find(&h, trace, out, sizeof(out), why, sizeof(why)),
+			 -ENOENT);
+	assert_string_equal(why, "the trace names no image");
+	snprintf(h.image_name, sizeof(h.image_name), "%s", img);
+	assert_int_equal(trace_image__find(&h, trace, out, sizeof(out), why, sizeof(why)), 0);
+	assert_string_equal(out, img);
+	/* a relative name that is not here: found next to the trace */
+	snprintf(h.image_name, sizeof(h.image_name), "img");
+	assert_int_equal(trace_image__find(&h, trace, out, sizeof(out), why, sizeof(why)), 0);
+	assert_string_equal(out, img);
+	/* '..' is refused even when it leads to the right file */
+	snprintf(h.image_name, sizeof(h.image_name), "%s/../%s", dir, img + 5);
+	assert_int_equal(trace_image__find(&h, trace, out, sizeof(out), why, sizeof(why)),
+			 -EPERM);
+	assert_true(strstr(why, "has a '..' component"));
+	snprintf(h.image_name, sizeof(h.image_name), "%s", img);
+	h.image_sha256[0] ^= 1;
+	assert_int_equal(trace_image__find(&h, trace, out, sizeof(out), why, sizeof(why)),
+			 -ESTALE);
+	assert_true(strstr(why, "/img is not the traced image (its sha256 is ba7816bf8f01cfea"
+			   "..., the trace's bb7816bf8f01cfea...)"));
+	unlink(img);
+	assert_int_equal(mkfifo(img, 0600), 0);
+	assert_int_equal(trace_image__find(&h, trace, out, sizeof(out), why, sizeof(why)),
+			 -EINVAL);
+	assert_string_equal(why + strlen(img), ": not a regular file");
+	/* the reason is safe to print: escapes in the name are shown */
+	snprintf(h.image_name, sizeof(h.image_name), "\x1b]0;x\a");
+	assert_int_equal(trace_image__find(&h, trace, out, sizeof(out), why, sizeof(why)),
+			 -ENOENT);
+	assert_string_equal(why, "\\x1b]0;x\\x07: No such file or directory");
+	unlink(img);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_size_str),
 		cmocka_unit_test(test_regfile),
+		cmocka_unit_test(test_trace_image),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

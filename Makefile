@@ -46,6 +46,7 @@ all: $(PROG) $(UNIT_BINS) guests
 -include tests/guests/guests.mk
 -include tests/difftest/difftest.mk
 -include tests/symbols/symbols.mk
+-include tests/integration/tools.mk
 -include bench/bench.mk
 
 $(BUILD)/obj/%.o: %.c

@@ -538,7 +538,7 @@ static int do_cu(struct dw *d, Dwarf_Die cu_die)
 	return cu_lines(d, cu_die);
 }
 
-int dwarf__load(struct symtab *st, const char *path, uint64_t bias,
+int dwarf__load(struct symtab *st, int fd, const char *path, uint64_t bias,
 		const struct elf_info *info, char *err, size_t errlen)
 {
 	struct dw d = { .st = st, .bias = bias, .info = info };
@@ -559,8 +559,9 @@ int dwarf__load(struct symtab *st, const char *path, uint64_t bias,
 	 * corrupt DWARF, libdwarf's own error paths sometimes drop an error
 	 * object (40 bytes, at most a few per unit) that nothing frees. */
 	dwarf_set_de_alloc_flag(0);
-	res = dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
-			      &d.dbg, NULL, 0, NULL, &d.de);
+	/* The descriptor the ELF reader checked, not the path again: the
+	 * file cannot be swapped for a FIFO or a bigger one in between. */
+	res = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &d.dbg, &d.de);
 	if (res == DW_DLV_NO_ENTRY)
 		return 0;		/* no debug info: nothing to add */
 	if (res != DW_DLV_OK) {

@@ -1,6 +1,7 @@
 /* ELF32/ELF64 symbol tables through libelf. */
 #include "symbols/symbols.h"
 #include "symbols/internal.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@ struct elf_file {
 
 static int elf_open(struct elf_file *ef, const char *path, char *err, size_t errlen)
 {
+	uint64_t size;
 	int ret;
 
 	ef->fd = -1;
@@ -27,12 +29,9 @@ static int elf_open(struct elf_file *ef, const char *path, char *err, size_t err
 		symerr(err, errlen, "libelf is too old: %s", elf_errmsg(-1));
 		return -ENOSYS;
 	}
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ef->fd < 0) {
-		ret = -errno;
-		symerr(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	if ((ret = regfile__open(path, REGFILE_MAX_SYMBOLS, "symbol file", &ef->fd, &size, err,
+				 errlen)) < 0)
 		return ret;
-	}
 	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
 	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
 		symerr(err, errlen, "%s is not an ELF file", path);
@@ -121,18 +120,6 @@ static int collect_info(struct elf_file *ef, struct elf_info *info)
 		info->ntext++;
 	}
 	return 0;
-}
-
-int elf__info(const char *path, struct elf_info *info, char *err, size_t errlen)
-{
-	struct elf_file ef;
-	int ret = elf_open(&ef, path, err, errlen);
-
-	if (ret)
-		return ret;
-	ret = collect_info(&ef, info);
-	elf_close(&ef);
-	return ret;
 }
 
 bool elf__in_text(const struct elf_info *info, uint64_t addr)
@@ -282,13 +269,12 @@ int symtab__load_elf(struct symtab *st, const char *path, uint64_t bias,
 		       path, added);
 	else if (!symtab)
 		symerr(err, errlen, "%s: no symbol table", path);
-	elf_close(&ef);
+	elf_end(ef.elf);
 	ef.elf = NULL;
-	ef.fd = -1;
 
 	if (has_debug) {
 		/* A DWARF problem is a warning: the ELF symbols stay. */
-		ret = dwarf__load(st, path, bias, &info, err, errlen);
+		ret = dwarf__load(st, ef.fd, path, bias, &info, err, errlen);
 		if (ret > 0)
 			added += (size_t)ret;
 	}
@@ -311,12 +297,18 @@ int symtab__load_dwarf(struct symtab *st, const char *path, uint64_t bias,
 		       char *err, size_t errlen)
 {
 	struct elf_info info = { 0 };
+	struct elf_file ef;
 	int ret;
 
 	symerr(err, errlen, "%s", "");
-	ret = elf__info(path, &info, err, errlen);
+	if ((ret = elf_open(&ef, path, err, errlen)))
+		return ret;
+	ret = collect_info(&ef, &info);
+	elf_end(ef.elf);
+	ef.elf = NULL;
 	if (!ret)
-		ret = dwarf__load(st, path, bias, &info, err, errlen);
+		ret = dwarf__load(st, ef.fd, path, bias, &info, err, errlen);
+	elf_close(&ef);
 	free(info.text);
 	if (symtab__finalize(st)) {
 		symerr_append(err, errlen, "%s: out of memory indexing DWARF", path);

@@ -141,6 +141,8 @@ static inline int kind_rank(enum symbol_kind k)
 /* symtab.c */
 void symtab__mark(const struct symtab *st, struct symtab_mark *m);
 void symtab__rollback(struct symtab *st, const struct symtab_mark *m);
+/* A symbol name from a file, kept sanitized (vmdbg/sanitize.h): every
+ * frontend prints names, so they are made safe to print once, here. */
 const char *symtab__strdup(struct symtab *st, const char *s);
 int symtab__add(struct symtab *st, const struct sym_rec *rec);
 /* Rebuilds the name index, the address segments and the line indices: once
@@ -169,11 +171,11 @@ int lines__finalize(struct symtab *st);
 bool lines__file_matches(const char *path, const char *want);
 
 /* elf.c */
-int elf__info(const char *path, struct elf_info *info, char *err, size_t errlen);
 bool elf__in_text(const struct elf_info *info, uint64_t addr);
 
 /* dwarf.c: adds without finalizing; the caller finalizes. */
-int dwarf__load(struct symtab *st, const char *path, uint64_t bias,
+/* fd is the ELF file, already checked by regfile__open(); path names it. */
+int dwarf__load(struct symtab *st, int fd, const char *path, uint64_t bias,
 		const struct elf_info *info, char *err, size_t errlen);
 
 /* dwarf.c, for cdata_dwarf.c (libdwarf's Dwarf_Debug and Dwarf_Die by

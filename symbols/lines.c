@@ -2,6 +2,7 @@
  * file:line -> address through the is_stmt rows sorted by (file, line). */
 #include "symbols/symbols.h"
 #include "symbols/internal.h"
+#include "vmdbg/sanitize.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,9 +39,22 @@ static int grow_hash(struct symtab *st)
 
 int lines__intern_file(struct symtab *st, const char *path, uint32_t *id)
 {
-	size_t j;
+	size_t j, len = strlen(path), n = sanitize__buf(NULL, 0, path, len, SANITIZE_TERM);
 	char *copy;
 
+	/* A file name from DWARF is printed (list, stops, the TUI): kept
+	 * sanitized like symbol names; one with control characters in it is
+	 * then not found on disk, which is no loss. */
+	if (n != len) {
+		int ret;
+
+		if (!(copy = malloc(n + 1)))
+			return -ENOMEM;
+		sanitize__buf(copy, n + 1, path, len, SANITIZE_TERM);
+		ret = lines__intern_file(st, copy, id);
+		free(copy);
+		return ret;
+	}
 	if ((st->nfiles + 1) * 2 > st->file_hash_cap && grow_hash(st))
 		return -ENOMEM;
 	for (j = hash_str(path) & (st->file_hash_cap - 1); st->file_hash[j];

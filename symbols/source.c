@@ -2,6 +2,8 @@
  * ranges handed to a callback. */
 #include "symbols/symbols.h"
 #include "symbols/internal.h"
+#include "vmdbg/regfile.h"
+#include "vmdbg/sanitize.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -111,20 +113,17 @@ int symtab__source_lines(const struct symtab *st, const char *file,
 			 unsigned line_from, unsigned line_to,
 			 symtab_line_fn fn, void *ctx, char *err, size_t errlen)
 {
-	char path[4096], *text = NULL;
+	char path[4096], *text = NULL, *safe = NULL;
 	unsigned lineno = 0;
-	size_t cap = 0;
+	size_t cap = 0, safe_cap = 0, need;
 	ssize_t n;
 	int given = 0, ret;
 	FILE *f;
 
 	if ((ret = symtab__find_source(st, file, path, sizeof(path), err, errlen)))
 		return ret;
-	if (!(f = fopen(path, "re"))) {
-		ret = -errno;
-		symerr(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return ret;
-	}
+	if (!(f = regfile__fopen(path, REGFILE_MAX_SOURCE, "source file", err, errlen)))
+		return -errno;
 	if (!line_from)
 		line_from = 1;
 	while ((n = getline(&text, &cap, f)) >= 0) {
@@ -138,9 +137,23 @@ int symtab__source_lines(const struct symtab *st, const char *file,
 		if (n && text[n - 1] == '\r')
 			text[--n] = '\0';
 		given++;
-		if (fn && fn(ctx, lineno, text))
+		/* A source line goes to a terminal: escapes in it are shown,
+		 * not sent (tabs stay for the layout). */
+		need = sanitize__buf(NULL, 0, text, (size_t)n, SANITIZE_TERM_TAB);
+		if (need != (size_t)n && need >= safe_cap) {
+			char *s = realloc(safe, need + 1);
+
+			if (!s)
+				break;
+			safe = s;
+			safe_cap = need + 1;
+		}
+		if (need != (size_t)n)
+			sanitize__buf(safe, safe_cap, text, (size_t)n, SANITIZE_TERM_TAB);
+		if (fn && fn(ctx, lineno, need != (size_t)n ? safe : text))
 			break;
 	}
+	free(safe);
 	free(text);
 	fclose(f);
 	if (!given && line_from <= line_to) {

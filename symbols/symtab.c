@@ -2,6 +2,7 @@
  * ways and "func+0x12 (file.c:34)".  Addresses are mapped in addrmap.c. */
 #include "symbols/symbols.h"
 #include "symbols/internal.h"
+#include "vmdbg/sanitize.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -85,7 +86,7 @@ void symtab__free(struct symtab *st)
  * per symbol keeps a 100,000-symbol load fast. */
 const char *symtab__strdup(struct symtab *st, const char *s)
 {
-	size_t n = strlen(s) + 1;
+	size_t len = strlen(s), n = sanitize__buf(NULL, 0, s, len, SANITIZE_TERM) + 1;
 	char *p;
 
 	if (n > st->arena_left) {
@@ -100,7 +101,10 @@ const char *symtab__strdup(struct symtab *st, const char *s)
 		st->arena_left = sz;
 	}
 	p = st->arena_p;
-	memcpy(p, s, n);
+	if (n == len + 1)	/* nothing to escape: the common case */
+		memcpy(p, s, n);
+	else
+		sanitize__buf(p, n, s, len, SANITIZE_TERM);
 	st->arena_p += n;
 	st->arena_left -= n;
 	return p;

@@ -1,6 +1,7 @@
 /* Linux System.map (and /proc/kallsyms, which adds a [module] column). */
 #include "symbols/symbols.h"
 #include "symbols/internal.h"
+#include "vmdbg/regfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -46,12 +47,9 @@ int symtab__load_system_map(struct symtab *st, const char *path, uint64_t bias,
 
 	symerr(err, errlen, "%s", "");
 	symtab__mark(st, &mark);
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
-		symerr(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return ret;
-	}
+	f = regfile__fopen(path, REGFILE_MAX_SYMBOLS, "symbol file", err, errlen);
+	if (!f)
+		return -errno;
 	while (getline(&line, &cap, f) > 0) {
 		struct sym_rec r = { .layer = LAYER_PRIMARY };
 		char *p = line, *end, *name;

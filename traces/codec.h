@@ -174,6 +174,10 @@ void codec__get_chunk_hdr(const uint8_t *in, struct chunk_hdr *c);
 /* zlib crc32; pass 0 to start, or a previous result to continue. */
 uint32_t codec__crc32(uint32_t crc, const uint8_t *p, size_t len);
 
+/* A regfile__open() message without its leading "PATH: " (trace messages
+ * leave the file to the caller), "cannot open: " before an errno text. */
+void trace__open_error(char *err, size_t errlen, const char *path, const char *msg, int errnum);
+
 /* ---- records (record.c) ----------------------------------------------- */
 
 /* What a trap shares with the traps before it: where and what kind. */

@@ -7,6 +7,7 @@
  */
 #include "traces/trace.h"
 #include "traces/codec.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,8 +158,8 @@ struct trace_index *trace_index__open(const char *path, char *err, size_t errlen
 {
 	struct trace_reader *r = trace_reader__open(path, err, errlen);
 	struct trace_index *x;
-	struct stat st;
 	uint64_t first;
+	int ret;
 
 	if (!r)
 		return NULL;
@@ -173,12 +174,12 @@ struct trace_index *trace_index__open(const char *path, char *err, size_t errlen
 	trace_reader__close(r);
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		x->cache[i].chunk = -1;
-	x->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (x->fd < 0 || fstat(x->fd, &st) < 0) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+	ret = regfile__open(path, REGFILE_MAX_TRACE, "trace", &x->fd, &x->size, x->err,
+			    sizeof(x->err));
+	if (ret < 0) {
+		trace__open_error(err, errlen, path, x->err, -ret);
 		goto fail;
 	}
-	x->size = (uint64_t)st.st_size;
 	if (scan(x, first) < 0) {
 		snprintf(err, errlen, "out of memory for the trace index");
 		goto fail;

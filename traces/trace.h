@@ -185,4 +185,17 @@ typedef int (*trace_match_fn)(void *ctx, const struct vmdbg_trap *t);
 int trace_index__find(struct trace_index *x, uint64_t n, int dir, trace_match_fn match,
 		      void *ctx, uint64_t *found);
 
+/*
+ * The guest image a trace was recorded from, to read symbols from
+ * (trace_image.c).  The header is untrusted, so its image name is used only
+ * when it has no ".." component and leads to a regular file, within the
+ * image size limit, whose SHA-256 is the header's; a relative name that is
+ * not there is tried next to trace_path too.  Returns 0 with the path in
+ * out, or a negative errno with the reason in why (one line, safe to
+ * print): "build/x.img is not the traced image (its sha256 is ..., the
+ * trace's ...)", "/tmp/f: not a regular file".
+ */
+int trace_image__find(const struct trace_header *h, const char *trace_path, char *out,
+		      size_t outlen, char *why, size_t whylen);
+
 #endif

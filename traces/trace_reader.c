@@ -6,6 +6,7 @@
  */
 #include "traces/trace.h"
 #include "traces/codec.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -46,6 +47,20 @@ static size_t read_some(struct trace_reader *r, void *buf, size_t len)
 	return n;
 }
 
+/* This file's messages leave out the path (the caller names the file):
+ * "cannot open: No such file or directory", "not a regular file". */
+void trace__open_error(char *err, size_t errlen, const char *path, const char *msg, int errnum)
+{
+	size_t n = strlen(path);
+
+	if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2))
+		msg += n + 2;
+	if (errnum == EINVAL || errnum == EFBIG)
+		snprintf(err, errlen, "%s", msg);
+	else
+		snprintf(err, errlen, "cannot open: %s", msg);
+}
+
 struct trace_reader *trace_reader__open(const char *path, char *err, size_t errlen)
 {
 	uint8_t fixed[TRACE_FIXED_LEN], *body = NULL;
@@ -57,9 +72,9 @@ struct trace_reader *trace_reader__open(const char *path, char *err, size_t errl
 		snprintf(err, errlen, "out of memory for the trace reader");
 		return NULL;
 	}
-	r->f = fopen(path, "rb");
+	r->f = regfile__fopen(path, REGFILE_MAX_TRACE, "trace", r->err, sizeof(r->err));
 	if (!r->f) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		trace__open_error(err, errlen, path, r->err, errno);
 		goto fail;
 	}
 	got = read_some(r, fixed, sizeof(fixed));

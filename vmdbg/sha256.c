@@ -2,7 +2,7 @@
  * sha256.c - SHA-256 (FIPS 180-4), for the image hash in trace headers.
  * Small and unhurried: images are hashed once, at load time.
  */
-#include "vmdbg/internal.h"
+#include "vmdbg/sha256.h"
 
 #include <string.h>
 

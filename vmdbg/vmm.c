@@ -4,18 +4,15 @@
  * loop; everything reaches the frontend through the event callback.
  */
 #include "vmdbg/internal.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MAX_IMAGE	(256ULL << 20)
 
 uint64_t vmm__now_ns(void)
 {
@@ -322,49 +319,25 @@ int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
 
 int vmdbg__load(struct vmdbg *vm, const char *path, struct vmdbg_image_info *info)
 {
-	struct stat st;
+	char msg[sizeof(vm->err)];
 	uint8_t *data;
-	ssize_t n;
-	size_t got = 0;
-	int fd, ret;
+	size_t len;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vmm__error(vm, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return vmm__error(vm, -EINVAL, "%s: not a regular file", path);
+	ret = regfile__read(path, REGFILE_MAX_IMAGE, "guest image", &data, &len, msg, sizeof(msg));
+	if (ret < 0)
+		return vmm__error(vm, ret, "%s", msg);
+	if ((uint64_t)len > vm->ram_size) {
+		free(data);
+		return vmm__error(vm, -EFBIG, "%s: image is %zu bytes, larger than guest RAM "
+				  "(%llu bytes)", path, len, (unsigned long long)vm->ram_size);
 	}
-	if ((uint64_t)st.st_size > MAX_IMAGE || (uint64_t)st.st_size > vm->ram_size) {
-		close(fd);
-		return vmm__error(vm, -EFBIG, "%s: image is %lld bytes, larger than guest RAM "
-				  "(%llu bytes)", path, (long long)st.st_size,
-				  (unsigned long long)vm->ram_size);
-	}
-	data = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!data) {
-		close(fd);
-		return vmm__error(vm, -ENOMEM, "%s: out of memory", path);
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, data + got, (size_t)st.st_size - got);
-		if (n <= 0) {
-			ret = vmm__error(vm, n < 0 ? -errno : -EIO, "%s: read failed at offset %zu",
-					 path, got);
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	ret = vmdbg__load_buffer(vm, data, got, info);
+	ret = vmdbg__load_buffer(vm, data, len, info);
 	if (ret < 0) {
-		char msg[sizeof(vm->err)];
-
 		snprintf(msg, sizeof(msg), "%s", vm->err);
 		vmm__error(vm, ret, "%s: %s", path, msg);
 	}
-out:
 	free(data);
-	close(fd);
 	return ret;
 }
 

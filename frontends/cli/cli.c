@@ -8,6 +8,7 @@
  */
 #include "frontends/cli/cli.h"
 #include "frontends/cli/dbg.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,15 +87,16 @@ int cli__source(struct dbg *d, const char *path)
 	unsigned saved_line = d->src_line;
 	char *line = NULL;
 	size_t cap = 0;
+	char e[4200];
 	ssize_t n;
 	int ret = 0;
 	FILE *f;
 
 	if (source_depth >= 16)
 		return dbg__error(d, "%s: scripts nested too deeply.", path);
-	f = fopen(path, "r");
+	f = regfile__fopen(path, REGFILE_MAX_SCRIPT, "script", e, sizeof(e));
 	if (!f)
-		return dbg__error(d, "%s: %s.", path, strerror(errno));
+		return dbg__error(d, "%s.", e);
 	source_depth++;
 	d->src_file = path;
 	d->src_line = 0;
@@ -154,11 +156,19 @@ static void on_readline(char *line)
 		rl_callback_handler_install(PROMPT, on_readline);
 }
 
-static void history_path(char *buf, size_t len)
+int cli__history_path(char *buf, size_t len)
 {
 	const char *home = getenv("HOME");
+	char e[1200];
+	uint64_t size;
+	int fd, ret;
 
 	snprintf(buf, len, "%s/.vmdbg_history", home && *home ? home : ".");
+	ret = regfile__open(buf, REGFILE_MAX_SCRIPT, "history file", &fd, &size, e, sizeof(e));
+	if (ret < 0)
+		return ret == -ENOENT;
+	close(fd);
+	return 1;
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -176,15 +186,16 @@ static int prompt_loop(struct dbg *d)
 	int tty = isatty(STDIN_FILENO);
 	char *buf = NULL, hist[1024];
 	size_t len = 0, cap = 0;
-	int eof = 0;
+	int eof = 0, hist_ok = 0;
 
 	if (tty) {
 		rl_readline_name = "vmdbg";
 		rl_catch_signals = 0;
 		complete__init(d);
-		history_path(hist, sizeof(hist));
+		hist_ok = cli__history_path(hist, sizeof(hist));
 		stifle_history(1000);
-		read_history(hist);
+		if (hist_ok)
+			read_history(hist);
 		rl_callback_handler_install(PROMPT, on_readline);
 	} else {
 		plain_prompt(d);
@@ -256,7 +267,8 @@ static int prompt_loop(struct dbg *d)
 	free(buf);
 	if (tty) {
 		rl_callback_handler_remove();
-		write_history(hist);
+		if (hist_ok)
+			write_history(hist);
 	}
 	return 0;
 }

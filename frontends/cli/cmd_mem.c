@@ -6,6 +6,7 @@
  */
 #include "frontends/cli/dbg.h"
 #include "symbols/symbols.h"
+#include "vmdbg/sanitize.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -74,30 +75,28 @@ static void x_value(uint64_t v, char f, int size, char *buf, size_t len)
 	}
 }
 
+/* Guest bytes, shown as a C string by the one sanitizer (gdb's escapes). */
 static int x_string(struct dbg *d, int phys, uint64_t *a)
 {
-	char sym[160];
+	char sym[160], s[200], safe[4 * sizeof(s) + 1];
+	size_t n = 0;
 	uint8_t c;
-	int n = 0;
 
 	fmt__angle(d, *a, sym, sizeof(sym));
 	printf("0x%" PRIx64 "%s:\t\"", *a, sym);
-	while (n < 200) {
+	while (n < sizeof(s)) {
 		if (readmem(d, phys, *a, &c, 1) < 0) {
-			printf("\"\n");
+			sanitize__buf(safe, sizeof(safe), s, n, SANITIZE_C);
+			printf("%s\"\n", safe);
 			return mem_error(d, phys, *a);
 		}
 		++*a;
 		if (!c)
 			break;
-		n++;
-		if (c == '\n') printf("\\n");
-		else if (c == '\t') printf("\\t");
-		else if (c == '"' || c == '\\') printf("\\%c", c);
-		else if (isprint(c)) putchar(c);
-		else printf("\\%03o", c);
+		s[n++] = (char)c;
 	}
-	printf("\"%s\n", n == 200 ? "..." : "");
+	sanitize__buf(safe, sizeof(safe), s, n, SANITIZE_C);
+	printf("%s\"%s\n", safe, n == sizeof(s) ? "..." : "");
 	return 0;
 }
 

@@ -236,6 +236,10 @@ int sym__print_source_line(struct dbg *d, uint64_t addr);
 /* cli.c: run the commands in a file (source, -x).  0, or -1 after an
  * error (which names FILE:LINE). */
 int cli__source(struct dbg *d, const char *path);
+/* cli.c: the readline history file (~/.vmdbg_history) in buf; 1 when it
+ * may be read and written (absent, or a regular file within the script
+ * limit: a FIFO there would hang the prompt), else 0. */
+int cli__history_path(char *buf, size_t len);
 
 /* complete.c: install tab completion for readline. */
 void complete__init(struct dbg *d);

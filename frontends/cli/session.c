@@ -7,6 +7,7 @@
 #include "frontends/cli/cli.h"
 #include "symbols/symbols.h"
 #include "traces/trace.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct vmdbg *volatile session_running_vm;
 static volatile sig_atomic_t sigint_seen;
@@ -71,24 +73,24 @@ int session__load_symbols(struct dbg *d, const char *path, int quiet_missing)
 {
 	struct symtab *st = symtab__new();
 	char e[512] = "";
-	int n;
-	FILE *f;
+	uint64_t size;
+	int n, fd;
 	unsigned char magic[4] = { 0 };
 
 	if (!st)
 		return dbg__error(d, "out of memory");
 	if (d->source_dirs)
 		symtab__set_source_path(st, d->source_dirs);
-	f = fopen(path, "rb");
-	if (!f) {
+	if ((n = regfile__open(path, REGFILE_MAX_SYMBOLS, "symbol file", &fd, &size, e,
+			       sizeof(e))) < 0) {
 		symtab__free(st);
-		if (quiet_missing)
+		if (quiet_missing && n == -ENOENT)
 			return 0;
-		return dbg__error(d, "%s: %s.", path, strerror(errno));
+		return dbg__error(d, "%s.", e);
 	}
-	if (fread(magic, 1, 4, f) != 4)
+	if (read(fd, magic, 4) != 4)
 		magic[0] = 0;
-	fclose(f);
+	close(fd);
 	if (!memcmp(magic, "\177ELF", 4))
 		n = symtab__load_elf(st, path, 0, e, sizeof(e));
 	else

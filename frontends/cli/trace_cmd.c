@@ -7,6 +7,7 @@
 #include "frontends/cli/cli.h"
 #include "symbols/symbols.h"
 #include "traces/trace.h"
+#include "vmdbg/sanitize.h"
 #include "vmdbg/vmdbg.h"
 
 #include <errno.h>
@@ -203,27 +204,46 @@ static const char *enum_name(const char *name, unsigned v, char *buf, size_t len
 	return buf;
 }
 
+/* The header's strings come from the file: through the sanitizer. */
+struct safe_header {
+	char image[4 * sizeof(((struct trace_header *)0)->image_name)];
+	char backend[4 * sizeof(((struct trace_header *)0)->backend)];
+	char load_opts[4 * sizeof(((struct trace_header *)0)->load_opts)];
+	char creator[4 * sizeof(((struct trace_header *)0)->creator)];
+};
+
+static void safe_header(const struct trace_header *h, struct safe_header *s)
+{
+	sanitize__str(s->image, sizeof(s->image), h->image_name[0] ? h->image_name : "?",
+		      SANITIZE_TERM);
+	sanitize__str(s->backend, sizeof(s->backend), h->backend, SANITIZE_TERM);
+	sanitize__str(s->load_opts, sizeof(s->load_opts),
+		      h->load_opts[0] ? h->load_opts : "(none)", SANITIZE_TERM);
+	sanitize__str(s->creator, sizeof(s->creator), h->creator, SANITIZE_TERM);
+}
+
 static void print_header(const struct trace_header *h, const char *path)
 {
 	char when[80] = "";
 	time_t t = (time_t)h->created;
+	struct safe_header s;
 	struct tm tm;
 
+	safe_header(h, &s);
 	if (h->created && gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "recorded %Y-%m-%d %H:%M:%S UTC ", &tm);
-	printf("trace %s: image %s (sha256 ", path, h->image_name[0] ? h->image_name : "?");
+	printf("trace %s: image %s (sha256 ", path, s.image);
 	for (int i = 0; i < 8; i++)
 		printf("%02x", h->image_sha256[i]);
-	printf("...), backend %s, %" PRIu64 " MiB, %s mode\n", h->backend,
+	printf("...), backend %s, %" PRIu64 " MiB, %s mode\n", s.backend,
 	       h->mem_size >> 20, (h->flags & TRACE_F_STEP_MODE) ? "step" : "run");
-	printf("  load options: %s; %sby %s; format %u.%u\n",
-	       h->load_opts[0] ? h->load_opts : "(none)", when, h->creator,
+	printf("  load options: %s; %sby %s; format %u.%u\n", s.load_opts, when, s.creator,
 	       h->version_major, h->version_minor);
 }
 
 static void print_end(const struct trace_end *e)
 {
-	char b[16];
+	char b[16], msg[4 * sizeof(e->msg)];
 
 	printf("end: %s", enum_name(vmdbg__stop_reason_name(e->reason), e->reason, b, sizeof(b)));
 	if (e->reason == VMDBG_STOP_EXIT)
@@ -231,7 +251,7 @@ static void print_end(const struct trace_end *e)
 	printf(" at rip 0x%" PRIx64 ", %" PRIu64 " instructions, %" PRIu64 " exits",
 	       e->rip, e->insn_count, e->exit_count);
 	if (e->msg[0])
-		printf(" (%s)", e->msg);
+		printf(" (%s)", sanitize__str(msg, sizeof(msg), e->msg, SANITIZE_TERM));
 	putchar('\n');
 }
 
@@ -248,22 +268,28 @@ static bool wanted(const struct trace_opts *o, const struct vmdbg_trap *t)
 
 /*
  * Symbols for `trace show`: the ELF named by --symbols (an error if it
- * cannot be read), else the traced image when its path still leads to one
- * (quietly nothing when it does not).  Returns NULL for no symbols.
+ * cannot be read), else the traced image when the header's name leads to
+ * it (trace_image__find: the SHA-256 must match); when there are none, one
+ * line on stderr says why.  Returns NULL for no symbols.
  */
 static struct symtab *load_symbols(const struct trace_opts *o, const struct trace_header *h)
 {
-	const char *path = o->symbols ? o->symbols : h->image_name;
+	char path[4096], why[1200], e[512] = "", safe[4 * sizeof(e)];
 	struct symtab *st;
-	char e[256] = "";
 
-	if (!path[0] || (!o->symbols && access(path, R_OK) != 0))
+	if (!o->symbols && trace_image__find(h, o->file, path, sizeof(path), why,
+					     sizeof(why)) < 0) {
+		err("no symbols: %s; --symbols ELF names the image", why);
 		return NULL;
+	}
 	st = symtab__new();
-	if (st && symtab__load_elf(st, path, 0, e, sizeof(e)) > 0)
+	if (st && symtab__load_elf(st, o->symbols ? o->symbols : path, 0, e, sizeof(e)) > 0)
 		return st;
+	sanitize__str(safe, sizeof(safe), e[0] ? e : "no symbols", SANITIZE_TERM);
 	if (o->symbols)
-		err("--symbols %s: %s", path, e[0] ? e : "no symbols");
+		err("--symbols: %s", safe);
+	else
+		err("no symbols: %s", safe);
 	symtab__free(st);
 	return NULL;
 }
@@ -352,6 +378,7 @@ static int cmd_stats(const struct trace_opts *o)
 	const struct trace_header *h;
 	struct counts *c = calloc(1, sizeof(*c));
 	struct trace_item it;
+	struct safe_header s;
 	struct stat st;
 	uint64_t size, hsize = r ? trace_reader__offset(r) : 0;
 	int ret;
@@ -387,10 +414,11 @@ static int cmd_stats(const struct trace_opts *o)
 		}
 	}
 	h = trace_reader__header(r);
+	safe_header(h, &s);
 	size = stat(o->file, &st) == 0 ? (uint64_t)st.st_size : trace_reader__offset(r);
 
 	printf("trace %s: %s, backend %s, %" PRIu64 " MiB, %s mode\n\n", o->file,
-	       h->image_name[0] ? h->image_name : "?", h->backend, h->mem_size >> 20,
+	       s.image, s.backend, h->mem_size >> 20,
 	       (h->flags & TRACE_F_STEP_MODE) ? "step" : "run");
 	printf("  %-24s %10" PRIu64 "  (%" PRIu64 " traps, %" PRIu64 " inputs, %" PRIu64
 	       " serial with %" PRIu64 " bytes, %s)\n", "records", c->records, c->traps,
@@ -514,7 +542,7 @@ static int cmd_export(const struct trace_opts *o)
 	struct trace_reader *r = open_trace(o->file);
 	bool jsonl = !strcmp(o->format, "jsonl"), quoted[EXPORT_FIELDS];
 	const char *name[EXPORT_FIELDS];
-	char val[EXPORT_FIELDS][32];
+	char val[EXPORT_FIELDS][32], safe[4 * 32 + 3];
 	struct trace_item it;
 	FILE *out = stdout;
 	bool first = true;
@@ -538,12 +566,16 @@ static int cmd_export(const struct trace_opts *o)
 		}
 		first = false;
 		for (int i = 0; i < EXPORT_FIELDS; i++) {
-			/* names and numbers only: nothing needs escaping */
+			/* names and numbers today, but a text field is escaped
+			 * for its format by the one sanitizer all the same */
+			const char *v = quoted[i] ? sanitize__str(safe, sizeof(safe), val[i],
+					jsonl ? SANITIZE_JSON : SANITIZE_CSV) : val[i];
+
 			if (jsonl)
 				fprintf(out, "%s\"%s\":%s%s%s", i ? "," : "{", name[i],
-					quoted[i] ? "\"" : "", val[i], quoted[i] ? "\"" : "");
+					quoted[i] ? "\"" : "", v, quoted[i] ? "\"" : "");
 			else
-				fprintf(out, "%s%s", i ? "," : "", val[i]);
+				fprintf(out, "%s%s", i ? "," : "", v);
 		}
 		fputs(jsonl ? "}\n" : "\n", out);
 	}

@@ -22,6 +22,7 @@ static unsigned char q[512];	/* bytes for readline */
 static int qn;
 static FILE *devnull;
 static char hist_path[1024];
+static int hist_ok;
 
 static const char *prompt_text(void)
 {
@@ -148,8 +149,6 @@ static char **viewer_complete(const char *text, int start, int end)
 
 void rline__init(struct tui *t)
 {
-	const char *home = getenv("HOME");
-
 	rt = t;
 	devnull = fopen("/dev/null", "w");
 	rl_readline_name = "vmdbg";
@@ -168,9 +167,10 @@ void rline__init(struct tui *t)
 		rl_attempted_completion_function = viewer_complete;
 	else
 		complete__init(t->d);
-	snprintf(hist_path, sizeof(hist_path), "%s/.vmdbg_history", home && *home ? home : ".");
+	hist_ok = cli__history_path(hist_path, sizeof(hist_path));
 	stifle_history(1000);
-	read_history(hist_path);
+	if (hist_ok)
+		read_history(hist_path);
 	rl_callback_handler_install(prompt_text(), on_line);
 	t->rl_active = 1;
 }
@@ -180,7 +180,8 @@ void rline__stop(struct tui *t)
 	if (!t->rl_active)
 		return;
 	rl_callback_handler_remove();
-	write_history(hist_path);
+	if (hist_ok)
+		write_history(hist_path);
 	if (devnull)
 		fclose(devnull);
 	devnull = NULL;

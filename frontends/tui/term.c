@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "frontends/tui/tui.h"
+#include "vmdbg/sanitize.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -265,12 +266,21 @@ void term__resize(struct tui *t)
 
 /* ---- drawing --------------------------------------------------------------------- */
 
+/*
+ * Every pane's text goes through here, and much of it comes from the guest
+ * or a file (the console, source lines, symbol names, trace header
+ * strings): the one sanitizer shows control characters as \xHH instead of
+ * handing them to curses or the terminal.
+ */
 void term__put(int y, int x, int w, const char *s, int attr)
 {
+	char safe[4096];
 	int col = 0;
 
 	if (w <= 0)
 		return;
+	if (s)
+		s = sanitize__str(safe, sizeof(safe), s, SANITIZE_TERM_TAB);
 	attrset(attr);
 	move(y, x);
 	for (; s && *s && col < w; s++) {

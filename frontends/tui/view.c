@@ -15,25 +15,24 @@
 #include <unistd.h>
 
 /* Symbols as `trace show` finds them: --symbols, else the traced image
- * in the current directory or next to the trace. */
+ * (in the current directory or next to the trace) when its SHA-256 is the
+ * header's; when there are none, the command pane says why. */
 static void view_symbols(struct tui *t, const char *path, const char *file)
 {
-	const char *img = trace_index__header(t->ix)->image_name;
-	char guess[1024], e[256] = "";
-	const char *slash = strrchr(file, '/');
+	char found[4096], why[1200], e[512] = "";
 
-	if (!path && img[0]) {
-		if (access(img, R_OK) == 0) {
-			path = img;
-		} else if (slash) {
-			snprintf(guess, sizeof(guess), "%.*s/%s", (int)(slash - file), file, img);
-			if (access(guess, R_OK) == 0)
-				path = guess;
+	if (!path) {
+		if (trace_image__find(trace_index__header(t->ix), file, found, sizeof(found), why,
+				      sizeof(why)) < 0) {
+			lines__printf(&t->out, "no symbols: %s; --symbols ELF names the image\n",
+				      why);
+			return;
 		}
+		path = found;
 	}
-	if (path && symtab__load_elf(t->vd.st, path, 0, e, sizeof(e)) < 0)
-		lines__printf(&t->out, "symbols: %s: %s\n", path, e);
-	else if (path)
+	if (symtab__load_elf(t->vd.st, path, 0, e, sizeof(e)) < 0)
+		lines__printf(&t->out, "no symbols: %s\n", e);
+	else
 		lines__printf(&t->out, "Reading symbols from %s: %zu symbols.\n", path,
 			      symtab__nsyms(t->vd.st));
 }

@@ -240,4 +240,34 @@ keys Escape
 wait_gone 'by disposition'
 keys q
 wait_for 'vmdbg-exited-0'
+T kill-session -t "$WIN"
+
+# ---- what a file or a guest can put on the screen (issue 9) ----------------------
+# A trace whose header names a FIFO (no symbols, and it says why, instead
+# of hanging in open) and whose stop message holds an escape sequence.
+mkfifo "$TMP/fifo"
+"$BUILD/tests/tools/retrace" "$TMP/l32.vtr" "$TMP/fifo.vtr" image=fifo \
+	end="$(printf 'bye\033]0;pwned\007')" || fail "retrace"
+start view2 120 40 "$VMDBG" view "$TMP/fifo.vtr"
+wait_for 'traps in [0-9]+ records'
+on_screen "no symbols: $TMP/fifo: not a regular file; --symbols ELF names the image"
+on_screen 'end: exit: bye\\x1b\]0;pwned\\x07'
+keys q
+wait_for 'vmdbg-exited-0'
+T kill-session -t "$WIN"
+# A guest that writes an escape sequence to its serial port: the console
+# pane shows it, the terminal does not get it.  mov dx,0x3f8; then mov al,C;
+# out dx,al for each byte; hlt.
+msg=$(printf '\033]0;pwned\007 hi' | od -An -v -tx1)
+{ printf '\272\370\003'; for b in $msg; do printf "\\260\\$(printf %o 0x$b)\\356"; done
+  printf '\364'; } >"$TMP/esc.bin"
+# A FIFO as the history file is left alone instead of hanging the prompt.
+rm -f "$TMP/.vmdbg_history" && mkfifo "$TMP/.vmdbg_history"
+start esc 120 40 "$VMDBG" --backend emu --load 0x7c00 --mode 16 "$TMP/esc.bin"
+wait_for '^\(vmdbg\)'
+line c
+wait_for 'console \(serial\)'
+wait_for '\\x1b\]0;pwned\\x07 hi'
+line quit
+wait_for 'vmdbg-exited-[0-9]+'
 echo "ok: TUI and viewer"

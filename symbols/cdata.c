@@ -6,6 +6,7 @@
  */
 #include "symbols/cdata.h"
 #include "symbols/internal.h"
+#include "vmdbg/sanitize.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,14 +35,17 @@ long cdata__grow(void **arr, size_t *n, size_t *cap, size_t elem)
 	return (long)(*n)++;
 }
 
+/* Names from DWARF are stored sanitized (README "Safety"), like symbol
+ * names: a crafted ELF cannot send escapes to the terminal through print. */
 const char *cdata__strdup(struct cdata *cd, const char *s)
 {
-	size_t n;
+	size_t n, len;
 	char *p;
 
 	if (!s)
 		return NULL;
-	n = strlen(s) + 1;
+	len = strlen(s);
+	n = sanitize__buf(NULL, 0, s, len, SANITIZE_TERM) + 1;
 	if (n > cd->str_left) {
 		size_t sz = n > CCHUNK_SIZE ? n : CCHUNK_SIZE;
 		struct cchunk *c = malloc(sizeof(*c) + sz);
@@ -54,7 +58,7 @@ const char *cdata__strdup(struct cdata *cd, const char *s)
 		cd->str_left = sz;
 	}
 	p = cd->str_p;
-	memcpy(p, s, n);
+	sanitize__buf(p, n, s, len, SANITIZE_TERM);
 	cd->str_p += n;
 	cd->str_left -= n;
 	return p;

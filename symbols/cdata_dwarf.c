@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_DEPTH	64	/* lexical nesting beyond this is corrupt */
 #define MAX_TYPE_DEPTH	256	/* type chains beyond this are corrupt */
@@ -902,23 +903,27 @@ int cdata__load_dwarf(struct cdata *cd, const char *path, uint64_t bias,
 {
 	struct cdw w = { .cd = cd, .bias = bias };
 	size_t nvars = cd->nvars, nbad = 0;
-	int res, ret = 0, old_flag;
+	int res, ret = 0, old_flag, fd;
 
 	if (errlen)
 		err[0] = 0;
+	/* the same checks as every file vmdbg reads (README "Safety") */
+	if ((ret = elf__open_dwarf(path, &fd, err, errlen)) < 0)
+		return ret;
 	/* dwarf.c turns libdwarf's allocation tree off process-wide; this
 	 * reader leans on it (dwarf_finish() frees what it misses) */
 	old_flag = dwarf_set_de_alloc_flag(1);
-	res = dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
-			      &w.dbg, NULL, 0, NULL, &w.de);
+	res = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &w.dbg, &w.de);
 	if (res == DW_DLV_NO_ENTRY) {
 		dwarf_set_de_alloc_flag(old_flag);
+		close(fd);
 		return 0;
 	}
 	if (res != DW_DLV_OK) {
 		fail(&w, "opening");
 		symerr(err, errlen, "%s: unreadable DWARF (%s)", path, w.msg);
 		dwarf_set_de_alloc_flag(old_flag);
+		close(fd);
 		return -EINVAL;
 	}
 	for (;;) {
@@ -961,6 +966,7 @@ int cdata__load_dwarf(struct cdata *cd, const char *path, uint64_t bias,
 	if (dwarf_finish(w.dbg, &w.de) == DW_DLV_ERROR)
 		dwarf_dealloc_error(NULL, w.de);
 	dwarf_set_de_alloc_flag(old_flag);
+	close(fd);
 	free(w.map);
 	cdata__finalize(cd);
 	if (ret < 0) {

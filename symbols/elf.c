@@ -316,3 +316,28 @@ int symtab__load_dwarf(struct symtab *st, const char *path, uint64_t bias,
 	}
 	return ret;
 }
+
+int elf__open_dwarf(const char *path, int *fd, char *err, size_t errlen)
+{
+	struct elf_info info = { 0 };
+	struct elf_file ef;
+	int ret;
+
+	symerr(err, errlen, "%s", "");
+	if ((ret = elf_open(&ef, path, err, errlen)))
+		return ret;
+	ret = collect_info(&ef, &info);
+	elf_end(ef.elf);
+	ef.elf = NULL;
+	free(info.text);
+	if (!ret && info.bad_dwarf[0]) {
+		symerr(err, errlen, "%s: corrupt DWARF (%s), not read", path, info.bad_dwarf);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		elf_close(&ef);
+		return ret;
+	}
+	*fd = ef.fd;
+	return 0;
+}

@@ -172,6 +172,11 @@ bool lines__file_matches(const char *path, const char *want);
 
 /* elf.c */
 bool elf__in_text(const struct elf_info *info, uint64_t addr);
+/* For cdata_dwarf.c: opens an ELF file for libdwarf after the same checks
+ * as symtab__load_elf (a regular file within the limit, ELF headers,
+ * dwarf_guard.c's list checks).  0 with *fd (close it), or a negative
+ * errno with the message in err. */
+int elf__open_dwarf(const char *path, int *fd, char *err, size_t errlen);
 
 /* dwarf.c: adds without finalizing; the caller finalizes. */
 /* fd is the ELF file, already checked by regfile__open(); path names it. */

@@ -490,6 +490,46 @@ uint32_t cdata__make_code_type(struct cdata *cd)
 	return (uint32_t)t;
 }
 
+uint32_t cdata__add_struct(struct cdata *cd, const char *name, const struct cmember *m,
+			   uint32_t n, uint64_t size)
+{
+	long t = CDATA_PUSH(cd, types);
+
+	if (t < 0)
+		return CTYPE_NONE;
+	cd->types[t] = (struct ctype){ .kind = CT_STRUCT, .name = cdata__strdup(cd, name),
+				       .size = size, .first = (uint32_t)cd->nmembers, .n = n };
+	for (uint32_t i = 0; i < n; i++) {
+		long k = CDATA_PUSH(cd, members);
+
+		if (k < 0)
+			return CTYPE_NONE;
+		cd->members[k] = m[i];
+		cd->members[k].name = cdata__strdup(cd, m[i].name);
+	}
+	return (uint32_t)t;
+}
+
+uint32_t cdata__add_enum(struct cdata *cd, const char *name, const struct cenumerator *e,
+			 uint32_t n, uint64_t size)
+{
+	long t = CDATA_PUSH(cd, types);
+
+	if (t < 0)
+		return CTYPE_NONE;
+	cd->types[t] = (struct ctype){ .kind = CT_ENUM, .name = cdata__strdup(cd, name),
+				       .size = size, .first = (uint32_t)cd->nenums, .n = n,
+				       .target = CTYPE_VOID };
+	for (uint32_t i = 0; i < n; i++) {
+		long k = CDATA_PUSH(cd, enums);
+
+		if (k < 0)
+			return CTYPE_NONE;
+		cd->enums[k] = (struct cenumerator){ cdata__strdup(cd, e[i].name), e[i].value };
+	}
+	return (uint32_t)t;
+}
+
 uint32_t cdata__find_function(const struct cdata *cd, const char *name)
 {
 	for (size_t s = 1; s < cd->nscopes; s++)

@@ -155,6 +155,12 @@ int cdata__type_decl(const struct cdata *cd, uint32_t t, const char *name, char 
  * its return type and the types of its parameters). */
 uint32_t cdata__find_function(const struct cdata *cd, const char *name);
 uint32_t cdata__func_type(struct cdata *cd, uint32_t scope);
+/* Types made by the debugger itself ($_trap's struct): copies of the names
+ * are kept.  CTYPE_NONE without memory. */
+uint32_t cdata__add_struct(struct cdata *cd, const char *name, const struct cmember *m,
+			   uint32_t n, uint64_t size);
+uint32_t cdata__add_enum(struct cdata *cd, const char *name, const struct cenumerator *e,
+			 uint32_t n, uint64_t size);
 /* A new `void ()` type: code whose prototype is unknown. */
 uint32_t cdata__make_code_type(struct cdata *cd);
 

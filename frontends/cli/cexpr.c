@@ -268,6 +268,19 @@ static int reg_value(struct cx *x, const char *name, struct cval *v)
 	return 0;
 }
 
+int cexpr__is_register(struct dbg *d, const char *name)
+{
+	static const char *const gdb_names[] = { "pc", "sp", "fp", "ps" };
+	char expr[48];
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(gdb_names) / sizeof(gdb_names[0]); i++)
+		if (!strcmp(name, gdb_names[i]))
+			return 1;
+	snprintf(expr, sizeof(expr), "$%s", name);
+	return vmdbg__eval(d->vm, expr, &v) == 0;
+}
+
 static int history(struct cx *x, const char *q, size_t n, struct cval *v)
 {
 	struct dbg *d = x->d;
@@ -313,6 +326,15 @@ static int dollar(struct cx *x, struct cval *v)
 	memcpy(name, q, n);
 	name[n] = 0;
 	x->s += n;
+	if (conv__get(x->d, x->cd, name, v))
+		return 0;
+	if (!cexpr__is_register(x->d, name)) {
+		/* gdb: a convenience variable never set is void */
+		memset(v, 0, sizeof(*v));
+		v->where = VAL_OPT;
+		v->type = CTYPE_VOID;
+		return 0;
+	}
 	return reg_value(x, name, v);
 }
 

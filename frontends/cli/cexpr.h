@@ -65,6 +65,8 @@ int cexpr__int(struct dbg *d, struct cdata *cd, const struct cval *v, uint64_t *
 int cexpr__var_value(struct dbg *d, struct cdata *cd, const struct cframe *f,
 		     const struct cvar *var, struct cval *v, char *err, size_t errlen);
 void cexpr__env(const struct cframe *f, struct cdata_env *env);
+/* Does the engine know $name as a register ($eax, $cr3, $cpl, ...)? */
+int cexpr__is_register(struct dbg *d, const char *name);
 /* `void ()`, the type of code without DWARF ($pc, ELF functions). */
 uint32_t cexpr__code_type(struct cdata *cd);
 /* The DWARF type of function name, CTYPE_NONE when DWARF has none. */

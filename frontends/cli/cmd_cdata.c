@@ -142,6 +142,68 @@ static int cmd_print(struct dbg *d, const char *args, const char *fmt)
 	return 0;
 }
 
+int data__assign(struct dbg *d, const char *lhs, const char *rhs)
+{
+	struct cdata *cd = data__get(d);
+	struct cval l, r;
+	uint64_t u;
+	char e[256];
+	const struct ctype *t;
+
+	if (eval(d, rhs, &r) < 0)
+		return -1;
+	if (*lhs == '$') {
+		/* gdb: a convenience variable takes the value and its type */
+		if (r.where == VAL_MEM) {
+			const struct ctype *rt = cdata__type(cd, cdata__strip(cd, r.type));
+			uint8_t b[64] = { 0 };
+
+			if (rt && rt->size <= sizeof(b) &&
+			    cexpr__read(d, &r, 0, b, (size_t)rt->size, e, sizeof(e)) == 0) {
+				r.where = VAL_IMM;
+				memcpy(r.imm, b, sizeof(b));
+			}
+		}
+		return conv__set(d, lhs + 1, &r);
+	}
+	if (eval(d, lhs, &l) < 0)
+		return -1;
+	t = cdata__type(cd, cdata__strip(cd, l.type));
+	if (l.where != VAL_MEM || l.bit_size || !t || (t->kind != CT_INT && t->kind != CT_PTR &&
+						       t->kind != CT_ENUM && t->kind != CT_BOOL))
+		return dbg__error(d, "Left operand of assignment is not a modifiable lvalue.");
+	if (cexpr__int(d, cd, &r, &u, e, sizeof(e)) < 0)
+		return dbg__error(d, "%s", e);
+	if (t->size > 8 || vmdbg__write_virt(d->vm, l.addr, &u, (size_t)t->size) < 0)
+		return dbg__error(d, "Cannot access memory at address 0x%" PRIx64, l.addr);
+	return 0;
+}
+
+int data__address(struct dbg *d, const char *expr, uint64_t *addr)
+{
+	struct cdata *cd = data__get(d);
+	struct cframe f;
+	struct cval v;
+	const struct ctype *t;
+	char e[256];
+
+	/* C first (f->ecx, buf, &x, arr): the value of a pointer or integer,
+	 * the address of anything else in memory; then the address language
+	 * (a bare symbol is its address, *ADDR a word) */
+	if (cd && cframe__selected(d, cd, &f) == 0 &&
+	    cexpr__eval(d, cd, &f, expr, &v, e, sizeof(e)) == 0 && !v.nodebug) {
+		t = cdata__type(cd, cdata__strip(cd, v.type));
+		if (t && (t->kind == CT_PTR || t->kind == CT_INT || t->kind == CT_ENUM ||
+			  t->kind == CT_BOOL) && cexpr__int(d, cd, &v, addr, e, sizeof(e)) == 0)
+			return 0;
+		if (v.where == VAL_MEM) {
+			*addr = v.addr;
+			return 0;
+		}
+	}
+	return parse__eval(d, *expr == '&' ? expr + 1 : expr, addr);
+}
+
 static int cmd_output(struct dbg *d, const char *args, const char *fmt)
 {
 	struct sbuf out = { 0 };

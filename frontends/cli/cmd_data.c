@@ -7,6 +7,7 @@
 #include "frontends/cli/dbg.h"
 #include "symbols/symbols.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,10 +296,12 @@ static int cmd_set(struct dbg *d, const char *args, const char *fmt)
 		d->intel = w[0] == 'i';
 		return 0;
 	}
+	if (!strncmp(args, "logging", 7) && (!args[7] || args[7] == ' '))
+		return gdbcmd__set_logging(d, parse__skip(args + 7));
 	/* gdb script boilerplate that means nothing here */
 	if (!strncmp(args, "confirm", 7) || !strncmp(args, "pagination", 10) ||
 	    !strncmp(args, "height", 6) || !strncmp(args, "width", 5) ||
-	    !strncmp(args, "print ", 6) || !strncmp(args, "logging", 7))
+	    !strncmp(args, "print ", 6))
 		return 0;
 	snprintf(buf, sizeof(buf), "%s", args);
 	for (eq = buf; (eq = strchr(eq, '=')); eq++)
@@ -311,6 +314,11 @@ static int cmd_set(struct dbg *d, const char *args, const char *fmt)
 	lhs = (char *)parse__skip(buf);
 	for (end = eq; end > lhs && (end[-1] == ' ' || end[-1] == '\t'); end--)
 		end[-1] = 0;
+	/* a convenience variable ($x, not a register) or a C lvalue (f->eax,
+	 * arr[3], var): typed, through cexpr */
+	if ((*lhs == '$' && !find_reg(lhs) && lhs[1] && !isdigit((unsigned char)lhs[1])) ||
+	    (*lhs != '$' && *lhs != '*' && *lhs != '{'))
+		return data__assign(d, lhs, eq + 1);
 	if (parse__eval(d, eq + 1, &v) < 0)
 		return -1;
 	if (*lhs == '$') {

@@ -305,6 +305,8 @@ const struct dbg_cmd cmds_info_sub[] = {
 	  "With hit counts, conditions, and how the backend implements each.", 0 },
 	{ "args", data__info_args, "info args",
 	  "The arguments of the selected frame's function, from DWARF.", 0 },
+	{ "display", display__info, "info display",
+	  "The expressions display shows after every stop.", 0 },
 	{ "frame", data__info_frame, "info frame",
 	  "The selected frame: its CFA, pc, sp, fp and caller.", 0 },
 	{ "gdt", info_gdt, "info gdt", "The global descriptor table, decoded.", 0 },

@@ -139,7 +139,7 @@ static int do_x(struct dbg *d, const char *args, const char *fmt, int phys)
 	if (parse_fmt(d, fmt, &count, &f, &u) < 0)
 		return -1;
 	if (*args) {
-		if (parse__eval(d, *args == '&' ? args + 1 : args, &a) < 0)
+		if (data__address(d, args, &a) < 0)
 			return -1;
 	} else if (d->x_have && d->x_phys == phys) {
 		a = d->x_next;
@@ -154,6 +154,7 @@ static int do_x(struct dbg *d, const char *args, const char *fmt, int phys)
 	d->x_unit = u;
 	d->x_phys = phys;
 	d->x_have = 1;
+	d->x_last = a;
 	if (f == 's') {
 		for (uint64_t i = 0; i < count; i++)
 			if (x_string(d, phys, &a) < 0)
@@ -194,6 +195,7 @@ static int do_x(struct dbg *d, const char *args, const char *fmt, int phys)
 			x_value(v, f, size, val, sizeof(val));
 		}
 		printf("\t%s", val);
+		d->x_last = a;
 		a += (uint64_t)size;
 	}
 	putchar('\n');

@@ -53,10 +53,12 @@ static const struct {
 	{ cmds_break, &ncmds_break, "Breakpoints" },
 	{ cmds_catch, &ncmds_catch, "Catchpoints and watchpoints" },
 	{ cmds_cdata, &ncmds_cdata, "Values and frames" },
+	{ cmds_display, &ncmds_display, "Displays" },
 	{ cmds_data, &ncmds_data, "Registers and values" },
 	{ cmds_mem, &ncmds_mem, "Memory and disassembly" },
 	{ cmds_info, &ncmds_info, "Status" },
 	{ cmds_sym, &ncmds_sym, "Symbols and source" },
+	{ cmds_gdb, &ncmds_gdb, "User commands, settings, shell" },
 	{ NULL, NULL, "Support" },	/* cmds_misc */
 };
 static const size_t nmisc = sizeof(cmds_misc) / sizeof(cmds_misc[0]);
@@ -217,15 +219,24 @@ int commands__execute(struct dbg *d, const char *line)
 	const struct dbg_cmd *c;
 	int nmatch, has_fmt;
 	const char *rest;
+	int ret;
 
+	/* the body of a define or document, up to its `end` */
+	if (gdbcmd__recording(d, line))
+		return 0;
 	line = parse__skip(line);
 	if (!*line || *line == '#')
 		return 0;
+	if (*line == '!')
+		return gdbcmd__shell(d, parse__skip(line + 1));
 	rest = split(line, word, sizeof(word), fmt, sizeof(fmt), &has_fmt);
 	if (!word[0]) {
 		snprintf(word, sizeof(word), "%.*s", (int)strcspn(line, " \t"), line);
 		return dbg__error(d, "Undefined command: \"%s\".  Try \"help\".", word);
 	}
+	/* a user command by its exact name wins over a builtin's prefix */
+	if (gdbcmd__run_user(d, word, rest, &ret))
+		return ret;
 	c = lookup_top(word, &nmatch, amb, sizeof(amb));
 	if (!c && nmatch > 1)
 		return dbg__error(d, "Ambiguous command \"%s\": %s.", word, amb);
@@ -353,6 +364,10 @@ static int cmd_help(struct dbg *d, const char *args, const char *fmt)
 	}
 	rest = parse__word(args, word, sizeof(word));
 	c = lookup_top(word, &nmatch, NULL, 0);
+	if (!c && gdbcmd__user_doc(word)) {
+		fputs(gdbcmd__user_doc(word), stdout);
+		return 0;
+	}
 	if (!c)
 		return dbg__error(d, "Undefined command: \"%s\".  Try \"help\".", word);
 	if (!strcmp(c->name, "info")) {

@@ -400,7 +400,7 @@ static void value(struct pr *p, const struct cval *v, int top, int depth)
 		return;
 	}
 	if (v->where == VAL_OPT) {
-		sbuf__printf(p->out, "<optimized out>");
+		sbuf__printf(p->out, t->kind == CT_VOID ? "void" : "<optimized out>");
 		return;
 	}
 	switch (t->kind) {

@@ -75,6 +75,21 @@ struct dbg_bp {
 
 #define DBG_MAX_BPS 256
 #define DBG_HISTORY 64
+#define DBG_MAX_DISPLAYS 32
+#define DBG_MAX_CONVS 64
+
+/* display[/FMT] EXPR */
+struct dbg_display {
+	int num, enabled;
+	char fmt[16];
+	char expr[256];
+};
+
+/* A user's convenience variable ($name, set $name = EXPR). */
+struct dbg_conv {
+	char name[32];
+	struct cval v;
+};
 
 struct dbg {
 	struct dbg_opts *opts;
@@ -117,6 +132,11 @@ struct dbg {
 	int nhist;
 	struct cval hvals[DBG_HISTORY];	/* the same, typed: hvals[(N - 1) % DBG_HISTORY] */
 	struct cdata *cd;		/* C data from DWARF (cmd_cdata.c: data__get) */
+	struct dbg_display displays[DBG_MAX_DISPLAYS];	/* cmd_display.c */
+	int ndisplays, next_display;
+	struct dbg_conv convs[DBG_MAX_CONVS];
+	int nconvs;
+	uint64_t x_last;		/* the last address x examined ($_) */
 	int frame_sel;			/* frame N / up / down; 0 after every stop */
 	int want_quit, quit_status;
 	volatile int interrupted;	/* Ctrl-C since the last command */
@@ -185,9 +205,38 @@ extern const struct dbg_cmd cmds_cdata[];
 extern const size_t ncmds_cdata;
 struct cdata *data__get(struct dbg *d);
 void data__reset(struct dbg *d);
+/* An address for x: a C expression's pointer value or lvalue address,
+ * else the address language of parse__eval.  Prints the error. */
+int data__address(struct dbg *d, const char *expr, uint64_t *addr);
+/* set LHS = RHS for a C lvalue or a convenience variable ($x). */
+int data__assign(struct dbg *d, const char *lhs, const char *rhs);
 int data__info_locals(struct dbg *d, const char *args, const char *fmt);
 int data__info_args(struct dbg *d, const char *args, const char *fmt);
 int data__info_frame(struct dbg *d, const char *args, const char *fmt);
+
+/* cmd_display.c: display/undisplay, shown after every stop; info display;
+ * convenience variables: conv__get gives a user variable or a built-in one
+ * ($_trap, $_exitcode, $_, $__): 1 found, 0 not. */
+extern const struct dbg_cmd cmds_display[];
+extern const size_t ncmds_display;
+void display__show_all(struct dbg *d);
+int display__info(struct dbg *d, const char *args, const char *fmt);
+struct dbg_conv *conv__find(struct dbg *d, const char *name);
+int conv__set(struct dbg *d, const char *name, const struct cval *v);
+int conv__get(struct dbg *d, struct cdata *cd, const char *name, struct cval *v);
+int conv__show(struct dbg *d);
+
+/* cmd_gdb.c: define/document (gdbcmd__recording takes the lines of a
+ * definition: 1 when it took line), user commands (1 when word is one, its
+ * status in *ret), shell and !, set logging, show, kill, start, jump. */
+extern const struct dbg_cmd cmds_gdb[];
+extern const size_t ncmds_gdb;
+int gdbcmd__recording(struct dbg *d, const char *line);
+int gdbcmd__run_user(struct dbg *d, const char *word, const char *args, int *ret);
+const char *gdbcmd__user_doc(const char *word);
+int gdbcmd__shell(struct dbg *d, const char *cmd);
+int gdbcmd__set_logging(struct dbg *d, const char *args);
+void gdbcmd__exit(void);	/* logging off */
 
 /* cmd_data.c: `info registers` and its register names (completion). */
 int data__info_registers(struct dbg *d, const char *args, const char *fmt);

@@ -328,5 +328,15 @@ void fmt__stop(struct dbg *d, const struct vmdbg_stop *s, int source)
 		print_here(d, 1, source);
 		break;
 	}
+	switch (s->reason) {
+	case VMDBG_STOP_EXIT:
+	case VMDBG_STOP_SHUTDOWN:
+	case VMDBG_STOP_RESET:
+	case VMDBG_STOP_HALTED:
+	case VMDBG_STOP_ERROR:
+		break;
+	default:
+		display__show_all(d);
+	}
 	fflush(stdout);
 }

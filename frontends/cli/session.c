@@ -186,6 +186,7 @@ void session__close(struct dbg *d)
 	symtab__free(d->st);
 	d->st = NULL;
 	data__reset(d);
+	gdbcmd__exit();
 	free(d->source_dirs);
 	d->source_dirs = NULL;
 }

@@ -43,6 +43,17 @@ session cdata lecture32-O0.img --keep-going
 # <optimized out>.
 session cdata_o2 lecture32-O2.img --keep-going
 [ $st -eq 0 ] || fail "cdata_o2 session: status $st, wanted 0"
+# gdb habits: displays, convenience variables and $_trap, define/document,
+# set logging (the file holds exactly what the logged commands printed),
+# show, !, start, jump.  LOGFILE is the test's temporary file.
+sed "s|LOGFILE|$TMP/habits.log|" tests/integration/cli/habits.gdb >"$TMP/habits.gdb"
+"$VMDBG" --backend emu --batch --keep-going --timeout 30 -x "$TMP/habits.gdb" \
+	"$BUILD/guests/lecture32-O0.img" 2>&1 | sed "s|$TMP/|TMP/|g" >"$TMP/habits.out"
+same tests/integration/expected/cli-habits.txt "$TMP/habits.out"
+printf 'Copying output to %s.\n4\nDone logging to %s.\n' "$TMP/habits.log" "$TMP/habits.log" \
+	>"$TMP/habits.log.want"
+same "$TMP/habits.log.want" "$TMP/habits.log"
+
 # Types, sizes and static data exactly as gdb prints them from the same
 # ELF (gdb is the reference; its script-error line is folded like ours).
 "$VMDBG" --backend emu --batch --keep-going -x tests/integration/cli/cdata_static.gdb \

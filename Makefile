@@ -23,7 +23,7 @@ endif
 # Debian packages the build, the tests and the benches need.
 DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
 	    libdwarf-dev libncurses-dev libreadline-dev zlib1g-dev qemu-system-x86 \
-	    binutils tmux gawk gdb
+	    binutils tmux gawk gdb linux-libc-dev
 
 # The engine library: VMM core, backends, devices, loaders, traces, symbols.
 LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c vmdbg/emu/*.c \
@@ -42,6 +42,20 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 
 all: $(PROG) $(UNIT_BINS) guests
+
+# Linux's system-call names and numbers (vmdbg/syscalls.c), taken from the
+# kernel headers (linux-libc-dev) at build time.
+SYSCALL_HDR_DIR := /usr/include/x86_64-linux-gnu/asm
+$(BUILD)/gen/syscall_tables.h: $(SYSCALL_HDR_DIR)/unistd_32.h $(SYSCALL_HDR_DIR)/unistd_64.h
+	@mkdir -p $(dir $@)
+	$(Q){ echo '/* generated from $^ */'; \
+	  echo '#ifdef SYSCALL_TABLE_I386'; \
+	  awk '/^#define __NR_[a-z0-9_]+[ \t]+[0-9]+/ { printf "\t{ \"%s\", %s },\n", substr($$2, 6), $$3 }' $<; \
+	  echo '#endif'; echo '#ifdef SYSCALL_TABLE_X86_64'; \
+	  awk '/^#define __NR_[a-z0-9_]+[ \t]+[0-9]+/ { printf "\t{ \"%s\", %s },\n", substr($$2, 6), $$3 }' $(word 2,$^); \
+	  echo '#endif'; } > $@
+$(BUILD)/obj/vmdbg/syscalls.o: $(BUILD)/gen/syscall_tables.h
+$(BUILD)/obj/vmdbg/syscalls.o: CFLAGS += -I$(BUILD)/gen
 
 -include tests/guests/guests.mk
 -include tests/difftest/difftest.mk

@@ -89,6 +89,7 @@ struct cscope {
 	uint32_t first_var, nvars;		/* sorted by scope */
 	uint32_t decl_type;	/* functions: return type */
 	uint32_t ftype;		/* functions: the type cdata__func_type() made, 0 */
+	uint32_t decl_line;	/* functions: DW_AT_decl_line, 0 unknown */
 };
 
 /* Registers and memory of one frame for location expressions. */

@@ -759,7 +759,11 @@ static int visit(struct cdw *w, Dwarf_Die c, uint32_t scope, int depth)
 
 			if (!name && (o = origin_of(w, c)))
 				name = die_name(w, o);
+			uint64_t dl = 0;
+
 			w->cd->scopes[s].name = cdata__strdup(w->cd, name);
+			if (attr_udata(w, c, DW_AT_decl_line, &dl) || (o && attr_udata(w, o, DW_AT_decl_line, &dl)))
+				w->cd->scopes[s].decl_line = (uint32_t)dl;
 			w->cd->scopes[s].decl_type = has_attr(w, c, DW_AT_type) || !o ?
 						     type_attr(w, c) : type_attr(w, o);
 			if (o)

@@ -250,6 +250,12 @@ bool lines__file_matches(const char *path, const char *want)
 int symtab__line_to_addr(const struct symtab *st, const char *file, unsigned line,
 			 uint64_t *addr)
 {
+	return symtab__line_to_addr_at(st, file, line, addr, NULL);
+}
+
+int symtab__line_to_addr_at(const struct symtab *st, const char *file, unsigned line,
+			    uint64_t *addr, unsigned *actual)
+{
 	unsigned best_line = 0;
 	uint64_t best_addr = 0;
 	bool found = false;
@@ -300,5 +306,7 @@ int symtab__line_to_addr(const struct symtab *st, const char *file, unsigned lin
 		return -ENOENT;
 	if (addr)
 		*addr = best_addr;
+	if (actual)
+		*actual = best_line;
 	return 0;
 }

@@ -111,6 +111,9 @@ int symtab__line_range(const struct symtab *st, uint64_t addr,
  * that file that has code, as gdb does.  0 or -ENOENT. */
 int symtab__line_to_addr(const struct symtab *st, const char *file, unsigned line,
 			 uint64_t *addr);
+/* The same, telling which line it found (*actual > line: line has no code). */
+int symtab__line_to_addr_at(const struct symtab *st, const char *file, unsigned line,
+			    uint64_t *addr, unsigned *actual);
 
 /* "func+0x12 (file.c:34)", "func+0x12" or "0x1234" into buf (always
  * terminated when len > 0); the offset is always there ("main+0x0"), the

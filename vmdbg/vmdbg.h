@@ -331,6 +331,10 @@ int vmdbg__nexti(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop);
  * breakpoints still stop).  Used for finish, until and advance.  Reaching
  * va is VMDBG_STOP_STEP ("reached 0x..."), at any stack depth. */
 int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop);
+/* The same, but va counts only where SP >= min_sp at the current CPL:
+ * finish under recursion stops in the caller of this frame, not when a
+ * deeper call of the same function returns to the same address. */
+int vmdbg__run_until_sp(struct vmdbg *vm, uint64_t va, uint64_t min_sp, struct vmdbg_stop *stop);
 /* Async-signal-safe: makes a running vmdbg__run() return VMDBG_STOP_USER. */
 void vmdbg__request_stop(struct vmdbg *vm);
 
@@ -543,6 +547,14 @@ void vmdbg__probe_summary(const struct vmdbg_probe_result *r, char *buf, size_t 
 /* ---- names and formatting (no printing) ------------------------------ */
 
 const char *vmdbg__class_name(unsigned cls);
+
+/* Linux system-call numbering (vmdbg/syscalls.c): i386 for int 0x80 and
+ * sysenter, x86-64 for syscall. */
+enum vmdbg_abi { VMDBG_ABI_I386, VMDBG_ABI_X86_64 };
+/* "write" for 4 (i386) or 1 (x86-64); NULL when unknown. */
+const char *vmdbg__syscall_name(enum vmdbg_abi abi, long nr);
+/* The number of a call by name, -1 when unknown. */
+long vmdbg__syscall_number(enum vmdbg_abi abi, const char *name);
 const char *vmdbg__disposition_name(unsigned d);
 const char *vmdbg__classic_name(unsigned c);
 const char *vmdbg__device_name(unsigned dev);

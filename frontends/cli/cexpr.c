@@ -1001,6 +1001,11 @@ static int binop(struct cx *x, const char *op, struct cval *a, const struct cval
 		a->type = cdata__array_of(x->cd, a->type, w);
 		return 0;
 	}
+	/* C (and gdb) allow pointers in + - and comparisons only */
+	if ((ta->kind == CT_PTR || tb->kind == CT_PTR) && strcmp(op, "+") && strcmp(op, "-") &&
+	    strcmp(op, "==") && strcmp(op, "!=") && strcmp(op, "<") && strcmp(op, ">") &&
+	    strcmp(op, "<=") && strcmp(op, ">=") && strcmp(op, "&&") && strcmp(op, "||"))
+		return fail(x, "Argument to arithmetic operation not a number or boolean.");
 	if (x->no_eval) {
 		mk_imm(a, ta->kind == CT_PTR ? a->type : int_type(x, ta, tb), 0);
 		return 0;

@@ -6,10 +6,12 @@
  * gdb's numbers, so `run` can insert them again into a fresh VM.
  */
 #include "frontends/cli/dbg.h"
+#include "symbols/cdata.h"
 #include "symbols/symbols.h"
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,20 +105,65 @@ void break__spec_init(struct vmdbg_bp_spec *s, enum vmdbg_bp_kind kind)
 	s->catch_.disposition = -1;
 }
 
-/* Cut " if COND" off args into cond (symbols replaced). */
-static int split_cond(struct dbg *d, char *args, struct vmdbg_bp_spec *s)
+/* Cut " if COND" off args into raw (as typed). */
+static void split_cond(char *args, char *raw, size_t len)
 {
 	char *p = args;
 
+	raw[0] = 0;
 	while ((p = strstr(p, "if")) && !((p == args || p[-1] == ' ') && (p[2] == ' ' || !p[2])))
 		p += 2;
 	if (!p)
-		return 0;
-	if (parse__substitute(d, parse__skip(p + 2), s->cond, sizeof(s->cond)) < 0)
-		return -1;
+		return;
+	snprintf(raw, len, "%s", parse__skip(p + 2));
 	while (p > args && p[-1] == ' ')
 		p--;
 	*p = 0;
+}
+
+/*
+ * Who tests a condition: the engine (at full speed, in its language of
+ * registers, numbers and symbol addresses) unless it names a C variable
+ * visible at addr; then the frontend, in C, at each hit.  Fills
+ * s->cond or c_cond; -1 with the error printed.
+ */
+static int place_cond(struct dbg *d, const char *raw, uint64_t addr, struct vmdbg_bp_spec *s,
+		      char *c_cond, size_t len)
+{
+	struct cdata *cd = data__get(d);
+	const char *p = raw;
+	bool c_var = false;
+
+	c_cond[0] = 0;
+	if (!raw[0])
+		return 0;
+	while (cd && *p && !c_var) {
+		if ((isalpha((unsigned char)*p) || *p == '_') && (p == raw || p[-1] != '$')) {
+			char name[128];
+			size_t n = 0;
+
+			while (isalnum((unsigned char)p[n]) || p[n] == '_')
+				n++;
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			c_var = cdata__lookup_var(cd, name, addr) != NULL;
+			p += n;
+		} else {
+			p++;
+		}
+	}
+	if (!c_var)
+		return parse__substitute(d, raw, s->cond, sizeof(s->cond));
+	if (strlen(raw) >= len)
+		return dbg__error(d, "Condition too long.");
+	{
+		struct cframe f = { .d = d, .pc = addr };
+		uint32_t t;
+		char e[256];
+
+		if (cexpr__type_of(d, cd, &f, raw, &t, e, sizeof(e)) < 0)
+			return dbg__error(d, "%s", e);
+	}
+	snprintf(c_cond, len, "%s", raw);
 	return 0;
 }
 
@@ -185,7 +232,7 @@ static int break_priv(struct dbg *d, char *args, struct vmdbg_bp_spec *s, int te
 
 static int do_break(struct dbg *d, const char *args_in, int temp, int phys)
 {
-	char args[512], what[128], where[512] = "";
+	char args[512], what[128], where[512] = "", raw[256], c_cond[128];
 	struct vmdbg_bp_spec s;
 	struct dbg_bp *b;
 	uint64_t addr;
@@ -201,8 +248,7 @@ static int do_break(struct dbg *d, const char *args_in, int temp, int phys)
 	}
 	break__spec_init(&s, phys ? VMDBG_BP_EXEC_PHYS : VMDBG_BP_EXEC);
 	s.temporary = temp;
-	if (split_cond(d, args, &s) < 0)
-		return -1;
+	split_cond(args, raw, sizeof(raw));
 	if (!args[0]) {
 		if (phys)
 			return dbg__error(d, "Argument required (a physical address).");
@@ -213,10 +259,13 @@ static int do_break(struct dbg *d, const char *args_in, int temp, int phys)
 		return -1;
 	}
 	s.addr = addr;
+	if (place_cond(d, raw, phys ? 0 : addr, &s, c_cond, sizeof(c_cond)) < 0)
+		return -1;
 	snprintf(what, sizeof(what), phys ? "physical %s" : "%s", args);
 	b = break__add(d, &s, "breakpoint", what);
 	if (!b)
 		return -1;
+	snprintf(b->c_cond, sizeof(b->c_cond), "%s", c_cond);
 	if (!phys && symtab__addr_to_line(d->st, addr, &file, &line) == 0) {
 		const char *base = strrchr(file, '/');
 
@@ -284,15 +333,21 @@ static struct dbg_bp *num_arg(struct dbg *d, const char **args)
 static int cmd_condition(struct dbg *d, const char *args, const char *fmt)
 {
 	struct dbg_bp *b = num_arg(d, &args);
-	char cond[128] = "";
+	struct vmdbg_bp_spec s;
+	char c_cond[128];
 
 	(void)fmt;
-	if (!b || (*args && parse__substitute(d, args, cond, sizeof(cond)) < 0))
+	if (!b)
 		return -1;
-	if (vmdbg__bp_set_condition(d->vm, b->id, cond) < 0)
+	memset(&s, 0, sizeof(s));
+	if (place_cond(d, args, b->spec.kind == VMDBG_BP_EXEC ? b->spec.addr : 0, &s, c_cond,
+		       sizeof(c_cond)) < 0)
+		return -1;
+	if (vmdbg__bp_set_condition(d->vm, b->id, s.cond) < 0)
 		return dbg__error(d, "%s", vmdbg__last_error(d->vm));
-	snprintf(b->spec.cond, sizeof(b->spec.cond), "%s", cond);
-	if (!cond[0])
+	snprintf(b->spec.cond, sizeof(b->spec.cond), "%s", s.cond);
+	snprintf(b->c_cond, sizeof(b->c_cond), "%s", c_cond);
+	if (!s.cond[0] && !c_cond[0])
 		printf("Breakpoint %d now unconditional.\n", b->num);
 	return 0;
 }
@@ -441,8 +496,8 @@ int break__info(struct dbg *d, const char *args, const char *fmt)
 		printf("%-7d %-14s %-4s %-3s %-*s %s\n", b->num, b->type,
 		       b->spec.temporary ? "del" : "keep",
 		       (e ? e->enabled : b->enabled) ? "y" : "n", w, addr, what);
-		if (b->spec.cond[0])
-			printf("\tstop only if %s\n", b->spec.cond);
+		if (b->spec.cond[0] || b->c_cond[0])
+			printf("\tstop only if %s\n", b->c_cond[0] ? b->c_cond : b->spec.cond);
 		if (e && e->hits)
 			printf("\tbreakpoint already hit %" PRIu64 " time%s\n", e->hits,
 			       e->hits == 1 ? "" : "s");

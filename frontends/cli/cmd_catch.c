@@ -50,9 +50,23 @@ static int cmd_catch(struct dbg *d, const char *args_in, const char *fmt)
 	} else if (!strcmp(kind, "syscall")) {
 		uint64_t nr;
 
+		/* a name in the guest's Linux numbering: x86-64 for a 64-bit ELF,
+		 * i386 otherwise (the lecture guests' abi.h) */
+		enum vmdbg_abi abi = d->info.format == VMDBG_IMG_ELF64 ? VMDBG_ABI_X86_64 :
+					   VMDBG_ABI_I386;
+
 		c->syscall = 1;
-		if (arg[0] && parse__number(arg, &nr) < 0)
-			return dbg__error(d, "catch syscall: \"%s\" is not a system call number.", arg);
+		if (arg[0] && parse__number(arg, &nr) < 0) {
+			long n = vmdbg__syscall_number(abi, arg);
+
+			if (n < 0)
+				return dbg__error(d, "Unknown syscall name '%s'.", arg);
+			nr = (uint64_t)n;
+			snprintf(what, sizeof(what), "syscall '%s' [%ld]", arg, n);
+		} else if (arg[0] && vmdbg__syscall_name(abi, (long)nr)) {
+			snprintf(what, sizeof(what), "syscall '%s' [%" PRIu64 "]",
+				 vmdbg__syscall_name(abi, (long)nr), nr);
+		}
 		if (arg[0])
 			c->nr = (int64_t)nr;
 	} else if (!strcmp(kind, "trap")) {

@@ -142,6 +142,63 @@ static int cmd_print(struct dbg *d, const char *args, const char *fmt)
 	return 0;
 }
 
+uint32_t data__return_type(struct dbg *d, uint64_t pc)
+{
+	struct cdata *cd = data__get(d);
+	uint32_t s = cd ? cdata__scope_at(cd, pc) : 0;
+	const struct cscope *f;
+
+	if (!s || !(f = cdata__scope(cd, cdata__scope(cd, s)->func)) || f->kind != CS_FUNC)
+		return CTYPE_NONE;
+	return f->decl_type == CTYPE_VOID ? CTYPE_NONE : f->decl_type;
+}
+
+void data__value_returned(struct dbg *d, uint32_t type)
+{
+	struct cdata *cd = data__get(d);
+	const struct ctype *t = cd ? cdata__type(cd, cdata__strip(cd, type)) : NULL;
+	struct sbuf out = { 0 };
+	struct cframe f;
+	struct cval v;
+
+	/* what the i386 and x86-64 ABIs return in eax/rax: scalars to 8 bytes
+	 * (edx:eax pairs and structs are not shown) */
+	if (!t || t->size > (uint64_t)cdata__addr_size(cd) || t->kind == CT_STRUCT ||
+	    t->kind == CT_UNION || t->kind == CT_FLOAT || t->kind == CT_ARRAY ||
+	    cframe__innermost(d, cd, &f) < 0)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.type = type;
+	v.where = VAL_IMM;
+	memcpy(v.imm, &f.regs[0], 8);
+	if (cprint__value(d, cd, &v, 0, &out) == 0)
+		printf("Value returned is $%d = %s\n", hist_push(d, &v), out.p ? out.p : "");
+	sbuf__free(&out);
+}
+
+int data__cond_holds(struct dbg *d, const struct vmdbg_stop *stop)
+{
+	struct dbg_bp *b;
+	struct cval v;
+	uint64_t u;
+	char e[256];
+	struct cdata *cd;
+	struct cframe f;
+
+	if (stop->reason != VMDBG_STOP_BREAKPOINT || stop->bp_id <= 0)
+		return 1;
+	b = break__find_id(d, stop->bp_id);
+	if (!b || !b->c_cond[0] || !(cd = data__get(d)) || cframe__innermost(d, cd, &f) < 0)
+		return 1;
+	if (cexpr__eval(d, cd, &f, b->c_cond, &v, e, sizeof(e)) < 0 ||
+	    cexpr__int(d, cd, &v, &u, e, sizeof(e)) < 0) {
+		/* gdb stops and says why */
+		dbg__error(d, "Error in testing condition for breakpoint %d:\n%s", b->num, e);
+		return 1;
+	}
+	return u != 0;
+}
+
 int data__assign(struct dbg *d, const char *lhs, const char *rhs)
 {
 	struct cdata *cd = data__get(d);

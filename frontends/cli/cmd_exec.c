@@ -4,6 +4,7 @@
  * source line changes (DWARF line table); Ctrl-C stops any of them.
  */
 #include "frontends/cli/dbg.h"
+#include "symbols/cdata.h"
 #include "symbols/symbols.h"
 
 #include <inttypes.h>
@@ -217,37 +218,48 @@ static int cmd_next(struct dbg *d, const char *args, const char *fmt)
 	return source_step(d, args, 1);
 }
 
-static int run_to(struct dbg *d, uint64_t addr)
+/* Run to addr; with min_sp, only where the stack pointer is at least that
+ * (the frame that was running has returned).  ret_type: finish's function
+ * returns it (DWARF), shown as gdb's "Value returned"; CTYPE_NONE: none. */
+static int run_to(struct dbg *d, uint64_t addr, uint64_t min_sp, uint32_t ret_type)
 {
 	struct vmdbg_stop stop;
 	char buf[512];
 	uint64_t pc;
 
+	d->go_min_sp = min_sp;
 	session__go(d, GO_UNTIL, addr, &stop);
+	d->go_min_sp = 0;
 	if (stop.reason == VMDBG_STOP_STEP && fmt__pc(d, &pc) == 0) {
 		fmt__frame_here(d, pc, buf, sizeof(buf));
 		dbg__bol(d);
 		printf("%s\n", buf);
 	}
 	fmt__stop(d, &stop, 1);
+	if (stop.reason == VMDBG_STOP_STEP && ret_type != CTYPE_NONE)
+		data__value_returned(d, ret_type);
 	return stop.reason == VMDBG_STOP_ERROR ? -1 : 0;
 }
 
 static int cmd_finish(struct dbg *d, const char *args, const char *fmt)
 {
 	uint64_t pc, ret;
+	struct vmdbg_regs r;
 	char buf[512];
 
 	(void)args;
 	(void)fmt;
-	if (session__can_run(d) < 0 || fmt__pc(d, &pc) < 0)
+	if (session__can_run(d) < 0 || fmt__pc(d, &pc) < 0 || vmdbg__get_regs(d->vm, &r) < 0)
 		return -1;
 	if (info__return_address(d, &ret) < 0)
 		return -1;
 	fmt__frame_here(d, pc, buf, sizeof(buf));
 	printf("Run till exit from #0  %s\n", buf);
 	fflush(stdout);
-	return run_to(d, ret);
+	/* the return lands above this frame's stack pointer: a recursive
+	 * call returning to the same address deeper down is not it */
+	return run_to(d, ret, (r.gpr[VMDBG_RSP] & (fmt__mode(d) == 64 ? ~0ULL : 0xffffffffULL)) + 1,
+		      data__return_type(d, pc));
 }
 
 static int cmd_until(struct dbg *d, const char *args, const char *fmt)
@@ -258,7 +270,7 @@ static int cmd_until(struct dbg *d, const char *args, const char *fmt)
 		return cmd_next(d, args, fmt);
 	if (session__can_run(d) < 0 || parse__location(d, args, &addr) < 0)
 		return -1;
-	return run_to(d, addr);
+	return run_to(d, addr, 0, CTYPE_NONE);
 }
 
 static int cmd_advance(struct dbg *d, const char *args, const char *fmt)

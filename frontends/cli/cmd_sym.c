@@ -224,6 +224,16 @@ int sym__info_line(struct dbg *d, const char *args, const char *fmt)
 	char s1[160], s2[160];
 
 	(void)fmt;
+	if (*args && parse__line_spec(d, args, s1, sizeof(s1), &line)) {
+		unsigned actual;
+
+		if (symtab__line_to_addr_at(d->st, s1, line, &a, &actual) == 0 && actual != line) {
+			fmt__angle(d, a, s2, sizeof(s2));
+			printf("Line %u of \"%s\" is at address 0x%" PRIx64 "%s but contains no code.\n",
+			       line, base_name(s1), a, s2);
+			return 0;
+		}
+	}
 	if (*args ? parse__location(d, args, &a) < 0 : fmt__pc(d, &a) < 0)
 		return -1;
 	if (symtab__addr_to_line(d->st, a, &file, &line) < 0 ||

@@ -71,6 +71,10 @@ struct dbg_bp {
 	char what[128];		/* what the user asked for */
 	char type[16];		/* "breakpoint", "catchpoint", ... */
 	int enabled;
+	/* A condition on C variables (DWARF), which the frontend tests at each
+	 * hit (session__go) because the engine knows registers and addresses
+	 * only; "" when the engine tests spec.cond itself. */
+	char c_cond[128];
 };
 
 #define DBG_MAX_BPS 256
@@ -137,6 +141,7 @@ struct dbg {
 	struct dbg_conv convs[DBG_MAX_CONVS];
 	int nconvs;
 	uint64_t x_last;		/* the last address x examined ($_) */
+	uint64_t go_min_sp;		/* GO_UNTIL: the stack pointer the stop needs */
 	int frame_sel;			/* frame N / up / down; 0 after every stop */
 	int want_quit, quit_status;
 	volatile int interrupted;	/* Ctrl-C since the last command */
@@ -208,6 +213,13 @@ void data__reset(struct dbg *d);
 /* An address for x: a C expression's pointer value or lvalue address,
  * else the address language of parse__eval.  Prints the error. */
 int data__address(struct dbg *d, const char *expr, uint64_t *addr);
+/* finish: the return type of the function at pc (CTYPE_NONE: void or no
+ * DWARF), and gdb's "Value returned is $N = ..." from eax/rax. */
+uint32_t data__return_type(struct dbg *d, uint64_t pc);
+void data__value_returned(struct dbg *d, uint32_t type);
+/* Does the stop's breakpoint's C condition hold (1 also for any other
+ * stop, or when testing it failed: the error is printed)? */
+int data__cond_holds(struct dbg *d, const struct vmdbg_stop *stop);
 /* set LHS = RHS for a C lvalue or a convenience variable ($x). */
 int data__assign(struct dbg *d, const char *lhs, const char *rhs);
 int data__info_locals(struct dbg *d, const char *args, const char *fmt);
@@ -371,6 +383,9 @@ int parse__substitute(struct dbg *d, const char *expr, char *buf, size_t cap);
 /* A location: *EXPR, FILE:LINE, LINE, FUNCTION (after its prologue when
  * line info exists), or an address expression.  Prints the error. */
 int parse__location(struct dbg *d, const char *loc, uint64_t *addr);
+/* FILE:LINE or LINE (in the file list or the pc shows): 1 with file and
+ * line, 0 when loc is not a line. */
+int parse__line_spec(struct dbg *d, const char *loc, char *file, size_t len, unsigned *line);
 /* A plain number (C syntax, no expression). */
 int parse__number(const char *s, uint64_t *v);
 /* Skip blanks; copy the next word into buf; return the rest. */

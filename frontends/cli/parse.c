@@ -5,6 +5,7 @@
  * gdb's register aliases ($pc, $sp, $fp, $ps).
  */
 #include "frontends/cli/dbg.h"
+#include "symbols/cdata.h"
 #include "symbols/symbols.h"
 
 #include <ctype.h>
@@ -256,13 +257,65 @@ static int all_digits(const char *s, size_t n)
 
 static int file_line(struct dbg *d, const char *file, unsigned line, uint64_t *addr)
 {
+	unsigned actual;
 	uint64_t a;
 
-	if (symtab__line_to_addr(d->st, file, line, addr) == 0)
-		return 0;
+	if (symtab__line_to_addr_at(d->st, file, line, addr, &actual) == 0) {
+		struct cdata *cd = data__get(d);
+		uint32_t s;
+		const struct cscope *f;
+
+		if (actual == line || !cd)
+			return 0;
+		/* a line without code: its next line with code, but only in
+		 * the same function (gdb's rule), never the next function's */
+		s = cdata__scope_at(cd, *addr);
+		f = s ? cdata__scope(cd, cdata__scope(cd, s)->func) : NULL;
+		if (!f || !f->decl_line || line >= f->decl_line)
+			return 0;
+		return dbg__error(d, "Line %u of \"%s\" has no code; the next line with code, %u, "
+				  "is in another function (%s).", line, file, actual,
+				  f->name ? f->name : "??");
+	}
 	if (symtab__line_to_addr(d->st, file, 1, &a) < 0)
 		return dbg__error(d, "No source file named %s.", file);
 	return dbg__error(d, "No line %u in file \"%s\".", line, file);
+}
+
+int parse__line_spec(struct dbg *d, const char *loc, char *file, size_t len, unsigned *line)
+{
+	const char *colon;
+	size_t n;
+
+	loc = parse__skip(loc);
+	n = strlen(loc);
+	while (n && (loc[n - 1] == ' ' || loc[n - 1] == '\t'))
+		n--;
+	if (!n || *loc == '*')
+		return 0;
+	colon = memchr(loc, ':', n);
+	if (colon && colon > loc && all_digits(colon + 1, n - (size_t)(colon + 1 - loc))) {
+		snprintf(file, len, "%.*s", (int)(colon - loc), loc);
+		*line = (unsigned)strtoul(colon + 1, NULL, 10);
+		return 1;
+	}
+	if (all_digits(loc, n)) {
+		const char *f = NULL, *base;
+		unsigned l;
+		uint64_t pc;
+
+		if (d->list_file[0])
+			f = d->list_file;
+		else if (fmt__pc(d, &pc) == 0 && symtab__addr_to_line(d->st, pc, &f, &l) < 0)
+			f = NULL;
+		if (!f)
+			return 0;
+		base = strrchr(f, '/');
+		snprintf(file, len, "%s", base ? base + 1 : f);
+		*line = (unsigned)strtoul(loc, NULL, 10);
+		return 1;
+	}
+	return 0;
 }
 
 int parse__location(struct dbg *d, const char *loc, uint64_t *addr)

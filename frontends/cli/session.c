@@ -266,7 +266,7 @@ int session__engine_go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdb
 	case GO_NEXT:
 		return vmdbg__nexti(d->vm, arg, stop);
 	default:
-		return vmdbg__run_until(d->vm, arg, stop);
+		return vmdbg__run_until_sp(d->vm, arg, d->go_min_sp, stop);
 	}
 }
 
@@ -286,10 +286,16 @@ int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop 
 	memset(stop, 0, sizeof(*stop));
 	sigint_seen = 0;
 	session_running_vm = d->vm;
-	if (d->ui_go)
-		ret = d->ui_go(d, how, arg, stop);
-	else
-		ret = session__engine_go(d, how, arg, stop);
+	for (;;) {
+		if (d->ui_go)
+			ret = d->ui_go(d, how, arg, stop);
+		else
+			ret = session__engine_go(d, how, arg, stop);
+		/* a hit whose C condition is false goes on, as gdb does */
+		if (ret < 0 || sigint_seen || (how != GO_CONT && how != GO_UNTIL) ||
+		    data__cond_holds(d, stop))
+			break;
+	}
 	session_running_vm = NULL;
 	if (sigint_seen)
 		d->interrupted = 1;

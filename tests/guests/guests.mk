@@ -106,7 +106,7 @@ $(eval $(call guest_kernel,lecture32-sysenter,$(GUEST_SRC)/lecture32/lecture32.l
 # The same kernel for the debugger's C-data tests: at -O0 every variable
 # lives in its stack slot (what a student's debug build looks like), and at
 # -O2 without frame pointers (backtraces through CFI, <optimized out>).
-$(eval $(call guest_variant,lecture32-O0,lecture32,$(GUEST_CFLAGS32) -O0))
+$(eval $(call guest_variant,lecture32-O0,lecture32,$(GUEST_CFLAGS32) -O0 -DDEBUGGER_TESTS))
 $(eval $(call guest_kernel,lecture32-O0,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 $(eval $(call guest_variant,lecture32-O2,lecture32,$(GUEST_CFLAGS32) -O2 -fomit-frame-pointer))
 $(eval $(call guest_kernel,lecture32-O2,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))

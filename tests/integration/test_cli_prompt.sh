@@ -39,6 +39,10 @@ session boot16 boot16.img
 # errors on purpose (--keep-going).
 session cdata lecture32-O0.img --keep-going
 [ $st -eq 2 ] || fail "cdata session: status $st, wanted 2"
+# A C condition on a recursive function, finish from each level with the
+# value returned, lines without code, catch syscall write by name.
+session frames lecture32-O0.img --keep-going
+[ $st -eq 2 ] || fail "frames session: status $st, wanted 2 (one bad break line)"
 # -O2 without frame pointers: bt through call-frame information,
 # <optimized out>.
 session cdata_o2 lecture32-O2.img --keep-going

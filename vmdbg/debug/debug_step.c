@@ -9,7 +9,10 @@
 
 #include <string.h>
 
-static int until_arm(struct vmdbg *vm, uint64_t lin, bool nexti, const struct vmdbg_regs *r)
+/* nexti: stop at lin only at the current stack depth or above; min_sp:
+ * only where SP >= min_sp (finish: the frame has returned), 0 anywhere. */
+static int until_arm(struct vmdbg *vm, uint64_t lin, bool nexti, const struct vmdbg_regs *r,
+		     uint64_t min_sp)
 {
 	struct until *u = &vm->dbg->until;
 
@@ -23,13 +26,13 @@ static int until_arm(struct vmdbg *vm, uint64_t lin, bool nexti, const struct vm
 	u->on = true;
 	u->lin = lin;
 	u->nexti = nexti;
-	if (nexti) {
+	if (nexti || min_sp) {
 		int mode = regs__mode(r);
 
 		u->depth = true;
 		u->cpl = regs__cpl(r);
 		u->spmask = mode == VMDBG_MODE_LONG64 ? ~0ULL : r->ss.db ? 0xffffffffULL : 0xffff;
-		u->sp = r->gpr[VMDBG_RSP] & u->spmask;
+		u->sp = nexti ? r->gpr[VMDBG_RSP] & u->spmask : min_sp & u->spmask;
 	}
 	debug__rebuild(vm);
 	return 0;
@@ -46,6 +49,11 @@ static void until_disarm(struct vmdbg *vm)
 
 int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop)
 {
+	return vmdbg__run_until_sp(vm, va, 0, stop);
+}
+
+int vmdbg__run_until_sp(struct vmdbg *vm, uint64_t va, uint64_t min_sp, struct vmdbg_stop *stop)
+{
 	struct vmdbg_regs r;
 	int rc;
 
@@ -53,7 +61,7 @@ int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop)
 	rc = vmdbg__get_regs(vm, &r);
 	if (rc < 0)
 		return rc;
-	rc = until_arm(vm, va, false, &r);
+	rc = until_arm(vm, va, false, &r, min_sp);
 	if (rc < 0)
 		return rc;
 	rc = vmdbg__run(vm, stop);
@@ -129,7 +137,7 @@ int vmdbg__nexti(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop)
 			else
 				next = (r.cs.base + ((r.rip + len) & (mode == 16 ? 0xffff : 0xffffffff))) &
 				       0xffffffffULL;
-			rc = until_arm(vm, next, true, &r);
+			rc = until_arm(vm, next, true, &r, 0);
 			if (rc < 0)
 				return rc;
 			rc = vmdbg__run(vm, stop);

@@ -327,6 +327,22 @@ void gp_handler(struct trap_frame *f)
 
 /* ---- boot ---------------------------------------------------------------- */
 
+#ifdef DEBUGGER_TESTS
+/* Only in lecture32-O0: a recursive function for the debugger's tests
+ * (finish must return from the right frame, bt shows every level). */
+volatile unsigned depth_result;
+
+__attribute__((noinline)) unsigned depth_sum(unsigned n)
+{
+	unsigned below;
+
+	if (n == 0)
+		return 0;
+	below = depth_sum(n - 1);
+	return n + below;
+}
+#endif
+
 void kernel_main(uint32_t magic, uint32_t mbi)
 {
 	(void)mbi;	/* we need nothing from the multiboot information */
@@ -337,6 +353,9 @@ void kernel_main(uint32_t magic, uint32_t mbi)
 	setup_gdt();
 	setup_idt();
 	setup_paging();
+#ifdef DEBUGGER_TESTS
+	depth_result = depth_sum(3);
+#endif
 #ifdef USE_SYSENTER
 	setup_sysenter();
 #endif

@@ -20,7 +20,7 @@ p/x $eax + 0x10
 p/t 10
 p/c 65
 p/a $pc
-p $1 * 2
+p $2 * 2
 set $eax = 0x1234
 p/x $ax
 set {int}0x401000 = 0xc0ffee

@@ -119,7 +119,7 @@ void kvm_gap__shutdown(struct vmdbg *vm, struct kvm_backend *kb)
 		return;
 	}
 	vmm__stop(vm, VMDBG_STOP_SHUTDOWN, 0, "triple fault at 0x%llx in %s (KVM_EXIT_SHUTDOWN)",
-		  (unsigned long long)x.rip, mode_words(x.mode));
+		  (unsigned long long)x.rip, kvm_vm__mode_words(k));
 }
 
 /*

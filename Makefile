@@ -44,6 +44,7 @@ BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 all: $(PROG) $(UNIT_BINS) guests
 
 -include tests/guests/guests.mk
+-include tests/guests/hostile/hostile.mk
 -include tests/difftest/difftest.mk
 -include tests/symbols/symbols.mk
 -include tests/integration/tools.mk

@@ -30,6 +30,11 @@ for m in 1M 0 4G 2049K; do
 done
 expect_status 2 "$VMDBG" run --backend emu --mem 99999999999G "$BUILD/guests/boot16.img"
 contains "$TMP/err" "--mem 99999999999G: expected a size"
+# a history number too big for any history must not overflow (issue 9)
+expect_status 2 "$VMDBG" --backend emu --batch -ex 'p $9999999999' "$BUILD/guests/boot16.img"
+[ "$(cat "$TMP/err")" = 'History has not yet reached $9999999999.' ] || fail "p \$9999999999: $(cat "$TMP/err")"
+expect_status 2 "$VMDBG" --backend emu --batch -ex 'p $$99999999999999999999' "$BUILD/guests/boot16.img"
+[ "$(cat "$TMP/err")" = 'History has not yet reached $$99999999999999999999.' ] || fail "p \$\$99999999999999999999: $(cat "$TMP/err")"
 expect_status 2 "$VMDBG" trace show /nonexistent.vtr
 expect_status 2 "$VMDBG" trace frob x
 [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "error is not one line"

@@ -292,22 +292,24 @@ static void test_rep_across_ram_end(void **state)
  * is #SS(0) (SDM vol. 3, 6.15). */
 static void test_noncanonical(void **state)
 {
+	static const struct {
+		const unsigned char *g, *end;
+		int vector;
+	} cases[] = {
+		{ g_noncanon, g_noncanon_end, 13 },
+		{ g_noncanon_stack, g_noncanon_stack_end, 12 },
+	};
 	(void)state;
-	struct run *r = start(g_noncanon, g_noncanon_end, 64);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run *r = start(cases[i].g, cases[i].end, 64);
 
-	vmdbg__set_limits(r->vm, 1000, 0);
-	go(r);
-	expect_stop(r, VMDBG_STOP_EXIT);
-	assert_int_equal(r->stop.exit_status, 13 * 2 + 1);
-	assert_int_equal(r->first_vector, 13);
-	done(r);
-	r = start(g_noncanon_stack, g_noncanon_stack_end, 64);
-	vmdbg__set_limits(r->vm, 1000, 0);
-	go(r);
-	expect_stop(r, VMDBG_STOP_EXIT);
-	assert_int_equal(r->stop.exit_status, 12 * 2 + 1);
-	assert_int_equal(r->first_vector, 12);
-	done(r);
+		vmdbg__set_limits(r->vm, 1000, 0);
+		go(r);
+		expect_stop(r, VMDBG_STOP_EXIT);
+		assert_int_equal(r->stop.exit_status, cases[i].vector * 2 + 1);
+		assert_int_equal(r->first_vector, cases[i].vector);
+		done(r);
+	}
 }
 
 int main(void)

@@ -37,6 +37,10 @@ hostile emu jump_outside 5
 want_status 4
 want_err "vmdbg: shutdown: executing outside RAM at 0018:10000000 (physical 0x10000000; RAM ends at 0x4000000)"
 want_traps 0
+# an instruction that starts in RAM's last byte and runs past it
+hostile emu fetch_ram_end 5
+want_status 4
+want_err "vmdbg: shutdown: executing outside RAM at 0018:3ffffff (physical 0x4000000; RAM ends at 0x4000000)"
 
 # an IDT with limit 0: ud2 cannot be delivered, nor #GP, nor #DF
 hostile emu idt_limit0 5

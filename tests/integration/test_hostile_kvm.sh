@@ -32,6 +32,10 @@ want_class mmio $((2 * 0xf00))
 hostile kvm jump_outside 5
 want_status 4
 want_err "vmdbg: shutdown: executing outside RAM at 0018:10000000 (physical 0x10000000; RAM ends at 0x4000000)"
+# an instruction that starts in RAM's last byte and runs past it
+hostile kvm fetch_ram_end 5
+want_status 4
+want_err "vmdbg: shutdown: executing outside RAM at 0018:3ffffff (physical 0x4000000; RAM ends at 0x4000000)"
 
 hostile kvm idt_limit0 5
 want_status 4

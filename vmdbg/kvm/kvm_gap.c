@@ -88,14 +88,19 @@ void kvm_gap__exit(struct vmdbg *vm, struct kvm_backend *kb, const char *what)
 
 	kvm_trap__decode(kb, kb->k.regs->rip, &x);
 	/* KVM cannot run code outside its memory slots (an emulation
-	 * failure on any host): the guest jumped outside RAM, which stops it
-	 * as on emu (vmdbg/emu/decode.c outside_ram()), not as a gap */
-	if (!x.nbytes && !kvm_vm__translate(&kb->k, x.la, &gpa) && gpa >= kb->k.ram_size) {
-		vmm__stop(vm, VMDBG_STOP_SHUTDOWN, 0,
-			  "executing outside RAM at %04x:%llx (physical 0x%llx; RAM ends at 0x%llx)",
-			  x.cs, (unsigned long long)x.rip, (unsigned long long)gpa,
-			  (unsigned long long)kb->k.ram_size);
-		return;
+	 * failure on any host): an instruction at or running past RAM's end
+	 * stops the guest as on emu (vmdbg/emu/decode.c outside_ram()), not
+	 * as a gap */
+	for (unsigned i = 0; !x.decoded && i < 15; i++) {
+		if (kvm_vm__translate(&kb->k, x.la + i, &gpa))
+			break;
+		if (gpa >= kb->k.ram_size) {
+			vmm__stop(vm, VMDBG_STOP_SHUTDOWN, 0,
+				  "executing outside RAM at %04x:%llx (physical 0x%llx; RAM ends at 0x%llx)",
+				  x.cs, (unsigned long long)x.rip, (unsigned long long)gpa,
+				  (unsigned long long)kb->k.ram_size);
+			return;
+		}
 	}
 	gap_stop(vm, &x, what);
 }

@@ -125,6 +125,8 @@ static struct run *start(const unsigned char *g, const unsigned char *end, int m
 	if (!r->vm)
 		fail_msg("vmdbg__create: %s", err);
 	vmdbg__set_callback(r->vm, on_event, r);
+	/* every run has a time limit: a regression fails, never hangs */
+	vmdbg__set_limits(r->vm, 0, 10000);
 	if (vmdbg__load_buffer(r->vm, g, (size_t)(end - g), NULL) < 0)
 		fail_msg("load: %s", vmdbg__last_error(r->vm));
 	return r;
@@ -163,7 +165,7 @@ static void test_rep_max_steps(void **state)
 	(void)state;
 	struct run *r = start(g_insb, g_insb_end, 32);
 
-	vmdbg__set_limits(r->vm, 10, 0);
+	vmdbg__set_limits(r->vm, 10, 10000);
 	go(r);
 	expect_stop(r, VMDBG_STOP_LIMIT);
 	assert_string_equal(r->stop.msg, "step limit reached: 10 instructions");
@@ -173,7 +175,7 @@ static void test_rep_max_steps(void **state)
 	assert_int_equal(r->regs.gpr[VMDBG_RCX], 0x10000000 - 7 * CHUNK);
 	assert_int_equal(r->regs.gpr[VMDBG_RDI], 0x200000 + 7 * CHUNK);
 	/* the next run continues the same instruction */
-	vmdbg__set_limits(r->vm, 11, 0);
+	vmdbg__set_limits(r->vm, 11, 10000);
 	go(r);
 	expect_stop(r, VMDBG_STOP_LIMIT);
 	assert_int_equal(r->regs.gpr[VMDBG_RCX], 0x10000000 - 8 * CHUNK);
@@ -280,7 +282,7 @@ static void test_rep_across_ram_end(void **state)
 	uint64_t in_ram = (16 << 20) - 0x300000;
 	uint64_t steps = 3 + in_ram / CHUNK + 4;
 
-	vmdbg__set_limits(r->vm, steps, 0);
+	vmdbg__set_limits(r->vm, steps, 10000);
 	go(r);
 	expect_stop(r, VMDBG_STOP_LIMIT);
 	assert_int_equal(r->nmmio, 4 * CHUNK);
@@ -303,7 +305,7 @@ static void test_noncanonical(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct run *r = start(cases[i].g, cases[i].end, 64);
 
-		vmdbg__set_limits(r->vm, 1000, 0);
+		vmdbg__set_limits(r->vm, 1000, 10000);
 		go(r);
 		expect_stop(r, VMDBG_STOP_EXIT);
 		assert_int_equal(r->stop.exit_status, cases[i].vector * 2 + 1);

@@ -17,6 +17,19 @@ want_status 124
 want_err "vmdbg: limit: step limit reached: 10 instructions; last trap record #28671 9i os io in 0x0080 -> 0x0/1 emulated:post vmm-emulates rip=0x10000e"
 want_class io 28672
 
+# Ctrl-C in the middle of that rep (no limits: the run loop without
+# per-instruction checks; coreutils' timeout is this run's limit)
+timeout 20 "$VMDBG" run "$H/rep_insb.bin" --backend emu --load 0x100000 --mode 32 -q \
+	>/dev/null 2>"$TMP/int.err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+wait $pid
+st=$?
+[ $st -eq 130 ] || { cat "$TMP/int.err"; fail "rep_insb: Ctrl-C gave status $st, wanted 130"; }
+grep -Eq "^vmdbg: user: stopped by the user; last trap record #[0-9]+ [0-9]+i os io in 0x0080 -> 0x0/1 emulated:post vmm-emulates rip=0x10000e$" \
+	"$TMP/int.err" || fail "rep_insb Ctrl-C message: $(cat "$TMP/int.err")"
+
 # rep outs and rep ins of 0x4000 elements on every device's port: one
 # record per element (11 byte ports, then the hypercall port with outsl
 # (hypercall records) and insl), and the exit

@@ -27,4 +27,6 @@ $(HOSTILE_OUT)/%.bin: $(HOSTILE_OUT)/%.o
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(GUEST_LD) -m elf_i386 --build-id=none -Ttext=0x100000 --oformat binary -o $@ $<
 
+# keep the objects: no "rm" line after every build
+.SECONDARY: $(HOSTILE_BINS:.bin=.o)
 .PHONY: hostile-guests

@@ -58,6 +58,7 @@ $(BUILD)/obj/vmdbg/syscalls.o: $(BUILD)/gen/syscall_tables.h
 $(BUILD)/obj/vmdbg/syscalls.o: CFLAGS += -I$(BUILD)/gen
 
 -include tests/guests/guests.mk
+-include tests/guests/hostile/hostile.mk
 -include tests/difftest/difftest.mk
 -include tests/symbols/symbols.mk
 -include tests/integration/tools.mk

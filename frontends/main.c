@@ -266,9 +266,26 @@ static int cmd_run(int argc, char **argv, int record)
 	status = stop_status(&stop);
 	if (ret < 0 && stop.reason == VMDBG_STOP_NONE)
 		status = EXIT_INTERNAL;
-	if (stop.reason != VMDBG_STOP_EXIT)
-		err("%s: %s", vmdbg__stop_reason_name(stop.reason),
-		    stop.msg[0] ? stop.msg : vmdbg__last_error(vm));
+	if (stop.reason != VMDBG_STOP_EXIT) {
+		struct vmdbg_trap last;
+		char line[256] = "";
+
+		/* a stop by a limit says what the guest did last */
+		if ((status == EXIT_LIMIT || status == EXIT_INTERRUPTED) &&
+		    vmdbg__recent_traps(vm, &last, 1) == 1) {
+			char rec[200], *o = line + strlen("; last trap record #");
+
+			strcpy(line, "; last trap record #");
+			vmdbg__format_trap(&last, rec, sizeof(rec));
+			/* one line: the columns' padding squeezed */
+			for (const char *p = rec + strspn(rec, " "); *p; p++)
+				if (*p != ' ' || (p[1] && p[1] != ' '))
+					*o++ = *p;
+			*o = 0;
+		}
+		err("%s: %s%s", vmdbg__stop_reason_name(stop.reason),
+		    stop.msg[0] ? stop.msg : vmdbg__last_error(vm), line);
+	}
 	if (ctx.tw) {
 		struct trace_end end = { 0 };
 

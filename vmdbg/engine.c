@@ -24,8 +24,6 @@
 #include <sys/mman.h>
 
 #define DEFAULT_MEM	(64ULL << 20)
-#define MIN_MEM		(2ULL << 20)
-#define MAX_MEM		(3ULL << 30)	/* below the 32-bit MMIO hole */
 
 static const struct backend_ops *pick_backend(struct vmdbg *vm, char *err, size_t errlen)
 {
@@ -76,7 +74,7 @@ struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t er
 	}
 	vm->cfg = *cfg;
 	vm->ram_size = cfg->mem_size ? cfg->mem_size : DEFAULT_MEM;
-	if (vm->ram_size < MIN_MEM || vm->ram_size > MAX_MEM || (vm->ram_size & 0xfff)) {
+	if (vm->ram_size < VMDBG_MEM_MIN || vm->ram_size > VMDBG_MEM_MAX || (vm->ram_size & 0xfff)) {
 		snprintf(err, errlen, "guest memory %llu bytes: must be a multiple of 4 KiB "
 			 "between 2 MiB and 3 GiB", (unsigned long long)vm->ram_size);
 		goto err_free;

@@ -237,6 +237,7 @@ struct vmdbg {
 	uint64_t max_steps;		/* 0: none; compares to insns or exits */
 	uint64_t timeout_ms;		/* per run; 0: none */
 	uint64_t deadline_ns;		/* 0: none (CLOCK_MONOTONIC) */
+	bool deadline_backstop;		/* kvm: deadline_ns is --max-steps' backstop */
 	bool step_budget_on;
 	uint64_t step_budget;		/* instructions left in vmdbg__step */
 
@@ -308,6 +309,9 @@ void vmm__stop(struct vmdbg *vm, enum vmdbg_stop_reason reason, int status,
 uint64_t vmm__now_ns(void);
 /* Should run() stop now?  Fills *stop when so.  Cheap; call per insn/exit. */
 bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop);
+/* The deadline passed: the stop for --timeout, or for the wall-clock
+ * backstop of --max-steps on kvm (vm->deadline_backstop). */
+void vmm__deadline_stop(struct vmdbg *vm, struct vmdbg_stop *stop);
 
 /* ---- external interrupts and virtual time (irq.c) ----------------------- */
 

@@ -265,9 +265,13 @@ struct vmdbg_stop {
 
 /* ---- configuration --------------------------------------------------- */
 
+#define VMDBG_MEM_MIN	(2ULL << 20)
+#define VMDBG_MEM_MAX	(3ULL << 30)	/* below the 32-bit MMIO hole */
+
 struct vmdbg_config {
 	enum vmdbg_backend_kind backend;
-	uint64_t mem_size;	/* bytes; 0 means 64 MiB */
+	uint64_t mem_size;	/* bytes; 0 means 64 MiB; else a multiple of 4 KiB
+				 * from VMDBG_MEM_MIN to VMDBG_MEM_MAX */
 	/* flat binaries (--load/--entry/--mode); 0 means "detect" */
 	uint64_t load_addr;
 	uint64_t entry;

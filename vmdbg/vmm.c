@@ -69,6 +69,31 @@ static void set_stop(struct vmdbg_stop *stop, enum vmdbg_stop_reason r, const ch
 	snprintf(stop->msg, sizeof(stop->msg), "%s", msg);
 }
 
+/* kvm's wall-clock backstop for --max-steps without --timeout (run()). */
+static uint64_t backstop_ms(const struct vmdbg *vm)
+{
+	uint64_t ms = vm->max_steps > 2000 ? vm->max_steps : 2000;
+
+	return ms < 1000ULL * 86400 * 365 ? ms : 1000ULL * 86400 * 365;
+}
+
+void vmm__deadline_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	if (vm->deadline_backstop) {
+		stop->reason = VMDBG_STOP_LIMIT;
+		snprintf(stop->msg, sizeof(stop->msg),
+			 "%llu exits not reached in %.3g s: on kvm --max-steps counts exits, and "
+			 "without --timeout a guest running that long without them is stopped "
+			 "after max(2 s, 1 ms per step)",
+			 (unsigned long long)vm->max_steps,
+			 (double)backstop_ms(vm) / 1000.0);
+		return;
+	}
+	stop->reason = VMDBG_STOP_TIMEOUT;
+	snprintf(stop->msg, sizeof(stop->msg), "the guest ran past --timeout %.3g s",
+		 (double)vm->timeout_ms / 1000.0);
+}
+
 bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
 {
 	/* A watchpoint or catchpoint hit during the instruction (or exit)
@@ -102,7 +127,7 @@ bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
 	/* Reading the clock costs ~20 ns: only every 4096th call. */
 	if (vm->deadline_ns && (++vm->stop_check & 4095) == 0 &&
 	    vmm__now_ns() >= vm->deadline_ns) {
-		set_stop(stop, VMDBG_STOP_TIMEOUT, "timeout: the guest ran past --timeout");
+		vmm__deadline_stop(vm, stop);
 		return true;
 	}
 	return false;
@@ -373,6 +398,15 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	}
 	vm->stop_requested = 0;
 	vm->deadline_ns = vm->timeout_ms ? vmm__now_ns() + vm->timeout_ms * 1000000ULL : 0;
+	vm->deadline_backstop = false;
+	if (!vm->time_is_insns && vm->max_steps && !vm->timeout_ms) {
+		/* kvm counts exits for --max-steps, so a guest looping without
+		 * exits (jmp .) would never reach it (issue 9): a wall-clock
+		 * backstop of max(2 s, 1 ms per step), far more than an exit
+		 * costs, stops it as the step limit */
+		vm->deadline_ns = vmm__now_ns() + backstop_ms(vm) * 1000000ULL;
+		vm->deadline_backstop = true;
+	}
 	if (vm->dbg_ops)
 		vm->dbg_ops->run_begin(vm);
 	vmm__clock_begin(vm);

@@ -295,8 +295,13 @@ static int history(struct cx *x, const char *q, size_t n, struct cval *v)
 	if (i == n)
 		idx = back ? d->nhist - 1 : d->nhist;
 	else {
-		for (; i < n; i++)
+		for (; i < n; i++) {
+			/* $9999999999 must not overflow k (issue 9): no
+			 * history is that long anyway */
+			if (k > 99999999)
+				return fail(x, "History has not yet reached $%.*s.", (int)n, q);
 			k = k * 10 + (q[i] - '0');
+		}
 		idx = back ? d->nhist - k : k;
 	}
 	if (idx < first || idx > d->nhist)

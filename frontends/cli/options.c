@@ -33,11 +33,16 @@ static int parse_u64(const char *s, uint64_t *out)
 	v = strtoull(s, &end, 0);
 	if (errno || end == s || *s == '-')
 		return -1;
+	int shift = 0;
+
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
+	if (shift && v > (~0ULL >> shift))
+		return -1;	/* does not fit in 64 bits */
+	v <<= shift;
 	if (*end == 'i' || *end == 'B')
 		end += (end[0] == 'i' && end[1] == 'B') ? 2 : 1;
 	if (*end)
@@ -64,6 +69,9 @@ int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 	} else if (!strcmp(name, "mem")) {
 		if (parse_u64(arg, &v) < 0)
 			return err("--mem %s: expected a size such as 64M", arg), -1;
+		/* bad input, not vmdbg__create's internal error (issue 9) */
+		if (v < VMDBG_MEM_MIN || v > VMDBG_MEM_MAX || (v & 0xfff))
+			return err("--mem %s: guest memory must be a multiple of 4K from 2M to 3G", arg), -1;
 		cfg->mem_size = v;
 	} else if (!strcmp(name, "load")) {
 		if (parse_u64(arg, &cfg->load_addr) < 0)

@@ -125,11 +125,19 @@ int parse__substitute(struct dbg *d, const char *expr, char *buf, size_t cap)
 				q++;
 			}
 			if (isdigit((unsigned char)*q) || !is_sym_char((unsigned char)*q)) {
+				const char *digits = q;
 				int n = 0;
 
-				while (isdigit((unsigned char)*q))
+				/* $9999999999 must not overflow n (issue 9):
+				 * no history is that long anyway */
+				while (isdigit((unsigned char)*q)) {
+					if (n > 99999999)
+						return dbg__error(d, "History has not yet reached $%s%.*s.",
+								  back ? "$" : "",
+								  (int)strspn(digits, "0123456789"),
+								  digits);
 					n = n * 10 + (*q++ - '0');
-
+				}
 				if (back)
 					n = d->nhist - (q > s + 2 ? n : 1);
 				else if (q == s + 1)

@@ -280,6 +280,24 @@ static void mark_code(struct emu *e, uint64_t pfn)
 	}
 }
 
+
+/*
+ * The guest jumped where there is no RAM (MMIO or nothing).  QEMU TCG runs
+ * the zero bytes it reads there (add %al,(%eax)) on through the address
+ * space; nothing useful comes of that, so the guest stops as dead (status
+ * 4) with one clear line instead of an "unsupported instruction" (issue 9).
+ * lin translated once already: mmu__translate() cannot fault here.
+ */
+static __attribute__((noreturn)) void outside_ram(struct emu *e, uint64_t lin)
+{
+	uint64_t pa = mmu__translate(e, lin, 2, emu_user(e));
+
+	emu_stop(e, VMDBG_STOP_SHUTDOWN,
+		 "executing outside RAM at %04x:%llx (physical 0x%llx; RAM ends at 0x%llx)",
+		 e->seg[S_CS].sel, (unsigned long long)e->rip, (unsigned long long)pa,
+		 (unsigned long long)e->vm->ram_size);
+	__builtin_longjmp(e->jb, 1);
+}
 static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page,
 				      uint64_t pa, uint64_t key, struct insn *slot)
 {
@@ -295,7 +313,7 @@ static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page
 		uint64_t pa2;
 		uint8_t *page2 = mmu__fetch_page(e, lin + n, &pa2);
 		if (!page2)
-			emu_unsupported(e, "instruction fetch from outside RAM");
+			outside_ram(e, lin + n);
 		memcpy(buf + n, page2, 15 - n);
 		n = 15;
 		cross = true;
@@ -347,7 +365,7 @@ const struct insn *decode__fetch(struct emu *e)
 		pa = e->fetch_pa;
 	} else {
 		if (!mmu__fetch_page(e, lin, &pa))
-			emu_unsupported(e, "instruction fetch from outside RAM");
+			outside_ram(e, lin);
 		e->fetch_tag = tag;
 		e->fetch_pa = pa;
 	}

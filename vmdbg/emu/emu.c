@@ -324,6 +324,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				else
 					v = vmm__irq_ack(vm);
 				e->halted = false;
+				e->rep_resume = false;
 				e->origin.rip = e->rip;
 				e->origin.cpl = (uint8_t)e->cpl;
 				e->origin.mode = (uint8_t)e->mode;
@@ -367,7 +368,11 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			}
 		}
 		prev = (struct insn *)in;
-		if (__builtin_expect(dbg_insn, 0)) {
+		if (__builtin_expect(dbg_insn, 0) && e->rep_resume) {
+			/* a rep continues (string.c): no new instruction for
+			 * breakpoints, as RF does on the CPU */
+			e->rep_resume = false;
+		} else if (__builtin_expect(dbg_insn, 0)) {
 			/* breakpoints: the debugger may stop before the insn */
 			uint64_t lin = e->mode == 64 ? rip
 				       : (e->seg[S_CS].base + rip) & 0xffffffffull;
@@ -534,7 +539,9 @@ static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	struct emu *e = EMU(vm);
 	memset(stop, 0, sizeof(*stop));
 	e->stop_now = false;
+	e->rep_resume = false;
 	if (__builtin_setjmp(e->jb)) {
+		e->rep_resume = false;
 		if (e->stop_now)
 			goto out;
 		sys__handle_fault(e);

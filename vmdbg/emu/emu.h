@@ -234,6 +234,8 @@ struct emu {
 	const struct insn *cur;
 	struct trap_origin origin;
 	bool recorded;		/* the instruction produced its own trap record */
+	bool rep_resume;	/* a rep stopped part-way (string.c): its next
+				 * step is no new instruction for breakpoints */
 
 	/* fault state */
 	void *jb[5];
@@ -329,14 +331,20 @@ void mmu__code_written(struct emu *e, uint64_t pa, uint64_t len);
 
 static inline int emu_user(const struct emu *e) { return e->cpl == 3; }
 
+/* A canonical 48-bit linear address: bits 63..47 all equal.  Written
+ * without shifting a negative value (undefined in C; issue 9). */
+static inline bool emu_canonical(uint64_t lin)
+{
+	return ((lin + (1ull << 47)) >> 48) == 0;
+}
+
 static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write)
 {
 	if (e->mode == 64) {
 		uint64_t lin = off;
 		if (seg >= S_FS)
 			lin += e->seg[seg].base;
-		/* canonical: bits 63..47 all equal */
-		if ((uint64_t)(((int64_t)lin << 16) >> 16) != lin)
+		if (!emu_canonical(lin))
 			mmu__seg_fault(e, seg);
 		return lin;
 	}
@@ -412,7 +420,7 @@ static inline const uint8_t *stack_peek(struct emu *e, uint64_t off, uint64_t le
 	uint64_t lin;
 	if (e->mode == 64) {
 		lin = off;
-		if ((uint64_t)(((int64_t)lin << 16) >> 16) != lin)
+		if (!emu_canonical(lin))
 			return NULL;
 	} else {
 		const struct vmdbg_seg *s = &e->seg[S_SS];

@@ -236,7 +236,7 @@ static uint64_t deliver_long(struct emu *e, int vec, bool has_err, uint32_t err,
 		frame[n++] = err;
 	for (int i = 0; i < n; i++) {
 		sp -= 8;
-		if ((uint64_t)(((int64_t)sp << 16) >> 16) != sp)
+		if (!emu_canonical(sp))
 			emu_fault(e, EX_SS, 0, true);
 		wr_sys(e, sp, 8, frame[i]);
 	}

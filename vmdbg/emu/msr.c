@@ -42,7 +42,7 @@ uint64_t msr__tsc(struct emu *e)
 
 static bool canonical(uint64_t v)
 {
-	return (uint64_t)(((int64_t)v << 16) >> 16) == v;
+	return emu_canonical(v);
 }
 
 static enum vmdbg_classic classic_of(struct emu *e)

@@ -2,12 +2,26 @@
  * string.c - emu: movs, stos, lods, cmps, scas, ins, outs with rep, repe
  * and repne.
  *
- * A rep instruction runs all its iterations in one step (one retired
- * instruction), but commits rCX/rSI/rDI after every element, so a fault in
+ * A rep instruction commits rCX/rSI/rDI after every element, so a fault in
  * the middle leaves the registers where the CPU would and the restarted
  * instruction continues from there.
+ *
+ * Partial rep (issue 9: one `rep insb` with ECX near 2^32 must not freeze
+ * vmdbg): one step runs at most REP_CHUNK elements.  When more remain, the
+ * instruction stops part-way as the CPU does at an interrupt: RIP stays on
+ * it, the registers are those after the last element, and it counts as one
+ * retired instruction; the run loop then checks its stop conditions (Ctrl-C,
+ * --timeout, --max-steps, the step budget) and takes pending interrupts, and
+ * the next step continues it.  So a rep of N elements counts ceil(N /
+ * REP_CHUNK) instructions, a rule that depends only on the guest, which
+ * keeps traces byte-identical run to run.  It also stops part-way right
+ * after an element that hit a watchpoint or catchpoint (vm->dbg_hit) or
+ * made a device ask to stop (debug exit), so those stop on the element.
  */
 #include "vmdbg/emu/emu.h"
+
+/* Elements per step of a rep instruction (see above). */
+#define REP_CHUNK	4096
 
 enum { ST_MOVS, ST_STOS, ST_LODS, ST_CMPS, ST_SCAS, ST_INS, ST_OUTS };
 
@@ -57,6 +71,7 @@ bool string__exec(struct emu *e, const struct insn *in)
 	int sseg = in->sseg;
 	bool rep = in->rep != 0;
 	uint16_t port = (uint16_t)e->r[2];
+	unsigned done = 0;
 	if ((kind == ST_INS || kind == ST_OUTS) && !sys__io_allowed(e, port, size))
 		emu_gp(e, 0);
 	for (;;) {
@@ -113,10 +128,15 @@ bool string__exec(struct emu *e, const struct insn *in)
 			if ((in->rep == 1 && !zf) || (in->rep == 2 && zf))
 				break;
 		}
-		/* a device asked to stop (debug exit) in the middle of rep outs */
-		if ((kind == ST_INS || kind == ST_OUTS) && e->vm->pending_stop.reason != VMDBG_STOP_NONE) {
-			if (e->r[1] & am)
-				e->next_rip = e->rip;	/* resume the rep later */
+		if (!(e->r[1] & am))
+			break;
+		if (++done >= REP_CHUNK || e->vm->dbg_hit ||
+		    e->vm->pending_stop.reason != VMDBG_STOP_NONE) {
+			e->next_rip = e->rip;	/* resume the rep in the next step */
+			e->rep_resume = true;
+			/* a long rep makes few steps: read the clock at the
+			 * next stop check (vmm__should_stop) */
+			e->vm->stop_check |= 4095;
 			break;
 		}
 	}

@@ -371,7 +371,7 @@ void sys__sysret(struct emu *e)
 	struct vmdbg_seg cs, ss;
 	uint64_t target;
 	if (in->rexw && e->mode == 64) {
-		if ((uint64_t)(((int64_t)e->r[1] << 16) >> 16) != e->r[1])
+		if (!emu_canonical(e->r[1]))
 			emu_gp(e, 0);
 		flat_seg(&cs, (uint16_t)((sel + 16) | 3), true, 3, true);
 		target = e->r[1];

@@ -449,7 +449,10 @@ static void on_tick(struct vmdbg *vm, struct kvm_backend *kb)
 
 	kb->last_tick = kvm_vm__ticks();
 	if (vm->deadline_ns && now >= vm->deadline_ns) {
-		vmm__stop(vm, VMDBG_STOP_TIMEOUT, 0, "timeout: the guest ran past --timeout");
+		struct vmdbg_stop s = { 0 };
+
+		vmm__deadline_stop(vm, &s);
+		vmm__stop(vm, s.reason, 0, "%s", s.msg);
 		return;
 	}
 	if (vm->exits == kb->tick_exits && rip == kb->tick_rip) {

@@ -127,6 +127,23 @@ static inline enum vmdbg_mode kvm_vm__mode(const struct kvm_vm *k)
 	return s->cs.db ? VMDBG_MODE_PROT32 : VMDBG_MODE_REAL;
 }
 
+/* The CPU mode in words, for messages: unlike kvm_vm__mode(), which
+ * counts 16-bit protected mode as real mode (the classification's view),
+ * it tells them apart (issue 9: a triple fault in protected mode before
+ * the far jump read "in real mode"). */
+static inline const char *kvm_vm__mode_words(const struct kvm_vm *k)
+{
+	const struct kvm_sregs *s = k->sregs;
+
+	if (!(s->cr0 & CR0_PE))
+		return "real mode";
+	if (k->regs->rflags & RFLAGS_VM)
+		return "virtual-8086 mode";
+	if (s->efer & EFER_LMA)
+		return s->cs.l ? "long mode" : "compatibility mode";
+	return s->cs.db ? "32-bit protected mode" : "16-bit protected mode";
+}
+
 static inline int kvm_vm__cpl(const struct kvm_vm *k)
 {
 	if (!(k->sregs->cr0 & CR0_PE))

@@ -84,7 +84,24 @@ void kvm_gap__exit(struct vmdbg *vm, struct kvm_backend *kb, const char *what)
 {
 	struct kvm_insn x;
 
+	uint64_t gpa;
+
 	kvm_trap__decode(kb, kb->k.regs->rip, &x);
+	/* KVM cannot run code outside its memory slots (an emulation
+	 * failure on any host): an instruction at or running past RAM's end
+	 * stops the guest as on emu (vmdbg/emu/decode.c outside_ram()), not
+	 * as a gap */
+	for (unsigned i = 0; !x.decoded && i < 15; i++) {
+		if (kvm_vm__translate(&kb->k, x.la + i, &gpa))
+			break;
+		if (gpa >= kb->k.ram_size) {
+			vmm__stop(vm, VMDBG_STOP_SHUTDOWN, 0,
+				  "executing outside RAM at %04x:%llx (physical 0x%llx; RAM ends at 0x%llx)",
+				  x.cs, (unsigned long long)x.rip, (unsigned long long)gpa,
+				  (unsigned long long)kb->k.ram_size);
+			return;
+		}
+	}
 	gap_stop(vm, &x, what);
 }
 
@@ -119,7 +136,7 @@ void kvm_gap__shutdown(struct vmdbg *vm, struct kvm_backend *kb)
 		return;
 	}
 	vmm__stop(vm, VMDBG_STOP_SHUTDOWN, 0, "triple fault at 0x%llx in %s (KVM_EXIT_SHUTDOWN)",
-		  (unsigned long long)x.rip, mode_words(x.mode));
+		  (unsigned long long)x.rip, kvm_vm__mode_words(k));
 }
 
 /*

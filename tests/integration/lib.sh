@@ -25,8 +25,8 @@ same() {
 	diff -u "$1" "$2" || fail "$2 differs from $1"
 }
 
-# line FILE TEXT: FILE has a line that is exactly TEXT.
-line() {
+# has_line FILE TEXT: FILE has a line that is exactly TEXT.
+has_line() {
 	grep -qxF -- "$2" "$1" || { cat "$1"; fail "no line '$2' in $1"; }
 }
 

@@ -16,40 +16,40 @@ run32() { # STATUS NAME [OPTIONS]: run guest NAME at 1 MiB in 32-bit mode
 
 # 2: bad input.
 expect_status 2 "$VMDBG" run --backend emu --timeout 10 --bogus "$TMP/x.bin"
-line "$TMP/err" "run: unrecognized option '--bogus'"
-line "$TMP/err" "vmdbg: try 'vmdbg --help'"
+has_line "$TMP/err" "run: unrecognized option '--bogus'"
+has_line "$TMP/err" "vmdbg: try 'vmdbg --help'"
 flat junk 'not an image'
 expect_status 2 "$VMDBG" run --backend emu --timeout 10 "$TMP/junk.bin"
-line "$TMP/err" "vmdbg: $TMP/junk.bin: not a recognised image: no ELF magic, no multiboot header, no 0x55AA boot signature at offset 510; use --load ADDR --entry ADDR --mode 16|32|64 for a flat binary"
+has_line "$TMP/err" "vmdbg: $TMP/junk.bin: not a recognised image: no ELF magic, no multiboot header, no 0x55AA boot signature at offset 510; use --load ADDR --entry ADDR --mode 16|32|64 for a flat binary"
 
 # 4: the guest died.
 flat ud2 '\017\013'				# ud2, no IDT: #UD, #GP, #DF, shutdown
 run32 4 ud2
-line "$TMP/err" "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0018:100000)"
+has_line "$TMP/err" "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0018:100000)"
 flat reset '\260\376\346\144\353\376'		# mov al, 0xfe; out 0x64, al; jmp .
 run32 4 reset
-line "$TMP/err" "vmdbg: reset: guest reset through the i8042 (command 0xFE)"
+has_line "$TMP/err" "vmdbg: reset: guest reset through the i8042 (command 0xFE)"
 flat halt '\372\364'				# cli; hlt
 run32 4 halt
-line "$TMP/err" "vmdbg: halted: guest halted forever: hlt at 0018:100001 with interrupts disabled"
+has_line "$TMP/err" "vmdbg: halted: guest halted forever: hlt at 0018:100001 with interrupts disabled"
 
 # 6: the backend cannot run the guest (emu has no x87).
 flat x87 '\333\343\353\376'			# fninit; jmp .
 run32 6 x87
-line "$TMP/err" "vmdbg: unsupported: unsupported instruction 'fninit' (bytes db e3) at 0018:100000"
+has_line "$TMP/err" "vmdbg: unsupported: unsupported instruction 'fninit' (bytes db e3) at 0018:100000"
 
 # 8: internal error, reached from outside by a trace the host cannot
 # write (a file size limit): 100000 port writes, then debug-exit 0.
 flat many '\271\240\206\001\000\346\200\342\374\260\000\346\364'
 ( trap '' XFSZ; ulimit -f 8; run32 8 many -o "$TMP/big.vtr" ) || exit 1
-line "$TMP/err" "vmdbg: trace $TMP/big.vtr: write: File too large"
+has_line "$TMP/err" "vmdbg: trace $TMP/big.vtr: write: File too large"
 
 # 124: --max-steps and --timeout.
 flat spin '\353\376'				# jmp .
 run32 124 spin --max-steps 100
-line "$TMP/err" "vmdbg: limit: step limit reached: 100 instructions"
+has_line "$TMP/err" "vmdbg: limit: step limit reached: 100 instructions"
 expect_status 124 "$VMDBG" run --backend emu --load 0x100000 --mode 32 --timeout 0.2 "$TMP/spin.bin"
-line "$TMP/err" "vmdbg: timeout: timeout: the guest ran past --timeout"
+has_line "$TMP/err" "vmdbg: timeout: timeout: the guest ran past --timeout"
 
 # 130: SIGINT while the guest runs.  The guest's first trap (printed by -t)
 # says vmdbg is inside the run, with its handler installed.
@@ -62,7 +62,7 @@ while ! grep -q 'io ' "$TMP/err" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1));
 kill -INT $pid
 wait $pid; st=$?
 [ $st -eq 130 ] || { cat "$TMP/err"; fail "Ctrl-C: status $st, wanted 130"; }
-line "$TMP/err" "vmdbg: user: stopped by the user"
+has_line "$TMP/err" "vmdbg: user: stopped by the user"
 
 # The guest's debug-exit status: value * 2 + 1, and no message.
 flat exit5 '\260\005\346\364'			# mov al, 5; out 0xf4, al

@@ -55,7 +55,7 @@ static struct vmdbg *new_vm(struct run *r, const uint8_t *code, size_t len)
 	if (vmdbg__load_buffer(vm, code, len, NULL) < 0)
 		fail_msg("load: %s", vmdbg__last_error(vm));
 	vmdbg__set_callback(vm, on_event, r);
-	vmdbg__set_limits(vm, 1000, 0);
+	vmdbg__set_limits(vm, 1000, 10000);
 	r->vm = vm;
 	return vm;
 }

@@ -59,6 +59,7 @@ static struct vmdbg *flat_vm(const uint8_t *code, size_t len, int mode, struct l
 		fail_msg("load: %s", vmdbg__last_error(vm));
 	memset(l, 0, sizeof(*l));
 	vmdbg__set_callback(vm, on_event, l);
+	vmdbg__set_limits(vm, 0, 10000);	/* a hang fails, never stalls */
 	return vm;
 }
 

@@ -56,7 +56,7 @@ same "$TMP/habits.log.want" "$TMP/habits.log"
 
 # Types, sizes and static data exactly as gdb prints them from the same
 # ELF (gdb is the reference; its script-error line is folded like ours).
-"$VMDBG" --backend emu --batch --keep-going -x tests/integration/cli/cdata_static.gdb \
+"$VMDBG" --timeout 30 --backend emu --batch --keep-going -x tests/integration/cli/cdata_static.gdb \
 	"$BUILD/guests/lecture32-O0.img" >"$TMP/cdata_static.out" 2>&1
 gdb -nx -batch -x tests/integration/cli/cdata_static.gdb "$BUILD/guests/lecture32-O0.img" 2>&1 |
 	awk '/: Error in sourced command file:$/ { sub(/Error in sourced command file:$/, ""); printf "%s", $0; next } { print }' \

@@ -263,7 +263,7 @@ msg=$(printf '\033]0;pwned\007 hi' | od -An -v -tx1)
   printf '\364'; } >"$TMP/esc.bin"
 # A FIFO as the history file is left alone instead of hanging the prompt.
 rm -f "$TMP/.vmdbg_history" && mkfifo "$TMP/.vmdbg_history"
-start esc 120 40 "$VMDBG" --backend emu --load 0x7c00 --mode 16 "$TMP/esc.bin"
+start esc 120 40 "$VMDBG" --timeout 30 --backend emu --load 0x7c00 --mode 16 "$TMP/esc.bin"
 wait_for '^\(vmdbg\)'
 line c
 wait_for 'console \(serial\)'

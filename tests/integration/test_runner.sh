@@ -40,6 +40,14 @@ contains "$TMP/user.out" "PASS  unit/test_skipcase (1 case(s) skipped: see $B/te
 contains "$TMP/user.out" "SKIP  unit/test_skip77: needs a frob"
 contains "$TMP/user.out" "1 passed, 1 failed, 1 skipped"
 
+# A test that itself exits 124 fails, but is not said to have timed out.
+printf '#!/bin/sh\nexit 124\n' >"$B/tests/unit/test_st124"
+chmod +x "$B/tests/unit/test_st124"
+BUILD=$B TEST_TIMEOUT=30 sh tests/run.sh unit/test_st124 >"$TMP/124.out" 2>&1
+cat "$TMP/124.out"
+contains "$TMP/124.out" "FAIL  unit/test_st124"
+grep -q "timed out" "$TMP/124.out" && fail "a quick exit 124 was called a timeout"
+
 # Unit and integration tests of one name keep separate logs.
 [ -f "$B/test-logs/unit/test_ok.log" ] || fail "no log under test-logs/unit"
 [ -d "$B/test-logs/integration" ] || fail "no test-logs/integration directory"

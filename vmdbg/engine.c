@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define DEFAULT_MEM	(64ULL << 20)
 
@@ -79,9 +78,10 @@ struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t er
 			 "between 2 MiB and 3 GiB", (unsigned long long)vm->ram_size);
 		goto err_free;
 	}
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
+	/* Between guard pages: an access vmm__gpa_ptr() failed to refuse
+	 * faults at once instead of reaching the heap (guard.c). */
+	vm->ram = guard__alloc(vm->ram_size);
+	if (!vm->ram) {
 		snprintf(err, errlen, "mmap of %llu bytes of guest RAM: %s",
 			 (unsigned long long)vm->ram_size, strerror(errno));
 		goto err_free;
@@ -112,7 +112,7 @@ err_backend:
 err_devices:
 	devices__exit(vm);
 err_unmap:
-	munmap(vm->ram, vm->ram_size);
+	guard__free(vm->ram, vm->ram_size);
 err_free:
 	free(vm);
 	return NULL;
@@ -125,6 +125,6 @@ void vmdbg__destroy(struct vmdbg *vm)
 	debug__destroy(vm);
 	vm->be->destroy(vm);
 	devices__exit(vm);
-	munmap(vm->ram, vm->ram_size);
+	guard__free(vm->ram, vm->ram_size);
 	free(vm);
 }

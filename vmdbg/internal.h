@@ -416,6 +416,13 @@ struct dbg_ops {
 #define BPCAP_HW_R3	4	/* execute breakpoints fire in ring 3 */
 #define BPCAP_STEP_R3	8	/* ring-3 code can be single-stepped */
 
+/* Host buffers between two PROT_NONE guard pages (guard.c): zeroed, ending
+ * exactly at the trailing guard page (aligned to every power of two that
+ * divides size), so an overrun faults at once.  NULL on failure.
+ * guard__free takes the size given to alloc. */
+void *guard__alloc(size_t size);
+void guard__free(void *p, size_t size);
+
 /* SHA-256 (sha256.c; the traces check a header's image with it too) */
 #include "vmdbg/sha256.h"
 

@@ -32,7 +32,28 @@ events() {
 			printf "cpuid leaf=0x%x subleaf=0x%x cpl=%d at=%s\n", hex($col["addr"]), hex($col["value"]), cpl, at
 		else if (c == "return")
 			printf "return insn=%s to=%s cpl=%d at=%s\n", $col["insn"], where(hex($col["handler"])), cpl, at
+		else if (c == "priv-insn")
+			printf "priv-insn insn=%s cpl=%d at=%s\n", $col["insn"], cpl, at
 		else
 			printf "%s cpl=%d at=%s\n", c, cpl, at
 	}'
+}
+
+# steps ELF TRACE: a step-mode trace in the format of
+# tests/guests/expected/*.steps (`insn cpl=N at=SYMBOL`): each privileged or
+# hole instruction, port access, int, cpuid, MSR access, system call and
+# return as the instruction that made it.  Exceptions are left out (QEMU's
+# list names the faulting instruction instead, marked `faulted`).
+steps() {
+	events "$1" "$2" | sed -E \
+		-e '/^exception /d' \
+		-e 's/^io dir=(in|out) .* (cpl=.*)$/\1 \2/' \
+		-e 's/^softint .* (cpl=.*)$/int \1/' \
+		-e 's/^return insn=([a-z]+) .* (cpl=.*)$/\1 \2/' \
+		-e 's/^cpuid .* (cpl=.*)$/cpuid \1/' \
+		-e 's/^msr dir=out .* (cpl=.*)$/wrmsr \1/' \
+		-e 's/^msr dir=in .* (cpl=.*)$/rdmsr \1/' \
+		-e 's/^syscall insn=([a-z]+) .* (cpl=.*)$/\1 \2/' \
+		-e 's/^priv-insn insn=([a-z0-9-]+) (cpl=.*)$/\1 \2/' \
+		-e 's/^([a-z0-9]+)-([a-z0-9]+) /\1_\2 /'
 }

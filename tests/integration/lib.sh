@@ -25,6 +25,11 @@ same() {
 	diff -u "$1" "$2" || fail "$2 differs from $1"
 }
 
+# has_line FILE TEXT: FILE has a line that is exactly TEXT.
+has_line() {
+	grep -qxF -- "$2" "$1" || { cat "$1"; fail "no line '$2' in $1"; }
+}
+
 # contains FILE TEXT
 contains() {
 	grep -qF -- "$2" "$1" || { cat "$1"; fail "'$2' not found in $1"; }

@@ -2,7 +2,7 @@
 # the serial output and the exit status (debug-exit value 0 -> status 1).
 . tests/integration/lib.sh
 
-"$VMDBG" record --backend emu "$BUILD/guests/boot16.img" -o "$TMP/run.vtr" >"$TMP/serial" 2>"$TMP/err"
+"$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/boot16.img" -o "$TMP/run.vtr" >"$TMP/serial" 2>"$TMP/err"
 st=$?
 [ $st -eq 1 ] || { cat "$TMP/err"; fail "status $st, wanted 1"; }
 printf 'boot16\n' >"$TMP/want_serial"
@@ -10,7 +10,7 @@ same "$TMP/want_serial" "$TMP/serial"
 "$VMDBG" trace show "$TMP/run.vtr" | tail -n +3 >"$TMP/run.txt"
 same tests/integration/expected/boot16.emu.run "$TMP/run.txt"
 
-"$VMDBG" record --step --backend emu "$BUILD/guests/boot16.img" -o "$TMP/step.vtr" -q 2>/dev/null
+"$VMDBG" record --timeout 30 --step --backend emu "$BUILD/guests/boot16.img" -o "$TMP/step.vtr" -q 2>/dev/null
 [ $? -eq 1 ] || fail "step mode: wrong status"
 "$VMDBG" trace show "$TMP/step.vtr" | tail -n +3 >"$TMP/step.txt"
 same tests/integration/expected/boot16.emu.step "$TMP/step.txt"

@@ -9,7 +9,7 @@
 # output with expected/cli-NAME.txt; the exit status is left in $st.
 session() {
 	name=$1 img=$2; shift 2
-	"$VMDBG" --backend emu --batch "$@" -x tests/integration/cli/$name.gdb \
+	"$VMDBG" --timeout 30 --backend emu --batch "$@" -x tests/integration/cli/$name.gdb \
 		"$BUILD/guests/$img" >"$TMP/$name.out" 2>&1
 	st=$?
 	same tests/integration/expected/cli-$name.txt "$TMP/$name.out"
@@ -60,7 +60,7 @@ same "$TMP/habits.log.want" "$TMP/habits.log"
 
 # Types, sizes and static data exactly as gdb prints them from the same
 # ELF (gdb is the reference; its script-error line is folded like ours).
-"$VMDBG" --backend emu --batch --keep-going -x tests/integration/cli/cdata_static.gdb \
+"$VMDBG" --timeout 30 --backend emu --batch --keep-going -x tests/integration/cli/cdata_static.gdb \
 	"$BUILD/guests/lecture32-O0.img" >"$TMP/cdata_static.out" 2>&1
 gdb -nx -batch -x tests/integration/cli/cdata_static.gdb "$BUILD/guests/lecture32-O0.img" 2>&1 |
 	awk '/: Error in sourced command file:$/ { sub(/Error in sourced command file:$/, ""); printf "%s", $0; next } { print }' \
@@ -75,29 +75,29 @@ session errors lecture32.img --keep-going
 # Without --keep-going the first error stops the script (status 2).
 session error_stop lecture32.img
 [ $st -eq 2 ] || fail "error_stop session: status $st, wanted 2"
-expect_status 2 "$VMDBG" --backend emu --batch -x "$TMP/nonexistent.gdb" "$BUILD/guests/boot16.img"
+expect_status 2 "$VMDBG" --timeout 30 --backend emu --batch -x "$TMP/nonexistent.gdb" "$BUILD/guests/boot16.img"
 contains "$TMP/err" "nonexistent.gdb: No such file or directory."
-expect_status 2 "$VMDBG" --backend emu --frob "$BUILD/guests/boot16.img"
+expect_status 2 "$VMDBG" --timeout 30 --backend emu --frob "$BUILD/guests/boot16.img"
 contains "$TMP/err" "unknown option '--frob'"
-expect_status 2 "$VMDBG" --backend emu -x
+expect_status 2 "$VMDBG" --timeout 30 --backend emu -x
 contains "$TMP/err" "option '-x' needs an argument"
-expect_status 2 "$VMDBG" --backend emu --batch "$TMP/nonexistent.img"
+expect_status 2 "$VMDBG" --timeout 30 --backend emu --batch "$TMP/nonexistent.img"
 contains "$TMP/err" "nonexistent.img: No such file or directory"
 
 # Commands on stdin (not a terminal): the prompt, gdb abbreviations, an
 # empty line, a missing symbol, quit with the guest's status.
 printf 'b uart_putc\ni b\nr\n\np/x $eax\nfoo\nc 3\ninfo b\ndel\nc\nq\n' |
-	"$VMDBG" --backend emu "$BUILD/guests/lecture32.img" >"$TMP/stdin.out" 2>&1
+	"$VMDBG" --timeout 30 --backend emu "$BUILD/guests/lecture32.img" >"$TMP/stdin.out" 2>&1
 st=$?
 same tests/integration/expected/cli-stdin.txt "$TMP/stdin.out"
 [ $st -eq 1 ] || fail "stdin session: status $st, wanted 1"
 # -ex commands and `quit N`.
-expect_status 5 "$VMDBG" --backend emu --batch -ex 'p 2+3' -ex 'quit $1' "$BUILD/guests/boot16.img"
+expect_status 5 "$VMDBG" --timeout 30 --backend emu --batch -ex 'p 2+3' -ex 'quit $1' "$BUILD/guests/boot16.img"
 contains "$TMP/out" '$1 = 5'
 # help for every command.
-"$VMDBG" --backend emu --batch -ex help "$BUILD/guests/boot16.img" >"$TMP/help.out" 2>&1 || fail "help"
+"$VMDBG" --timeout 30 --backend emu --batch -ex help "$BUILD/guests/boot16.img" >"$TMP/help.out" 2>&1 || fail "help"
 for c in $(awk '/^  [a-z]/ { print $1 }' "$TMP/help.out"); do
-	"$VMDBG" --backend emu --batch -ex "help $c" "$BUILD/guests/boot16.img" >"$TMP/h" 2>&1 ||
+	"$VMDBG" --timeout 30 --backend emu --batch -ex "help $c" "$BUILD/guests/boot16.img" >"$TMP/h" 2>&1 ||
 		{ cat "$TMP/h"; fail "help $c"; }
 	grep -q "^Usage: " "$TMP/h" || { cat "$TMP/h"; fail "help $c has no usage line"; }
 done
@@ -106,7 +106,7 @@ done
 # Ctrl-C stops a running guest and the prompt comes back.
 printf '\353\376' >"$TMP/spin.bin"	# jmp .
 mkfifo "$TMP/in"
-"$VMDBG" --backend emu --load 0x10000 --mode 32 "$TMP/spin.bin" <"$TMP/in" >"$TMP/int.out" 2>&1 &
+"$VMDBG" --timeout 30 --backend emu --load 0x10000 --mode 32 "$TMP/spin.bin" <"$TMP/in" >"$TMP/int.out" 2>&1 &
 pid=$!
 ( sleep 30; kill -9 $pid 2>/dev/null ) &
 dog=$!
@@ -125,11 +125,11 @@ contains "$TMP/int.out" "Program received signal SIGINT, Interrupt."
 contains "$TMP/int.out" '$1 = 0x10000'
 
 # --trace records while debugging: the same records as `vmdbg record`.
-"$VMDBG" --backend emu --batch -q --trace "$TMP/dbg.vtr" -ex 'break kernel_main' -ex run -ex continue \
+"$VMDBG" --timeout 30 --backend emu --batch -q --trace "$TMP/dbg.vtr" -ex 'break kernel_main' -ex run -ex continue \
 	"$BUILD/guests/lecture32.img" >"$TMP/out" 2>&1
 st=$?
 [ $st -eq 1 ] || { cat "$TMP/out"; fail "--trace: status $st, wanted 1"; }
-"$VMDBG" record --backend emu -q "$BUILD/guests/lecture32.img" -o "$TMP/rec.vtr" 2>/dev/null
+"$VMDBG" record --timeout 30 --backend emu -q "$BUILD/guests/lecture32.img" -o "$TMP/rec.vtr" 2>/dev/null
 "$VMDBG" trace show "$TMP/dbg.vtr" | tail -n +2 >"$TMP/dbg.txt" || fail "trace show of the debugger's trace"
 "$VMDBG" trace show "$TMP/rec.vtr" | tail -n +2 >"$TMP/rec.txt"
 same "$TMP/rec.txt" "$TMP/dbg.txt"

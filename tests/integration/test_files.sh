@@ -31,7 +31,7 @@ refused() {
 }
 # dbg_refused CMD LINE: the same for CMD in a debugger session on boot16
 dbg_refused() {
-	refused "$2" "$VMDBG" --backend emu --batch -ex "$1" "$BOOT"
+	refused "$2" "$VMDBG" --timeout 10 --backend emu --batch -ex "$1" "$BOOT"
 }
 
 mkfifo "$TMP/fifo"
@@ -43,9 +43,9 @@ truncate -s 65G "$TMP/huge.vtr"
 for f in /dev/zero "$TMP/fifo" "$TMP/dir"; do
 	dbg_refused "source $f" "$f: not a regular file."
 	dbg_refused "symbol-file $f" "$f: not a regular file."
-	refused "$f: not a regular file." "$VMDBG" --backend emu --batch -x "$f" "$BOOT"
-	refused "vmdbg: $f: not a regular file" "$VMDBG" run --backend emu "$f"
-	refused "vmdbg: $f: not a regular file" "$VMDBG" --backend emu --batch "$f"
+	refused "$f: not a regular file." "$VMDBG" --timeout 10 --backend emu --batch -x "$f" "$BOOT"
+	refused "vmdbg: $f: not a regular file" "$VMDBG" run --timeout 10 --backend emu "$f"
+	refused "vmdbg: $f: not a regular file" "$VMDBG" --timeout 10 --backend emu --batch "$f"
 	refused "vmdbg: trace: $f: not a regular file" "$VMDBG" trace show "$f"
 done
 dbg_refused "source $TMP/big" "$TMP/big: 3.2 GiB is larger than the 16 MiB limit for a script."
@@ -53,7 +53,7 @@ dbg_refused "symbol-file $TMP/big" \
 	"$TMP/big: 3.2 GiB is larger than the 256 MiB limit for a symbol file."
 dbg_refused "add-symbol-file /dev/zero 0x1000" "/dev/zero: not a regular file"
 refused "vmdbg: $TMP/big: 3.2 GiB is larger than the 256 MiB limit for a guest image" \
-	"$VMDBG" run --backend emu "$TMP/big"
+	"$VMDBG" run --timeout 30 --backend emu "$TMP/big"
 refused "vmdbg: trace: $TMP/huge.vtr: 65 GiB is larger than the 64 GiB limit for a trace" \
 	"$VMDBG" trace stats "$TMP/huge.vtr"
 rm -f "$TMP/big" "$TMP/huge.vtr"
@@ -63,7 +63,7 @@ cp "$IMG" "$TMP/img.elf"
 cp "$B/guests/lecture64.img" "$TMP/other.elf"
 mkdir "$TMP/sub"
 cd "$TMP" || fail "cd $TMP"
-"$VMDBG" record --backend emu -q img.elf -o t.vtr 2>/dev/null
+"$VMDBG" record --timeout 30 --backend emu -q img.elf -o t.vtr 2>/dev/null
 [ $? -eq 1 ] || fail "record: status, wanted the guest's 1"
 # show T [OPTIONS]: the app's system calls; status in $st
 show() {
@@ -128,19 +128,19 @@ grep -qF 'trace esc.vtr: x\x1b]0;pwned\x07, backend emu\x1b[2J, 64 MiB, run mode
 
 # ---- symbol names, source lines and guest memory -------------------------------
 printf '00101000 T evil\033]0;x\007name\n00102000 T next\n' >evil.map
-timeout 20 "$VMDBG" --backend emu --batch -ex "symbol-file evil.map" -ex 'info symbol 0x101004' \
+timeout 20 "$VMDBG" --timeout 10 --backend emu --batch -ex "symbol-file evil.map" -ex 'info symbol 0x101004' \
 	"$IMG" >out 2>&1 || { cat out; fail "evil.map"; }
 no_raw_controls out
 grep -qxF 'evil\x1b]0;x\x07name + 4' out || { cat out; fail "info symbol"; }
 mkdir src
 awk 'BEGIN { for (i = 1; i <= 280; i++)
 	if (i == 275) printf "\tevil \033[2J\033]0;pwned\007 line\n"; else print "line " i }' >src/kernel.c
-timeout 20 "$VMDBG" --backend emu --batch -ex "directory $TMP/src" -ex 'list kernel.c:275' \
+timeout 20 "$VMDBG" --timeout 10 --backend emu --batch -ex "directory $TMP/src" -ex 'list kernel.c:275' \
 	"$IMG" >out 2>&1 || { cat out; fail "list"; }
 no_raw_controls out
 grep -qxF "$(printf '275\t\tevil \\x1b[2J\\x1b]0;pwned\\x07 line')" out || { cat -A out; fail "list"; }
 # x/s on guest bytes ESC [ 2 J BEL 0x9b: C escapes, as gdb prints them
-timeout 20 "$VMDBG" --backend emu --batch -ex 'set {int}0x200000 = 0x4a325b1b' \
+timeout 20 "$VMDBG" --timeout 10 --backend emu --batch -ex 'set {int}0x200000 = 0x4a325b1b' \
 	-ex 'set {int}0x200004 = 0x9b07' -ex 'x/s 0x200000' "$IMG" >out 2>&1 ||
 	{ cat out; fail "x/s"; }
 no_raw_controls out

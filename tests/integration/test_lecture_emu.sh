@@ -8,7 +8,7 @@
 . tests/integration/events.sh
 
 for g in boot16 lecture32 lecture32-sysenter lecture64; do
-	"$VMDBG" record --backend emu "$BUILD/guests/$g.img" -o "$TMP/$g.vtr" >"$TMP/$g.serial" 2>"$TMP/err"
+	"$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/$g.img" -o "$TMP/$g.vtr" >"$TMP/$g.serial" 2>"$TMP/err"
 	st=$?
 	[ $st -eq 1 ] || { cat "$TMP/err"; fail "$g: exit status $st, wanted 1"; }
 	same tests/guests/expected/$g.serial "$TMP/$g.serial"
@@ -28,7 +28,7 @@ grep -q 'app  exception      #GP err=0x0 *reflected->' "$TMP/l32.txt" || fail "#
 "$VMDBG" trace show "$TMP/lecture32.vtr" --class io | grep -c 'out 0x03f8 .*emulated:uart *vmm-emulates' | grep -qx 523 || fail "emulated outs"
 
 # Step mode flags the holes the app runs at CPL 3: pushf, popf, sgdt, smsw.
-"$VMDBG" record --step --backend emu "$BUILD/guests/lecture32.img" -o "$TMP/s.vtr" -q 2>/dev/null
+"$VMDBG" record --timeout 30 --step --backend emu "$BUILD/guests/lecture32.img" -o "$TMP/s.vtr" -q 2>/dev/null
 "$VMDBG" trace show "$TMP/s.vtr" --class priv --origin app >"$TMP/holes.txt"
 for h in pushf popf sgdt smsw; do
 	grep -q "app  priv-insn      $h .* hole " "$TMP/holes.txt" || { cat "$TMP/holes.txt"; fail "hole $h not flagged"; }

@@ -13,7 +13,7 @@ img="$BUILD/guests/timer.img"
 [ -f "$img" ] || fail "$img is missing (make guests)"
 
 for i in 1 2; do
-	"$VMDBG" record --backend emu "$img" -o "$TMP/t$i.vtr" >"$TMP/t$i.serial" 2>"$TMP/err"
+	"$VMDBG" record --timeout 30 --backend emu "$img" -o "$TMP/t$i.vtr" >"$TMP/t$i.serial" 2>"$TMP/err"
 	st=$?
 	[ $st -eq 1 ] || { cat "$TMP/err"; fail "run $i: exit status $st, wanted 1"; }
 	same tests/guests/expected/timer.serial "$TMP/t$i.serial"
@@ -21,7 +21,7 @@ done
 cmp "$TMP/t1.vtr" "$TMP/t2.vtr" || fail "the traces of two runs differ"
 
 for i in 1 2; do
-	"$VMDBG" record --step --backend emu "$img" -o "$TMP/s$i.vtr" -q 2>/dev/null
+	"$VMDBG" record --timeout 30 --step --backend emu "$img" -o "$TMP/s$i.vtr" -q 2>/dev/null
 	[ $? -eq 1 ] || fail "step mode run $i: wrong exit status"
 done
 cmp "$TMP/s1.vtr" "$TMP/s2.vtr" || fail "the step-mode traces of two runs differ"
@@ -55,7 +55,7 @@ same "$TMP/seq.want" "$TMP/seq"
 
 # The real-mode variant (through the IVT; test_timer_kvm.sh runs it on kvm).
 for i in 1 2; do
-	"$VMDBG" record --backend emu "$BUILD/guests/timer16.img" -o "$TMP/r$i.vtr" -q 2>/dev/null
+	"$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/timer16.img" -o "$TMP/r$i.vtr" -q 2>/dev/null
 	[ $? -eq 1 ] || fail "timer16 run $i: wrong exit status"
 done
 cmp "$TMP/r1.vtr" "$TMP/r2.vtr" || fail "timer16: the traces of two runs differ"

@@ -17,7 +17,7 @@ lines() {
 }
 
 for b in emu kvm; do
-	timeout 60 "$VMDBG" record --backend $b "$img" -o "$TMP/$b.vtr" -q 2>"$TMP/err"
+	timeout 60 "$VMDBG" record --timeout 30 --backend $b "$img" -o "$TMP/$b.vtr" -q 2>"$TMP/err"
 	st=$?
 	[ $st -eq 1 ] || { cat "$TMP/err"; fail "$b run: exit status $st, wanted 1"; }
 	lines "$TMP/$b.vtr" >"$TMP/$b.txt"
@@ -26,7 +26,7 @@ same "$TMP/emu.txt" "$TMP/kvm.txt"
 n=$(grep -c 'interrupt      irq vector 0x20 *reflected->' "$TMP/kvm.txt")
 [ "$n" -eq 5 ] || { cat "$TMP/kvm.txt"; fail "kvm: $n interrupt records, wanted 5"; }
 
-timeout 60 "$VMDBG" record --step --backend kvm "$img" -o "$TMP/step.vtr" -q 2>"$TMP/err"
+timeout 60 "$VMDBG" record --timeout 30 --step --backend kvm "$img" -o "$TMP/step.vtr" -q 2>"$TMP/err"
 st=$?
 [ $st -eq 1 ] || { cat "$TMP/err"; fail "kvm step: exit status $st, wanted 1"; }
 lines "$TMP/step.vtr" >"$TMP/step.txt"

@@ -2,7 +2,7 @@
 # a cut-off and a corrupted trace file.
 . tests/integration/lib.sh
 
-"$VMDBG" record --backend emu "$BUILD/guests/boot16.img" -o "$TMP/t.vtr" -q 2>/dev/null
+"$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/boot16.img" -o "$TMP/t.vtr" -q 2>/dev/null
 [ $? -eq 1 ] || fail "record: wrong status"
 
 # Filters.
@@ -28,6 +28,7 @@ grep -q '"class":"soft-interrupt"' "$TMP/t.jsonl" || { head -3 "$TMP/t.jsonl"; f
 "$VMDBG" trace export "$TMP/t.vtr" --format csv >"$TMP/t.csv" || fail "export csv"
 [ "$(wc -l <"$TMP/t.csv")" -eq 20 ] || fail "csv lines"
 expect_status 2 "$VMDBG" trace export "$TMP/t.vtr" --format xml
+contains "$TMP/err" "unknown export format 'xml' (known: jsonl, csv)"
 
 # A file cut off (as by kill -9) reads up to its last complete chunk with a
 # warning; here the only chunk is cut, so no trap survives, and it says so.

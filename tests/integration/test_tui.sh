@@ -71,7 +71,7 @@ start() {
 }
 
 # ---- the debugger on lecture32 ---------------------------------------------------
-start tui 120 40 "$VMDBG" --backend emu "$IMG"
+start tui 120 40 "$VMDBG" --timeout 30 --backend emu "$IMG"
 wait_for 'at the entry point'
 on_screen '^ vmdbg  lecture32.img \(emu\)'
 on_screen 'registers'
@@ -166,7 +166,7 @@ T kill-session -t "$WIN"
 #   9: mov $0x3f8,%dx; in (%dx),%al; out %al,(%dx); jmp 0
 printf '\146\272\375\003\354\250\001\164\367\146\272\370\003\354\356\353\357' \
 	>"$TMP/echo.bin"
-start echo 100 30 "$VMDBG" --backend emu --load 0x10000 --mode 32 "$TMP/echo.bin"
+start echo 100 30 "$VMDBG" --timeout 30 --backend emu --load 0x10000 --mode 32 "$TMP/echo.bin"
 wait_for 'at the entry point'
 line c
 wait_for '^ vmdbg  echo.bin \(emu\)  running'
@@ -193,7 +193,7 @@ wait_for 'vmdbg-exited-0'
 T kill-session -t "$WIN"
 
 # --cli keeps the line prompt at a terminal
-start cli 100 30 "$VMDBG" --cli --backend emu "$IMG"
+start cli 100 30 "$VMDBG" --timeout 30 --cli --backend emu "$IMG"
 wait_for '^Reading symbols from'
 line 'info mode'
 wait_for '^\(vmdbg\)'
@@ -203,11 +203,11 @@ wait_for 'vmdbg-exited-0'
 T kill-session -t "$WIN"
 
 # ---- the trace viewer ---------------------------------------------------------------
-"$VMDBG" record --backend emu -q "$IMG" -o "$TMP/l32.vtr" >/dev/null 2>&1
+"$VMDBG" record --timeout 30 --backend emu -q "$IMG" -o "$TMP/l32.vtr" >/dev/null 2>&1
 st=$?
 [ $st -eq 1 ] || fail "vmdbg record: status $st, wanted the guest's 1"
 expect_status 2 "$VMDBG" view "$TMP/l32.vtr" </dev/null
-contains "$TMP/err" "view needs a terminal"
+contains "$TMP/err" "vmdbg: view needs a terminal; \`vmdbg trace show $TMP/l32.vtr\` prints the records"
 start view 120 40 "$VMDBG" view "$TMP/l32.vtr" --symbols "$IMG"
 wait_for 'traps in [0-9]+ records'
 on_screen '^ vmdbg view  .*l32.vtr  [0-9]+ traps'
@@ -263,7 +263,7 @@ msg=$(printf '\033]0;pwned\007 hi' | od -An -v -tx1)
   printf '\364'; } >"$TMP/esc.bin"
 # A FIFO as the history file is left alone instead of hanging the prompt.
 rm -f "$TMP/.vmdbg_history" && mkfifo "$TMP/.vmdbg_history"
-start esc 120 40 "$VMDBG" --backend emu --load 0x7c00 --mode 16 "$TMP/esc.bin"
+start esc 120 40 "$VMDBG" --timeout 30 --backend emu --load 0x7c00 --mode 16 "$TMP/esc.bin"
 wait_for '^\(vmdbg\)'
 line c
 wait_for 'console \(serial\)'

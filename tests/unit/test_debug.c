@@ -173,7 +173,7 @@ static struct vmdbg *guest(const unsigned char *start, const unsigned char *end,
 	memset(&logbuf, 0, sizeof(logbuf));
 	logbuf.vm = vm;
 	vmdbg__set_callback(vm, on_event, &logbuf);
-	vmdbg__set_limits(vm, 1000000, 0);
+	vmdbg__set_limits(vm, 1000000, 10000);
 	return vm;
 }
 

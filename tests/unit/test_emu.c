@@ -57,7 +57,7 @@ static struct run *run_guest(const unsigned char *start, const unsigned char *en
 		fail_msg("vmdbg__create: %s", err);
 	vmdbg__set_callback(r->vm, on_event, r);
 	vmdbg__set_step_mode(r->vm, step);
-	vmdbg__set_limits(r->vm, 10000000, 0);
+	vmdbg__set_limits(r->vm, 10000000, 10000);
 	struct vmdbg_image_info info;
 	int ret = vmdbg__load_buffer(r->vm, start, (size_t)(end - start), &info);
 	if (ret < 0)

@@ -59,6 +59,7 @@ static struct vmdbg *flat_vm(const uint8_t *code, size_t len, int mode, struct l
 		fail_msg("load: %s", vmdbg__last_error(vm));
 	memset(l, 0, sizeof(*l));
 	vmdbg__set_callback(vm, on_event, l);
+	vmdbg__set_limits(vm, 0, 10000);	/* a hang fails, never stalls */
 	return vm;
 }
 
@@ -186,8 +187,10 @@ static void test_real_int80_hang(void **state)
 	struct vmdbg *vm;
 
 	(void)state;
-	if (probe.verdict[VMDBG_PROBE_REAL_INT80] != VMDBG_PROBE_GAP)
+	if (probe.verdict[VMDBG_PROBE_REAL_INT80] != VMDBG_PROBE_GAP) {
+		printf("skipped: real-mode int 0x80 works on this host's KVM: no gap to test\n");
 		skip();
+	}
 	vm = flat_vm(code, sizeof(code), 16, &l);
 	vmdbg__set_limits(vm, 0, 5000);
 	assert_int_equal(vmdbg__run(vm, &stop), 0);

@@ -60,10 +60,12 @@ struct misc {
 	uint8_t kbd_pending;		/* command awaiting its data byte, or 0 */
 	bool kbd_last_cmd;
 
+	uint32_t hc_result;
+
+	/* Last: the guest writes the index.  The struct ends at a guard page
+	 * (guard__alloc), so an index past the end would fault, not read. */
 	uint8_t cmos_index;
 	uint8_t cmos[128];
-
-	uint32_t hc_result;
 };
 
 /* ---- debug-exit and POST ---------------------------------------------- */
@@ -466,7 +468,7 @@ int misc_devices__init(struct vmdbg *vm)
 	struct misc *m;
 	size_t i;
 
-	m = calloc(1, sizeof(*m));
+	m = guard__alloc(sizeof(*m));
 	if (!m)
 		return vmm__error(vm, -ENOMEM, "misc devices: out of memory");
 	m->kbd_cmdbyte = 0x45;		/* translate, system flag, kbd interrupt */
@@ -485,12 +487,12 @@ int misc_devices__init(struct vmdbg *vm)
 
 err:
 	vm->nr_io = nr_io;
-	free(m);
+	guard__free(m, sizeof(*m));
 	return ret;
 }
 
 void misc_devices__exit(struct vmdbg *vm)
 {
-	free(vm->misc);
+	guard__free(vm->misc, sizeof(struct misc));
 	vm->misc = NULL;
 }

@@ -36,7 +36,8 @@ struct pic_chip {
 
 struct pic {
 	struct vmdbg *vm;
-	struct pic_chip c[2];	/* [0] master, [1] slave */
+	struct pic_chip c[2];	/* [0] master, [1] slave; last: indexed by
+				 * port and IRQ, ends at a guard page */
 };
 
 static bool cascaded(const struct pic *p)
@@ -266,7 +267,7 @@ static int pic_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 
 struct pic *pic__init(struct vmdbg *vm)
 {
-	struct pic *p = calloc(1, sizeof(*p));
+	struct pic *p = guard__alloc(sizeof(*p));
 	int nr_io = vm->nr_io;
 
 	if (!p) {
@@ -282,7 +283,7 @@ struct pic *pic__init(struct vmdbg *vm)
 	if (devices__register_io(vm, PORT_PIC_MASTER, 2, VMDBG_DEV_PIC, pic_io, p) < 0 ||
 	    devices__register_io(vm, PORT_PIC_SLAVE, 2, VMDBG_DEV_PIC, pic_io, p) < 0) {
 		vm->nr_io = nr_io;
-		free(p);
+		guard__free(p, sizeof(*p));
 		return NULL;
 	}
 	vm->pic = p;
@@ -296,5 +297,5 @@ void pic__exit(struct pic *p)
 		return;
 	p->vm->pic = NULL;
 	vmm__set_intr(p->vm, false);
-	free(p);
+	guard__free(p, sizeof(*p));
 }

@@ -46,7 +46,7 @@ struct pit_chan {
 
 struct pit {
 	struct vmdbg *vm;
-	struct pit_chan ch[3];
+	struct pit_chan ch[3];	/* last: indexed by port; ends at a guard page */
 };
 
 static uint64_t ticks_at(uint64_t ns)
@@ -323,7 +323,7 @@ uint64_t pit__next_event(const struct pit *p)
  */
 struct pit *pit__init(struct vmdbg *vm)
 {
-	struct pit *p = calloc(1, sizeof(*p));
+	struct pit *p = guard__alloc(sizeof(*p));
 
 	if (!p) {
 		vmm__error(vm, -ENOMEM, "pit: out of memory");
@@ -336,7 +336,7 @@ struct pit *pit__init(struct vmdbg *vm)
 		p->ch[i].out = true;
 	}
 	if (devices__register_io(vm, PORT_PIT, 4, VMDBG_DEV_PIT, pit_io, p) < 0) {
-		free(p);
+		guard__free(p, sizeof(*p));
 		return NULL;
 	}
 	vm->pit = p;
@@ -350,5 +350,5 @@ void pit__exit(struct pit *p)
 		return;
 	p->vm->pit = NULL;
 	vmm__timers_changed(p->vm);
-	free(p);
+	guard__free(p, sizeof(*p));
 }

@@ -53,8 +53,9 @@ struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	uint8_t lsr_err;		/* OE, cleared by reading LSR */
 	bool thri_pending;		/* THR-empty interrupt not yet acknowledged */
-	uint16_t rx[UART_RX_QUEUE];	/* byte | RX_LOOPBACK */
 	unsigned rx_head, rx_tail;	/* free-running; count = tail - head */
+	uint16_t rx[UART_RX_QUEUE];	/* byte | RX_LOOPBACK; last: ends at a
+					 * guard page (guard__alloc) */
 };
 
 static unsigned rx_count(const struct uart *u)
@@ -212,7 +213,7 @@ static int uart_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 
 struct uart *uart__init(struct vmdbg *vm, uint16_t base)
 {
-	struct uart *u = calloc(1, sizeof(*u));
+	struct uart *u = guard__alloc(sizeof(*u));
 
 	if (!u) {
 		vmm__error(vm, -ENOMEM, "UART at 0x%x: out of memory", base);
@@ -224,7 +225,7 @@ struct uart *uart__init(struct vmdbg *vm, uint16_t base)
 	u->dll = 0x01;		/* 115200 baud */
 	u->mcr = UART_MCR_OUT2 | UART_MCR_RTS | UART_MCR_DTR;
 	if (devices__register_io(vm, base, 8, VMDBG_DEV_UART, uart_io, u) < 0) {
-		free(u);
+		guard__free(u, sizeof(*u));
 		return NULL;
 	}
 	return u;
@@ -232,7 +233,7 @@ struct uart *uart__init(struct vmdbg *vm, uint16_t base)
 
 void uart__exit(struct uart *u)
 {
-	free(u);
+	guard__free(u, sizeof(*u));
 }
 
 /*

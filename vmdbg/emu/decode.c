@@ -69,13 +69,25 @@ int decode__init(struct emu *e)
 	    !ZYAN_SUCCESS(ZydisDecoderInit(&e->dec[1], ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32)) ||
 	    !ZYAN_SUCCESS(ZydisDecoderInit(&e->dec[2], ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
 		return -EINVAL;
-	e->cache = calloc(CACHE_SIZE, sizeof(*e->cache));
+	/* Each between guard pages: page_code and page_gen are indexed by a
+	 * guest physical page number (checked against npages). */
+	e->cache = guard__alloc(CACHE_SIZE * sizeof(*e->cache));
 	e->npages = (e->vm->ram_size + 0xfff) >> 12;
-	e->page_code = calloc(e->npages, 1);
-	e->page_gen = calloc(e->npages, sizeof(uint32_t));
+	e->page_code = guard__alloc(e->npages);
+	e->page_gen = guard__alloc(e->npages * sizeof(uint32_t));
 	if (!e->cache || !e->page_code || !e->page_gen)
 		return -ENOMEM;
 	return 0;
+}
+
+void decode__exit(struct emu *e)
+{
+	guard__free(e->cache, CACHE_SIZE * sizeof(*e->cache));
+	guard__free(e->page_code, e->npages);
+	guard__free(e->page_gen, e->npages * sizeof(uint32_t));
+	e->cache = NULL;
+	e->page_code = NULL;
+	e->page_gen = NULL;
 }
 
 void decode__flush(struct emu *e)

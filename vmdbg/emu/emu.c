@@ -102,7 +102,7 @@ void emu_unsupported(struct emu *e, const char *why)
 
 static int emu_init(struct vmdbg *vm)
 {
-	struct emu *e = calloc(1, sizeof(*e));
+	struct emu *e = guard__alloc(sizeof(*e));
 	if (!e)
 		return vmm__error(vm, -ENOMEM, "emu: cannot allocate the CPU state");
 	e->vm = vm;
@@ -115,10 +115,8 @@ static int emu_init(struct vmdbg *vm)
 	}
 	int r = decode__init(e);
 	if (r < 0) {
-		free(e->cache);
-		free(e->page_code);
-		free(e->page_gen);
-		free(e);
+		decode__exit(e);
+		guard__free(e, sizeof(*e));
 		vm->be_priv = NULL;
 		return vmm__error(vm, r, "emu: cannot set up the decoder (%d)", r);
 	}
@@ -152,10 +150,8 @@ static void emu_destroy(struct vmdbg *vm)
 	struct emu *e = EMU(vm);
 	if (!e)
 		return;
-	free(e->cache);
-	free(e->page_code);
-	free(e->page_gen);
-	free(e);
+	decode__exit(e);
+	guard__free(e, sizeof(*e));
 	vm->be_priv = NULL;
 }
 

@@ -269,9 +269,6 @@ struct emu {
 	/* the code page of the last fetch: (linear page | user), its RAM address */
 	uint64_t fetch_tag, fetch_pa;
 
-	/* software TLB, [0] supervisor, [1] user */
-	struct tlb_entry tlb[2][TLB_SIZE];
-
 	/* decoded-instruction cache */
 	struct insn *cache;
 	uint8_t *page_code;	/* per 4 KiB page of RAM: decoded code there */
@@ -280,6 +277,10 @@ struct emu {
 	ZydisDecoder dec[3];
 	struct insn scratch;	/* page-crossing instructions (never cached) */
 	struct insn nochain;	/* the run loop's first "previous" instruction */
+
+	/* software TLB, [0] supervisor, [1] user; indexed by linear address
+	 * bits, so it is last: struct emu ends at a guard page (guard__alloc) */
+	struct tlb_entry tlb[2][TLB_SIZE];
 };
 
 static inline struct emu *EMU(struct vmdbg *vm) { return vm->be_priv; }
@@ -303,7 +304,10 @@ __attribute__((noreturn)) void emu_unsupported(struct emu *e, const char *why);
 void emu_fill_trap(struct emu *e, struct vmdbg_trap *t, unsigned cls);
 
 /* ---- decode.c ---- */
+/* Sets up the decoders and the cache (between guard pages); decode__exit
+ * frees the cache, also after a failed init. */
 int decode__init(struct emu *e);
+void decode__exit(struct emu *e);
 const struct insn *decode__fetch(struct emu *e);
 void decode__invalidate_page(struct emu *e, uint64_t page);
 void decode__flush(struct emu *e);

@@ -32,18 +32,19 @@ static int kvm_init(struct vmdbg *vm)
 	char err[160];
 	int rc;
 
-	kb = calloc(1, sizeof(*kb));
+	/* Between guard pages: its caches are indexed by guest addresses. */
+	kb = guard__alloc(sizeof(*kb));
 	if (!kb)
 		return vmm__error(vm, -ENOMEM, "kvm: out of memory");
 	rc = kvm_vm__open(&kb->k, vm->ram, vm->ram_size, err, sizeof(err));
 	if (rc) {
-		free(kb);
+		guard__free(kb, sizeof(*kb));
 		return vmm__error(vm, rc, "kvm: %s", err);
 	}
 	q = probe__quirks(err, sizeof(err));
 	if (!q) {
 		kvm_vm__close(&kb->k);
-		free(kb);
+		guard__free(kb, sizeof(*kb));
 		return vmm__error(vm, -ENODEV, "kvm: port-exit probe: %s", err);
 	}
 	kb->q = *q;
@@ -62,7 +63,7 @@ static void kvm_destroy(struct vmdbg *vm)
 	if (!kb)
 		return;
 	kvm_vm__close(&kb->k);
-	free(kb);
+	guard__free(kb, sizeof(*kb));
 	vm->be_priv = NULL;
 }
 

@@ -195,10 +195,10 @@ int kvm_vm__open(struct kvm_vm *k, uint8_t *ram, uint64_t ram_size,
 	}
 
 	if (!ram) {
-		ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (ram == MAP_FAILED) {
-			rc = fail(err, errlen, -errno, "mmap guest RAM");
+		/* The probe's RAM: between guard pages, as vmdbg__create()'s. */
+		ram = guard__alloc(ram_size);
+		if (!ram) {
+			rc = fail(err, errlen, -ENOMEM, "mmap guest RAM");
 			goto out;
 		}
 		k->own_ram = true;
@@ -293,7 +293,7 @@ void kvm_vm__close(struct kvm_vm *k)
 		close(k->kvm_fd);
 	k->kvm_fd = k->vm_fd = k->vcpu_fd = -1;
 	if (k->own_ram && k->ram)
-		munmap(k->ram, k->ram_size);
+		guard__free(k->ram, k->ram_size);
 	k->ram = NULL;
 	k->regs = NULL;
 	k->sregs = NULL;

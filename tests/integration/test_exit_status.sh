@@ -62,7 +62,7 @@ while ! grep -q 'io ' "$TMP/err" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1));
 kill -INT $pid
 wait $pid; st=$?
 [ $st -eq 130 ] || { cat "$TMP/err"; fail "Ctrl-C: status $st, wanted 130"; }
-has_line "$TMP/err" "vmdbg: user: stopped by the user"
+has_line "$TMP/err" "vmdbg: user: stopped by the user; last trap record #0 0i os io out 0x0080 <- 0x0/1 emulated:post vmm-emulates rip=0x100000"
 
 # The guest's debug-exit status: value * 2 + 1, and no message.
 flat exit5 '\260\005\346\364'			# mov al, 5; out 0xf4, al

@@ -192,6 +192,8 @@ static int stop_status(const struct vmdbg_stop *s)
 	switch (s->reason) {
 	case VMDBG_STOP_EXIT:
 		return s->exit_status;
+	case VMDBG_STOP_POWEROFF:
+		return 0;
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:

@@ -123,6 +123,42 @@ bool pit__armed(const struct pit *p);
 /* Virtual time of channel 0's next IRQ0 edge, or UINT64_MAX for none. */
 uint64_t pit__next_event(const struct pit *p);
 
+/* The local APIC (devices/lapic.c), MMIO at IA32_APIC_BASE.  irq.c asks
+ * it for the vector to deliver and whether the PIC's INTR passes LINT0. */
+#define LAPIC_DEFAULT_BASE	0xfee00000ULL
+#define LAPIC_BASE_BSP		(1ULL << 8)
+#define LAPIC_BASE_ENABLE	(1ULL << 11)
+#define LAPIC_BASE_ADDR_MASK	0xfffff000ULL
+struct lapic;
+struct lapic *lapic__init(struct vmdbg *vm);
+void lapic__exit(struct lapic *a);
+uint64_t lapic__get_base(const struct lapic *a);
+int lapic__set_base(struct lapic *a, uint64_t v);	/* -EINVAL: #GP */
+/* The vector the APIC presents (IRR above PPR), or -1. */
+int lapic__pending(const struct lapic *a);
+/* The INTA cycle for an APIC vector: IRR -> ISR; the spurious vector when
+ * nothing is deliverable. */
+int lapic__ack(struct lapic *a);
+/* LINT0 lets the PIC's INTR through (APIC disabled, or LINT0 unmasked). */
+bool lapic__accept_pic(const struct lapic *a);
+/* An APIC-bus message (I/O APIC, IPI): set IRR, and TMR when level. */
+void lapic__accept(struct lapic *a, int vector, bool level);
+bool lapic__match(const struct lapic *a, uint8_t dest, bool logical);
+void lapic__poll(struct lapic *a, uint64_t now);
+uint64_t lapic__next_event(const struct lapic *a);
+int lapic__describe(const struct lapic *a, char *buf, size_t len);
+
+/* The I/O APIC (devices/ioapic.c), MMIO at 0xFEC00000. */
+#define IOAPIC_BASE		0xfec00000ULL
+#define IOAPIC_PINS		24
+struct ioapic;
+struct ioapic *ioapic__init(struct vmdbg *vm);
+void ioapic__exit(struct ioapic *io);
+void ioapic__set_irq(struct ioapic *io, int pin, bool level);
+void ioapic__eoi(struct ioapic *io, int vector);
+uint64_t ioapic__entry(const struct ioapic *io, int pin);
+int ioapic__describe(const struct ioapic *io, char *buf, size_t len);
+
 /* Fixed ports. */
 #define PORT_UART0		0x3F8
 #define PORT_DEBUG_EXIT		0xF4
@@ -254,7 +290,11 @@ struct vmdbg {
 	/* External interrupts and virtual time (irq.c). */
 	struct pic *pic;
 	struct pit *pit;
-	bool intr;			/* the PIC asserts INTR (vmm__set_intr) */
+	struct lapic *lapic;
+	struct ioapic *ioapic;
+	bool pic_intr;			/* the PIC asserts INTR (vmm__set_intr) */
+	bool intr;			/* the CPU's INTR: the PIC through LINT0,
+					 * or an APIC vector (irq.c) */
 	uint64_t idle_ns;		/* virtual time skipped by hlt (vmm__idle) */
 	uint64_t timer_at;		/* emu: vmm__poll() when insns reaches this */
 	uint64_t poll_at;		/* emu: look at timers and INTR when insns
@@ -331,6 +371,9 @@ int vmm__irq_ack(struct vmdbg *vm);
 uint64_t vmm__vtime(const struct vmdbg *vm);
 /* The PIC's INTR output (devices/pic.c). */
 void vmm__set_intr(struct vmdbg *vm, bool level);
+/* The local APIC's state changed (IRR, ISR, TPR, LVT, enable): recompute
+ * vm->intr. */
+void vmm__intr_changed(struct vmdbg *vm);
 /* A timer was reprogrammed: recompute vm->timer_at and vm->poll_at. */
 void vmm__timers_changed(struct vmdbg *vm);
 /* Bring the timers to vmm__vtime() (may raise IRQs; sets vm->intr). */

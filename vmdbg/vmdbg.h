@@ -108,6 +108,10 @@ enum vmdbg_device {
 	VMDBG_DEV_CPU,		/* vmdbg's CPU model: cpuid, msr, hlt, ... */
 	VMDBG_DEV_PIC,
 	VMDBG_DEV_PIT,
+	VMDBG_DEV_LAPIC,	/* local APIC, MMIO 0xFEE00000 */
+	VMDBG_DEV_IOAPIC,	/* I/O APIC, MMIO 0xFEC00000 */
+	VMDBG_DEV_ACPI,		/* ACPI PM1a event/control ports */
+	VMDBG_DEV_FWCFG,	/* QEMU fw_cfg, ports 0x510-0x51b */
 	VMDBG_DEV__COUNT
 };
 
@@ -246,6 +250,7 @@ enum vmdbg_stop_reason {
 	VMDBG_STOP_TIMEOUT,
 	VMDBG_STOP_USER,	/* vmdbg__request_stop() */
 	VMDBG_STOP_ERROR,	/* host-side failure */
+	VMDBG_STOP_POWEROFF,	/* the guest entered ACPI S5 through PM1a_CNT */
 };
 
 struct vmdbg_stop {

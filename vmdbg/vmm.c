@@ -391,6 +391,7 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:
+	case VMDBG_STOP_POWEROFF:
 		*stop = vm->pending_stop;
 		return 0;
 	default:
@@ -420,7 +421,8 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		vm->dbg_ops->run_end(vm, stop);
 	/* Terminal stops are remembered so a later run reports them again. */
 	if (stop->reason == VMDBG_STOP_EXIT || stop->reason == VMDBG_STOP_SHUTDOWN ||
-	    stop->reason == VMDBG_STOP_RESET || stop->reason == VMDBG_STOP_HALTED)
+	    stop->reason == VMDBG_STOP_RESET || stop->reason == VMDBG_STOP_HALTED ||
+	    stop->reason == VMDBG_STOP_POWEROFF)
 		vm->pending_stop = *stop;
 	return ret;
 }

@@ -312,6 +312,7 @@ int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop 
 		d->exit_status = stop->exit_status;
 		d->guest_exited = 1;
 		/* fall through */
+	case VMDBG_STOP_POWEROFF:
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:

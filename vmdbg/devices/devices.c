@@ -123,8 +123,20 @@ int devices__init(struct vmdbg *vm)
 		ret = -ENOMEM;
 		goto err_pic;
 	}
+	if (!lapic__init(vm)) {
+		ret = -ENOMEM;
+		goto err_pit;
+	}
+	if (!ioapic__init(vm)) {
+		ret = -ENOMEM;
+		goto err_lapic;
+	}
 	return 0;
 
+err_lapic:
+	lapic__exit(vm->lapic);
+err_pit:
+	pit__exit(vm->pit);
 err_pic:
 	pic__exit(vm->pic);
 err_misc:
@@ -140,6 +152,8 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	ioapic__exit(vm->ioapic);
+	lapic__exit(vm->lapic);
 	pit__exit(vm->pit);
 	pic__exit(vm->pic);
 	misc_devices__exit(vm);

@@ -329,6 +329,7 @@ static int cmd_probe(void)
 		       r.detail[i]);
 	vmdbg__probe_summary(&r, sum, sizeof(sum));
 	printf("%s\n", sum[0] ? sum : "this host's KVM has no gaps vmdbg knows of");
+	printf("%s\n", r.irqchip);
 	return 0;
 }
 

@@ -159,6 +159,13 @@ void ioapic__eoi(struct ioapic *io, int vector);
 uint64_t ioapic__entry(const struct ioapic *io, int pin);
 int ioapic__describe(const struct ioapic *io, char *buf, size_t len);
 
+/* ACPI PM1a and SMI_CMD ports (devices/acpi.c); sets vm->acpi. */
+int acpi_pm__init(struct vmdbg *vm);
+void acpi_pm__exit(struct vmdbg *vm);
+/* The BIOS data area, EBDA, MP and ACPI tables (tables/firmware.c), written
+ * after the image is loaded, around it. */
+int firmware__write(struct vmdbg *vm, const struct vmdbg_image_info *img);
+
 /* Fixed ports. */
 #define PORT_UART0		0x3F8
 #define PORT_DEBUG_EXIT		0xF4
@@ -292,6 +299,7 @@ struct vmdbg {
 	struct pit *pit;
 	struct lapic *lapic;
 	struct ioapic *ioapic;
+	void *acpi;			/* ACPI PM registers (devices/acpi.c) */
 	bool pic_intr;			/* the PIC asserts INTR (vmm__set_intr) */
 	bool intr;			/* the CPU's INTR: the PIC through LINT0,
 					 * or an APIC vector (irq.c) */

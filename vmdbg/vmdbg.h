@@ -544,6 +544,7 @@ struct vmdbg_probe_result {
 	char kvm_error[128];		/* why not, when kvm_present == 0 */
 	enum vmdbg_probe_verdict verdict[VMDBG_PROBE__COUNT];
 	char detail[VMDBG_PROBE__COUNT][96];	/* what was seen, one line */
+	char irqchip[160];		/* which interrupt controllers kvm runs with */
 };
 
 /* Runs the probe guests (each in its own throw-away VM).  Returns 0, or a

@@ -329,6 +329,7 @@ int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
 	ret = loader__load(vm, data, len, &regs, &img, vm->err, sizeof(vm->err));
 	if (ret < 0)
 		return ret;
+	firmware__write(vm, &img);
 	if (vm->be->mem_written)
 		vm->be->mem_written(vm, 0, vm->ram_size);
 	ret = vm->be->set_regs(vm, &regs);

@@ -131,8 +131,13 @@ int devices__init(struct vmdbg *vm)
 		ret = -ENOMEM;
 		goto err_lapic;
 	}
+	ret = acpi_pm__init(vm);
+	if (ret < 0)
+		goto err_ioapic;
 	return 0;
 
+err_ioapic:
+	ioapic__exit(vm->ioapic);
 err_lapic:
 	lapic__exit(vm->lapic);
 err_pit:
@@ -152,6 +157,7 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	acpi_pm__exit(vm);
 	ioapic__exit(vm->ioapic);
 	lapic__exit(vm->lapic);
 	pit__exit(vm->pit);

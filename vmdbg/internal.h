@@ -181,8 +181,13 @@ int firmware__write(struct vmdbg *vm, const struct vmdbg_image_info *img);
 #define IRQ_CASCADE		2
 /* Hypercall port: a 32-bit OUT of the call number; the argument is in EBX
  * (RBX), read by vmdbg from the registers.  An IN returns the result of the
- * last call (0 for success, all ones for an unknown call). */
-#define PORT_HYPERCALL		0x0510
+ * last call (0 for success, all ones for an unknown call).  It was 0x510
+ * until fw_cfg took that port; QEMU's pc claims nothing at 0x5010. */
+#define PORT_HYPERCALL		0x5010
+/* QEMU's fw_cfg (devices/fw_cfg.c): selector, data, DMA at 0x510-0x51b. */
+#define PORT_FW_CFG		0x0510
+int fw_cfg__init(struct vmdbg *vm);	/* sets vm->fw_cfg */
+void fw_cfg__exit(struct vmdbg *vm);
 
 enum hypercall_nr {
 	HC_NOP = 0,		/* does nothing: a marker in the trace */
@@ -300,6 +305,7 @@ struct vmdbg {
 	struct lapic *lapic;
 	struct ioapic *ioapic;
 	void *acpi;			/* ACPI PM registers (devices/acpi.c) */
+	void *fw_cfg;			/* devices/fw_cfg.c */
 	bool pic_intr;			/* the PIC asserts INTR (vmm__set_intr) */
 	bool intr;			/* the CPU's INTR: the PIC through LINT0,
 					 * or an APIC vector (irq.c) */

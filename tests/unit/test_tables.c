@@ -345,6 +345,110 @@ static void test_poweroff(void **state)
 	free_vm(vm);
 }
 
+static void fw_sel(struct vmdbg *vm, uint16_t sel)
+{
+	const struct io_range *r = devices__find_io(vm, 0x510);
+	uint32_t v = sel;
+
+	assert_non_null(r);
+	assert_int_equal(r->dev, VMDBG_DEV_FWCFG);
+	r->fn(vm, r->opaque, 0x510, 2, true, &v);
+}
+
+static void fw_read(struct vmdbg *vm, uint8_t *buf, int n)
+{
+	const struct io_range *r = devices__find_io(vm, 0x511);
+
+	for (int i = 0; i < n; i++) {
+		uint32_t v = 0xff;
+
+		r->fn(vm, r->opaque, 0x511, 1, false, &v);
+		buf[i] = (uint8_t)v;
+	}
+}
+
+static void fw_dma(struct vmdbg *vm, uint64_t desc)
+{
+	const struct io_range *r = devices__find_io(vm, 0x514);
+	uint32_t hi = __builtin_bswap32((uint32_t)(desc >> 32));
+	uint32_t lo = __builtin_bswap32((uint32_t)desc);
+
+	r->fn(vm, r->opaque, 0x514, 4, true, &hi);
+	r->fn(vm, r->opaque, 0x518, 4, true, &lo);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static void test_fw_cfg(void **state)
+{
+	struct vmdbg *vm = make_vm(128 << 20);
+	uint8_t b[80], *d = vm->ram + 0x5000, *e = vm->ram + 0x6000;
+
+	(void)state;
+	/* the hypercall port moved out of the way */
+	assert_int_equal(devices__find_io(vm, 0x5010)->dev, VMDBG_DEV_HYPERCALL);
+	fw_sel(vm, 0x0000);
+	fw_read(vm, b, 5);
+	assert_memory_equal(b, "QEMU\0", 5);
+	fw_sel(vm, 0x0001);
+	fw_read(vm, b, 4);
+	assert_int_equal(le32(b), 3);
+	fw_sel(vm, 0x0003);
+	fw_read(vm, b, 8);
+	assert_int_equal(le64(b), 128 << 20);
+	fw_sel(vm, 0x0005);
+	fw_read(vm, b, 2);
+	assert_int_equal(le16(b), 1);
+	fw_sel(vm, 0x000f);
+	fw_read(vm, b, 2);
+	assert_int_equal(le16(b), 1);
+	fw_sel(vm, 0x0019);
+	fw_read(vm, b, 68);
+	assert_int_equal(be32(b), 1);
+	assert_int_equal(be32(b + 4), 80);
+	assert_int_equal(b[8] << 8 | b[9], 0x20);
+	assert_string_equal((char *)b + 12, "etc/e820");
+
+	/* etc/e820 by DMA: select and read in one descriptor */
+	put_be32(d, 0x20u << 16 | 0x08 | 0x02);
+	put_be32(d + 4, 80);
+	put_be32(d + 8, 0);
+	put_be32(d + 12, 0x6000);
+	fw_dma(vm, 0x5000);
+	assert_int_equal(be32(d), 0);
+	assert_int_equal(le64(e), 0);
+	assert_int_equal(le64(e + 8), 0x9fc00);
+	assert_int_equal(le32(e + 16), 1);
+	assert_int_equal(le64(e + 20), 0x9fc00);
+	assert_int_equal(le32(e + 36), 2);
+	assert_int_equal(le64(e + 40), 0xf0000);
+	assert_int_equal(le64(e + 60), 0x100000);
+	assert_int_equal(le64(e + 68), (128 << 20) - 0x100000);
+	assert_int_equal(le32(e + 76), 1);
+	/* a target outside RAM: the error bit, nothing copied */
+	put_be32(d, 0x20u << 16 | 0x08 | 0x02);
+	put_be32(d + 8, 0);
+	put_be32(d + 12, 0xfffffff0);
+	fw_dma(vm, 0x5000);
+	assert_int_equal(be32(d), 1);
+	/* writes are refused */
+	put_be32(d, 0x10);
+	fw_dma(vm, 0x5000);
+	assert_int_equal(be32(d), 1);
+	/* a descriptor outside RAM is ignored */
+	fw_dma(vm, 0x1ffffffff0ULL);
+	free_vm(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_cmos),
 		cmocka_unit_test(test_poweroff),
+		cmocka_unit_test(test_fw_cfg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,8 +134,13 @@ int devices__init(struct vmdbg *vm)
 	ret = acpi_pm__init(vm);
 	if (ret < 0)
 		goto err_ioapic;
+	ret = fw_cfg__init(vm);
+	if (ret < 0)
+		goto err_acpi;
 	return 0;
 
+err_acpi:
+	acpi_pm__exit(vm);
 err_ioapic:
 	ioapic__exit(vm->ioapic);
 err_lapic:
@@ -157,6 +162,7 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	fw_cfg__exit(vm);
 	acpi_pm__exit(vm);
 	ioapic__exit(vm->ioapic);
 	lapic__exit(vm->lapic);

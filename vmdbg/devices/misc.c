@@ -15,7 +15,7 @@
  * CMOS (0x70 index, 0x71 data): the RTC registers 0-9 (BCD or binary,
  *   24 or 12 hour per status B), status A-D, century (0x32), the memory
  *   size bytes, and plain storage for the rest of the 128 bytes.
- * hypercall (0x510): see PORT_HYPERCALL in internal.h.
+ * hypercall (0x5010): see PORT_HYPERCALL in internal.h.
  *
  * The RTC is deterministic: it starts at 2026-01-01 00:00:00 (a Thursday)
  * and advances one second per 10^8 retired instructions on emu, or per 10^6

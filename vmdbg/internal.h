@@ -257,6 +257,20 @@ int regs__cpl(const struct vmdbg_regs *r);
 
 /* ---- the VMM core (vmm.c) -------------------------------------------- */
 
+/* Polling detection (poll.c): identical unclaimed reads in a row. */
+#define POLL_WARN_MAX	8
+struct poll_state {
+	uint64_t addr, count;
+	uint8_t cls, size;
+	int nwarned;
+	uint8_t warned_cls[POLL_WARN_MAX];
+	uint64_t warned[POLL_WARN_MAX];
+};
+struct vmdbg_trap;
+/* Every record, from vmm__trap(): says once per address when the guest
+ * polls an unclaimed port or MMIO address POLL_LIMIT times in a row. */
+void poll__note(struct vmdbg *vm, const struct vmdbg_trap *t);
+
 struct vmdbg {
 	struct vmdbg_config cfg;
 	uint8_t *ram;
@@ -297,6 +311,7 @@ struct vmdbg {
 	struct vmdbg_image_info image;
 
 	uint32_t stop_check;		/* calls since the deadline was read */
+	struct poll_state poll;
 	char err[256];
 
 	/* External interrupts and virtual time (irq.c). */

@@ -169,6 +169,7 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 	t->seq = vm->seq++;
 	t->time_is_insns = vm->time_is_insns;
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;
+	poll__note(vm, t);
 	if (vm->dbg_ops)
 		vm->dbg_ops->trap(vm, t);
 	if (!vm->cb)

@@ -89,6 +89,26 @@ int devices__register_mmio(struct vmdbg *vm, uint64_t base, uint64_t len,
 /* The range that claims a port / address, or NULL (unclaimed). */
 const struct io_range *devices__find_io(const struct vmdbg *vm, uint16_t port);
 const struct mmio_range *devices__find_mmio(const struct vmdbg *vm, uint64_t addr);
+/*
+ * A device's state in one line for `info devices` (vmdbg__devices_describe):
+ * writes at most len bytes into buf.  Devices register one with
+ * devices__register_describe() (after their ranges); the order of
+ * registration is the order of the lines.
+ */
+typedef int (*describe_fn)(const void *opaque, char *buf, size_t len);
+#define MAX_DESCRIBE 16
+struct dev_describe {
+	describe_fn fn;
+	const void *opaque;
+};
+int devices__register_describe(struct vmdbg *vm, describe_fn fn, const void *opaque);
+int pic__describe(const void *opaque, char *buf, size_t len);
+int pit__describe(const void *opaque, char *buf, size_t len);
+int uart__describe(const void *opaque, char *buf, size_t len);
+int lapic__describe(const void *opaque, char *buf, size_t len);
+int ioapic__describe(const void *opaque, char *buf, size_t len);
+int acpi_pm__describe(const void *opaque, char *buf, size_t len);
+
 /* Registers the standard PC devices below; unwinds on failure. */
 int devices__init(struct vmdbg *vm);
 void devices__exit(struct vmdbg *vm);
@@ -146,7 +166,7 @@ void lapic__accept(struct lapic *a, int vector, bool level);
 bool lapic__match(const struct lapic *a, uint8_t dest, bool logical);
 void lapic__poll(struct lapic *a, uint64_t now);
 uint64_t lapic__next_event(const struct lapic *a);
-int lapic__describe(const struct lapic *a, char *buf, size_t len);
+
 
 /* The I/O APIC (devices/ioapic.c), MMIO at 0xFEC00000. */
 #define IOAPIC_BASE		0xfec00000ULL
@@ -157,7 +177,7 @@ void ioapic__exit(struct ioapic *io);
 void ioapic__set_irq(struct ioapic *io, int pin, bool level);
 void ioapic__eoi(struct ioapic *io, int vector);
 uint64_t ioapic__entry(const struct ioapic *io, int pin);
-int ioapic__describe(const struct ioapic *io, char *buf, size_t len);
+
 
 /* ACPI PM1a and SMI_CMD ports (devices/acpi.c); sets vm->acpi. */
 int acpi_pm__init(struct vmdbg *vm);
@@ -284,6 +304,8 @@ struct vmdbg {
 	int nr_io;
 	struct mmio_range mmio[MAX_MMIO_RANGES];
 	int nr_mmio;
+	struct dev_describe describe[MAX_DESCRIBE];
+	int nr_describe;
 	struct uart *uart;
 	void *misc;			/* misc devices state */
 

@@ -144,6 +144,11 @@ int vmdbg__class_from_name(const char *s)
 	return lookup(class_names, VMDBG_TC__COUNT, s);
 }
 
+int vmdbg__device_from_name(const char *s)
+{
+	return lookup(device_names, VMDBG_DEV__COUNT, s);
+}
+
 int vmdbg__disposition_from_name(const char *s)
 {
 	return lookup(disp_names, VMDBG_DISP__COUNT, s);

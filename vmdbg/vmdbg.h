@@ -419,6 +419,7 @@ struct vmdbg_catch {
 	int disposition;	/* enum vmdbg_disposition */
 	int syscall;		/* 1: any system call (syscall, sysenter, int 0x80);
 				 * cls is then ignored */
+	int device;		/* enum vmdbg_device that answered; 0: any */
 };
 
 struct vmdbg_bp_spec {
@@ -470,6 +471,13 @@ int vmdbg__priv_class_from_name(const char *s);
 int vmdbg__eval(struct vmdbg *vm, const char *expr, uint64_t *value);
 
 /* ---- inspection ------------------------------------------------------- */
+
+/* The devices and their state, one line each (the PIC's masks and
+ * requests, the local APIC and I/O APIC, the PIT, the UART, ACPI): fn is
+ * called once per line; the line is valid only during the call.  Returns
+ * the number of lines. */
+typedef void (*vmdbg_line_fn)(void *ctx, const char *line);
+int vmdbg__devices_describe(struct vmdbg *vm, vmdbg_line_fn fn, void *ctx);
 
 /* Read/write linear addresses through the guest's page tables (current
  * CR3 and paging mode; none in real mode).  The walk neither sets accessed
@@ -572,6 +580,8 @@ const char *vmdbg__insn_name(unsigned insn);
 const char *vmdbg__exception_name(unsigned vector);	/* "#PF" or NULL */
 /* Parse the names back; return -1 when unknown. */
 int vmdbg__class_from_name(const char *s);
+/* "uart", "lapic", ... -> enum vmdbg_device, or -1. */
+int vmdbg__device_from_name(const char *s);
 int vmdbg__disposition_from_name(const char *s);
 
 /* One aligned line (no newline) for a trap record.  Returns strlen. */

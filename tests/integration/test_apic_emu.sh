@@ -60,4 +60,23 @@ same "$TMP/seq.want" "$TMP/seq"
 grep -v "^end: " "$TMP/all.txt" | tail -n 1 | grep -q 'io             out 0x0604 <- 0x2000/2 *emulated:acpi *vmm-emulates' ||
 	{ tail -n 2 "$TMP/all.txt"; fail "the last record is not the power-off write"; }
 "$VMDBG" trace stats "$TMP/t1.vtr" | grep -q "^end: poweroff at" || fail "trace end reason"
+
+# The debugger: `info devices` at the first PIT tick through the I/O APIC,
+# and `catch mmio lapic` / `catch io acpi` by device name.
+"$VMDBG" --backend emu --batch -q -ex "break ioapic_pit_irq" -ex run -ex "info devices" \
+	-ex "delete 1" -ex "catch mmio lapic" -ex continue -ex "delete 2" -ex "catch io acpi" \
+	-ex continue "$img" >"$TMP/dbg.out" 2>&1 || { cat "$TMP/dbg.out"; fail "debugger session"; }
+for want in \
+	"pic: master base 0x20 imr 0xff irr 0x01 isr 0x00, slave base 0x28 imr 0xff irr 0x00 isr 0x00, INTR low" \
+	"lapic: base 0xfee00000 enabled, software-enabled (spurious 0xff), id 0, tpr 0x00 ppr 0x30, highest irr none isr 0x30, lint0 0x00700 lint1 0x10000, timer lvt 0x10000 initial 0 current 0 divide 16" \
+	"ioapic: id 0, irr 0x000000, unmasked: pin 2->vec 0x30 edge dest 0x00;" \
+	"pit: counter 0 mode 2 count 1193 (1000.2 Hz), IRQ0 high, next edge at 102011261 ns" \
+	"uart: 0x3f8 ier 0x00 lcr 0x03 mcr 0x03 divisor 1, 0 input bytes queued" \
+	"acpi: PM1a 0x600 sts 0x0000 en 0x0000 cnt 0x0000 (SCI disabled)"; do
+	grep -qxF "$want" "$TMP/dbg.out" || { cat "$TMP/dbg.out"; fail "info devices: no line '$want'"; }
+done
+grep -q "^Catchpoint 2 (mmio lapic): .*write 0xfee000b0 <- 0x0/4 *emulated:lapic" "$TMP/dbg.out" ||
+	{ cat "$TMP/dbg.out"; fail "catch mmio lapic"; }
+grep -q "^Catchpoint 3 (io acpi): .*in  0x0604 -> 0x0/2 *emulated:acpi" "$TMP/dbg.out" ||
+	{ cat "$TMP/dbg.out"; fail "catch io acpi"; }
 echo ok

@@ -16,6 +16,7 @@
 #include "vmdbg/tables/tables.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define PM_TMR_HZ	3579545ULL
@@ -111,4 +112,13 @@ void acpi_pm__exit(struct vmdbg *vm)
 {
 	free(vm->acpi);
 	vm->acpi = NULL;
+}
+
+int acpi_pm__describe(const void *opaque, char *buf, size_t len)
+{
+	const struct acpi_pm *pm = opaque;
+
+	return snprintf(buf, len, "acpi: PM1a 0x%x sts 0x%04x en 0x%04x cnt 0x%04x (SCI %s)",
+			ACPI_PM_BASE, pm->sts, pm->en, pm->cnt,
+			pm->cnt & CNT_SCI_EN ? "enabled" : "disabled");
 }

@@ -170,8 +170,9 @@ uint64_t ioapic__entry(const struct ioapic *io, int pin)
 	return pin >= 0 && pin < IOAPIC_PINS ? io->rte[pin] : 0;
 }
 
-int ioapic__describe(const struct ioapic *io, char *buf, size_t len)
+int ioapic__describe(const void *opaque, char *buf, size_t len)
 {
+	const struct ioapic *io = opaque;
 	int n = snprintf(buf, len, "ioapic: id %u, irr 0x%06x, unmasked:", io->id, io->irr);
 	bool any = false;
 

@@ -419,20 +419,30 @@ int lapic__set_base(struct lapic *a, uint64_t v)
 	return 0;
 }
 
-int lapic__describe(const struct lapic *a, char *buf, size_t len)
+static const char *vec_str(int v, char *b)
 {
+	if (v < 0)
+		return "none";
+	snprintf(b, 8, "0x%02x", v);
+	return b;
+}
+
+int lapic__describe(const void *opaque, char *buf, size_t len)
+{
+	const struct lapic *a = opaque;
 	uint64_t now = vmm__vtime(a->vm);
+	char b1[8], b2[8];
 
 	return snprintf(buf, len,
-			"lapic: base 0x%llx %s, %s, id %u, tpr 0x%02x ppr 0x%02x, irr top %d, "
-			"isr top %d, lint0 0x%05x lint1 0x%05x, timer lvt 0x%05x initial %u "
-			"current %u divide-shift %d%s",
+			"lapic: base 0x%llx %s, %s (spurious 0x%02x), id %u, tpr 0x%02x ppr 0x%02x, "
+			"highest irr %s isr %s, lint0 0x%05x lint1 0x%05x, timer lvt 0x%05x "
+			"initial %u current %u divide %u%s",
 			(unsigned long long)(a->base_msr & LAPIC_BASE_ADDR_MASK),
 			hw_enabled(a) ? "enabled" : "disabled",
-			a->svr & SV_ENABLE ? "software-enabled" : "software-disabled", a->id,
-			a->tpr, ppr(a), highest(a->irr), highest(a->isr), a->lvt[LVT_LINT0],
-			a->lvt[LVT_LINT1], a->lvt[LVT_TIMER], a->initial,
-			current_count(a, now), a->shift,
+			a->svr & SV_ENABLE ? "software-enabled" : "software-disabled", a->svr & 0xff,
+			a->id, a->tpr, ppr(a), vec_str(highest(a->irr), b1),
+			vec_str(highest(a->isr), b2), a->lvt[LVT_LINT0], a->lvt[LVT_LINT1],
+			a->lvt[LVT_TIMER], a->initial, current_count(a, now), 1u << a->shift,
 			a->timer_on ? " (running)" : "");
 }
 

@@ -57,7 +57,8 @@ static void usage(FILE *f)
 "  -t, --traps              print each trap record on stderr as it happens\n"
 "  -q, --quiet              do not copy the guest's serial output to stdout\n"
 "\n"
-"exit status: the guest's debug-exit status (port 0xf4: value*2+1); 2 bad input,\n"
+"exit status: the guest's debug-exit status (port 0xf4: value*2+1); 0 the guest\n"
+"powered off through ACPI (S5); 2 bad input,\n"
 "4 guest died (triple fault, reset, halted forever), 6 the backend cannot run\n"
 "the guest, 8 internal error, 124 --timeout or --max-steps reached.\n");
 }

@@ -112,7 +112,7 @@ $(eval $(call guest_variant,lecture32-O2,lecture32,$(GUEST_CFLAGS32) -O2 -fomit-
 $(eval $(call guest_kernel,lecture32-O2,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 
 # ---- timer: PIC + PIT, external interrupts (kernel only, no app) -------
-TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o uart.o lib.o)
+TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o pm32.o uart.o lib.o)
 $(eval $(call guest_variant,timer,timer,$(GUEST_CFLAGS32)))
 $(GUEST_OUT)/timer.img: $(TIMER_OBJS) $(GUEST_SRC)/timer/timer.ld
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
@@ -120,7 +120,7 @@ $(GUEST_OUT)/timer.img: $(TIMER_OBJS) $(GUEST_SRC)/timer/timer.ld
 		$(TIMER_OBJS)
 
 # ---- apic: MP and ACPI tables, local APIC timer, I/O APIC, ACPI S5 -----
-APIC_OBJS := $(addprefix $(GUEST_OUT)/apic/,entry.o kernel.o fw.o uart.o lib.o)
+APIC_OBJS := $(addprefix $(GUEST_OUT)/apic/,entry.o kernel.o fw.o pm32.o uart.o lib.o)
 $(eval $(call guest_variant,apic,apic,$(GUEST_CFLAGS32)))
 $(GUEST_OUT)/apic.img: $(APIC_OBJS) $(GUEST_SRC)/apic/apic.ld
 	@[ "$(Q)" = "" ] || echo "  LD      $@"

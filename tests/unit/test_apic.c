@@ -6,6 +6,7 @@
  * instruction count (vm->insns), set by the test.
  */
 #include "vmdbg/internal.h"
+#include "tests/unit/device_vm.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -20,28 +21,13 @@
 
 static int setup(void **state)
 {
-	struct vmdbg *vm = calloc(1, sizeof(*vm));
-
-	if (!vm)
-		return -1;
-	vm->ram_size = 64 << 20;
-	vm->ram = calloc(1, 1 << 20);
-	vm->time_is_insns = true;
-	if (!vm->ram || devices__init(vm) < 0)
-		return -1;
-	*state = vm;
-	return 0;
+	*state = device_vm__new(64 << 20);
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct vmdbg *vm = *state;
-
-	devices__exit(vm);
-	assert_null(vm->lapic);
-	assert_null(vm->ioapic);
-	free(vm->ram);
-	free(vm);
+	device_vm__free(*state);
 	return 0;
 }
 

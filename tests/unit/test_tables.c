@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "vmdbg/internal.h"
+#include "tests/unit/device_vm.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -18,22 +19,15 @@
 
 static struct vmdbg *make_vm(uint64_t mem)
 {
-	struct vmdbg *vm = calloc(1, sizeof(*vm));
+	struct vmdbg *vm = device_vm__new(mem);
 
 	assert_non_null(vm);
-	vm->ram_size = mem;
-	vm->ram = calloc(1, 1 << 20);	/* the tables live below 1 MiB */
-	vm->time_is_insns = true;
-	assert_non_null(vm->ram);
-	assert_int_equal(devices__init(vm), 0);
 	return vm;
 }
 
 static void free_vm(struct vmdbg *vm)
 {
-	devices__exit(vm);
-	free(vm->ram);
-	free(vm);
+	device_vm__free(vm);
 }
 
 static uint32_t le16(const uint8_t *p) { return p[0] | p[1] << 8; }

@@ -4,17 +4,12 @@
 #ifndef APIC_GUEST_H
 #define APIC_GUEST_H
 
-#define KERNEL_CS	0x08
-#define KERNEL_DS	0x10
-#define GDT_ENTRIES	3
-
 #define KERNEL_STACK_SIZE 8192
 
 #define PIC_BASE	0x20	/* the 8259s, remapped and masked */
 #define VEC_IOAPIC_PIT	0x30	/* ISA IRQ0 through the I/O APIC */
 #define VEC_LAPIC_TIMER	0x40
 #define VEC_SPURIOUS	0xff
-#define IDT_ENTRIES	0x100
 
 /* Multiboot v1 */
 #define MB_HEADER_MAGIC	0x1BADB002
@@ -24,7 +19,6 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-extern const uint32_t exc_table[32];
 void lapic_timer_entry(void);
 void ioapic_pit_entry(void);
 void spurious_entry(void);

@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "apic.h"
 #include "fw.h"
+#include "pm32.h"
 
 #define LAPIC_ID	0x020
 #define LAPIC_VER	0x030
@@ -37,74 +38,10 @@
 #define LAPIC_TICKS	10u
 #define PIT_TICKS	5u
 
-static inline void outw16(uint16_t port, uint16_t val)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(val), "Nd"(port) : "memory");
-}
-
-static inline uint16_t inw16(uint16_t port)
-{
-	uint16_t val;
-	__asm__ volatile("inw %1, %0" : "=a"(val) : "Nd"(port) : "memory");
-	return val;
-}
-
-struct table_ptr {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
-
-static const uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8))) = {
-	0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
-};
-
-struct idt_gate {
-	uint16_t off_lo, sel;
-	uint8_t zero, type_attr;
-	uint16_t off_hi;
-} __attribute__((packed));
-
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(8)));
 static uint32_t page_dir[1024] __attribute__((aligned(4096)));
 static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic;
 static volatile uint32_t lapic_ticks, pit_ticks, spurious;
-
-static void setup_gdt(void)
-{
-	struct table_ptr gdtr = { sizeof(gdt) - 1, (uint32_t)gdt };
-
-	__asm__ volatile("lgdt %0\n\t"
-			 "ljmp %1, $1f\n"
-			 "1:\n\t"
-			 "movw %w2, %%ds\n\t"
-			 "movw %w2, %%es\n\t"
-			 "movw %w2, %%fs\n\t"
-			 "movw %w2, %%gs\n\t"
-			 "movw %w2, %%ss"
-			 : : "m"(gdtr), "i"(KERNEL_CS), "r"(KERNEL_DS) : "memory");
-}
-
-static void idt_set(int vec, uint32_t handler)
-{
-	idt[vec].off_lo = handler & 0xFFFF;
-	idt[vec].sel = KERNEL_CS;
-	idt[vec].zero = 0;
-	idt[vec].type_attr = 0x8E;	/* 32-bit interrupt gate */
-	idt[vec].off_hi = handler >> 16;
-}
-
-static void setup_idt(void)
-{
-	struct table_ptr idtr = { sizeof(idt) - 1, (uint32_t)idt };
-
-	for (int v = 0; v < 32; v++)
-		idt_set(v, exc_table[v]);
-	idt_set(VEC_IOAPIC_PIT, (uint32_t)ioapic_pit_entry);
-	idt_set(VEC_LAPIC_TIMER, (uint32_t)lapic_timer_entry);
-	idt_set(VEC_SPURIOUS, (uint32_t)spurious_entry);
-	__asm__ volatile("lidt %0" : : "m"(idtr));
-}
 
 /* Identity-mapped 4 MiB pages: the kernel and the firmware tables, and the
  * APIC window (PCD|PWT: device memory). */
@@ -185,13 +122,13 @@ static __attribute__((noreturn)) void power_off(const struct hw *hw)
 {
 	uint16_t cnt = hw->pm1a_cnt;
 
-	if (!(inw16(cnt) & 1)) {			/* SCI_EN clear: ask for ACPI mode */
+	if (!(inw(cnt) & 1)) {			/* SCI_EN clear: ask for ACPI mode */
 		outb((uint16_t)hw->smi_cmd, (uint8_t)hw->acpi_enable);
-		while (!(inw16(cnt) & 1))
+		while (!(inw(cnt) & 1))
 			;
 	}
 	uart_puts("[apic] powering off through PM1a_CNT\n");
-	outw16(cnt, (uint16_t)(hw->slp_typa << 10 | 1 << 13));
+	outw(cnt, (uint16_t)(hw->slp_typa << 10 | 1 << 13));
 	/* QEMU runs a few more instructions before it acts on the request;
 	 * vmdbg stops at once.  Nothing here may print. */
 	for (;;)
@@ -206,8 +143,11 @@ void kernel_main(uint32_t magic)
 	uart_init();
 	if (magic != MB_BOOT_MAGIC)
 		panic("not started by a multiboot loader");
-	setup_gdt();
-	setup_idt();
+	pm32_load_gdt();
+	pm32_idt_set(VEC_IOAPIC_PIT, (uint32_t)ioapic_pit_entry);
+	pm32_idt_set(VEC_LAPIC_TIMER, (uint32_t)lapic_timer_entry);
+	pm32_idt_set(VEC_SPURIOUS, (uint32_t)spurious_entry);
+	pm32_load_idt();
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	if (!(d & (1u << 9)))
 		panic("CPUID says there is no local APIC");

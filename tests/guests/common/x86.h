@@ -20,6 +20,18 @@ static inline uint8_t inb(uint16_t port)
 	return val;
 }
 
+static inline void outw(uint16_t port, uint16_t val)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t val;
+	__asm__ volatile("inw %1, %0" : "=a"(val) : "Nd"(port) : "memory");
+	return val;
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

@@ -20,18 +20,6 @@ static inline uint8_t inb(uint16_t port)
 	return val;
 }
 
-static inline void outw(uint16_t port, uint16_t val)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(val), "Nd"(port) : "memory");
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t val;
-	__asm__ volatile("inw %1, %0" : "=a"(val) : "Nd"(port) : "memory");
-	return val;
-}
-
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
@@ -55,6 +43,20 @@ static inline unsigned long read_cr2(void)
 static inline void invlpg(unsigned long addr)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
+/* After the helpers above so that their line numbers, which the debugger
+ * tests' expected output shows, stay put. */
+static inline void outw(uint16_t port, uint16_t val)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t val;
+	__asm__ volatile("inw %1, %0" : "=a"(val) : "Nd"(port) : "memory");
+	return val;
 }
 
 /* Devices vmdbg (and QEMU) provide. */

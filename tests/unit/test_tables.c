@@ -43,19 +43,25 @@ static uint8_t sum(const uint8_t *p, size_t n)
 	return s;
 }
 
-/* ACPI 5.2.5.1: the first KiB of the EBDA, then 0xE0000-0xFFFFF, on
- * 16-byte boundaries. */
-static const uint8_t *find_rsdp(const uint8_t *ram)
+/* The first KiB of the EBDA, then [lo, 1 MiB), on 16-byte boundaries: a
+ * signature whose first sumlen bytes sum to 0. */
+static const uint8_t *scan(const uint8_t *ram, uint32_t lo, const char *sig, size_t sumlen)
 {
 	uint32_t ebda = le16(ram + 0x40e) << 4;
 
 	for (uint32_t a = ebda; a < ebda + 1024; a += 16)
-		if (!memcmp(ram + a, "RSD PTR ", 8) && sum(ram + a, 20) == 0)
+		if (!memcmp(ram + a, sig, strlen(sig)) && sum(ram + a, sumlen) == 0)
 			return ram + a;
-	for (uint32_t a = 0xe0000; a < 0x100000; a += 16)
-		if (!memcmp(ram + a, "RSD PTR ", 8) && sum(ram + a, 20) == 0)
+	for (uint32_t a = lo; a < 0x100000; a += 16)
+		if (!memcmp(ram + a, sig, strlen(sig)) && sum(ram + a, sumlen) == 0)
 			return ram + a;
 	return NULL;
+}
+
+/* ACPI 5.2.5.1: the EBDA, then 0xE0000-0xFFFFF. */
+static const uint8_t *find_rsdp(const uint8_t *ram)
+{
+	return scan(ram, 0xe0000, "RSD PTR ", 20);
 }
 
 static const uint8_t *table(const uint8_t *ram, uint64_t addr, const char *sig)
@@ -172,18 +178,11 @@ static void test_acpi(void **state)
 	free_vm(vm);
 }
 
-/* MP spec 4: EBDA first KiB, last KiB of base memory, 0xF0000-0xFFFFF. */
+/* MP spec 4: the EBDA (which is the last KiB of base memory here), then
+ * 0xF0000-0xFFFFF. */
 static const uint8_t *find_mp(const uint8_t *ram)
 {
-	uint32_t ebda = le16(ram + 0x40e) << 4;
-
-	for (uint32_t a = ebda; a < ebda + 1024; a += 16)
-		if (!memcmp(ram + a, "_MP_", 4) && sum(ram + a, 16) == 0)
-			return ram + a;
-	for (uint32_t a = 0xf0000; a < 0x100000; a += 16)
-		if (!memcmp(ram + a, "_MP_", 4) && sum(ram + a, 16) == 0)
-			return ram + a;
-	return NULL;
+	return scan(ram, 0xf0000, "_MP_", 16);
 }
 
 static void test_mp(void **state)

@@ -112,6 +112,11 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 	case VMDBG_EV_LOG:
 		if (ev->u.log.level >= VMDBG_LOG_INFO)
 			err("%s", ev->u.log.msg);
+		/* Warnings about the guest (polling detection, devices it uses
+		 * in ways vmdbg does not model) stay with the trace. */
+		if (ev->u.log.level >= VMDBG_LOG_WARN && c->tw && !c->failed &&
+		    trace_writer__add_note(c->tw, ev->u.log.msg) < 0)
+			c->failed = 1;
 		break;
 	}
 }

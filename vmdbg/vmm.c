@@ -169,13 +169,14 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 	t->seq = vm->seq++;
 	t->time_is_insns = vm->time_is_insns;
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;
-	poll__note(vm, t);
 	if (vm->dbg_ops)
 		vm->dbg_ops->trap(vm, t);
-	if (!vm->cb)
-		return;
-	ev.u.trap = t;
-	vm->cb(vm->cb_ctx, &ev);
+	if (vm->cb) {
+		ev.u.trap = t;
+		vm->cb(vm->cb_ctx, &ev);
+	}
+	/* after the record, so its note follows it in the trace */
+	poll__note(vm, t);
 }
 
 void vmm__serial_out(struct vmdbg *vm, const uint8_t *buf, size_t len)

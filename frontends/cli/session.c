@@ -65,6 +65,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			fflush(stdout);
 			fprintf(stderr, "vmdbg: %s\n", ev->u.log.msg);
 		}
+		if (ev->u.log.level >= VMDBG_LOG_WARN && d->tw && !d->trace_failed &&
+		    trace_writer__add_note(d->tw, ev->u.log.msg) < 0)
+			d->trace_failed = 1;
 		break;
 	}
 }

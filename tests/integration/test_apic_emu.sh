@@ -79,4 +79,14 @@ grep -q "^Catchpoint 2 (mmio lapic): .*write 0xfee000b0 <- 0x0/4 *emulated:lapic
 	{ cat "$TMP/dbg.out"; fail "catch mmio lapic"; }
 grep -q "^Catchpoint 3 (io acpi): .*in  0x0604 -> 0x0/2 *emulated:acpi" "$TMP/dbg.out" ||
 	{ cat "$TMP/dbg.out"; fail "catch io acpi"; }
+
+# IA32_APIC_BASE relocation on emu: wrmsr 0x1b <- 0xfed00900, then the
+# version register at the new base.
+# mov $0x1b,%ecx; mov $0xfed00900,%eax; xor %edx,%edx; wrmsr;
+# mov 0xfed00030,%eax; out %al,$0xf4; hlt
+printf '\271\033\000\000\000\270\000\011\320\376\061\322\017\060\241\060\000\320\376\346\364\364' >"$TMP/reloc.bin"
+expect_status 41 "$VMDBG" run --backend emu --load 0x10000 --mode 32 -t "$TMP/reloc.bin"
+grep -q "msr            wrmsr 0x1b <- 0xfed00900 *emulated:cpu" "$TMP/err" &&
+grep -q "mmio           read 0xfed00030 -> 0x50014/4 *emulated:lapic" "$TMP/err" ||
+	{ cat "$TMP/err"; fail "relocated local APIC"; }
 echo ok

@@ -327,6 +327,9 @@ static void test_poweroff(void **state)
 	assert_int_equal(pm_in(vm, 0x604, 2), 0);
 	pm_out(vm, 0xb2, 1, 0xf1);		/* ACPI_ENABLE */
 	assert_int_equal(pm_in(vm, 0x604, 2), 1);
+	pm_out(vm, 0x600, 4, 0x01210000);	/* enable bits in the high half */
+	assert_int_equal(pm_in(vm, 0x602, 2), 0x0121);
+	assert_int_equal(pm_in(vm, 0x600, 4), 0x01210000);
 	vm->insns = 1000000000;			/* one virtual second */
 	assert_int_equal(pm_in(vm, 0x608, 4), 3579545 & 0xffffff);
 	pm_out(vm, 0x604, 2, (1u << 10) | (1u << 13) | 1);	/* S1: ignored */

@@ -68,7 +68,10 @@ static int acpi_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 		/* byte writes to the high halves: shift into place */
 		uint16_t v = (uint16_t)(*val << ((off & 1) * 8));
 
-		if (off < 2)
+		if (off == 0 && size == 4) {	/* status and enable at once */
+			pm->sts &= ~(uint16_t)*val;
+			pm->en = (uint16_t)(*val >> 16);
+		} else if (off < 2)
 			pm->sts &= ~v;
 		else if (off < 4)
 			pm->en = size == 1 ? (uint16_t)((pm->en & (off & 1 ? 0xff : 0xff00)) | v) : v;
@@ -77,7 +80,9 @@ static int acpi_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 				  (off & 1 ? 0xff : 0xff00)) | v) : v);
 		return 0;	/* the timer is read-only */
 	}
-	if (off < 2)
+	if (off == 0 && size == 4)
+		*val = pm->sts | (uint32_t)pm->en << 16;
+	else if (off < 2)
 		*val = (uint32_t)pm->sts >> ((off & 1) * 8);
 	else if (off < 4)
 		*val = (uint32_t)pm->en >> ((off & 1) * 8);
@@ -87,7 +92,6 @@ static int acpi_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 		*val = pm_timer(vm) >> ((off - 8) * 8);
 	else
 		*val = 0;
-	(void)size;
 	return 0;
 }
 

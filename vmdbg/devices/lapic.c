@@ -255,8 +255,12 @@ static void send_ipi(struct lapic *a)
 {
 	unsigned dm = (a->icr_lo >> 8) & 7, sh = (a->icr_lo >> 18) & 3;
 	uint8_t dest = a->icr_hi >> 24, vec = a->icr_lo & 0xff;
-	bool self = sh == 1 || sh == 2 || (sh == 0 && lapic__match(a, dest, a->icr_lo & 0x800));
-	bool others = sh == 2 || sh == 3 || (sh == 0 && !(dest == a->id && !(a->icr_lo & 0x800)));
+	bool logical = a->icr_lo & 0x800;
+	bool self = sh == 1 || sh == 2 || (sh == 0 && lapic__match(a, dest, logical));
+	/* Does the destination name anyone but this CPU?  Physical: another
+	 * ID or the broadcast; logical: bits outside this CPU's LDR. */
+	bool others = sh == 2 || sh == 3 ||
+		      (sh == 0 && (logical ? (dest & ~(a->ldr >> 24)) != 0 : dest != a->id));
 	static const char *const dm_names[8] = {
 		"fixed", "lowest-priority", "SMI", "reserved", "NMI", "INIT", "STARTUP", "ExtINT",
 	};

@@ -2,7 +2,7 @@
 # irqchip, so KVM's MMIO exits reach the same user-space models as emu's
 # accesses, with the same records.  Long-mode flat binaries (the identity
 # map covers the APIC window): read the local APIC version; select and
-# read the I/O APIC version.  (Interrupt delivery in protected and long
+# read the I/O APIC version; relocate the local APIC.  (Interrupt delivery in protected and long
 # mode is a gap of this host's KVM: see --probe; emu runs the apic guest.)
 . tests/integration/lib.sh
 need_kvm
@@ -19,4 +19,14 @@ expect_status 35 "$VMDBG" run --backend kvm --load 0x100000 --mode 64 -t "$TMP/i
 grep -q "mmio           write 0xfec00000 <- 0x1/4 *emulated:ioapic" "$TMP/err" &&
 grep -q "mmio           read 0xfec00010 -> 0x170011/4 *emulated:ioapic" "$TMP/err" ||
 	{ cat "$TMP/err"; fail "I/O APIC version records"; }
+
+# KVM answers wrmsr IA32_APIC_BASE; the model follows at the next MMIO
+# access to an unclaimed address.  wrmsr 0x1b <- 0xfed00900, then read the
+# version at the new base:
+# mov $0x1b,%ecx; mov $0xfed00900,%eax; xor %edx,%edx; wrmsr;
+# mov $0xfed00030,%edi; mov (%rdi),%eax; out %al,$0xf4; hlt
+printf '\271\033\000\000\000\270\000\011\320\376\061\322\017\060\277\060\000\320\376\213\007\346\364\364' >"$TMP/reloc.bin"
+expect_status 41 "$VMDBG" run --backend kvm --load 0x100000 --mode 64 -t "$TMP/reloc.bin"
+grep -q "mmio           read 0xfed00030 -> 0x50014/4 *emulated:lapic" "$TMP/err" ||
+	{ cat "$TMP/err"; fail "relocated local APIC on kvm"; }
 echo ok

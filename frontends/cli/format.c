@@ -331,6 +331,7 @@ void fmt__stop(struct dbg *d, const struct vmdbg_stop *s, int source)
 	}
 	switch (s->reason) {
 	case VMDBG_STOP_EXIT:
+	case VMDBG_STOP_POWEROFF:
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:

@@ -6,32 +6,7 @@
  */
 #include "apic.h"
 
-	.section .multiboot, "a"
-	.align	4
-	.long	MB_HEADER_MAGIC
-	.long	MB_HEADER_FLAGS
-	.long	-(MB_HEADER_MAGIC + MB_HEADER_FLAGS)
-
-	.text
-	.globl	_start
-	.type	_start, @function
-_start:
-	cli
-	cld
-	movl	$kernel_stack_top, %esp
-	movl	%eax, %esi
-	movl	$__bss_start, %edi
-	movl	$__bss_end, %ecx
-	subl	%edi, %ecx
-	shrl	$2, %ecx
-	xorl	%eax, %eax
-	rep stosl
-	pushl	%esi
-	call	kernel_main
-1:	cli
-	hlt
-	jmp	1b
-	.size	_start, . - _start
+#include "mb32.S"
 
 .macro IRQ name, handler
 	.globl	\name

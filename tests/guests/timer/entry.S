@@ -5,33 +5,7 @@
  */
 #include "timer.h"
 
-	.section .multiboot, "a"
-	.align	4
-	.long	MB_HEADER_MAGIC
-	.long	MB_HEADER_FLAGS
-	.long	-(MB_HEADER_MAGIC + MB_HEADER_FLAGS)
-
-/* ---- entry: 32-bit protected mode, paging off, EAX = magic --------- */
-	.text
-	.globl	_start
-	.type	_start, @function
-_start:
-	cli
-	cld
-	movl	$kernel_stack_top, %esp
-	movl	%eax, %esi
-	movl	$__bss_start, %edi	/* zero .bss: a loader might not */
-	movl	$__bss_end, %ecx
-	subl	%edi, %ecx
-	shrl	$2, %ecx
-	xorl	%eax, %eax
-	rep stosl
-	pushl	%esi			/* kernel_main(magic) */
-	call	kernel_main
-1:	cli				/* kernel_main does not return */
-	hlt
-	jmp	1b
-	.size	_start, . - _start
+#include "mb32.S"
 
 /* IRQ0 through an interrupt gate (IF is clear inside): save the registers
  * the C code may use, count the tick, send the EOI, iret. */

@@ -57,7 +57,8 @@ static void usage(FILE *f)
 "  -t, --traps              print each trap record on stderr as it happens\n"
 "  -q, --quiet              do not copy the guest's serial output to stdout\n"
 "\n"
-"exit status: the guest's debug-exit status (port 0xf4: value*2+1); 2 bad input,\n"
+"exit status: the guest's debug-exit status (port 0xf4: value*2+1); 0 the guest\n"
+"powered off through ACPI (S5); 2 bad input,\n"
 "4 guest died (triple fault, reset, halted forever), 6 the backend cannot run\n"
 "the guest, 8 internal error, 124 --timeout or --max-steps reached.\n");
 }
@@ -111,6 +112,11 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 	case VMDBG_EV_LOG:
 		if (ev->u.log.level >= VMDBG_LOG_INFO)
 			err("%s", ev->u.log.msg);
+		/* Warnings about the guest (polling detection, devices it uses
+		 * in ways vmdbg does not model) stay with the trace. */
+		if (ev->u.log.level >= VMDBG_LOG_WARN && c->tw && !c->failed &&
+		    trace_writer__add_note(c->tw, ev->u.log.msg) < 0)
+			c->failed = 1;
 		break;
 	}
 }
@@ -192,6 +198,8 @@ static int stop_status(const struct vmdbg_stop *s)
 	switch (s->reason) {
 	case VMDBG_STOP_EXIT:
 		return s->exit_status;
+	case VMDBG_STOP_POWEROFF:
+		return 0;
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:
@@ -327,6 +335,7 @@ static int cmd_probe(void)
 		       r.detail[i]);
 	vmdbg__probe_summary(&r, sum, sizeof(sum));
 	printf("%s\n", sum[0] ? sum : "this host's KVM has no gaps vmdbg knows of");
+	printf("%s\n", r.irqchip);
 	return 0;
 }
 

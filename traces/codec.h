@@ -31,6 +31,7 @@
 #define REC_SERIAL		0x02
 #define REC_END			0x03
 #define REC_SIZED_FIRST		0x40	/* 0x40..0x7f: tag, varint length, bytes */
+#define REC_NOTE		0x40	/* sized: one line of text (format 1.1) */
 #define REC_SIZED_LAST		0x7f
 #define REC_TRAP		0x80	/* 0x80 | TRAP_* presence bits */
 
@@ -64,6 +65,7 @@ enum trap_attr {
 #define REC_INPUT_MAX		(1 + 3 * VARINT_MAX)
 #define REC_SERIAL_MAX		(1 + 2 * VARINT_MAX + TRACE_SERIAL_MAX)
 #define REC_END_MAX		(1 + 6 * VARINT_MAX + 255)
+#define REC_NOTE_MAX		(1 + VARINT_MAX + TRACE_NOTE_MAX)
 
 /* ---- little-endian helpers ------------------------------------------- */
 
@@ -206,6 +208,7 @@ size_t record__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
 size_t record__encode_serial(struct codec_state *s, uint64_t time, const uint8_t *buf,
 			    size_t len, uint8_t *out);
 size_t record__encode_end(struct codec_state *s, const struct trace_end *e, uint8_t *out);
+size_t record__encode_note(const char *text, uint8_t *out);
 
 /*
  * Decode the record at p[0..len) into *item and update the state.  Returns

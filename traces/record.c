@@ -210,6 +210,16 @@ size_t record__encode_end(struct codec_state *s, const struct trace_end *e, uint
 	return len + n;
 }
 
+size_t record__encode_note(const char *text, uint8_t *out)
+{
+	size_t n = strnlen(text, TRACE_NOTE_MAX), len = 1;
+
+	out[0] = REC_NOTE;
+	len += codec__put_uv(out + len, n);
+	memcpy(out + len, text, n);
+	return len + n;
+}
+
 /* ---- records: decoding ------------------------------------------------ */
 
 struct cursor {
@@ -383,6 +393,18 @@ int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *
 	} else if (tag == REC_END) {
 		item->kind = TRACE_ITEM_END;
 		ret = decode_end(&c, &item->end);
+	} else if (tag == REC_NOTE) {
+		item->kind = TRACE_ITEM_NOTE;
+		if ((ret = get_uv(&c, &n, TRACE_NOTE_MAX, "note length")))
+			return ret;
+		if (n > len - c.pos) {
+			snprintf(err, errlen, "note of %llu bytes passes the chunk end",
+				 (unsigned long long)n);
+			return -EBADMSG;
+		}
+		memcpy(item->note, p + c.pos, n);
+		item->note[n] = 0;
+		c.pos += n;
 	} else if (tag >= REC_SIZED_FIRST && tag <= REC_SIZED_LAST) {
 		/* a record type from a later minor version: skip it */
 		if ((ret = get_uv(&c, &n, UINT64_MAX, "record length")))

@@ -179,6 +179,15 @@ int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
 	return 0;
 }
 
+int trace_writer__add_note(struct trace_writer *w, const char *text)
+{
+	uint8_t *p = begin_record(w, REC_NOTE_MAX, false, 0, false, 0);
+
+	if (!p)
+		return w->err;
+	return end_record(w, record__encode_note(text, p), false, 0);
+}
+
 int trace_writer__close(struct trace_writer *w, const struct trace_end *end)
 {
 	int ret = 0;

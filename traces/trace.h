@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define TRACE_VERSION_MAJOR 1
-#define TRACE_VERSION_MINOR 0
+#define TRACE_VERSION_MINOR 1	/* 1.1: NOTE records */
 
 /* Header flags. */
 #define TRACE_F_STEP_MODE	(1u << 0)	/* recorded in step mode */
@@ -54,7 +54,11 @@ enum trace_item_kind {
 	TRACE_ITEM_INPUT,
 	TRACE_ITEM_SERIAL,
 	TRACE_ITEM_END,
+	TRACE_ITEM_NOTE,	/* a message the engine logged during the run */
 };
+
+/* Longest NOTE text; the writer cuts longer ones. */
+#define TRACE_NOTE_MAX 255
 
 /* Largest SERIAL record; the writer splits longer buffers. */
 #define TRACE_SERIAL_MAX 4096
@@ -74,6 +78,7 @@ struct trace_item {
 			size_t len;		/* <= TRACE_SERIAL_MAX */
 		} serial;
 		struct trace_end end;
+		char note[TRACE_NOTE_MAX + 1];	/* NUL-terminated */
 	};
 };
 
@@ -98,6 +103,9 @@ int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
  * be 0 when the caller has no clock: it does not disturb the trap deltas. */
 int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
 			     const uint8_t *buf, size_t len);
+/* A note: one line (a warning the engine logged, e.g. polling detection),
+ * kept in order among the records; cut at TRACE_NOTE_MAX bytes. */
+int trace_writer__add_note(struct trace_writer *w, const char *text);
 /* Write the current chunk now (no-op when it is empty). */
 int trace_writer__flush(struct trace_writer *w);
 /* Message for the last failure, "" when none. */

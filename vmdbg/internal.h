@@ -89,6 +89,26 @@ int devices__register_mmio(struct vmdbg *vm, uint64_t base, uint64_t len,
 /* The range that claims a port / address, or NULL (unclaimed). */
 const struct io_range *devices__find_io(const struct vmdbg *vm, uint16_t port);
 const struct mmio_range *devices__find_mmio(const struct vmdbg *vm, uint64_t addr);
+/*
+ * A device's state in one line for `info devices` (vmdbg__devices_describe):
+ * writes at most len bytes into buf.  Devices register one with
+ * devices__register_describe() (after their ranges); the order of
+ * registration is the order of the lines.
+ */
+typedef int (*describe_fn)(const void *opaque, char *buf, size_t len);
+#define MAX_DESCRIBE 16
+struct dev_describe {
+	describe_fn fn;
+	const void *opaque;
+};
+int devices__register_describe(struct vmdbg *vm, describe_fn fn, const void *opaque);
+int pic__describe(const void *opaque, char *buf, size_t len);
+int pit__describe(const void *opaque, char *buf, size_t len);
+int uart__describe(const void *opaque, char *buf, size_t len);
+int lapic__describe(const void *opaque, char *buf, size_t len);
+int ioapic__describe(const void *opaque, char *buf, size_t len);
+int acpi_pm__describe(const void *opaque, char *buf, size_t len);
+
 /* Registers the standard PC devices below; unwinds on failure. */
 int devices__init(struct vmdbg *vm);
 void devices__exit(struct vmdbg *vm);
@@ -123,6 +143,49 @@ bool pit__armed(const struct pit *p);
 /* Virtual time of channel 0's next IRQ0 edge, or UINT64_MAX for none. */
 uint64_t pit__next_event(const struct pit *p);
 
+/* The local APIC (devices/lapic.c), MMIO at IA32_APIC_BASE.  irq.c asks
+ * it for the vector to deliver and whether the PIC's INTR passes LINT0. */
+#define LAPIC_DEFAULT_BASE	0xfee00000ULL
+#define LAPIC_BASE_BSP		(1ULL << 8)
+#define LAPIC_BASE_ENABLE	(1ULL << 11)
+#define LAPIC_BASE_ADDR_MASK	0xfffff000ULL
+struct lapic;
+struct lapic *lapic__init(struct vmdbg *vm);
+void lapic__exit(struct lapic *a);
+uint64_t lapic__get_base(const struct lapic *a);
+int lapic__set_base(struct lapic *a, uint64_t v);	/* -EINVAL: #GP */
+/* The vector the APIC presents (IRR above PPR), or -1. */
+int lapic__pending(const struct lapic *a);
+/* The INTA cycle for an APIC vector: IRR -> ISR; the spurious vector when
+ * nothing is deliverable. */
+int lapic__ack(struct lapic *a);
+/* LINT0 lets the PIC's INTR through (APIC disabled, or LINT0 unmasked). */
+bool lapic__accept_pic(const struct lapic *a);
+/* An APIC-bus message (I/O APIC, IPI): set IRR, and TMR when level. */
+void lapic__accept(struct lapic *a, int vector, bool level);
+bool lapic__match(const struct lapic *a, uint8_t dest, bool logical);
+void lapic__poll(struct lapic *a, uint64_t now);
+uint64_t lapic__next_event(const struct lapic *a);
+
+
+/* The I/O APIC (devices/ioapic.c), MMIO at 0xFEC00000. */
+#define IOAPIC_BASE		0xfec00000ULL
+#define IOAPIC_PINS		24
+struct ioapic;
+struct ioapic *ioapic__init(struct vmdbg *vm);
+void ioapic__exit(struct ioapic *io);
+void ioapic__set_irq(struct ioapic *io, int pin, bool level);
+void ioapic__eoi(struct ioapic *io, int vector);
+uint64_t ioapic__entry(const struct ioapic *io, int pin);
+
+
+/* ACPI PM1a and SMI_CMD ports (devices/acpi.c); sets vm->acpi. */
+int acpi_pm__init(struct vmdbg *vm);
+void acpi_pm__exit(struct vmdbg *vm);
+/* The BIOS data area, EBDA, MP and ACPI tables (tables/firmware.c), written
+ * after the image is loaded, around it. */
+int firmware__write(struct vmdbg *vm, const struct vmdbg_image_info *img);
+
 /* Fixed ports. */
 #define PORT_UART0		0x3F8
 #define PORT_DEBUG_EXIT		0xF4
@@ -138,8 +201,13 @@ uint64_t pit__next_event(const struct pit *p);
 #define IRQ_CASCADE		2
 /* Hypercall port: a 32-bit OUT of the call number; the argument is in EBX
  * (RBX), read by vmdbg from the registers.  An IN returns the result of the
- * last call (0 for success, all ones for an unknown call). */
-#define PORT_HYPERCALL		0x0510
+ * last call (0 for success, all ones for an unknown call).  It was 0x510
+ * until fw_cfg took that port; QEMU's pc claims nothing at 0x5010. */
+#define PORT_HYPERCALL		0x5010
+/* QEMU's fw_cfg (devices/fw_cfg.c): selector, data, DMA at 0x510-0x51b. */
+#define PORT_FW_CFG		0x0510
+int fw_cfg__init(struct vmdbg *vm);	/* sets vm->fw_cfg */
+void fw_cfg__exit(struct vmdbg *vm);
 
 enum hypercall_nr {
 	HC_NOP = 0,		/* does nothing: a marker in the trace */
@@ -209,6 +277,20 @@ int regs__cpl(const struct vmdbg_regs *r);
 
 /* ---- the VMM core (vmm.c) -------------------------------------------- */
 
+/* Polling detection (poll.c): identical unclaimed reads in a row. */
+#define POLL_WARN_MAX	8
+struct poll_state {
+	uint64_t addr, count;
+	uint8_t cls, size;
+	int nwarned;
+	uint8_t warned_cls[POLL_WARN_MAX];
+	uint64_t warned[POLL_WARN_MAX];
+};
+struct vmdbg_trap;
+/* Every record, from vmm__trap(): says once per address when the guest
+ * polls an unclaimed port or MMIO address POLL_LIMIT times in a row. */
+void poll__note(struct vmdbg *vm, const struct vmdbg_trap *t);
+
 struct vmdbg {
 	struct vmdbg_config cfg;
 	uint8_t *ram;
@@ -222,6 +304,8 @@ struct vmdbg {
 	int nr_io;
 	struct mmio_range mmio[MAX_MMIO_RANGES];
 	int nr_mmio;
+	struct dev_describe describe[MAX_DESCRIBE];
+	int nr_describe;
 	struct uart *uart;
 	void *misc;			/* misc devices state */
 
@@ -249,12 +333,19 @@ struct vmdbg {
 	struct vmdbg_image_info image;
 
 	uint32_t stop_check;		/* calls since the deadline was read */
+	struct poll_state poll;
 	char err[256];
 
 	/* External interrupts and virtual time (irq.c). */
 	struct pic *pic;
 	struct pit *pit;
-	bool intr;			/* the PIC asserts INTR (vmm__set_intr) */
+	struct lapic *lapic;
+	struct ioapic *ioapic;
+	void *acpi;			/* ACPI PM registers (devices/acpi.c) */
+	void *fw_cfg;			/* devices/fw_cfg.c */
+	bool pic_intr;			/* the PIC asserts INTR (vmm__set_intr) */
+	bool intr;			/* the CPU's INTR: the PIC through LINT0,
+					 * or an APIC vector (irq.c) */
 	uint64_t idle_ns;		/* virtual time skipped by hlt (vmm__idle) */
 	uint64_t timer_at;		/* emu: vmm__poll() when insns reaches this */
 	uint64_t poll_at;		/* emu: look at timers and INTR when insns
@@ -331,6 +422,9 @@ int vmm__irq_ack(struct vmdbg *vm);
 uint64_t vmm__vtime(const struct vmdbg *vm);
 /* The PIC's INTR output (devices/pic.c). */
 void vmm__set_intr(struct vmdbg *vm, bool level);
+/* The local APIC's state changed (IRR, ISR, TPR, LVT, enable): recompute
+ * vm->intr. */
+void vmm__intr_changed(struct vmdbg *vm);
 /* A timer was reprogrammed: recompute vm->timer_at and vm->poll_at. */
 void vmm__timers_changed(struct vmdbg *vm);
 /* Bring the timers to vmm__vtime() (may raise IRQs; sets vm->intr). */

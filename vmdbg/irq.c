@@ -33,6 +33,9 @@ static int set_line(struct vmdbg *vm, int irq, bool level)
 	if (!vm->pic)
 		return vmm__error(vm, -ENODEV, "IRQ %d: no interrupt controller", irq);
 	pic__set_irq(vm->pic, irq, level);
+	/* QEMU's pc: ISA IRQ n is I/O APIC pin n, but IRQ0 is pin 2. */
+	if (vm->ioapic)
+		ioapic__set_irq(vm->ioapic, irq == 0 ? 2 : irq, level);
 	return 0;
 }
 
@@ -46,11 +49,25 @@ int vmm__lower_irq(struct vmdbg *vm, int irq)
 	return set_line(vm, irq, false);
 }
 
+/* The PIC's INTR reaches the CPU: through LINT0 set to ExtINT (or with the
+ * APIC off), as QEMU's pic_irq_request/apic_accept_pic_intr do. */
+static bool pic_reaches_cpu(const struct vmdbg *vm)
+{
+	return vm->pic_intr && (!vm->lapic || lapic__accept_pic(vm->lapic));
+}
+
+/*
+ * As QEMU's cpu_get_pic_interrupt(): an ExtINT from the 8259 ignores the
+ * APIC's priorities and goes first; otherwise the APIC's highest IRR
+ * vector above the processor priority.
+ */
 int vmm__irq_ack(struct vmdbg *vm)
 {
-	if (!vm->pic)
-		return -1;
-	return pic__ack(vm->pic);
+	if (vm->pic && (pic_reaches_cpu(vm) || !vm->lapic))
+		return pic__ack(vm->pic);
+	if (vm->lapic)
+		return lapic__ack(vm->lapic);
+	return -1;
 }
 
 uint64_t vmm__vtime(const struct vmdbg *vm)
@@ -76,15 +93,30 @@ static void set_poll_at(struct vmdbg *vm)
 	vm->poll_at = vm->intr ? 0 : vm->timer_at;
 }
 
+void vmm__intr_changed(struct vmdbg *vm)
+{
+	vm->intr = pic_reaches_cpu(vm) || (vm->lapic && lapic__pending(vm->lapic) >= 0);
+	set_poll_at(vm);
+}
+
 void vmm__set_intr(struct vmdbg *vm, bool level)
 {
-	vm->intr = level;
-	set_poll_at(vm);
+	vm->pic_intr = level;
+	vmm__intr_changed(vm);
+}
+
+/* The earliest timer event, PIT or local APIC timer, or UINT64_MAX. */
+static uint64_t next_event(const struct vmdbg *vm)
+{
+	uint64_t a = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
+	uint64_t b = vm->lapic ? lapic__next_event(vm->lapic) : UINT64_MAX;
+
+	return a < b ? a : b;
 }
 
 void vmm__timers_changed(struct vmdbg *vm)
 {
-	uint64_t next = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
+	uint64_t next = next_event(vm);
 
 	if (next == UINT64_MAX)
 		vm->timer_at = UINT64_MAX;
@@ -97,32 +129,56 @@ void vmm__poll(struct vmdbg *vm)
 {
 	/* vmm__vtime() reads the host clock on kvm: not on every exit of a
 	 * guest that never started its timer. */
-	if (vm->pit && pit__armed(vm->pit))
-		pit__poll(vm->pit, vmm__vtime(vm));
+	bool lapic = vm->lapic && lapic__next_event(vm->lapic) != UINT64_MAX;
+	uint64_t now;
+
+	if ((vm->pit && pit__armed(vm->pit)) || lapic) {
+		now = vmm__vtime(vm);
+		if (vm->pit)
+			pit__poll(vm->pit, now);
+		if (lapic)
+			lapic__poll(vm->lapic, now);
+	}
 	vmm__timers_changed(vm);
 }
 
 /*
- * One step is enough to decide: a periodic timer's later events latch the
- * same IRQ again, which changes nothing while its request is masked or
- * blocked by an in-service interrupt of higher or equal priority, and
- * nothing else can change the PIC while the CPU is halted.
+ * Skip to the next timer event until one gives an interrupt.  Once every
+ * timer that was running has fired once, more events change nothing: a
+ * periodic timer's later events latch the same request again, which stays
+ * masked or blocked by an in-service interrupt of higher or equal
+ * priority, and nothing else can change the PIC or the APIC while the CPU
+ * is halted.  So the walk ends at the latest of the timers' first events.
  */
 bool vmm__idle(struct vmdbg *vm)
 {
-	uint64_t next, now;
+	uint64_t next, now, a, b, last;
 
 	vmm__poll(vm);
 	if (vm->intr)
 		return true;
-	next = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
-	if (next == UINT64_MAX)
+	a = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
+	b = vm->lapic ? lapic__next_event(vm->lapic) : UINT64_MAX;
+	if (a == UINT64_MAX && b == UINT64_MAX)
 		return false;
-	now = vmm__vtime(vm);
-	if (next > now)
-		vm->idle_ns += next - now;
-	vmm__poll(vm);
-	return vm->intr;
+	last = a == UINT64_MAX ? b : b == UINT64_MAX ? a : a > b ? a : b;
+	/* Each step moves a timer past an event; the cap only guards against
+	 * a timer model that would not (a PIT at 18 kHz against a 550 s APIC
+	 * period is 10 million steps). */
+	for (int steps = 0; steps < (1 << 24); steps++) {
+		next = next_event(vm);
+		if (next == UINT64_MAX)
+			return false;
+		now = vmm__vtime(vm);
+		if (next > now)
+			vm->idle_ns += next - now;
+		vmm__poll(vm);
+		if (vm->intr)
+			return true;
+		if (next >= last)
+			return false;
+	}
+	return false;
 }
 
 void vmm__clock_begin(struct vmdbg *vm)

@@ -51,6 +51,10 @@ static const char *const device_names[VMDBG_DEV__COUNT] = {
 	[VMDBG_DEV_CPU] = "cpu",
 	[VMDBG_DEV_PIC] = "pic",
 	[VMDBG_DEV_PIT] = "pit",
+	[VMDBG_DEV_LAPIC] = "lapic",
+	[VMDBG_DEV_IOAPIC] = "ioapic",
+	[VMDBG_DEV_ACPI] = "acpi",
+	[VMDBG_DEV_FWCFG] = "fw_cfg",
 };
 
 static const char *const insn_names[VMDBG_INSN__COUNT] = {
@@ -103,6 +107,7 @@ static const char *const stop_names[] = {
 	[VMDBG_STOP_TIMEOUT] = "timeout",
 	[VMDBG_STOP_USER] = "user",
 	[VMDBG_STOP_ERROR] = "error",
+	[VMDBG_STOP_POWEROFF] = "poweroff",
 };
 
 #define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "?")
@@ -137,6 +142,11 @@ int vmdbg__class_from_name(const char *s)
 	if (strcmp(s, "exc") == 0)
 		return VMDBG_TC_EXCEPTION;
 	return lookup(class_names, VMDBG_TC__COUNT, s);
+}
+
+int vmdbg__device_from_name(const char *s)
+{
+	return lookup(device_names, VMDBG_DEV__COUNT, s);
 }
 
 int vmdbg__disposition_from_name(const char *s)

@@ -108,6 +108,10 @@ enum vmdbg_device {
 	VMDBG_DEV_CPU,		/* vmdbg's CPU model: cpuid, msr, hlt, ... */
 	VMDBG_DEV_PIC,
 	VMDBG_DEV_PIT,
+	VMDBG_DEV_LAPIC,	/* local APIC, MMIO 0xFEE00000 */
+	VMDBG_DEV_IOAPIC,	/* I/O APIC, MMIO 0xFEC00000 */
+	VMDBG_DEV_ACPI,		/* ACPI PM1a event/control ports */
+	VMDBG_DEV_FWCFG,	/* QEMU fw_cfg, ports 0x510-0x51b */
 	VMDBG_DEV__COUNT
 };
 
@@ -246,6 +250,7 @@ enum vmdbg_stop_reason {
 	VMDBG_STOP_TIMEOUT,
 	VMDBG_STOP_USER,	/* vmdbg__request_stop() */
 	VMDBG_STOP_ERROR,	/* host-side failure */
+	VMDBG_STOP_POWEROFF,	/* the guest entered ACPI S5 through PM1a_CNT */
 };
 
 struct vmdbg_stop {
@@ -414,6 +419,7 @@ struct vmdbg_catch {
 	int disposition;	/* enum vmdbg_disposition */
 	int syscall;		/* 1: any system call (syscall, sysenter, int 0x80);
 				 * cls is then ignored */
+	int device;		/* enum vmdbg_device that answered; 0: any */
 };
 
 struct vmdbg_bp_spec {
@@ -465,6 +471,13 @@ int vmdbg__priv_class_from_name(const char *s);
 int vmdbg__eval(struct vmdbg *vm, const char *expr, uint64_t *value);
 
 /* ---- inspection ------------------------------------------------------- */
+
+/* The devices and their state, one line each (the PIC's masks and
+ * requests, the local APIC and I/O APIC, the PIT, the UART, ACPI): fn is
+ * called once per line; the line is valid only during the call.  Returns
+ * the number of lines. */
+typedef void (*vmdbg_line_fn)(void *ctx, const char *line);
+int vmdbg__devices_describe(struct vmdbg *vm, vmdbg_line_fn fn, void *ctx);
 
 /* Read/write linear addresses through the guest's page tables (current
  * CR3 and paging mode; none in real mode).  The walk neither sets accessed
@@ -539,6 +552,7 @@ struct vmdbg_probe_result {
 	char kvm_error[128];		/* why not, when kvm_present == 0 */
 	enum vmdbg_probe_verdict verdict[VMDBG_PROBE__COUNT];
 	char detail[VMDBG_PROBE__COUNT][96];	/* what was seen, one line */
+	char irqchip[160];		/* which interrupt controllers kvm runs with */
 };
 
 /* Runs the probe guests (each in its own throw-away VM).  Returns 0, or a
@@ -566,6 +580,8 @@ const char *vmdbg__insn_name(unsigned insn);
 const char *vmdbg__exception_name(unsigned vector);	/* "#PF" or NULL */
 /* Parse the names back; return -1 when unknown. */
 int vmdbg__class_from_name(const char *s);
+/* "uart", "lapic", ... -> enum vmdbg_device, or -1. */
+int vmdbg__device_from_name(const char *s);
 int vmdbg__disposition_from_name(const char *s);
 
 /* One aligned line (no newline) for a trap record.  Returns strlen. */

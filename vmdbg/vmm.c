@@ -171,10 +171,12 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;
 	if (vm->dbg_ops)
 		vm->dbg_ops->trap(vm, t);
-	if (!vm->cb)
-		return;
-	ev.u.trap = t;
-	vm->cb(vm->cb_ctx, &ev);
+	if (vm->cb) {
+		ev.u.trap = t;
+		vm->cb(vm->cb_ctx, &ev);
+	}
+	/* after the record, so its note follows it in the trace */
+	poll__note(vm, t);
 }
 
 void vmm__serial_out(struct vmdbg *vm, const uint8_t *buf, size_t len)
@@ -329,6 +331,7 @@ int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
 	ret = loader__load(vm, data, len, &regs, &img, vm->err, sizeof(vm->err));
 	if (ret < 0)
 		return ret;
+	firmware__write(vm, &img);
 	if (vm->be->mem_written)
 		vm->be->mem_written(vm, 0, vm->ram_size);
 	ret = vm->be->set_regs(vm, &regs);
@@ -391,6 +394,7 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:
+	case VMDBG_STOP_POWEROFF:
 		*stop = vm->pending_stop;
 		return 0;
 	default:
@@ -420,7 +424,8 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		vm->dbg_ops->run_end(vm, stop);
 	/* Terminal stops are remembered so a later run reports them again. */
 	if (stop->reason == VMDBG_STOP_EXIT || stop->reason == VMDBG_STOP_SHUTDOWN ||
-	    stop->reason == VMDBG_STOP_RESET || stop->reason == VMDBG_STOP_HALTED)
+	    stop->reason == VMDBG_STOP_RESET || stop->reason == VMDBG_STOP_HALTED ||
+	    stop->reason == VMDBG_STOP_POWEROFF)
 		vm->pending_stop = *stop;
 	return ret;
 }

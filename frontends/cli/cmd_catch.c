@@ -80,7 +80,10 @@ static int cmd_catch(struct dbg *d, const char *args_in, const char *fmt)
 		}
 	} else if (!strcmp(kind, "io") || !strcmp(kind, "mmio")) {
 		c->cls = kind[0] == 'i' ? VMDBG_TC_IO : VMDBG_TC_MMIO;
-		if (arg[0] && break__range(d, arg, &c->lo, &c->hi) < 0)
+		/* A device name (catch mmio lapic) or an address range. */
+		if (arg[0] && vmdbg__device_from_name(arg) > 0)
+			c->device = vmdbg__device_from_name(arg);
+		else if (arg[0] && break__range(d, arg, &c->lo, &c->hi) < 0)
 			return -1;
 	} else if (!strcmp(kind, "irq")) {
 		c->cls = VMDBG_TC_INTERRUPT;
@@ -164,7 +167,8 @@ const struct dbg_cmd cmds_catch[] = {
 	{ "catch", cmd_catch, "catch KIND [ARG] [--cpl 0|3]",
 	  "Set a catchpoint: stop at a trap record.\n"
 	  "catch trap [VECTOR|#PF|#GP|...], catch syscall [N],\n"
-	  "catch io PORT[-PORT], catch mmio ADDR[-ADDR], catch irq VECTOR, catch reflected,\n"
+	  "catch io PORT[-PORT]|DEVICE, catch mmio ADDR[-ADDR]|DEVICE (catch mmio lapic),\n"
+	  "catch irq VECTOR, catch reflected,\n"
 	  "catch emulated, or catch CLASS (hlt, cpuid, msr, hypercall, return, ...).", 0 },
 	{ "watch", cmd_watch, "watch ADDR [LEN]",
 	  "Set a watchpoint: stop when the guest writes ADDR.\n"

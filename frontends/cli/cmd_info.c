@@ -298,6 +298,20 @@ static int info_traps(struct dbg *d, const char *args, const char *fmt)
 	return 0;
 }
 
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
+static int info_devices(struct dbg *d, const char *args, const char *fmt)
+{
+	(void)args;
+	(void)fmt;
+	vmdbg__devices_describe(d->vm, print_line, NULL);
+	return 0;
+}
+
 const struct dbg_cmd cmds_info_sub[] = {
 	{ "address", sym__info_address, "info address NAME", "Where the symbol NAME is.", 0 },
 	{ "breakpoints", break__info, "info breakpoints",
@@ -309,6 +323,9 @@ const struct dbg_cmd cmds_info_sub[] = {
 	  "The expressions display shows after every stop.", 0 },
 	{ "frame", data__info_frame, "info frame",
 	  "The selected frame: its CFA, pc, sp, fp and caller.", 0 },
+	{ "devices", info_devices, "info devices",
+	  "The devices and their state: PIC masks and requests, local APIC and I/O APIC\n"
+	  "(redirection), PIT, UART, ACPI.", 0 },
 	{ "gdt", info_gdt, "info gdt", "The global descriptor table, decoded.", 0 },
 	{ "idt", info_idt, "info idt [VECTOR|LO-HI]",
 	  "The interrupt descriptor table, decoded.\n"

@@ -104,6 +104,14 @@ static void collect(const char *text, const char *first, const char *second, int
 				add_name("", list[i]);
 		return;
 	}
+	if (!strcmp(first, "catch") && argn == 2 && second &&
+	    (!strcmp(second, "io") || !strcmp(second, "mmio"))) {
+		/* catch io|mmio DEVICE */
+		for (unsigned i = 1; i < VMDBG_DEV__COUNT; i++)
+			if (!strncmp(vmdbg__device_name(i), text, tl))
+				add_name("", vmdbg__device_name(i));
+		return;
+	}
 	if (*text == '*' || *text == '&') {
 		char p[2] = { *text, 0 };
 

@@ -315,6 +315,7 @@ void fmt__stop(struct dbg *d, const struct vmdbg_stop *s, int source)
 		printf("[Guest exited with status %d (debug-exit value %d)]\n",
 		       s->exit_status, (s->exit_status - 1) / 2);
 		break;
+	case VMDBG_STOP_POWEROFF:
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:
@@ -330,6 +331,7 @@ void fmt__stop(struct dbg *d, const struct vmdbg_stop *s, int source)
 	}
 	switch (s->reason) {
 	case VMDBG_STOP_EXIT:
+	case VMDBG_STOP_POWEROFF:
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:

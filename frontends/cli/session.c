@@ -65,6 +65,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			fflush(stdout);
 			fprintf(stderr, "vmdbg: %s\n", ev->u.log.msg);
 		}
+		if (ev->u.log.level >= VMDBG_LOG_WARN && d->tw && !d->trace_failed &&
+		    trace_writer__add_note(d->tw, ev->u.log.msg) < 0)
+			d->trace_failed = 1;
 		break;
 	}
 }
@@ -312,6 +315,7 @@ int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop 
 		d->exit_status = stop->exit_status;
 		d->guest_exited = 1;
 		/* fall through */
+	case VMDBG_STOP_POWEROFF:
 	case VMDBG_STOP_SHUTDOWN:
 	case VMDBG_STOP_RESET:
 	case VMDBG_STOP_HALTED:

@@ -327,6 +327,10 @@ static int cmd_show(const struct trace_opts *o)
 			print_end(&it.end);
 			continue;
 		}
+		if (it.kind == TRACE_ITEM_NOTE && !o->classes && !o->disps && o->origin < 0) {
+			printf("note: %s\n", it.note);
+			continue;
+		}
 		if (it.kind != TRACE_ITEM_TRAP)
 			continue;
 		traps++;
@@ -410,6 +414,8 @@ static int cmd_stats(const struct trace_opts *o)
 		case TRACE_ITEM_END:
 			c->have_end = true;
 			c->end = it.end;
+			break;
+		case TRACE_ITEM_NOTE:
 			break;
 		}
 	}

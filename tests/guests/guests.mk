@@ -34,7 +34,7 @@ GUEST_LDFLAGS := -nostdlib --fatal-warnings --build-id=none -z max-page-size=0x1
 GUEST_IMAGES := $(GUEST_OUT)/boot16.img $(GUEST_OUT)/lecture32.img \
 	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img \
 	$(GUEST_OUT)/lecture32-O0.img $(GUEST_OUT)/lecture32-O2.img \
-	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img
+	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img $(GUEST_OUT)/apic.img
 
 guests: $(GUEST_IMAGES)
 
@@ -112,12 +112,20 @@ $(eval $(call guest_variant,lecture32-O2,lecture32,$(GUEST_CFLAGS32) -O2 -fomit-
 $(eval $(call guest_kernel,lecture32-O2,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 
 # ---- timer: PIC + PIT, external interrupts (kernel only, no app) -------
-TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o uart.o lib.o)
+TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o pm32.o uart.o lib.o)
 $(eval $(call guest_variant,timer,timer,$(GUEST_CFLAGS32)))
 $(GUEST_OUT)/timer.img: $(TIMER_OBJS) $(GUEST_SRC)/timer/timer.ld
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/timer/timer.ld -o $@ \
 		$(TIMER_OBJS)
+
+# ---- apic: MP and ACPI tables, local APIC timer, I/O APIC, ACPI S5 -----
+APIC_OBJS := $(addprefix $(GUEST_OUT)/apic/,entry.o kernel.o fw.o pm32.o uart.o lib.o)
+$(eval $(call guest_variant,apic,apic,$(GUEST_CFLAGS32)))
+$(GUEST_OUT)/apic.img: $(APIC_OBJS) $(GUEST_SRC)/apic/apic.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/apic/apic.ld -o $@ \
+		$(APIC_OBJS)
 
 .PHONY: guests guests-qemu guests-check
 

@@ -90,6 +90,9 @@ int main(int argc, char **argv)
 			ret = trace_writer__add_serial(w, it.serial.time, it.serial.data,
 						       it.serial.len);
 			break;
+		case TRACE_ITEM_NOTE:
+			ret = trace_writer__add_note(w, it.note);
+			break;
 		case TRACE_ITEM_END:
 			end = it.end;
 			have_end = 1;

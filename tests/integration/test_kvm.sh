@@ -7,9 +7,12 @@ need_kvm
 
 expect_status 0 "$VMDBG" --probe
 contains "$TMP/out" "single-step"
-# The last line names every gap in plain words, or says there is none.
-tail -n 1 "$TMP/out" | grep -Eq "^(this host's KVM cannot|this host's KVM has no gaps)" ||
-	fail "probe summary line: $(tail -n 1 "$TMP/out")"
+# The summary line names every gap in plain words, or says there is none;
+# the last line says which interrupt controllers kvm runs with.
+tail -n 2 "$TMP/out" | head -n 1 | grep -Eq "^(this host's KVM cannot|this host's KVM has no gaps)" ||
+	fail "probe summary line: $(tail -n 2 "$TMP/out" | head -n 1)"
+tail -n 1 "$TMP/out" | grep -Eq "^interrupt controllers: vmdbg's user-space PIC, local APIC and I/O APIC over KVM's exits \(in-kernel irqchip (available|absent), not used\)$" ||
+	fail "probe irqchip line: $(tail -n 1 "$TMP/out")"
 
 "$VMDBG" record --timeout 30 --backend kvm "$BUILD/guests/boot16.img" -o "$TMP/run.vtr" -q 2>"$TMP/err"
 [ $? -eq 1 ] || { cat "$TMP/err"; fail "boot16 run: wrong status"; }

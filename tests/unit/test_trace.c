@@ -315,6 +315,40 @@ static void test_serial_split(void **state)
 	free(path);
 }
 
+/* Notes come back in place, cut at TRACE_NOTE_MAX bytes. */
+static void test_notes(void **state)
+{
+	char *path = tmp_path(), long_note[400];
+	struct trace_writer *w = open_writer(path);
+	struct trace_reader *r;
+	struct trace_item it;
+
+	(void)state;
+	memset(long_note, 'x', sizeof(long_note) - 1);
+	long_note[sizeof(long_note) - 1] = 0;
+	assert_int_equal(trace_writer__add_serial(w, 1, (const uint8_t *)"a", 1), 0);
+	assert_int_equal(trace_writer__add_note(w, "the guest is polling port 0x1f7"), 0);
+	assert_int_equal(trace_writer__add_note(w, long_note), 0);
+	assert_int_equal(trace_writer__add_serial(w, 2, (const uint8_t *)"b", 1), 0);
+	assert_int_equal(trace_writer__close(w, NULL), 0);
+	r = open_reader(path);
+	assert_int_equal(trace_reader__header(r)->version_minor, 1);
+	assert_int_equal(trace_reader__next(r, &it), 1);
+	assert_int_equal(it.kind, TRACE_ITEM_SERIAL);
+	assert_int_equal(trace_reader__next(r, &it), 1);
+	assert_int_equal(it.kind, TRACE_ITEM_NOTE);
+	assert_string_equal(it.note, "the guest is polling port 0x1f7");
+	assert_int_equal(trace_reader__next(r, &it), 1);
+	assert_int_equal(it.kind, TRACE_ITEM_NOTE);
+	assert_int_equal(strlen(it.note), TRACE_NOTE_MAX);
+	assert_int_equal(trace_reader__next(r, &it), 1);
+	assert_int_equal(it.kind, TRACE_ITEM_SERIAL);
+	assert_int_equal(it.serial.data[0], 'b');
+	trace_reader__close(r);
+	unlink(path);
+	free(path);
+}
+
 /* ---- size of a realistic trace ------------------------------------------ */
 
 struct sim {
@@ -615,6 +649,7 @@ static void test_bad_files(void **state)
 
 	memcpy(copy, buf, len);
 	put_le16(copy + 8, 2);
+	put_le16(copy + 10, 0);
 	write_file(bad, copy, len);
 	expect_open_error(bad, "unsupported trace version 2.0");
 
@@ -752,10 +787,18 @@ static void test_huge_lengths(void **state)
 	write_chunk_file(path, p, 1, 1, 1, 0, 0);
 	expect_chunk_error(path, 0, "unknown record type 0x05");
 	/* a sized record running past the chunk */
-	p[0] = REC_SIZED_FIRST;
+	p[0] = REC_SIZED_FIRST + 1;
 	p[1] = 9;
 	write_chunk_file(path, p, 2, 2, 1, 0, 0);
-	expect_chunk_error(path, 0, "record type 0x40 of 9 bytes passes the chunk end");
+	expect_chunk_error(path, 0, "record type 0x41 of 9 bytes passes the chunk end");
+	/* a note running past the chunk, and one longer than a note may be */
+	p[0] = REC_NOTE;
+	write_chunk_file(path, p, 2, 2, 1, 0, 0);
+	expect_chunk_error(path, 0, "note of 9 bytes passes the chunk end");
+	p[1] = 0x80;
+	p[2] = 0x02;
+	write_chunk_file(path, p, 3, 3, 1, 0, 0);
+	expect_chunk_error(path, 0, "note length is 256, at most 255");
 	/* a payload that claims more than the file has is a cut-off, not a crash */
 	write_chunk_file(path, trap, 2, 1000000, 1, 1, 0);
 	r = open_reader(path);
@@ -856,6 +899,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_serial_split),
+		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_bytes_per_trap),
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_corrupt_chunk2),

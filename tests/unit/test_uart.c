@@ -282,13 +282,18 @@ static void test_table(void **state)
 	assert_int_equal(devices__register_io(vm, 0x2000, 1, VMDBG_DEV_PIT, dummy_io, NULL),
 			 -ENOSPC);
 
-	assert_null(devices__find_mmio(vm, 0xfee00000));
-	assert_int_equal(devices__register_mmio(vm, 0xfee00000, 0x1000, VMDBG_DEV_PIC,
-						dummy_mmio, NULL), 0);
+	/* the APICs claim their pages */
+	assert_int_equal(devices__find_mmio(vm, 0xfee00000)->dev, VMDBG_DEV_LAPIC);
+	assert_int_equal(devices__find_mmio(vm, 0xfec00010)->dev, VMDBG_DEV_IOAPIC);
 	assert_int_equal(devices__register_mmio(vm, 0xfee00800, 0x1000, VMDBG_DEV_PIC,
 						dummy_mmio, NULL), -EBUSY);
-	assert_int_equal(devices__find_mmio(vm, 0xfee00fff)->dev, VMDBG_DEV_PIC);
-	assert_null(devices__find_mmio(vm, 0xfee01000));
+	assert_null(devices__find_mmio(vm, 0xfed00000));
+	assert_int_equal(devices__register_mmio(vm, 0xfed00000, 0x1000, VMDBG_DEV_PIC,
+						dummy_mmio, NULL), 0);
+	assert_int_equal(devices__register_mmio(vm, 0xfed00800, 0x1000, VMDBG_DEV_PIC,
+						dummy_mmio, NULL), -EBUSY);
+	assert_int_equal(devices__find_mmio(vm, 0xfed00fff)->dev, VMDBG_DEV_PIC);
+	assert_null(devices__find_mmio(vm, 0xfed01000));
 }
 
 int main(void)

@@ -389,6 +389,8 @@ static bool catch_matches(const struct vmdbg_catch *c, const struct vmdbg_trap *
 		return false;
 	if (c->disposition >= 0 && t->disposition != c->disposition)
 		return false;
+	if (c->device > 0 && t->device != c->device)
+		return false;
 	return true;
 }
 

@@ -95,6 +95,39 @@ const struct mmio_range *devices__find_mmio(const struct vmdbg *vm, uint64_t add
 	return NULL;
 }
 
+int devices__register_describe(struct vmdbg *vm, describe_fn fn, const void *opaque)
+{
+	if (vm->nr_describe >= MAX_DESCRIBE)
+		return vmm__error(vm, -ENOSPC, "device description table full (%d)",
+				  MAX_DESCRIBE);
+	vm->describe[vm->nr_describe++] = (struct dev_describe){ fn, opaque };
+	return 0;
+}
+
+int vmdbg__devices_describe(struct vmdbg *vm, vmdbg_line_fn fn, void *ctx)
+{
+	char line[512];
+	int i;
+
+	for (i = 0; i < vm->nr_describe; i++) {
+		line[0] = 0;
+		vm->describe[i].fn(vm->describe[i].opaque, line, sizeof(line));
+		fn(ctx, line);
+	}
+	return i;
+}
+
+/* The standard devices' lines, in the order `info devices` shows them. */
+static void register_describes(struct vmdbg *vm)
+{
+	devices__register_describe(vm, pic__describe, vm->pic);
+	devices__register_describe(vm, lapic__describe, vm->lapic);
+	devices__register_describe(vm, ioapic__describe, vm->ioapic);
+	devices__register_describe(vm, pit__describe, vm->pit);
+	devices__register_describe(vm, uart__describe, vm->uart);
+	devices__register_describe(vm, acpi_pm__describe, vm->acpi);
+}
+
 /*
  * Called once from vmdbg__create() with RAM allocated and the backend not
  * yet initialised.  On failure vm->err says which device failed, and the
@@ -123,8 +156,31 @@ int devices__init(struct vmdbg *vm)
 		ret = -ENOMEM;
 		goto err_pic;
 	}
+	if (!lapic__init(vm)) {
+		ret = -ENOMEM;
+		goto err_pit;
+	}
+	if (!ioapic__init(vm)) {
+		ret = -ENOMEM;
+		goto err_lapic;
+	}
+	ret = acpi_pm__init(vm);
+	if (ret < 0)
+		goto err_ioapic;
+	ret = fw_cfg__init(vm);
+	if (ret < 0)
+		goto err_acpi;
+	register_describes(vm);
 	return 0;
 
+err_acpi:
+	acpi_pm__exit(vm);
+err_ioapic:
+	ioapic__exit(vm->ioapic);
+err_lapic:
+	lapic__exit(vm->lapic);
+err_pit:
+	pit__exit(vm->pit);
 err_pic:
 	pic__exit(vm->pic);
 err_misc:
@@ -140,6 +196,10 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	fw_cfg__exit(vm);
+	acpi_pm__exit(vm);
+	ioapic__exit(vm->ioapic);
+	lapic__exit(vm->lapic);
 	pit__exit(vm->pit);
 	pic__exit(vm->pic);
 	misc_devices__exit(vm);
@@ -147,6 +207,7 @@ void devices__exit(struct vmdbg *vm)
 	vm->uart = NULL;
 	vm->nr_io = 0;
 	vm->nr_mmio = 0;
+	vm->nr_describe = 0;
 	memset(vm->io, 0, sizeof(vm->io));
 	memset(vm->mmio, 0, sizeof(vm->mmio));
 }

@@ -15,7 +15,7 @@
  * CMOS (0x70 index, 0x71 data): the RTC registers 0-9 (BCD or binary,
  *   24 or 12 hour per status B), status A-D, century (0x32), the memory
  *   size bytes, and plain storage for the rest of the 128 bytes.
- * hypercall (0x510): see PORT_HYPERCALL in internal.h.
+ * hypercall (0x5010): see PORT_HYPERCALL in internal.h.
  *
  * The RTC is deterministic: it starts at 2026-01-01 00:00:00 (a Thursday)
  * and advances one second per 10^8 retired instructions on emu, or per 10^6
@@ -384,6 +384,7 @@ static void cmos_init(struct misc *m, uint64_t ram_size)
 {
 	uint64_t ext_k = ram_size > (1 << 20) ? (ram_size - (1 << 20)) >> 10 : 0;
 	uint64_t high64k = ram_size > (16 << 20) ? (ram_size - (16 << 20)) >> 16 : 0;
+	uint16_t sum = 0;
 
 	if (ext_k > 0xffff)
 		ext_k = 0xffff;
@@ -399,6 +400,12 @@ static void cmos_init(struct misc *m, uint64_t ram_size)
 	m->cmos[0x18] = m->cmos[0x31] = ext_k >> 8;
 	m->cmos[0x34] = high64k & 0xff;	/* 64 KiB blocks above 16 MiB */
 	m->cmos[0x35] = high64k >> 8;
+	/* 0x5b-0x5d: 64 KiB blocks above 4 GiB: none (--mem is at most 3 GiB) */
+	/* The standard checksum over 0x10-0x2d, big-endian at 0x2e. */
+	for (int i = 0x10; i <= 0x2d; i++)
+		sum += m->cmos[i];
+	m->cmos[0x2e] = sum >> 8;
+	m->cmos[0x2f] = sum & 0xff;
 }
 
 /* ---- hypercalls ------------------------------------------------------ */

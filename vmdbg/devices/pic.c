@@ -21,6 +21,7 @@
 #include "vmdbg/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct pic_chip {
@@ -298,4 +299,17 @@ void pic__exit(struct pic *p)
 	p->vm->pic = NULL;
 	vmm__set_intr(p->vm, false);
 	guard__free(p, sizeof(*p));
+}
+
+int pic__describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pic *p = opaque;
+	const struct pic_chip *m = &p->c[0], *s = &p->c[1];
+
+	return snprintf(buf, len,
+			"pic: master base 0x%02x imr 0x%02x irr 0x%02x isr 0x%02x, slave base "
+			"0x%02x imr 0x%02x irr 0x%02x isr 0x%02x%s, INTR %s",
+			m->base, m->imr, chip_irr(p, 0), m->isr, s->base, s->imr, s->irr, s->isr,
+			m->init || s->init ? " (initialising)" : "",
+			p->vm->pic_intr ? "high" : "low");
 }

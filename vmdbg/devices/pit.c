@@ -21,6 +21,7 @@
 #include "vmdbg/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define PIT_HZ		1193182ULL
@@ -351,4 +352,19 @@ void pit__exit(struct pit *p)
 	p->vm->pit = NULL;
 	vmm__timers_changed(p->vm);
 	guard__free(p, sizeof(*p));
+}
+
+int pit__describe(const void *opaque, char *buf, size_t len)
+{
+	const struct pit *p = opaque;
+	const struct pit_chan *c = &p->ch[0];
+	uint64_t next = pit__next_event(p);
+
+	if (!c->armed)
+		return snprintf(buf, len, "pit: counter 0 mode %u, no count loaded (IRQ0 quiet)",
+				c->mode);
+	return snprintf(buf, len, "pit: counter 0 mode %u count %u (%.1f Hz), IRQ0 %s, next "
+			"edge at %s%llu ns", c->mode, c->count, (double)PIT_HZ / c->count,
+			c->out ? "high" : "low", next == UINT64_MAX ? "(none) " : "",
+			next == UINT64_MAX ? 0ULL : (unsigned long long)next);
 }

@@ -22,6 +22,7 @@
 #include "vmdbg/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define UART_RX_QUEUE	4096	/* a power of two */
@@ -252,4 +253,13 @@ int uart__push_input(struct uart *u, const uint8_t *buf, size_t len)
 	for (i = 0; i < len; i++)
 		rx_put(u, buf[i]);
 	return 0;
+}
+
+int uart__describe(const void *opaque, char *buf, size_t len)
+{
+	const struct uart *u = opaque;
+
+	return snprintf(buf, len, "uart: 0x%x ier 0x%02x lcr 0x%02x mcr 0x%02x divisor %u, "
+			"%u input bytes queued", u->base, u->ier, u->lcr, u->mcr,
+			u->dll | u->dlm << 8, rx_count(u));
 }

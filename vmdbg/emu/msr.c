@@ -4,7 +4,8 @@
  * The synthetic CPU model (cpuid).  emu advertises only what it implements:
  *   leaf 0          max leaf 1, vendor "vmdbgEMU x86"
  *   leaf 1          family 6 model 1 stepping 0; EDX: FPU off (no x87),
- *                   PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV, SSE, SSE2
+ *                   PSE, TSC, MSR, PAE, CX8, APIC (devices/lapic.c: xAPIC,
+ *                   no TSC-deadline, no x2APIC), SEP, PGE, CMOV, SSE, SSE2
  *                   (SSE/SSE2 cover the moves and logic gcc emits, not
  *                   floating-point arithmetic); ECX: 0
  *   0x80000000      max extended leaf 0x80000008
@@ -78,7 +79,7 @@ static uint64_t rdmsr(struct emu *e, uint32_t msr)
 {
 	switch (msr) {
 	case MSR_TSC: return msr__tsc(e);
-	case MSR_APIC_BASE: return e->apic_base;
+	case MSR_APIC_BASE: return e->vm->lapic ? lapic__get_base(e->vm->lapic) : e->apic_base;
 	case MSR_SYSENTER_CS: return e->sysenter_cs;
 	case MSR_SYSENTER_ESP: return e->sysenter_esp;
 	case MSR_SYSENTER_EIP: return e->sysenter_eip;
@@ -100,7 +101,12 @@ static void wrmsr(struct emu *e, uint32_t msr, uint64_t v)
 {
 	switch (msr) {
 	case MSR_TSC: e->tsc_offset = v - vmm__vtime(e->vm); return;
-	case MSR_APIC_BASE: e->apic_base = v; return;
+	case MSR_APIC_BASE:
+		if (!e->vm->lapic)
+			e->apic_base = v;
+		else if (lapic__set_base(e->vm->lapic, v) < 0)
+			emu_gp(e, 0);
+		return;
 	case MSR_SYSENTER_CS: e->sysenter_cs = v & 0xffff; return;
 	case MSR_SYSENTER_ESP:
 	case MSR_SYSENTER_EIP:
@@ -162,7 +168,7 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 		out[0] = 0x610;
 		out[1] = 8 << 8;	/* clflush line 64 bytes */
 		out[3] = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
-			 (1u << 11) | (1u << 13) | (1u << 15) | (1u << 25) | (1u << 26);
+			 (1u << 9) | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 25) | (1u << 26);
 		break;
 	case 0x80000000:
 		out[0] = 0x80000008;

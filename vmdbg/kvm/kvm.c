@@ -268,6 +268,23 @@ static int handle_io(struct vmdbg *vm, struct kvm_backend *kb)
 	return 0;
 }
 
+/*
+ * KVM answers wrmsr IA32_APIC_BASE itself (vmdbg makes no in-kernel APIC),
+ * so vmdbg learns of a relocation or a disable only here: an MMIO access
+ * no device claims reads the MSR and moves the local APIC model along.
+ */
+static void sync_apic_base(struct vmdbg *vm, struct kvm_backend *kb, uint64_t gpa)
+{
+	uint64_t base;
+
+	if (!vm->lapic || devices__find_mmio(vm, gpa))
+		return;
+	if (kvm_vm__get_msr(&kb->k, 0x1b, &base) == 0 && base != lapic__get_base(vm->lapic) &&
+	    lapic__set_base(vm->lapic, base) < 0)
+		vmm__log(vm, VMDBG_LOG_WARN, "kvm: IA32_APIC_BASE 0x%llx is not valid for the "
+			 "local APIC model", (unsigned long long)base);
+}
+
 static int handle_mmio(struct vmdbg *vm, struct kvm_backend *kb)
 {
 	struct kvm_run *run = kb->k.run;
@@ -294,6 +311,7 @@ static int handle_mmio(struct vmdbg *vm, struct kvm_backend *kb)
 		o.rip = kb->cur.rip;
 	if (run->mmio.is_write)
 		memcpy(&val, run->mmio.data, len);
+	sync_apic_base(vm, kb, run->mmio.phys_addr);
 	rc = vmm__mmio(vm, &o, run->mmio.phys_addr, len, run->mmio.is_write, &val);
 	if (rc < 0)
 		return rc;

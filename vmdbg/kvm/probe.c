@@ -8,7 +8,10 @@
 #include "vmdbg/kvm/kvm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,6 +98,24 @@ static enum vmdbg_probe_verdict run_item(enum vmdbg_probe_item item, char *d, si
 	return VMDBG_PROBE_OK;
 }
 
+/*
+ * vmdbg never creates KVM's in-kernel irqchip: its own 8259A, local APIC
+ * and I/O APIC models (devices/) answer the port and MMIO exits on kvm as
+ * on emu, so the trap records are the same.  Say whether the host offers
+ * the in-kernel one anyway.
+ */
+static void describe_irqchip(char *buf, size_t len)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int has = fd >= 0 ? ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	snprintf(buf, len, "interrupt controllers: vmdbg's user-space PIC, local APIC and I/O "
+		 "APIC over KVM's exits (in-kernel irqchip %s, not used)",
+		 has > 0 ? "available" : "absent");
+}
+
 /* Is KVM there at all?  Measures the quirks as a side effect.  Lock held. */
 static int check_kvm_locked(void)
 {
@@ -104,6 +125,7 @@ static int check_kvm_locked(void)
 		cache.kvm_present = cache_kvm_err == 0;
 		if (cache.kvm_present)
 			cache.kvm_error[0] = 0;
+		describe_irqchip(cache.irqchip, sizeof(cache.irqchip));
 		cache_kvm_checked = true;
 	}
 	return cache_kvm_err;

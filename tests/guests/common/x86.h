@@ -45,6 +45,20 @@ static inline void invlpg(unsigned long addr)
 	__asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
+/* After the helpers above so that their line numbers, which the debugger
+ * tests' expected output shows, stay put. */
+static inline void outw(uint16_t port, uint16_t val)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t val;
+	__asm__ volatile("inw %1, %0" : "=a"(val) : "Nd"(port) : "memory");
+	return val;
+}
+
 /* Devices vmdbg (and QEMU) provide. */
 #define PORT_DEBUG_EXIT	0xF4	/* out v: the VM ends with status v*2+1 */
 

@@ -15,7 +15,7 @@ _start:
 	rep insb
 	.endr
 	/* the hypercall port takes 32-bit accesses: call 0, a no-op */
-	mov	$0x510, %dx
+	mov	$0x5010, %dx
 	mov	$0x200000, %esi
 	mov	$0x4000, %ecx
 	rep outsl

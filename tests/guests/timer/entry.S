@@ -5,33 +5,7 @@
  */
 #include "timer.h"
 
-	.section .multiboot, "a"
-	.align	4
-	.long	MB_HEADER_MAGIC
-	.long	MB_HEADER_FLAGS
-	.long	-(MB_HEADER_MAGIC + MB_HEADER_FLAGS)
-
-/* ---- entry: 32-bit protected mode, paging off, EAX = magic --------- */
-	.text
-	.globl	_start
-	.type	_start, @function
-_start:
-	cli
-	cld
-	movl	$kernel_stack_top, %esp
-	movl	%eax, %esi
-	movl	$__bss_start, %edi	/* zero .bss: a loader might not */
-	movl	$__bss_end, %ecx
-	subl	%edi, %ecx
-	shrl	$2, %ecx
-	xorl	%eax, %eax
-	rep stosl
-	pushl	%esi			/* kernel_main(magic) */
-	call	kernel_main
-1:	cli				/* kernel_main does not return */
-	hlt
-	jmp	1b
-	.size	_start, . - _start
+#include "mb32.S"
 
 /* IRQ0 through an interrupt gate (IF is clear inside): save the registers
  * the C code may use, count the tick, send the EOI, iret. */
@@ -47,27 +21,7 @@ irq0_entry:
 
 /* Exceptions: unexpected_trap(vector, eip of the faulting instruction).
  * The vectors with an error code have it on top of the EIP. */
-.macro EXC vec
-exc\vec:
-	.if (\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17)
-	pushl	4(%esp)
-	.else
-	pushl	(%esp)
-	.endif
-	pushl	$\vec
-	call	unexpected_trap
-.endm
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	EXC	\v
-	.endr
-
-	.section .rodata
-	.align	4
-	.globl	exc_table
-exc_table:
-	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.long	exc\v
-	.endr
+#include "exc32.S"
 
 	.bss
 	.align	16

@@ -17,6 +17,7 @@
 #include "x86.h"
 #include "kernel.h"
 #include "timer.h"
+#include "pm32.h"
 
 #define PIC1_CMD	0x20
 #define PIC1_DATA	0x21
@@ -34,62 +35,6 @@
 
 #define TIMER_HZ	1000u
 #define TICKS		5u
-
-/* ---- GDT and IDT ------------------------------------------------------- */
-
-struct table_ptr {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
-
-/* null, flat 4 GiB ring-0 code, flat 4 GiB ring-0 data */
-static const uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(8))) = {
-	0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
-};
-
-struct idt_gate {
-	uint16_t off_lo, sel;
-	uint8_t zero, type_attr;
-	uint16_t off_hi;
-} __attribute__((packed));
-
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(8)));
-
-#define GATE_INT_DPL0	0x8E	/* 32-bit interrupt gate: clears IF */
-
-static void setup_gdt(void)
-{
-	struct table_ptr gdtr = { sizeof(gdt) - 1, (uint32_t)gdt };
-
-	__asm__ volatile("lgdt %0\n\t"
-			 "ljmp %1, $1f\n"
-			 "1:\n\t"
-			 "movw %w2, %%ds\n\t"
-			 "movw %w2, %%es\n\t"
-			 "movw %w2, %%fs\n\t"
-			 "movw %w2, %%gs\n\t"
-			 "movw %w2, %%ss"
-			 : : "m"(gdtr), "i"(KERNEL_CS), "r"(KERNEL_DS) : "memory");
-}
-
-static void idt_set(int vec, uint32_t handler)
-{
-	idt[vec].off_lo = handler & 0xFFFF;
-	idt[vec].sel = KERNEL_CS;
-	idt[vec].zero = 0;
-	idt[vec].type_attr = GATE_INT_DPL0;
-	idt[vec].off_hi = handler >> 16;
-}
-
-static void setup_idt(void)
-{
-	struct table_ptr idtr = { sizeof(idt) - 1, (uint32_t)idt };
-
-	for (int v = 0; v < 32; v++)
-		idt_set(v, exc_table[v]);
-	idt_set(IRQ_BASE + 0, (uint32_t)irq0_entry);
-	__asm__ volatile("lidt %0" : : "m"(idtr));
-}
 
 /* ---- the PIC and the PIT ---------------------------------------------- */
 
@@ -146,8 +91,9 @@ void kernel_main(uint32_t magic)
 	uart_init();
 	if (magic != MB_BOOT_MAGIC)
 		panic("not started by a multiboot loader");
-	setup_gdt();
-	setup_idt();
+	pm32_load_gdt();
+	pm32_idt_set(IRQ_BASE + 0, (uint32_t)irq0_entry);
+	pm32_load_idt();
 	pic_init();
 	pit_init();
 	uart_puts("[timer] PIC at vector 0x20, PIT at 1000 Hz; waiting for 5 ticks\n");

@@ -4,16 +4,11 @@
 #ifndef TIMER_H
 #define TIMER_H
 
-#define KERNEL_CS	0x08
-#define KERNEL_DS	0x10
-#define GDT_ENTRIES	3
-
 #define KERNEL_STACK_SIZE 8192
 
 /* The PIC's vector bases: IRQ 0-7 at 0x20, IRQ 8-15 at 0x28. */
 #define IRQ_BASE	0x20
 #define IRQ_BASE_SLAVE	0x28
-#define IDT_ENTRIES	0x30
 
 /* Multiboot v1 */
 #define MB_HEADER_MAGIC	0x1BADB002
@@ -24,7 +19,6 @@
 #include <stdint.h>
 
 /* entry.S */
-extern const uint32_t exc_table[32];
 void irq0_entry(void);
 
 /* kernel.c, called from entry.S */

@@ -31,7 +31,7 @@ LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB	 := $(BUILD)/libvmdbg.a
 
-FE_SRCS	:= $(wildcard frontends/*.c frontends/cli/*.c frontends/tui/*.c)
+FE_SRCS	:= $(wildcard frontends/*.c frontends/cli/*.c frontends/tui/*.c frontends/gdbstub/*.c)
 FE_OBJS	:= $(FE_SRCS:%.c=$(BUILD)/obj/%.o)
 PROG	:= $(BUILD)/vmdbg
 

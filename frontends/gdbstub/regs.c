@@ -270,7 +270,7 @@ static char *build_xml(enum gdbregs_arch a, size_t *len)
 		return NULL;
 	fprintf(f, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
 		"<target version=\"1.0\">\n<architecture>%s</architecture>\n",
-		a == GDBREGS_X86_64 ? "i386:x86-64" : "i386");
+		a == GDBREGS_X86_64 ? "i386:x86-64" : a == GDBREGS_I8086 ? "i8086" : "i386");
 	for (int fe = F_CORE; fe <= F_SYS; fe++) {
 		int any = 0;
 
@@ -308,9 +308,9 @@ static char *build_xml(enum gdbregs_arch a, size_t *len)
 
 const char *gdbregs__target_xml(enum gdbregs_arch a, size_t *len)
 {
-	static char *xml[2];
-	static size_t xlen[2];
-	int k = a == GDBREGS_X86_64;
+	static char *xml[3];
+	static size_t xlen[3];
+	int k = a == GDBREGS_X86_64 ? 2 : a == GDBREGS_I386;
 
 	if (!xml[k])
 		xml[k] = build_xml(a, &xlen[k]);

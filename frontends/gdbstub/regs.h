@@ -12,7 +12,9 @@
 
 #include <stddef.h>
 
-enum gdbregs_arch { GDBREGS_I386 = 32, GDBREGS_X86_64 = 64 };
+/* I8086 is the i386 layout with "i8086" as the architecture, so that gdb
+ * disassembles 16-bit code (a guest that starts in real mode). */
+enum gdbregs_arch { GDBREGS_I8086 = 16, GDBREGS_I386 = 32, GDBREGS_X86_64 = 64 };
 
 /* How many registers the layout has. */
 int gdbregs__count(enum gdbregs_arch a);

@@ -30,14 +30,17 @@ enum gdbregs_arch target__arch(struct gdbstub *g)
 	struct vmdbg_regs r;
 
 	/* An ELF64 kernel, or a guest already in long mode, gets the x86-64
-	 * layout; everything else (boot sectors, multiboot kernels) i386.
+	 * layout; everything else (boot sectors, multiboot kernels) i386,
+	 * named i8086 while the guest is in real mode (CR0.PE clear).
 	 * The layout stays for the connection: a guest that enters long mode
 	 * later is served x86-64 from the next `target remote` on. */
 	if (g->d->info.format == VMDBG_IMG_ELF64)
 		return GDBREGS_X86_64;
-	if (target__get_regs(g, &r) == 0 && (r.efer & (1u << 10)))
+	if (target__get_regs(g, &r) < 0)
+		return GDBREGS_I386;
+	if (r.efer & (1u << 10))
 		return GDBREGS_X86_64;
-	return GDBREGS_I386;
+	return r.cr0 & 1 ? GDBREGS_I386 : GDBREGS_I8086;
 }
 
 static int rw(struct gdbstub *g, uint64_t addr, void *buf, size_t len, int write)
@@ -187,13 +190,15 @@ static void print_stop(struct gdbstub *g, const void *arg)
 /* The readable reason of a stop: what the cli would print. */
 static void describe(struct gdbstub *g, const struct vmdbg_stop *s)
 {
-	char *text;
+	char *text, *p;
 	size_t len;
 
 	capture(print_stop, g, s, &text, &len);
 	while (len && (text[len - 1] == '\n'))
 		text[--len] = 0;
-	snprintf(g->why, sizeof(g->why), "%s", text && *text ? text : s->msg);
+	for (p = text; p && *p == '\n'; p++)
+		;
+	snprintf(g->why, sizeof(g->why), "%s", p && *p ? p : s->msg);
 	free(text);
 }
 

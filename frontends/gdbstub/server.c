@@ -89,6 +89,7 @@ static void *watch(void *arg)
 	for (;;) {
 		struct pollfd p[2] = { { fd, POLLIN, 0 }, { g->wake[0], POLLIN, 0 } };
 		ssize_t n;
+		size_t kept;
 
 		if (fd < 0)
 			p[0].fd = -1;
@@ -112,6 +113,7 @@ static void *watch(void *arg)
 			g->in_len = g->in_pos = 0;
 		}
 		n = read(fd, g->in + g->in_len, sizeof(g->in) - g->in_len);
+		kept = g->in_len;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -119,12 +121,19 @@ static void *watch(void *arg)
 			vmdbg__request_stop(g->d->vm);
 			break;
 		}
-		for (ssize_t i = 0; i < n; i++)
-			if (g->in[g->in_len + (size_t)i] == 0x03) {
+		/* 0x03 stops the guest and is used up here: the stop reply
+		 * answers it.  Anything else waits for the packet loop. */
+		for (ssize_t i = 0; i < n; i++) {
+			uint8_t c = g->in[g->in_len + (size_t)i];
+
+			if (c == 0x03) {
 				g->interrupted = 1;
 				vmdbg__request_stop(g->d->vm);
+				continue;
 			}
-		g->in_len += (size_t)n;
+			g->in[kept++] = c;
+		}
+		g->in_len = kept;
 	}
 	return NULL;
 }

@@ -90,6 +90,13 @@ $(BUILD)/tests/unit/test_tui_layout: tests/unit/test_tui_layout.c \
 	@[ "$(Q)" = "" ] || echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/obj/frontends/tui/layout.o -lcmocka
 
+# The gdb stub's packet layer and register layouts need no engine.
+GDB_PKT_OBJS := $(BUILD)/obj/frontends/gdbstub/packet.o $(BUILD)/obj/frontends/gdbstub/regs.o
+$(BUILD)/tests/unit/test_gdb_packet: tests/unit/test_gdb_packet.c $(GDB_PKT_OBJS)
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(GDB_PKT_OBJS) -lcmocka
+
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)

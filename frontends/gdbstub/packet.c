@@ -89,12 +89,12 @@ enum gdbpkt_event gdbpkt__feed(struct gdbpkt *p, uint8_t c)
 	}
 }
 
-/* A count byte is ' ' + n - 3 for n repeats after the first byte... the
- * protocol: "X*c" means X repeated (c - 29) more times; c printable and
- * not '#' or '$'; '+' and '-' are avoided too (old stubs mistook them). */
+/* "X*c" means X and (c - 29) more of it; c is printable and never '#'
+ * or '$'.  '+' and '-' are avoided too (old gdbs mistook them for acks),
+ * and '}' so that a reader which unescapes first still reads it right. */
 static int bad_count(int c)
 {
-	return c == '#' || c == '$' || c == '+' || c == '-';
+	return c == '#' || c == '$' || c == '+' || c == '-' || c == '}';
 }
 
 size_t gdbpkt__frame(const void *data, size_t len, int rle, char *out, size_t cap)

@@ -225,11 +225,12 @@ void target__resume(struct gdbstub *g, int step)
 
 /* ---- monitor ------------------------------------------------------------ */
 
-/* Commands that run the guest would leave gdb's idea of the registers
- * stale: gdb's own continue, stepi and finish do that job. */
+/* Commands that run or restart the guest would leave gdb's idea of the
+ * registers stale: gdb's own continue, stepi and finish do that job.
+ * `shell` would hand whoever reaches the port a shell on this host. */
 static const char *const refused[] = {
 	"run", "continue", "step", "next", "stepi", "nexti", "finish", "until", "advance",
-	"quit", "start",
+	"quit", "start", "kill", "jump", "shell",
 };
 
 static void run_cmd(struct gdbstub *g, const void *arg)
@@ -240,11 +241,13 @@ static void run_cmd(struct gdbstub *g, const void *arg)
 	size_t n = strcspn(line, " \t/");
 
 	snprintf(word, sizeof(word), "%.*s", (int)(n < 63 ? n : 63), line);
-	full = commands__resolve(word);
+	full = line[0] == '!' ? "shell" : commands__resolve(word);
 	for (size_t i = 0; full && i < sizeof(refused) / sizeof(refused[0]); i++)
 		if (!strcmp(full, refused[i])) {
-			printf("monitor %s: use gdb's own command; vmdbg runs the guest for gdb "
-			       "(monitor only inspects and sets up)\n", full);
+			printf(strcmp(full, "shell")
+			       ? "monitor %s: use gdb's own command; vmdbg runs the guest for gdb "
+				 "(monitor only inspects and sets up)\n"
+			       : "monitor %s: not through the gdb port\n", full);
 			return;
 		}
 	commands__execute(g->d, line);

@@ -263,7 +263,18 @@ static int listen_on(const char *spec, char *shown, size_t shownlen)
 		return -1;
 	}
 	freeaddrinfo(res);
-	snprintf(shown, shownlen, "%s:%s", host, port);
+	/* Port 0 asks the kernel for a free one: say which (tests use it). */
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char pbuf[16];
+
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		    getnameinfo((struct sockaddr *)&ss, sl, NULL, 0, pbuf, sizeof(pbuf),
+				NI_NUMERICSERV) == 0)
+			port = pbuf;
+		snprintf(shown, shownlen, "%s:%s", host, port);
+	}
 	return fd;
 }
 

@@ -220,6 +220,16 @@ void target__resume(struct gdbstub *g, int step)
 	if (watching)
 		server__watch_stop(g);
 	g->started = 1;
+	for (int i = 0; i < g->nzbp; i++)
+		if (stop.reason == VMDBG_STOP_BREAKPOINT && stop.bp_id == g->zbp[i].id) {
+			/* gdb's own breakpoint: gdb names it itself */
+			static const char *const what[] = { "breakpoint", "hardware breakpoint",
+				"write watchpoint", "read watchpoint", "access watchpoint" };
+
+			snprintf(g->why, sizeof(g->why), "gdb's %s at 0x%" PRIx64 " (Z%d)",
+				 what[g->zbp[i].type], g->zbp[i].addr, g->zbp[i].type);
+			return;
+		}
 	describe(g, &stop);
 }
 

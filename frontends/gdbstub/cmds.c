@@ -285,12 +285,11 @@ static void cmd_z(struct gdbstub *g, char *a, size_t n, int insert)
 	if (ret == -ENOSPC)
 		return reply(g, E_NOSPC);
 	if (ret < 0) {
-		/* say why on gdb's console: "kvm: data watchpoints do not
-		 * fire on this host's KVM" */
-		char line[300];
-		int len = snprintf(line, sizeof(line), "vmdbg: %s\n", vmdbg__last_error(g->d->vm));
-
-		gdbstub__console(g, line, len < (int)sizeof(line) ? (size_t)len : sizeof(line) - 1);
+		/* gdb takes no console output here (only while the target
+		 * runs): `monitor why` says why ("kvm: data watchpoints do
+		 * not fire on this host's KVM") */
+		snprintf(g->refused, sizeof(g->refused), "gdb's Z%d at 0x%" PRIx64 " was refused: %s",
+			 (int)type, addr, vmdbg__last_error(g->d->vm));
 		return reply_err(g, ret);
 	}
 	reply(g, "OK");

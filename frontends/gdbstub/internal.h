@@ -49,6 +49,7 @@ struct gdbstub {
 	struct gdb_zbp zbp[GDB_MAX_ZBP];
 	int nzbp;
 	char why[512];			/* the last stop, readable (`monitor why`) */
+	char refused[300];		/* the last Z packet the engine refused, and why */
 	int started;			/* the guest has run since the stub began */
 
 	/* the Ctrl-C watcher while the guest runs */

@@ -265,12 +265,13 @@ static void run_cmd(struct gdbstub *g, const void *arg)
 
 void target__monitor(struct gdbstub *g, const char *cmd, char **out, size_t *len)
 {
-	char buf[600];
+	char buf[900];
 
 	while (*cmd == ' ')
 		cmd++;
 	if (!strcmp(cmd, "why")) {
-		snprintf(buf, sizeof(buf), "%s\n", g->why[0] ? g->why : "The guest has not run yet.");
+		snprintf(buf, sizeof(buf), "%s\n%s%s", g->why[0] ? g->why : "The guest has not run yet.",
+			 g->refused, g->refused[0] ? "\n" : "");
 	} else if (!strcmp(cmd, "phys on") || !strcmp(cmd, "phys off") || !strcmp(cmd, "phys")) {
 		if (strcmp(cmd, "phys"))
 			g->phys = !strcmp(cmd, "phys on");

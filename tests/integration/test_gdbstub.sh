@@ -6,43 +6,14 @@
 # leaves the guest stopped and the port listening, Ctrl-C, bad checksums
 # and malformed packets.  Every guest run and gdb has a timeout.
 . tests/integration/lib.sh
-command -v gdb >/dev/null || fail "gdb is not installed (make deps)"
-G=$BUILD/guests
 
-# start_stub ARGS...: vmdbg --gdb on a free port; sets SP (pid) and PORT.
-start_stub() {
-	: >"$TMP/stub.err"
-	timeout 30 "$VMDBG" --backend emu -q --gdb 127.0.0.1:0 "$@" >"$TMP/stub.out" 2>"$TMP/stub.err" &
-	SP=$!
-	PORT=
-	for _ in $(seq 50); do
-		PORT=$(sed -n 's/^vmdbg: waiting for gdb on 127\.0\.0\.1:\([0-9]*\) (this host only).*/\1/p' "$TMP/stub.err")
-		[ -n "$PORT" ] && return 0
-		sleep 0.1
-	done
-	cat "$TMP/stub.err"
-	fail "the stub did not say where it listens"
-}
-
-# run_gdb OUT GDB-ARGS...: gdb in batch mode connected to the stub.
-run_gdb() {
-	out=$1; shift
-	timeout 20 gdb -batch -nx -ex 'set confirm off' -ex 'set pagination off' "$@" >"$out" 2>&1
-}
-
-# regs FILE NAMES...: "name value" lines of an `info registers` listing.
-regs() {
-	f=$1; shift
-	for r in "$@"; do
-		awk -v r="$r" '$1 == r { print $1, $2; exit }' "$f"
-	done
-}
+. tests/integration/gdblib.sh
 
 # ---- lecture32 -O0, protected mode ------------------------------------------
 IMG=$G/lecture32-O0.img
 "$VMDBG" --backend emu -q --batch -ex 'break syscall_handler' -ex continue -ex 'info registers' \
 	-ex 'x/4x $esp' -ex 'info traps 3' -ex stepi -ex 'info registers eip' "$IMG" >"$TMP/own32" 2>&1
-start_stub "$IMG"
+start_stub emu "$IMG"
 run_gdb "$TMP/gdb32" -ex "file $IMG" -ex "target remote 127.0.0.1:$PORT" \
 	-ex 'break syscall_handler' -ex continue -ex bt -ex 'p *f' -ex 'info registers' \
 	-ex 'x/4x $esp' -ex 'monitor info traps 3' -ex stepi -ex 'info registers eip' \
@@ -77,7 +48,7 @@ contains "$TMP/gdb32" "trap_dispatch (f=0x106fbc) at tests/guests/lecture32/kern
 
 # watch a kernel variable; a catchpoint set through monitor stops gdb with
 # SIGTRAP and the readable reason
-start_stub "$IMG"
+start_stub emu "$IMG"
 run_gdb "$TMP/gdbw" -ex "file $IMG" -ex "target remote 127.0.0.1:$PORT" \
 	-ex 'watch tss.esp0' -ex continue -ex delete -ex 'monitor catch syscall' -ex continue \
 	-ex 'info registers eip' -ex 'monitor why' -ex kill
@@ -97,7 +68,7 @@ IMG=$G/lecture64.img
 # vmdbg after the prologue: the same stop is `break *syscall_handler`
 "$VMDBG" --backend emu -q --batch -ex 'break *syscall_handler' -ex continue -ex 'info registers' \
 	-ex 'x/2xg $rsp' "$IMG" >"$TMP/own64" 2>&1
-start_stub "$IMG"
+start_stub emu "$IMG"
 run_gdb "$TMP/gdb64" -ex "file $IMG" -ex "target remote 127.0.0.1:$PORT" \
 	-ex 'watch tss.rsp0' -ex continue -ex delete \
 	-ex 'break syscall_handler' -ex continue -ex bt -ex 'info registers' -ex 'x/2xg $rsp' \
@@ -119,7 +90,7 @@ grep -q '^rip  *0x10124e ' "$TMP/gdb64" || fail "stepi in long mode"
 IMG=$G/boot16.img
 "$VMDBG" --backend emu -q --batch -ex 'symbol-file build/guests/boot16.elf' -ex 'break boot16_int' \
 	-ex continue -ex 'info registers' "$IMG" >"$TMP/own16" 2>&1
-start_stub "$IMG"
+start_stub emu "$IMG"
 run_gdb "$TMP/gdb16" -ex "symbol-file $G/boot16.elf" -ex "target remote 127.0.0.1:$PORT" \
 	-ex 'x/3i $pc' -ex 'break boot16_int' -ex continue -ex 'info registers' -ex stepi \
 	-ex 'info registers eip cs' -ex kill
@@ -146,7 +117,7 @@ contains "$TMP/gdbio" "[kernel] lecture32 (int 0x80)"	# the guest's serial outpu
 
 # ---- disconnect, reconnect, Ctrl-C, malformed packets ---------------------------
 printf '\353\376' >"$TMP/spin.bin"	# jmp . : runs until stopped
-start_stub --load 0x10000 --mode 32 "$TMP/spin.bin"
+start_stub emu --load 0x10000 --mode 32 "$TMP/spin.bin"
 run_gdb "$TMP/gdbd1" -ex "target remote 127.0.0.1:$PORT" -ex 'stepi' -ex 'info registers eip' -ex disconnect
 grep -q '^eip  *0x10000 ' "$TMP/gdbd1" || fail "stepi on jmp ."
 # raw packets through bash's /dev/tcp: bad checksum -> '-', unknown -> empty,

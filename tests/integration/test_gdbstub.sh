@@ -145,4 +145,14 @@ run_gdb "$TMP/gdbd2" -ex "target remote 127.0.0.1:$PORT" -ex 'info registers eip
 wait $SP
 grep -q '^eip  *0x10000 ' "$TMP/gdbd2" || { cat "$TMP/gdbd2"; fail "reconnect: guest not where it stopped"; }
 contains "$TMP/stub.err" "gdb left; the guest stays stopped"
+
+# --gdb-no-wait: the guest runs until gdb connects, then stops for it
+start_stub emu --gdb-no-wait --load 0x10000 --mode 32 "$TMP/spin.bin"
+sleep 0.3
+run_gdb "$TMP/gdbnw" -ex "target remote 127.0.0.1:$PORT" -ex 'info registers eip' \
+	-ex 'monitor info pagetable $eip' -ex 'monitor why' -ex kill
+wait $SP
+grep -q '^eip  *0x10000 ' "$TMP/gdbnw" || { cat "$TMP/gdbnw"; fail "no-wait: eip"; }
+contains "$TMP/gdbnw" "Program received signal SIGINT"	# monitor why: stopped for gdb
+contains "$TMP/gdbnw" "Linear address 0x10000: paging is off, physical address 0x10000"
 echo ok

@@ -177,42 +177,46 @@ static void cmd_write_regs(struct gdbstub *g, char *a, size_t n)
 	reply(g, "OK");
 }
 
+/* "N" of p/P: a register of this connection's layout; -1 when not. */
+static int regnum(struct gdbstub *g, const char **p)
+{
+	uint64_t num;
+
+	if (gdbpkt__hex_u64(p, &num) < 0 || num >= (uint64_t)gdbregs__count(g->arch))
+		return -1;
+	return (int)num;
+}
+
 static void cmd_read_reg(struct gdbstub *g, char *a, size_t n)
 {
 	struct vmdbg_regs r;
-	uint64_t num;
 	uint8_t v[16];
 	const char *p = a;
-	size_t sz;
+	int num = regnum(g, &p);
 
 	(void)n;
-	if (gdbpkt__hex_u64(&p, &num) < 0 || *p || num >= (uint64_t)gdbregs__count(g->arch))
+	if (num < 0 || *p)
 		return reply(g, E_BADARG);
 	if (target__get_regs(g, &r) < 0)
 		return reply(g, "E01");
-	sz = gdbregs__size(g->arch, (int)num);
-	gdbregs__get(g->arch, (int)num, &r, v);
-	gdbpkt__hex_encode(v, sz, g->body);
-	gdbstub__send(g, g->body, 2 * sz);
+	gdbregs__get(g->arch, num, &r, v);
+	gdbpkt__hex_encode(v, gdbregs__size(g->arch, num), g->body);
+	gdbstub__send(g, g->body, 2 * gdbregs__size(g->arch, num));
 }
 
 static void cmd_write_reg(struct gdbstub *g, char *a, size_t n)
 {
 	struct vmdbg_regs r;
-	uint64_t num;
 	uint8_t v[16];
 	const char *p = a;
-	size_t sz;
+	int num = regnum(g, &p);
 
-	if (gdbpkt__hex_u64(&p, &num) < 0 || *p++ != '=' ||
-	    num >= (uint64_t)gdbregs__count(g->arch))
-		return reply(g, E_BADARG);
-	sz = gdbregs__size(g->arch, (int)num);
-	if ((size_t)(a + n - p) != 2 * sz || gdbpkt__hex_decode(p, sz, v) < 0)
+	if (num < 0 || *p++ != '=' || (size_t)(a + n - p) != 2 * gdbregs__size(g->arch, num) ||
+	    gdbpkt__hex_decode(p, gdbregs__size(g->arch, num), v) < 0)
 		return reply(g, E_BADARG);
 	if (target__get_regs(g, &r) < 0)
 		return reply(g, "E01");
-	gdbregs__set(g->arch, (int)num, &r, v);
+	gdbregs__set(g->arch, num, &r, v);
 	if (target__set_regs(g, &r) < 0)
 		return reply(g, "E01");
 	reply(g, "OK");

@@ -23,11 +23,8 @@ wait $SP; st=$?
 contains "$TMP/gdb32" "Breakpoint 1, syscall_handler (f=0x106fbc) at tests/guests/lecture32/kernel.c:275"
 contains "$TMP/gdb32" "#1  0x001015f8 in trap_dispatch (f=0x106fbc) at tests/guests/lecture32/kernel.c:244"
 contains "$TMP/gdb32" '$1 = {es = 35, ds = 35, edi = 0, esi = 0, ebp = 4202248, esp_unused = 1077220, ebx = 1, edx = 18, ecx = 4195261, eax = 4, vector = 128'
-R="eax ecx edx ebx esp ebp esi edi eip eflags cs ss ds es fs gs cr0 cr2 cr3 cr4 efer tr ldtr"
-regs "$TMP/own32" $R >"$TMP/want"
-regs "$TMP/gdb32" $R >"$TMP/got"
-[ "$(wc -l <"$TMP/want")" -eq 23 ] || { cat "$TMP/own32"; fail "vmdbg's own registers"; }
-same "$TMP/want" "$TMP/got"
+same_regs "$TMP/own32" "$TMP/gdb32" eax ecx edx ebx esp ebp esi edi eip eflags cs ss ds es fs gs \
+	cr0 cr2 cr3 cr4 efer tr ldtr
 # the descriptor tables: vmdbg says gdtr/idtr, gdb gdtr_base/idtr_base
 [ "$(regs "$TMP/own32" gdtr idtr | awk '{print $2}')" = \
   "$(regs "$TMP/gdb32" gdtr_base idtr_base | awk '{print $2}')" ] || fail "gdtr/idtr differ"
@@ -77,32 +74,14 @@ wait $SP
 contains "$TMP/gdb64" "New value = 1077248"
 contains "$TMP/gdb64" "Breakpoint 2, syscall_handler (f=0x106f50) at tests/guests/lecture64/kernel.c:280"
 contains "$TMP/gdb64" "#1  0x00000000001011a2 in syscall_entry () at tests/guests/lecture64/entry.S:192"
-R="rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 rip eflags cs ss ds es fs gs cr0 cr3 cr4 efer"
-regs "$TMP/own64" $R >"$TMP/want"
-regs "$TMP/gdb64" $R >"$TMP/got"
-[ "$(wc -l <"$TMP/want")" -eq 28 ] || { cat "$TMP/own64"; fail "vmdbg's own registers (64)"; }
-same "$TMP/want" "$TMP/got"
+same_regs "$TMP/own64" "$TMP/gdb64" rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 \
+	r15 rip eflags cs ss ds es fs gs cr0 cr3 cr4 efer
 [ "$(grep '^0x106f48' "$TMP/own64" | awk '{print $(NF-1), $NF}')" = \
   "$(grep '^0x106f48' "$TMP/gdb64" | awk '{print $(NF-1), $NF}')" ] || fail "x/2xg \$rsp differs"
 grep -q '^rip  *0x10124e ' "$TMP/gdb64" || fail "stepi in long mode"
 
 # ---- boot16, real mode: the i8086 description --------------------------------
-IMG=$G/boot16.img
-"$VMDBG" --backend emu -q --batch -ex 'symbol-file build/guests/boot16.elf' -ex 'break boot16_int' \
-	-ex continue -ex 'info registers' "$IMG" >"$TMP/own16" 2>&1
-start_stub emu "$IMG"
-run_gdb "$TMP/gdb16" -ex "symbol-file $G/boot16.elf" -ex "target remote 127.0.0.1:$PORT" \
-	-ex 'x/3i $pc' -ex 'break boot16_int' -ex continue -ex 'info registers' -ex stepi \
-	-ex 'info registers eip cs' -ex kill
-wait $SP
-contains "$TMP/gdb16" "xor    %ax,%ax"
-contains "$TMP/gdb16" "Breakpoint 1, boot16_int () at tests/guests/boot16/boot16.S:64"
-R="eax ecx edx ebx esp ebp esi edi eip eflags cs ss ds es fs gs cr0"
-regs "$TMP/own16" $R >"$TMP/want"
-regs "$TMP/gdb16" $R >"$TMP/got"
-[ "$(wc -l <"$TMP/want")" -eq 17 ] || { cat "$TMP/own16"; fail "vmdbg's own registers (16)"; }
-same "$TMP/want" "$TMP/got"
-grep -q '^eip  *0x7c47 .*<int30_handler>' "$TMP/gdb16" || fail "stepi into the int 0x30 handler"
+check_boot16 emu
 
 # ---- gdbserver on stdio -------------------------------------------------------
 run_gdb "$TMP/gdbio" -ex "file $G/lecture32.img" \

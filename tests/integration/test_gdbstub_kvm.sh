@@ -15,21 +15,7 @@ grep -q "^single-step  *ok" "$TMP/probe" || skip "this host's KVM cannot single-
 . tests/integration/gdblib.sh
 
 # ---- boot16: real mode ----------------------------------------------------------
-IMG=$G/boot16.img
-"$VMDBG" --backend kvm -q --batch -ex "symbol-file $G/boot16.elf" -ex 'break boot16_int' \
-	-ex continue -ex 'info registers' "$IMG" >"$TMP/own16" 2>&1
-start_stub kvm "$IMG"
-run_gdb "$TMP/gdb16" -ex "symbol-file $G/boot16.elf" -ex "target remote 127.0.0.1:$PORT" \
-	-ex 'break boot16_int' -ex continue -ex 'info registers' -ex stepi -ex 'info registers eip' \
-	-ex kill
-wait $SP
-contains "$TMP/gdb16" "Breakpoint 1, boot16_int () at tests/guests/boot16/boot16.S:64"
-R="eax ecx edx ebx esp ebp esi edi eip eflags cs ss ds es fs gs cr0"
-regs "$TMP/own16" $R >"$TMP/want"
-regs "$TMP/gdb16" $R >"$TMP/got"
-[ "$(wc -l <"$TMP/want")" -eq 17 ] || { cat "$TMP/own16"; fail "vmdbg's own registers on kvm"; }
-same "$TMP/want" "$TMP/got"
-grep -q '^eip  *0x7c47 .*<int30_handler>' "$TMP/gdb16" || fail "stepi into the int 0x30 handler"
+check_boot16 kvm
 
 # ---- lecture64: the kernel in long mode, before ring 3 ----------------------------
 IMG=$G/lecture64.img

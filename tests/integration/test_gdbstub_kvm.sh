@@ -35,4 +35,14 @@ if grep -q "^data watchpoints  *GAP" "$TMP/probe"; then
 else
 	contains "$TMP/gdb64" "New value = 1077248"
 fi
+# Ctrl-C stops a guest spinning in `jmp .` under KVM
+printf '\353\376' >"$TMP/spin.bin"
+start_stub kvm --load 0x10000 --mode 32 "$TMP/spin.bin"
+timeout 10 bash -c '
+	exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
+	printf "\$c#63" >&3; sleep 0.3; printf "\003" >&3; sleep 0.3
+	printf "\$k#6b" >&3
+	timeout 1 cat <&3' >"$TMP/raw" 2>&1
+wait $SP
+[ "$(cat "$TMP/raw")" = '+$T02thread:01;#04+' ] || fail "Ctrl-C on kvm: $(cat -v "$TMP/raw")"
 echo ok

@@ -164,6 +164,18 @@ void server__watch_stop(struct gdbstub *g)
 
 /* ---- one connection ---------------------------------------------------- */
 
+/* One gdb at a time: another connection is closed at once (while the
+ * guest runs it waits in the backlog until the next stop). */
+static void refuse_second(struct gdbstub *g)
+{
+	int fd = accept(g->listen_fd, NULL, NULL);
+
+	if (fd < 0)
+		return;
+	close(fd);
+	fprintf(stderr, "vmdbg: refused another gdb: one is connected already\n");
+}
+
 /* The next input byte, reading when none is buffered; -1 at the end. */
 static int next_byte(struct gdbstub *g)
 {
@@ -172,6 +184,19 @@ static int next_byte(struct gdbstub *g)
 	if (g->in_pos < g->in_len)
 		return g->in[g->in_pos++];
 	g->in_pos = g->in_len = 0;
+	for (;;) {
+		struct pollfd p[2] = { { g->in_fd, POLLIN, 0 }, { g->listen_fd, POLLIN, 0 } };
+
+		if (poll(p, g->listen_fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (g->listen_fd >= 0 && p[1].revents)
+			refuse_second(g);
+		if (p[0].revents)
+			break;
+	}
 	do
 		n = read(g->in_fd, g->in, sizeof(g->in));
 	while (n < 0 && errno == EINTR);

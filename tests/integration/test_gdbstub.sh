@@ -119,6 +119,17 @@ case "$(cat "$TMP/raw.txt")" in
 *)
 	cat -v "$TMP/raw"; fail "raw protocol replies: $(cat -v "$TMP/raw.txt")" ;;
 esac
+# one client at a time: a second connection is closed at once
+timeout 10 bash -c '
+	exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
+	printf "\$?#3f" >&3; sleep 0.2
+	exec 4<>/dev/tcp/127.0.0.1/'"$PORT"'
+	printf "\$?#3f" >&4; sleep 0.2
+	printf "[%s]" "$(timeout 1 cat <&4)"
+	printf "\$D#44" >&3; sleep 0.2
+	timeout 1 cat <&3' >"$TMP/two" 2>&1
+[ "$(cat "$TMP/two")" = '[]+$T02thread:01;#04+$OK#9a' ] || fail "second client: $(cat -v "$TMP/two")"
+contains "$TMP/stub.err" "vmdbg: refused another gdb: one is connected already"
 # after D the guest is still stopped where Ctrl-C left it, and the port is open
 run_gdb "$TMP/gdbd2" -ex "target remote 127.0.0.1:$PORT" -ex 'info registers eip' -ex kill
 wait $SP

@@ -116,7 +116,7 @@ static void resume(struct gdbstub *g, int step)
 		return;
 	if (vmdbg_only(g) || g->d->state == DBG_DEAD) {
 		char line[600];
-		int n = snprintf(line, sizeof(line), "vmdbg: %s\n", g->why);
+		int n = snprintf(line, sizeof(line), "vmdbg: %s\n", target__why(g));
 
 		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}

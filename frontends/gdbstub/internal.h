@@ -49,6 +49,7 @@ struct gdbstub {
 	struct gdb_zbp zbp[GDB_MAX_ZBP];
 	int nzbp;
 	char why[512];			/* the last stop, readable (`monitor why`) */
+	int why_stale;			/* why is to be made from d->last (target__why) */
 	char refused[300];		/* the last Z packet the engine refused, and why */
 	int started;			/* the guest has run since the stub began */
 
@@ -82,8 +83,11 @@ int target__bp_insert(struct gdbstub *g, int type, uint64_t addr, uint64_t len);
 int target__bp_remove(struct gdbstub *g, int type, uint64_t addr, uint64_t len);
 void target__bp_clear(struct gdbstub *g);
 /* Continue (step = 0) or single-step; returns after the stop, which is
- * in the session (d->last) and g->why.  Ctrl-C from gdb stops it. */
+ * in the session (d->last; target__why reads it).  Ctrl-C from gdb stops it. */
 void target__resume(struct gdbstub *g, int step);
+/* The last stop, readable, as the cli prints it (valid until the next
+ * resume). */
+const char *target__why(struct gdbstub *g);
 /* Run a vmdbg command for `monitor`; its output goes to out (malloc'd). */
 void target__monitor(struct gdbstub *g, const char *cmd, char **out, size_t *len);
 /* The layout that suits the guest now (long mode: x86-64, else i386),

@@ -187,12 +187,17 @@ static void print_stop(struct gdbstub *g, const void *arg)
 	fmt__stop(g->d, arg, 0);
 }
 
-/* The readable reason of a stop: what the cli would print. */
-static void describe(struct gdbstub *g, const struct vmdbg_stop *s)
+/* The readable reason of the last stop: what the cli would print.  Made
+ * when asked for, not at every stop: a gdb `next` is many steps. */
+const char *target__why(struct gdbstub *g)
 {
+	const struct vmdbg_stop *s = &g->d->last;
 	char *text, *p;
 	size_t len;
 
+	if (!g->why_stale)
+		return g->why;
+	g->why_stale = 0;
 	capture(print_stop, g, s, &text, &len);
 	while (len && (text[len - 1] == '\n'))
 		text[--len] = 0;
@@ -200,6 +205,7 @@ static void describe(struct gdbstub *g, const struct vmdbg_stop *s)
 		;
 	snprintf(g->why, sizeof(g->why), "%s", p && *p ? p : s->msg);
 	free(text);
+	return g->why;
 }
 
 void target__resume(struct gdbstub *g, int step)
@@ -208,6 +214,7 @@ void target__resume(struct gdbstub *g, int step)
 	struct vmdbg_stop stop;
 	int watching;
 
+	g->why_stale = 0;
 	if (d->state == DBG_DEAD) {
 		/* nothing to run: report the same stop again */
 		snprintf(g->why, sizeof(g->why), "The guest is not running (%s).",
@@ -230,7 +237,7 @@ void target__resume(struct gdbstub *g, int step)
 				 what[g->zbp[i].type], g->zbp[i].addr, g->zbp[i].type);
 			return;
 		}
-	describe(g, &stop);
+	g->why_stale = 1;
 }
 
 /* ---- monitor ------------------------------------------------------------ */
@@ -270,6 +277,7 @@ void target__monitor(struct gdbstub *g, const char *cmd, char **out, size_t *len
 	while (*cmd == ' ')
 		cmd++;
 	if (!strcmp(cmd, "why")) {
+		target__why(g);
 		snprintf(buf, sizeof(buf), "%s\n%s%s", g->why[0] ? g->why : "The guest has not run yet.",
 			 g->refused, g->refused[0] ? "\n" : "");
 	} else if (!strcmp(cmd, "phys on") || !strcmp(cmd, "phys off") || !strcmp(cmd, "phys")) {

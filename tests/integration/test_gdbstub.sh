@@ -136,6 +136,13 @@ wait $SP
 grep -q '^eip  *0x10000 ' "$TMP/gdbd2" || { cat "$TMP/gdbd2"; fail "reconnect: guest not where it stopped"; }
 contains "$TMP/stub.err" "gdb left; the guest stays stopped"
 
+# a flat binary entered in long mode (not an ELF64) gets the x86-64 layout
+start_stub emu --load 0x10000 --mode 64 "$TMP/spin.bin"
+run_gdb "$TMP/gdbflat64" -ex "target remote 127.0.0.1:$PORT" -ex 'info registers rip efer' -ex kill
+wait $SP
+grep -q '^rip  *0x10000 ' "$TMP/gdbflat64" || { cat "$TMP/gdbflat64"; fail "flat 64: rip"; }
+grep -q '^efer  *0xd00 ' "$TMP/gdbflat64" || fail "flat 64: efer"
+
 # --gdb-no-wait: the guest runs until gdb connects, then stops for it
 start_stub emu --gdb-no-wait --load 0x10000 --mode 32 "$TMP/spin.bin"
 sleep 0.3

@@ -57,6 +57,7 @@ struct gdbstub {
 	pthread_t watcher;
 	int wake[2];
 	volatile int interrupted;
+	int connecting;			/* stdio --gdb-no-wait: any input stops the guest */
 };
 
 /* server.c: send one reply body (framed, RLE; kept for a resend).

@@ -121,6 +121,9 @@ static void *watch(void *arg)
 			vmdbg__request_stop(g->d->vm);
 			break;
 		}
+		/* gdbserver --gdb-no-wait: gdb's first bytes mean it is here */
+		if (g->connecting)
+			vmdbg__request_stop(g->d->vm);
 		/* 0x03 stops the guest and is used up here: the stop reply
 		 * answers it.  Anything else waits for the packet loop. */
 		for (ssize_t i = 0; i < n; i++) {
@@ -211,7 +214,8 @@ static void session_loop(struct gdbstub *g)
 	gdbpkt__init(&g->pkt);
 	g->noack = 0;
 	g->gone = 0;
-	g->in_len = g->in_pos = 0;
+	if (g->listen_fd >= 0)
+		g->in_len = g->in_pos = 0;	/* stdio: keep what came while running */
 	g->arch = target__arch(g);
 	while (!g->gone && !g->killed) {
 		int c = next_byte(g);
@@ -352,8 +356,11 @@ int gdbstub__serve(struct dbg *d, const char *addr, int nowait)
 		g.out_fd = dup(STDOUT_FILENO);
 		if (g.out_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			return perror("vmdbg: gdbserver"), EXIT_INTERNAL;
-		if (nowait)
+		if (nowait) {
+			g.connecting = 1;
 			target__resume(&g, 0);
+			g.connecting = 0;
+		}
 		session_loop(&g);
 		return g.killed ? g.status : session__exit_status(d);
 	}

@@ -95,7 +95,9 @@ void target__monitor(struct gdbstub *g, const char *cmd, char **out, size_t *len
  * unless the image is ELF64. */
 enum gdbregs_arch target__arch(struct gdbstub *g);
 
-/* server.c: the Ctrl-C watcher around a run (target__resume). */
+/* server.c: the Ctrl-C watcher around a run (target__resume), and a
+ * Ctrl-C already read with the packet that resumes (taken out; 1 if so). */
+int server__take_interrupt(struct gdbstub *g);
 int server__watch_start(struct gdbstub *g);
 void server__watch_stop(struct gdbstub *g);
 

@@ -141,6 +141,21 @@ static void *watch(void *arg)
 	return NULL;
 }
 
+int server__take_interrupt(struct gdbstub *g)
+{
+	size_t i = g->in_pos;
+
+	/* Only right after the packet (and acks): a 0x03 further on may be
+	 * data of a later X packet, which gdb does not escape. */
+	while (i < g->in_len && g->in[i] == '+')
+		i++;
+	if (i >= g->in_len || g->in[i] != 0x03)
+		return 0;
+	memmove(g->in + i, g->in + i + 1, g->in_len - i - 1);
+	g->in_len--;
+	return 1;
+}
+
 int server__watch_start(struct gdbstub *g)
 {
 	g->interrupted = 0;

@@ -222,6 +222,19 @@ void target__resume(struct gdbstub *g, int step)
 			 : vmdbg__stop_reason_name(d->last.reason));
 		return;
 	}
+	if (server__take_interrupt(g)) {
+		/* gdb's Ctrl-C came in the same read as the resume: it stops
+		 * the guest before it runs (the engine clears a stop request
+		 * when a run starts) */
+		struct vmdbg_regs r;
+
+		memset(&d->last, 0, sizeof(d->last));
+		d->last.reason = VMDBG_STOP_USER;
+		d->last.rip = vmdbg__get_regs(d->vm, &r) == 0 ? r.rip : 0;
+		g->started = 1;
+		g->why_stale = 1;
+		return;
+	}
 	watching = server__watch_start(g) == 0;
 	session__go(d, step ? GO_STEP : GO_CONT, 1, &stop);
 	if (watching)

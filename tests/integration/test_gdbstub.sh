@@ -110,12 +110,13 @@ timeout 10 bash -c '
 	printf "\$mffffffffffffffff,10#5a" >&3; sleep 0.2
 	printf "\$m10000,ffffffff#ba" >&3; sleep 0.2
 	printf "\$c#63" >&3; sleep 0.3; printf "\003" >&3; sleep 0.3
+	printf "\$c#63\003" >&3; sleep 0.3	# Ctrl-C in the same read as c
 	printf "\$?#3f" >&3; sleep 0.2
 	printf "\$D#44" >&3; sleep 0.2
 	timeout 1 cat <&3' >"$TMP/raw" 2>&1
 tr -d '+' <"$TMP/raw" | sed 's/\$\([^#]*\)#../[\1]/g' >"$TMP/raw.txt"
 case "$(cat "$TMP/raw.txt")" in
-"-[][E16][E16][E0e][ebfe0*~0*~"*"][T02thread:01;][T02thread:01;][OK]") ;;
+"-[][E16][E16][E0e][ebfe0*~0*~"*"][T02thread:01;][T02thread:01;][T02thread:01;][OK]") ;;
 *)
 	cat -v "$TMP/raw"; fail "raw protocol replies: $(cat -v "$TMP/raw.txt")" ;;
 esac
@@ -125,7 +126,7 @@ timeout 10 bash -c '
 	printf "\$?#3f" >&3; sleep 0.2
 	exec 4<>/dev/tcp/127.0.0.1/'"$PORT"'
 	printf "\$?#3f" >&4; sleep 0.2
-	printf "[%s]" "$(timeout 1 cat <&4)"
+	printf "[%s]" "$(timeout 1 cat <&4 2>/dev/null)"	# closed (EOF or reset)
 	printf "\$D#44" >&3; sleep 0.2
 	timeout 1 cat <&3' >"$TMP/two" 2>&1
 [ "$(cat "$TMP/two")" = '[]+$T02thread:01;#04+$OK#9a' ] || fail "second client: $(cat -v "$TMP/two")"

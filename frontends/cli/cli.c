@@ -369,6 +369,8 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		return fprintf(stderr, "vmdbg: unexpected argument '%s'\n", argv[optind]), -1;
 	if ((o->cfg.have_entry || o->cfg.mode) && !o->cfg.have_load)
 		return fprintf(stderr, "vmdbg: --entry and --mode need --load ADDR\n"), -1;
+	if (o->gdb && gdbstub__check_addr(o->gdb) < 0)
+		return -1;
 	if (o->gdb_nowait && !o->gdb)
 		return fprintf(stderr, "vmdbg: --gdb-no-wait needs --gdb [HOST:]PORT\n"), -1;
 	return 0;

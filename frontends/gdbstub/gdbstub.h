@@ -20,4 +20,8 @@ struct dbg;
  * process exit status when gdb kills the target (or, on stdio, leaves). */
 int gdbstub__serve(struct dbg *d, const char *addr, int nowait);
 
+/* 0 when addr is "[HOST:]PORT" (PORT 0-65535) or "-", else -1 after a
+ * one-line error on stderr (checked before the guest is loaded). */
+int gdbstub__check_addr(const char *addr);
+
 #endif

@@ -272,6 +272,18 @@ static void session_loop(struct gdbstub *g)
 
 /* ---- listening ----------------------------------------------------------- */
 
+int gdbstub__check_addr(const char *spec)
+{
+	const char *colon = strrchr(spec, ':'), *port = colon ? colon + 1 : spec;
+
+	if (!strcmp(spec, "-"))
+		return 0;
+	if (!*port || strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 ||
+	    atoi(port) > 65535 || (colon && (size_t)(colon - spec) >= 256))
+		return fprintf(stderr, "vmdbg: --gdb %s: expected [HOST:]PORT\n", spec), -1;
+	return 0;
+}
+
 static int listen_on(const char *spec, char *shown, size_t shownlen)
 {
 	char host[256] = "127.0.0.1";
@@ -279,19 +291,17 @@ static int listen_on(const char *spec, char *shown, size_t shownlen)
 	struct addrinfo hints = { 0 }, *res = NULL;
 	int fd = -1, one = 1, e;
 
+	if (gdbstub__check_addr(spec) < 0)
+		return -1;
 	if (colon) {
 		size_t n = (size_t)(colon - spec);
 
-		if (n >= sizeof(host))
-			return fprintf(stderr, "vmdbg: --gdb %s: host name too long\n", spec), -1;
 		if (n) {
 			memcpy(host, spec, n);
 			host[n] = 0;
 		}
 		port = colon + 1;
 	}
-	if (!*port || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
-		return fprintf(stderr, "vmdbg: --gdb %s: expected [HOST:]PORT\n", spec), -1;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;

@@ -9,6 +9,12 @@
 
 . tests/integration/gdblib.sh
 
+# bad addresses are refused before the guest loads
+expect_status 2 "$VMDBG" --backend emu --gdb 99999 "$G/boot16.img"
+contains "$TMP/err" "vmdbg: --gdb 99999: expected [HOST:]PORT"
+expect_status 2 "$VMDBG" --backend emu --gdb-no-wait "$G/boot16.img"
+contains "$TMP/err" "vmdbg: --gdb-no-wait needs --gdb [HOST:]PORT"
+
 # ---- lecture32 -O0, protected mode ------------------------------------------
 IMG=$G/lecture32-O0.img
 "$VMDBG" --backend emu -q --batch -ex 'break syscall_handler' -ex continue -ex 'info registers' \

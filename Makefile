@@ -31,7 +31,7 @@ LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB	 := $(BUILD)/libvmdbg.a
 
-FE_SRCS	:= $(wildcard frontends/*.c frontends/cli/*.c frontends/tui/*.c)
+FE_SRCS	:= $(wildcard frontends/*.c frontends/cli/*.c frontends/tui/*.c frontends/gdbstub/*.c)
 FE_OBJS	:= $(FE_SRCS:%.c=$(BUILD)/obj/%.o)
 PROG	:= $(BUILD)/vmdbg
 
@@ -89,6 +89,13 @@ $(BUILD)/tests/unit/test_tui_layout: tests/unit/test_tui_layout.c \
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/obj/frontends/tui/layout.o -lcmocka
+
+# The gdb stub's packet layer and register layouts need no engine.
+GDB_PKT_OBJS := $(BUILD)/obj/frontends/gdbstub/packet.o $(BUILD)/obj/frontends/gdbstub/regs.o
+$(BUILD)/tests/unit/test_gdb_packet: tests/unit/test_gdb_packet.c $(GDB_PKT_OBJS)
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(GDB_PKT_OBJS) -lcmocka
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -43,6 +43,9 @@ static void usage(FILE *f)
 "       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
 "                                                  else the (vmdbg) prompt\n"
 "             [-x SCRIPT] [-ex CMD] [--batch] [--keep-going] [--trace FILE] [--cli]\n"
+"             [--gdb [HOST:]PORT [--gdb-no-wait]]   serve gdb (default 127.0.0.1)\n"
+"       vmdbg gdbserver [OPTIONS] IMAGE            gdb on stdin/stdout:\n"
+"                                                  target remote | vmdbg gdbserver IMAGE\n"
 "       vmdbg --probe                              what this host's KVM can and cannot do\n"
 "       vmdbg --help | --version\n"
 "\n"
@@ -366,6 +369,12 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(cmd, "view"))
 		return cmd_view(argc - 1, argv + 1);
+	/* `vmdbg gdbserver [OPTIONS] IMAGE`: the debugger serving gdb on
+	 * stdin/stdout (`target remote | vmdbg gdbserver IMAGE`). */
+	if (!strcmp(cmd, "gdbserver")) {
+		argv[1] = "--gdb=-";
+		return cmd_debug(argc, argv, NULL);
+	}
 	/* `vmdbg [OPTIONS] IMAGE`: the debugger (frontends/cli.c). */
 	if (cmd[0] == '-' || access(cmd, F_OK) == 0)
 		return cmd_debug(argc, argv, tui__debug);

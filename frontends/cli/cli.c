@@ -8,6 +8,7 @@
  */
 #include "frontends/cli/cli.h"
 #include "frontends/cli/dbg.h"
+#include "frontends/gdbstub/gdbstub.h"
 #include "vmdbg/regfile.h"
 
 #include <errno.h>
@@ -288,18 +289,23 @@ static void usage(FILE *f)
 	      "  --trace FILE   record the trap records while debugging\n"
 	      "  -q, --quiet    do not copy the guest's serial output to stdout\n"
 	      "  --cli          the line prompt even at a terminal (as with -x or --batch)\n"
+	      "  --gdb [HOST:]PORT  serve gdb's remote protocol there (default host 127.0.0.1),\n"
+	      "                 after the -x/-ex commands; the guest waits for gdb\n"
+	      "  --gdb-no-wait  with --gdb: run the guest until gdb connects\n"
 	      "exit status: the guest's debug-exit status, 2 after a script error, else 0.\n"
 	      "Type `help` at the prompt for the commands.\n", f);
 }
 
 static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 {
-	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX };
+	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT };
 	static const struct option lopts[] = {
 		CLI_RUN_LONG_OPTIONS,
 		{ "batch", no_argument, 0, O_BATCH },
 		{ "keep-going", no_argument, 0, O_KEEP },
 		{ "cli", no_argument, 0, O_CLI },
+		{ "gdb", required_argument, 0, O_GDB },
+		{ "gdb-no-wait", no_argument, 0, O_GDB_NOWAIT },
 		{ "ex", required_argument, 0, O_EX },
 		{ "eval-command", required_argument, 0, O_EX },
 		{ "command", required_argument, 0, 'x' },
@@ -330,6 +336,8 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		case O_BATCH: o->batch = 1; break;
 		case O_KEEP: o->keep_going = 1; break;
 		case O_CLI: o->cli = 1; break;
+		case O_GDB: o->gdb = optarg; break;
+		case O_GDB_NOWAIT: o->gdb_nowait = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'x':
 			if (o->nscripts >= 16)
@@ -361,6 +369,10 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		return fprintf(stderr, "vmdbg: unexpected argument '%s'\n", argv[optind]), -1;
 	if ((o->cfg.have_entry || o->cfg.mode) && !o->cfg.have_load)
 		return fprintf(stderr, "vmdbg: --entry and --mode need --load ADDR\n"), -1;
+	if (o->gdb && gdbstub__check_addr(o->gdb) < 0)
+		return -1;
+	if (o->gdb_nowait && !o->gdb)
+		return fprintf(stderr, "vmdbg: --gdb-no-wait needs --gdb [HOST:]PORT\n"), -1;
 	return 0;
 }
 
@@ -375,10 +387,10 @@ int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d))
 		return EXIT_USAGE;
 	memset(&d, 0, sizeof(d));
 	d.opts = &o;
-	d.interactive = isatty(STDIN_FILENO) && !o.batch;
+	d.interactive = isatty(STDIN_FILENO) && !o.batch && !o.gdb;
 	cur = &d;
 	/* A person at a terminal gets the TUI; scripts and --cli the prompt. */
-	if (full_screen && !o.cli && !o.batch && !o.nscripts && isatty(STDIN_FILENO) &&
+	if (full_screen && !o.cli && !o.gdb && !o.batch && !o.nscripts && isatty(STDIN_FILENO) &&
 	    isatty(STDOUT_FILENO)) {
 		status = full_screen(&d);
 		if (status != TUI_UNAVAILABLE)
@@ -406,13 +418,16 @@ int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d))
 	for (int i = 0; i < o.ncmds && !d.want_quit && !(failed && !o.keep_going); i++)
 		if (run_line(&d, o.cmds[i]) < 0)
 			failed = 1;
-	if (!failed && !d.want_quit && !o.batch)
+	if (!failed && !d.want_quit && o.gdb)
+		status = gdbstub__serve(&d, o.gdb, o.gdb_nowait);	/* gdb drives */
+	else if (!failed && !d.want_quit && !o.batch)
 		prompt_loop(&d);
 	else if (!failed && !d.want_quit && o.batch && !isatty(STDIN_FILENO) &&
 		 !o.nscripts && !o.ncmds)
 		prompt_loop(&d);	/* `vmdbg --batch IMAGE < commands` */
 	fflush(stdout);
-	status = failed ? EXIT_USAGE : session__exit_status(&d);
+	if (!o.gdb || failed || d.want_quit)
+		status = failed ? EXIT_USAGE : session__exit_status(&d);
 	session__close(&d);
 	return status;
 }

@@ -35,6 +35,8 @@ struct dbg_opts {
 	const char *cmds[16];		/* -ex CMD, after the scripts */
 	int ncmds;
 	int batch, keep_going, quiet, cli, step;
+	const char *gdb;		/* --gdb [HOST:]PORT, "-": stdio (gdbserver) */
+	int gdb_nowait;			/* --gdb-no-wait */
 	uint64_t max_steps;
 	double timeout;
 };

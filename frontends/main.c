@@ -3,6 +3,7 @@
  * (run, record, trace, --probe).  Thin: everything real is in libvmdbg.
  */
 #include "frontends/cli/cli.h"
+#include "frontends/cli/console.h"
 #include "frontends/cli/dbg.h"
 #include "vmdbg/vmdbg.h"
 #include "traces/trace.h"
@@ -56,6 +57,9 @@ static void usage(FILE *f)
 "  -o, --trace FILE         write the trace file\n"
 "  -t, --traps              print each trap record on stderr as it happens\n"
 "  -q, --quiet              do not copy the guest's serial output to stdout\n"
+"  --display none|text      print the guest's VGA text screen at the end: text\n"
+"                           always, none never (default: when the guest wrote to it)\n"
+"  --syscall-vector N       only int N is a system call (default: any int n from ring 3)\n"
 "\n"
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 2 bad input,\n"
 "4 guest died (triple fault, reset, halted forever), 6 the backend cannot run\n"
@@ -67,6 +71,7 @@ struct run_opts {
 	const char *image;
 	const char *trace;
 	int step, traps, quiet;
+	int display;		/* -1 none, 0 when used, 1 text */
 	uint64_t max_steps;
 	double timeout;
 };
@@ -76,6 +81,7 @@ struct run_ctx {
 	int traps, quiet;
 	uint64_t ntraps;
 	int failed;
+	struct console con;
 };
 
 static void on_event(void *opaque, const struct vmdbg_event *ev)
@@ -112,6 +118,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 		if (ev->u.log.level >= VMDBG_LOG_INFO)
 			err("%s", ev->u.log.msg);
 		break;
+	case VMDBG_EV_WANT_INPUT:
+		console__want(&c->con, ev->u.want.blocking);
+		break;
 	}
 }
 
@@ -131,6 +140,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 		{ "output", required_argument, 0, 'o' },
 		{ "traps", no_argument, 0, 't' },
 		{ "quiet", no_argument, 0, 'q' },
+		{ "display", required_argument, 0, O_RUN__NEXT },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -140,7 +150,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 	while ((c = getopt_long(argc, argv, "o:tqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE:
-		case O_MAX: case O_TMO:
+		case O_MAX: case O_TMO: case O_SYSVEC:
 			if (cli__run_option(lopts[c - O_BACKEND].name, optarg, &o->cfg, &o->max_steps,
 					    &o->timeout) < 0)
 				return -1;
@@ -156,6 +166,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case O_RUN__NEXT:
+			if (strcmp(optarg, "none") && strcmp(optarg, "text"))
+				return err("--display %s: expected none or text", optarg), -1;
+			o->display = strcmp(optarg, "none") ? 1 : -1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -252,6 +267,7 @@ static int cmd_run(int argc, char **argv, int record)
 			return EXIT_USAGE;
 		}
 	}
+	console__init(&ctx.con, vm);
 	vmdbg__set_callback(vm, on_event, &ctx);
 	vmdbg__set_step_mode(vm, o.step);
 	vmdbg__set_limits(vm, o.max_steps, (uint64_t)(o.timeout * 1000.0));
@@ -261,6 +277,9 @@ static int cmd_run(int argc, char **argv, int record)
 	ret = vmdbg__run(vm, &stop);
 	signal(SIGINT, SIG_DFL);
 	running_vm = NULL;
+	console__end(&ctx.con);
+	if (o.display >= 0)
+		console__print_screen(vm, stdout, o.display > 0);
 	fflush(stdout);
 
 	status = stop_status(&stop);

@@ -103,6 +103,19 @@ void vmm__poll(struct vmdbg *vm)
 }
 
 /*
+ * No timer can wake the halted guest: only input can, when the keyboard
+ * or the UART would interrupt for it.  Ask the frontend (blocking: it may
+ * wait for the user), then look again.
+ */
+static bool wait_input(struct vmdbg *vm)
+{
+	if (!(vm->kbd && kbd__input_irq(vm->kbd)) && !(vm->uart && uart__input_irq(vm->uart)))
+		return false;
+	vmm__want_input(vm, true);
+	return vm->intr;
+}
+
+/*
  * One step is enough to decide: a periodic timer's later events latch the
  * same IRQ again, which changes nothing while its request is masked or
  * blocked by an in-service interrupt of higher or equal priority, and
@@ -117,7 +130,7 @@ bool vmm__idle(struct vmdbg *vm)
 		return true;
 	next = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
 	if (next == UINT64_MAX)
-		return false;
+		return wait_input(vm);
 	now = vmm__vtime(vm);
 	if (next > now)
 		vm->idle_ns += next - now;

@@ -66,6 +66,8 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			fprintf(stderr, "vmdbg: %s\n", ev->u.log.msg);
 		}
 		break;
+	case VMDBG_EV_WANT_INPUT:
+		break;	/* the TUI's hook feeds what was typed in its console */
 	}
 }
 

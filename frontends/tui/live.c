@@ -13,7 +13,7 @@
  * overwritten meanwhile, seqlock style), so the guest pays a copy per
  * trap, not a mutex; serial output and messages, rarer, take the mutex.  Keys typed into
  * the console pane while the guest runs go through a single-producer
- * queue that the event hook drains into vmdbg__serial_input(), on the
+ * queue that the event hook drains into vmdbg__console_input(), on the
  * engine's own thread.
  */
 #define _GNU_SOURCE
@@ -96,7 +96,7 @@ void live__serial(struct tui *t, const char *p, size_t n)
 	struct tui_live *l = &t->live;
 
 	if (!t->running) {
-		if (vmdbg__serial_input(t->d->vm, p, n) < 0)
+		if (vmdbg__console_input(t->d->vm, p, n) < 0)
 			tui__msg(t, "console: %s", vmdbg__last_error(t->d->vm));
 		return;
 	}
@@ -110,7 +110,7 @@ void live__serial(struct tui *t, const char *p, size_t n)
 	}
 }
 
-/* Engine thread: hand queued keys to the UART. */
+/* Engine thread: hand queued keys to the guest (keyboard or UART). */
 static void drain_input(struct tui *t)
 {
 	struct tui_live *l = &t->live;
@@ -123,7 +123,7 @@ static void drain_input(struct tui *t)
 		head = (head + 1) % sizeof(l->in);
 	}
 	/* all or nothing: a full UART queue keeps them for the next event */
-	if (n && vmdbg__serial_input(t->d->vm, buf, n) == 0)
+	if (n && vmdbg__console_input(t->d->vm, buf, n) == 0)
 		__atomic_store_n(&l->in_head, head, __ATOMIC_RELEASE);
 }
 
@@ -165,6 +165,7 @@ void live__event(void *ctx, const struct vmdbg_event *ev)
 		pthread_mutex_unlock(&l->mu);
 		break;
 	case VMDBG_EV_INPUT:
+	case VMDBG_EV_WANT_INPUT:	/* typed keys were handed over above */
 		break;
 	}
 }

@@ -123,8 +123,25 @@ int devices__init(struct vmdbg *vm)
 		ret = -ENOMEM;
 		goto err_pic;
 	}
+	if (!vga__init(vm)) {
+		ret = -ENOMEM;
+		goto err_pit;
+	}
+	if (!kbd__init(vm)) {
+		ret = -ENOMEM;
+		goto err_vga;
+	}
+	ret = bios__register(vm);
+	if (ret < 0)
+		goto err_kbd;
 	return 0;
 
+err_kbd:
+	kbd__exit(vm);
+err_vga:
+	vga__exit(vm);
+err_pit:
+	pit__exit(vm->pit);
 err_pic:
 	pic__exit(vm->pic);
 err_misc:
@@ -140,6 +157,8 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	kbd__exit(vm);
+	vga__exit(vm);
 	pit__exit(vm->pit);
 	pic__exit(vm->pic);
 	misc_devices__exit(vm);

@@ -1,5 +1,5 @@
 /*
- * uart.c - an 8250/16450 serial port, polled.
+ * uart.c - an 8250/16450 serial port on IRQ4.
  *
  * Registers (offset from the base port; DLAB is LCR bit 7):
  *   0  RBR (read) / THR (write); DLL when DLAB=1
@@ -10,10 +10,20 @@
  * Transmission is instantaneous: each THR write goes straight to
  * vmm__serial_out(), so LSR always shows THRE|TEMT.  Received bytes come
  * from uart__push_input() and wait in a queue; DR is set while it is not
- * empty.  No interrupt line is wired yet, but IIR reports what would be
- * pending (received data, THR empty) from IER the way a polling driver
- * expects.  In loopback mode (MCR bit 4) THR bytes are queued back to RBR
- * instead of being sent, and the modem-status inputs follow the MCR outputs.
+ * empty.  In loopback mode (MCR bit 4) THR bytes are queued back to RBR
+ * instead of being sent, and the modem-status inputs follow the MCR outputs
+ * (their changes set MSR's delta bits, cleared by reading MSR).
+ *
+ * Interrupts: IIR reports the highest-priority condition that IER enables:
+ * line status (an overrun, IER bit 2) > received data (bit 0) > THR empty
+ * (bit 1) > modem status (bit 3).  The THR-empty interrupt is cleared by
+ * reading IIR while it reports it, or by writing THR (and, transmission
+ * being instantaneous, raised again at once: a new edge per byte sent, as
+ * a real UART raises it when the byte leaves).  IRQ4 follows "IIR has
+ * something": vmm__raise_irq/vmm__lower_irq on each change, so every new
+ * condition is an edge the PIC latches.  MCR OUT2 does not gate the line:
+ * QEMU's 8250 does not gate it either, and kernels tested there rely on it
+ * (xv6 writes MCR = 0, then enables receive interrupts).
  *
  * Every byte the guest reads from RBR that came from the host is reported
  * with vmm__input(VMDBG_INPUT_SERIAL) so a replay can feed the same byte at
@@ -29,9 +39,14 @@
 
 #define UART_IER_RDI	0x01
 #define UART_IER_THRI	0x02
+#define UART_IER_RLSI	0x04
+#define UART_IER_MSI	0x08
 #define UART_IIR_NO_INT	0x01
+#define UART_IIR_MSI	0x00
 #define UART_IIR_THRI	0x02
 #define UART_IIR_RDI	0x04
+#define UART_IIR_RLSI	0x06
+#define IRQ_UART0	4
 #define UART_LCR_DLAB	0x80
 #define UART_MCR_DTR	0x01
 #define UART_MCR_RTS	0x02
@@ -53,10 +68,14 @@ struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	uint8_t lsr_err;		/* OE, cleared by reading LSR */
 	bool thri_pending;		/* THR-empty interrupt not yet acknowledged */
+	uint8_t msr_delta;		/* MSR bits 0-3: changes not yet read */
+	bool irq;			/* the IRQ4 line */
 	unsigned rx_head, rx_tail;	/* free-running; count = tail - head */
 	uint16_t rx[UART_RX_QUEUE];	/* byte | RX_LOOPBACK; last: ends at a
 					 * guard page (guard__alloc) */
 };
+
+static void update_irq(struct uart *u);
 
 static unsigned rx_count(const struct uart *u)
 {
@@ -91,20 +110,51 @@ static void write_thr(struct uart *u, uint8_t c)
 		rx_put(u, c | RX_LOOPBACK);
 	else
 		vmm__serial_out(u->vm, &c, 1);
-	/* Sent at once: the THR is empty again and says so. */
+	/* Writing THR clears THRE; sent at once, the THR is empty again and
+	 * says so: the line falls and rises, one edge per byte. */
+	u->thri_pending = false;
+	update_irq(u);
 	u->thri_pending = true;
+}
+
+/* The interrupt IIR reports now, by priority. */
+static uint8_t iir(const struct uart *u)
+{
+	if ((u->ier & UART_IER_RLSI) && u->lsr_err)
+		return UART_IIR_RLSI;
+	if ((u->ier & UART_IER_RDI) && rx_count(u))
+		return UART_IIR_RDI;
+	if ((u->ier & UART_IER_THRI) && u->thri_pending)
+		return UART_IIR_THRI;
+	if ((u->ier & UART_IER_MSI) && u->msr_delta)
+		return UART_IIR_MSI;
+	return UART_IIR_NO_INT;
+}
+
+static void set_irq(struct uart *u, bool level)
+{
+	if (level == u->irq || !u->vm->pic)
+		return;
+	u->irq = level;
+	if (level)
+		vmm__raise_irq(u->vm, IRQ_UART0);
+	else
+		vmm__lower_irq(u->vm, IRQ_UART0);
+}
+
+static void update_irq(struct uart *u)
+{
+	set_irq(u, iir(u) != UART_IIR_NO_INT);
 }
 
 static uint8_t read_iir(struct uart *u)
 {
-	if ((u->ier & UART_IER_RDI) && rx_count(u))
-		return UART_IIR_RDI;
-	if ((u->ier & UART_IER_THRI) && u->thri_pending) {
-		/* Reading IIR while it reports THRE acknowledges it. */
+	uint8_t v = iir(u);
+
+	/* Reading IIR while it reports THRE acknowledges it. */
+	if (v == UART_IIR_THRI)
 		u->thri_pending = false;
-		return UART_IIR_THRI;
-	}
-	return UART_IIR_NO_INT;
+	return v;
 }
 
 static uint8_t read_msr(const struct uart *u)
@@ -141,13 +191,17 @@ static uint8_t uart_read(struct uart *u, unsigned off)
 	case 4:
 		return u->mcr;
 	case 5:
+		if (!rx_count(u))	/* polled empty: input welcome */
+			vmm__want_input(u->vm, false);
 		v = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_err;
 		if (rx_count(u))
 			v |= UART_LSR_DR;
 		u->lsr_err = 0;
 		return v;
 	case 6:
-		return read_msr(u);
+		v = read_msr(u) | u->msr_delta;
+		u->msr_delta = 0;
+		return v;
 	default:
 		return u->scr;
 	}
@@ -180,9 +234,18 @@ static void uart_write(struct uart *u, unsigned off, uint8_t v)
 	case 3:
 		u->lcr = v;
 		break;
-	case 4:
+	case 4: {
+		uint8_t before = read_msr(u), after;
+
 		u->mcr = v & 0x1f;
+		after = read_msr(u);
+		/* delta CTS, DSR, DCD; trailing edge of RI */
+		u->msr_delta |= (uint8_t)(((before ^ after) & (UART_MSR_CTS | UART_MSR_DSR |
+							       UART_MSR_DCD)) >> 4);
+		if ((before & UART_MSR_RI) && !(after & UART_MSR_RI))
+			u->msr_delta |= 0x04;
 		break;
+	}
 	case 5:
 	case 6:
 		break;		/* LSR and MSR are read-only here */
@@ -208,6 +271,7 @@ static int uart_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 		uart_write(u, off, (uint8_t)*val);
 	else
 		*val = uart_read(u, off);
+	update_irq(u);
 	return 0;
 }
 
@@ -251,5 +315,11 @@ int uart__push_input(struct uart *u, const uint8_t *buf, size_t len)
 		return -ENOSPC;
 	for (i = 0; i < len; i++)
 		rx_put(u, buf[i]);
+	update_irq(u);
 	return 0;
+}
+
+bool uart__input_irq(const struct uart *u)
+{
+	return u->ier & UART_IER_RDI;
 }

@@ -110,6 +110,10 @@ $(eval $(call guest_variant,lecture32-O0,lecture32,$(GUEST_CFLAGS32) -O0 -DDEBUG
 $(eval $(call guest_kernel,lecture32-O0,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 $(eval $(call guest_variant,lecture32-O2,lecture32,$(GUEST_CFLAGS32) -O2 -fomit-frame-pointer))
 $(eval $(call guest_kernel,lecture32-O2,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+# lecture32-int40: system calls through `int 0x40` (a DPL-3 gate), not 0x80
+$(eval $(call guest_variant,lecture32-int40,lecture32,$(GUEST_CFLAGS32) -DSYSCALL_VECTOR=0x40))
+$(eval $(call guest_kernel,lecture32-int40,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+guests: $(GUEST_OUT)/lecture32-int40.img
 
 # ---- timer: PIC + PIT, external interrupts (kernel only, no app) -------
 TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o uart.o lib.o)
@@ -139,3 +143,20 @@ guests-qemu: guests $(GUEST_OUT)/lecture64-qemu.img
 
 guests-check: guests-qemu
 	$(Q)sh $(GUEST_SRC)/qemu-check.sh $(GUEST_OUT)
+
+# ---- biosboot: one sector that calls the BIOS, then protected mode ----
+guests: $(GUEST_OUT)/biosboot.img
+
+$(GUEST_OUT)/biosboot/%.o: $(GUEST_SRC)/biosboot/%.S
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  AS      $<"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+
+$(GUEST_OUT)/biosboot.elf: $(GUEST_OUT)/biosboot/biosboot.o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $@ $<
+
+$(GUEST_OUT)/biosboot.img: $(GUEST_OUT)/biosboot.elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
+	$(Q)test "$$(wc -c < $@)" -eq 512 || { echo "biosboot.img is not 512 bytes" >&2; rm -f $@; exit 1; }

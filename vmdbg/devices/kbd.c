@@ -60,8 +60,9 @@ struct kbd {
 	unsigned resp_head, resp_count;
 	uint8_t keys[KEYS_MAX];		/* host characters not yet sent */
 	unsigned keys_head, keys_count;
-	uint8_t sc[SCANCODE_MAX];	/* the keystroke being sent */
+	uint8_t sc[SCANCODE_MAX];	/* the keystroke being sent ... */
 	int sc_pos, sc_len;
+	uint8_t sc_char;		/* ... typing this character */
 	uint8_t cmdbyte, outport;
 	uint8_t pending;		/* controller command awaiting data */
 	uint8_t kbd_pending;		/* keyboard command awaiting its argument */
@@ -98,6 +99,7 @@ static bool key_ready(struct kbd *k)
 		k->keys_count--;
 		k->sc_len = scancode__keystroke(c, set, k->sc);
 		k->sc_pos = 0;
+		k->sc_char = c;
 	}
 	return k->sc_pos < k->sc_len;
 }
@@ -358,6 +360,17 @@ int kbd__bios_key(struct kbd *k, bool peek)
 	int key;
 
 	k->guest_uses = true;
+	/* The keystroke in the output buffer first: the BIOS takes it
+	 * whole (its IRQ1 handler would have). */
+	if (k->sc_pos < k->sc_len && (key = scancode__bios_key(k->sc_char)) >= 0) {
+		if (!peek) {
+			k->sc_pos = k->sc_len;
+			vmm__input(k->vm, VMDBG_INPUT_KBD, 0x10000u | (unsigned)key);
+			set_irq(k, false);
+			update_irq(k);
+		}
+		return key;
+	}
 	while (k->keys_count) {
 		key = scancode__bios_key(k->keys[k->keys_head]);
 		if (key >= 0 && peek)

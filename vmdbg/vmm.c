@@ -540,9 +540,11 @@ int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len)
 	return 0;
 }
 
+/* A boot sector's console is the keyboard, read through the BIOS, as on a
+ * PC; a kernel's is its UART until it sets the keyboard up. */
 int vmdbg__console_input(struct vmdbg *vm, const void *buf, size_t len)
 {
-	if (vm->kbd && kbd__guest_uses(vm->kbd))
+	if (vm->kbd && (kbd__guest_uses(vm->kbd) || vm->bios))
 		return vmdbg__key_input(vm, buf, len);
 	return vmdbg__serial_input(vm, buf, len);
 }

@@ -144,19 +144,25 @@ guests-qemu: guests $(GUEST_OUT)/lecture64-qemu.img
 guests-check: guests-qemu
 	$(Q)sh $(GUEST_SRC)/qemu-check.sh $(GUEST_OUT)
 
-# ---- biosboot: one sector that calls the BIOS, then protected mode ----
-guests: $(GUEST_OUT)/biosboot.img
+# ---- 512-byte boot sectors for the PC devices: biosboot (BIOS services,
+# then protected mode and VGA), kbd16 (keyboard through int 0x16 and the
+# i8042).  boot_sector(name): build/guests/NAME.img from NAME/NAME.S.
+define boot_sector
+guests: $(GUEST_OUT)/$(1).img
 
-$(GUEST_OUT)/biosboot/%.o: $(GUEST_SRC)/biosboot/%.S
-	@mkdir -p $(dir $@)
-	@[ "$(Q)" = "" ] || echo "  AS      $<"
-	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(GUEST_OUT)/$(1)/%.o: $(GUEST_SRC)/$(1)/%.S
+	@mkdir -p $$(dir $$@)
+	@[ "$(Q)" = "" ] || echo "  AS      $$<"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $$< -o $$@
 
-$(GUEST_OUT)/biosboot.elf: $(GUEST_OUT)/biosboot/biosboot.o $(GUEST_SRC)/boot16/boot16.ld
-	@[ "$(Q)" = "" ] || echo "  LD      $@"
-	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $@ $<
+$(GUEST_OUT)/$(1).elf: $(GUEST_OUT)/$(1)/$(1).o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $$@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $$@ $$<
 
-$(GUEST_OUT)/biosboot.img: $(GUEST_OUT)/biosboot.elf
-	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
-	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
-	$(Q)test "$$(wc -c < $@)" -eq 512 || { echo "biosboot.img is not 512 bytes" >&2; rm -f $@; exit 1; }
+$(GUEST_OUT)/$(1).img: $(GUEST_OUT)/$(1).elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $$@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $$< $$@
+	$(Q)test "$$$$(wc -c < $$@)" -eq 512 || { echo "$$@ is not 512 bytes" >&2; rm -f $$@; exit 1; }
+endef
+$(eval $(call boot_sector,biosboot))
+$(eval $(call boot_sector,kbd16))

@@ -372,7 +372,8 @@ int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len);
 int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len);
 /* Characters the user typed at the console: to the keyboard when the guest
  * has set it up (wrote the i8042 command byte, enabled the keyboard, or
- * called int 0x16) or is a boot sector (vmdbg's BIOS), else to the UART.  Returns 0 or a negative errno
+ * called int 0x16) or is a boot sector (vmdbg's BIOS) that does not take
+ * UART receive interrupts, else to the UART.  Returns 0 or a negative errno
  * (-ENOSPC: the queue is full, nothing was taken). */
 int vmdbg__console_input(struct vmdbg *vm, const void *buf, size_t len);
 

@@ -541,10 +541,12 @@ int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len)
 }
 
 /* A boot sector's console is the keyboard, read through the BIOS, as on a
- * PC; a kernel's is its UART until it sets the keyboard up. */
+ * PC, unless it takes UART receive interrupts; a kernel's is its UART until
+ * it sets the keyboard up. */
 int vmdbg__console_input(struct vmdbg *vm, const void *buf, size_t len)
 {
-	if (vm->kbd && (kbd__guest_uses(vm->kbd) || vm->bios))
+	if (vm->kbd && (kbd__guest_uses(vm->kbd) ||
+			(vm->bios && !(vm->uart && uart__input_irq(vm->uart)))))
 		return vmdbg__key_input(vm, buf, len);
 	return vmdbg__serial_input(vm, buf, len);
 }

@@ -166,3 +166,4 @@ $(GUEST_OUT)/$(1).img: $(GUEST_OUT)/$(1).elf
 endef
 $(eval $(call boot_sector,biosboot))
 $(eval $(call boot_sector,kbd16))
+$(eval $(call boot_sector,uartirq16))

@@ -392,6 +392,9 @@ void vmm__deadline_stop(struct vmdbg *vm, struct vmdbg_stop *stop);
  */
 int vmm__raise_irq(struct vmdbg *vm, int irq);
 int vmm__lower_irq(struct vmdbg *vm, int irq);
+/* A device's IRQ output at level; *line keeps it: the line moves only on a
+ * change (no PIC: nothing happens). */
+void vmm__irq_line(struct vmdbg *vm, int irq, bool *line, bool level);
 /* The backend takes an interrupt (vm->intr, IF=1, no interrupt shadow):
  * the vector to deliver (the PIC's INTA cycle). */
 int vmm__irq_ack(struct vmdbg *vm);

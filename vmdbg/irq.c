@@ -46,6 +46,19 @@ int vmm__lower_irq(struct vmdbg *vm, int irq)
 	return set_line(vm, irq, false);
 }
 
+/* A device's IRQ output: *line is its level; raise or lower the ISA line
+ * only on a change, so every new request is one rising edge. */
+void vmm__irq_line(struct vmdbg *vm, int irq, bool *line, bool level)
+{
+	if (level == *line || !vm->pic)
+		return;
+	*line = level;
+	if (level)
+		vmm__raise_irq(vm, irq);
+	else
+		vmm__lower_irq(vm, irq);
+}
+
 int vmm__irq_ack(struct vmdbg *vm)
 {
 	if (!vm->pic)

@@ -111,13 +111,7 @@ static bool obf(struct kbd *k)
 
 static void set_irq(struct kbd *k, bool level)
 {
-	if (level == k->irq || !k->vm->pic)
-		return;
-	k->irq = level;
-	if (level)
-		vmm__raise_irq(k->vm, IRQ_KBD);
-	else
-		vmm__lower_irq(k->vm, IRQ_KBD);
+	vmm__irq_line(k->vm, IRQ_KBD, &k->irq, level);
 }
 
 static void update_irq(struct kbd *k)

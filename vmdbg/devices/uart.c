@@ -133,13 +133,7 @@ static uint8_t iir(const struct uart *u)
 
 static void set_irq(struct uart *u, bool level)
 {
-	if (level == u->irq || !u->vm->pic)
-		return;
-	u->irq = level;
-	if (level)
-		vmm__raise_irq(u->vm, IRQ_UART0);
-	else
-		vmm__lower_irq(u->vm, IRQ_UART0);
+	vmm__irq_line(u->vm, IRQ_UART0, &u->irq, level);
 }
 
 static void update_irq(struct uart *u)

@@ -23,16 +23,12 @@
 #define PORT_EXIT	0xF4
 
 	.code16
+#include "bootsect.inc"
 	.section .text, "ax"
 	.globl	_start
 _start:
-	cli
-	cld
-	xorw	%ax, %ax
-	movw	%ax, %ds
+	BOOT_ENTRY
 	movw	%ax, %es
-	movw	%ax, %ss
-	movw	$0x7C00, %sp
 
 	movw	$0x0003, %ax		/* 1. mode 3: 80x25 text, cleared */
 	int	$0x10
@@ -125,18 +121,7 @@ putc:
 	movb	$'\n', %al
 1:	call	tty
 /* sputc: %al to the UART, polling LSR for THRE. */
-sputc:
-	pushw	%dx
-	pushw	%ax
-	movw	$COM1 + 5, %dx
-1:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	1b
-	popw	%ax
-	movw	$COM1, %dx
-	outb	%al, %dx
-	popw	%dx
-	ret
+	SERIAL_PUTC sputc
 
 tty:	pushw	%bx
 	pushw	%ax

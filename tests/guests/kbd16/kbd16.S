@@ -9,19 +9,14 @@
  *      ("i8042: 1e 9e" for 'a') until a break code;
  * then exit through port 0xF4 with value 0 (status 1).
  */
-#define COM1		0x3F8
 #define PORT_EXIT	0xF4
 
 	.code16
+#include "bootsect.inc"
 	.section .text, "ax"
 	.globl	_start
 _start:
-	cli
-	cld
-	xorw	%ax, %ax
-	movw	%ax, %ds
-	movw	%ax, %ss
-	movw	$0x7C00, %sp
+	BOOT_ENTRY
 
 	movw	$biosmsg, %si
 	call	puts
@@ -70,16 +65,7 @@ hexdigit:
 	jbe	putc
 	addb	$'a' - '9' - 1, %al
 /* putc: %al to the UART, polling LSR for THRE. */
-putc:
-	pushw	%ax
-	movw	$COM1 + 5, %dx
-5:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	5b
-	popw	%ax
-	movw	$COM1, %dx
-	outb	%al, %dx
-	ret
+	SERIAL_PUTC putc
 
 puts:
 	lodsb

@@ -10,15 +10,11 @@
 #define PORT_EXIT	0xF4
 
 	.code16
+#include "bootsect.inc"
 	.section .text, "ax"
 	.globl	_start
 _start:
-	cli
-	cld
-	xorw	%ax, %ax
-	movw	%ax, %ds
-	movw	%ax, %ss
-	movw	$0x7C00, %sp
+	BOOT_ENTRY
 	movw	$isr, 0x0C * 4		/* IVT[0x0C] = 0000:isr */
 	movw	%ax, 0x0C * 4 + 2
 	inb	$0x21, %al		/* unmask IRQ4 */
@@ -69,16 +65,7 @@ isr:
 	popw	%ax
 	iret
 
-putc:
-	pushw	%ax
-	movw	$COM1 + 5, %dx
-8:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	8b
-	popw	%ax
-	movw	$COM1, %dx
-	outb	%al, %dx
-	ret
+	SERIAL_PUTC putc
 
 done:	.byte	0
 msg:	.asciz	"uart irq: "

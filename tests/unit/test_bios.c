@@ -302,11 +302,19 @@ static void test_defaults(void **state)
 	assert_int_equal(vm->pending_stop.reason, VMDBG_STOP_SHUTDOWN);
 	assert_non_null(strstr(vm->pending_stop.msg, "real-mode #UD at 0000:7c20"));
 	memset(&vm->pending_stop, 0, sizeof(vm->pending_stop));
+	/* the disk service is not there (yet): CF, AH=01h */
+	pc_regs.gpr[VMDBG_RAX] = 0x0201;
+	detail(call(vm, 0x13, 0x0202), "int 0x13 ax=0x0201");
+	assert_int_equal(frame_flags(vm) & 1, 1);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xff00, 0x0100);
 	/* a soft int without a service: nothing changes, one record */
 	pc_regs.gpr[VMDBG_RAX] = 0x1234;
 	detail(call(vm, 0x33, 0x0202), "int 0x33 ax=0x1234");
 	assert_int_equal(pc_regs.gpr[VMDBG_RAX], 0x1234);
 	assert_int_equal(vm->pending_stop.reason, VMDBG_STOP_NONE);
+	call(vm, 0x19, 0x0202);
+	assert_int_equal(vm->pending_stop.reason, VMDBG_STOP_HALTED);
+	assert_non_null(strstr(vm->pending_stop.msg, "int 0x19 (bootstrap) at 0000:7c1e"));
 }
 
 int main(void)

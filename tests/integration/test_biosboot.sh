@@ -61,7 +61,7 @@ else
 fi
 
 # kvm: real-mode int n works on this host (the probe), so all of it runs.
-need_kvm
+need_kvm_real_int
 "$VMDBG" run --backend kvm "$img" --display none >"$TMP/kvm.serial" 2>"$TMP/kvm.err"
 st=$?
 [ $st -eq 1 ] || { cat "$TMP/kvm.err"; fail "kvm: status $st, wanted 1"; }

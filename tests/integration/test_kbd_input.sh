@@ -23,7 +23,7 @@ done
 expect_status 4 "$VMDBG" run --backend emu "$img" </dev/null
 contains "$TMP/err" "halted: halted forever: int 0x16 waits for a key and no input is left"
 
-need_kvm
+need_kvm_real_int
 printf 'hi\na' | "$VMDBG" run --backend kvm "$img" >"$TMP/kout" 2>"$TMP/kerr"
 st=$?
 [ $st -eq 1 ] || { cat "$TMP/kout" "$TMP/kerr"; fail "kvm: status $st, wanted 1"; }

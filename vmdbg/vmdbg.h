@@ -355,6 +355,9 @@ int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop);
 int vmdbg__run_until_sp(struct vmdbg *vm, uint64_t va, uint64_t min_sp, struct vmdbg_stop *stop);
 /* Async-signal-safe: makes a running vmdbg__run() return VMDBG_STOP_USER. */
 void vmdbg__request_stop(struct vmdbg *vm);
+/* Has a stop been requested in this run?  For an event callback that waits
+ * (VMDBG_EV_WANT_INPUT) to give up. */
+int vmdbg__stop_requested(const struct vmdbg *vm);
 
 int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs);
 int vmdbg__set_regs(struct vmdbg *vm, const struct vmdbg_regs *regs);

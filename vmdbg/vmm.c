@@ -473,6 +473,11 @@ void vmdbg__request_stop(struct vmdbg *vm)
 	vm->stop_requested = 1;
 }
 
+int vmdbg__stop_requested(const struct vmdbg *vm)
+{
+	return vm->stop_requested != 0;
+}
+
 int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs)
 {
 	return vm->be->get_regs(vm, regs);

@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REDRAW_NS (50 * 1000000ull)	/* at most 20 redraws a second */
@@ -164,8 +165,16 @@ void live__event(void *ctx, const struct vmdbg_event *ev)
 		lines__printf(&l->log, "vmdbg: %s\n", ev->u.log.msg);
 		pthread_mutex_unlock(&l->mu);
 		break;
+	case VMDBG_EV_WANT_INPUT:
+		/* The guest cannot go on without input (int 0x16, or halted
+		 * with only the keyboard or UART to wake it): wait for keys
+		 * typed in the console pane, or Ctrl-C. */
+		while (ev->u.want.blocking && !vmdbg__stop_requested(t->d->vm) &&
+		       l->in_head == __atomic_load_n(&l->in_tail, __ATOMIC_ACQUIRE))
+			nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+		drain_input(t);
+		break;
 	case VMDBG_EV_INPUT:
-	case VMDBG_EV_WANT_INPUT:	/* typed keys were handed over above */
 		break;
 	}
 }

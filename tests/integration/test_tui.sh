@@ -228,6 +228,26 @@ line quit
 wait_for 'vmdbg-exited-1'
 T kill-session -t "$WIN"
 
+# Keys typed in the console pane reach the keyboard: kbd16 waits in
+# int 0x16 (the TUI waits with it) and then polls the i8042.
+start kbd 100 30 "$VMDBG" --backend emu "$BUILD/guests/kbd16.img"
+wait_for 'at the entry point'
+line c
+wait_for '^ vmdbg  kbd16.img \(emu\)  running'
+keys BTab
+wait_for 'console: typing goes to the guest'
+T send-keys -t "$WIN" -l 'hi'
+keys Enter
+wait_for 'bios: hi'
+T send-keys -t "$WIN" -l 'a'
+wait_for 'i8042: 1e 9e'
+wait_for 'exited with status 1'
+keys Escape
+wait_for '│ console \(serial\)'
+line quit
+wait_for 'vmdbg-exited-1'
+T kill-session -t "$WIN"
+
 # ---- the trace viewer ---------------------------------------------------------------
 "$VMDBG" record --timeout 30 --backend emu -q "$IMG" -o "$TMP/l32.vtr" >/dev/null 2>&1
 st=$?

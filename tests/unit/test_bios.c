@@ -264,6 +264,13 @@ static void test_int16(void **state)
 	call(vm, 0x16, 0x0202);
 	assert_int_equal(s->nwant_blocking, 1);
 	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x1c0d);
+	/* Ctrl-C while it waits: no stop of its own, the int runs again */
+	vm->stop_requested = 1;
+	pc_regs.gpr[VMDBG_RAX] = 0x0000;
+	call(vm, 0x16, 0x0202);
+	assert_int_equal(vm->pending_stop.reason, VMDBG_STOP_NONE);
+	assert_int_equal(vm->ram[FRAME] | vm->ram[FRAME + 1] << 8, CALLER_IP - 2);
+	vm->stop_requested = 0;
 	/* and when it has nothing: halted forever */
 	pc_regs.gpr[VMDBG_RAX] = 0x0000;
 	call(vm, 0x16, 0x0202);

@@ -136,10 +136,16 @@ static int bios_io(struct vmdbg *vm, void *opaque, uint16_t port, int size, bool
 	c.frame = c.r.ss.base + (c.r.gpr[VMDBG_RSP] & 0xffff);
 	t.addr = (uint32_t)c.r.gpr[VMDBG_RAX];
 	run_call(&c, &t);
-	p = guest(&c, c.frame + 4, 2);
+	p = guest(&c, c.frame, 6);
 	if (p) {
-		p[0] = (uint8_t)c.flags;
-		p[1] = (uint8_t)(c.flags >> 8);
+		if (c.again && t.insn == VMDBG_INSN_INT) {
+			uint16_t ip = (uint16_t)(p[0] | p[1] << 8) - 2;
+
+			p[0] = (uint8_t)ip;
+			p[1] = (uint8_t)(ip >> 8);
+		}
+		p[4] = (uint8_t)c.flags;
+		p[5] = (uint8_t)(c.flags >> 8);
 	}
 	vm->be->set_regs(vm, &c.r);
 

@@ -18,6 +18,7 @@ struct bios_call {
 	uint64_t frame;		/* linear address of the iret frame (IP, CS, FLAGS) */
 	uint16_t flags;		/* the FLAGS image there */
 	uint64_t detail;	/* the record's value */
+	bool again;		/* run the caller's `int` again after the iret */
 	int vector;
 };
 

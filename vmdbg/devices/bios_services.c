@@ -143,6 +143,12 @@ void bios__int16(struct bios_call *c)
 			vmm__want_input(c->vm, !peek);
 			key = kbd__bios_key(k, peek);
 		}
+		if (key < 0 && !peek && c->vm->stop_requested) {
+			/* Ctrl-C while waiting: the call runs again when the
+			 * guest is resumed. */
+			c->again = true;
+			break;
+		}
 		if (key < 0 && !peek) {
 			vmm__stop(c->vm, VMDBG_STOP_HALTED, 0,
 				  "halted forever: int 0x16 waits for a key and no input is left");

@@ -119,7 +119,7 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			err("%s", ev->u.log.msg);
 		break;
 	case VMDBG_EV_WANT_INPUT:
-		console__want(&c->con, ev->u.want.blocking);
+		console__want(&c->con, ev->u.want.blocking, ev->u.want.device);
 		break;
 	}
 }

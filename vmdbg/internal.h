@@ -364,9 +364,9 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t);
 void vmm__serial_out(struct vmdbg *vm, const uint8_t *buf, size_t len);
 void vmm__input(struct vmdbg *vm, enum vmdbg_input_kind kind, uint64_t value);
 /* The guest looks for console input: a VMDBG_EV_WANT_INPUT event, so the
- * frontend can queue what the user typed.  blocking: the guest cannot go
- * on without it.  Non-blocking calls are rate-limited here. */
-void vmm__want_input(struct vmdbg *vm, bool blocking);
+ * frontend can queue what the user typed.  dev: who asked (kbd, uart,
+ * bios, cpu for a hlt); blocking: the guest cannot go on without it.  Non-blocking calls are rate-limited here. */
+void vmm__want_input(struct vmdbg *vm, enum vmdbg_device dev, bool blocking);
 void vmm__log(struct vmdbg *vm, enum vmdbg_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Set vm->err; returns -err for "return vmm__error(vm, -EINVAL, ...)". */

@@ -124,7 +124,7 @@ static bool wait_input(struct vmdbg *vm)
 {
 	if (!(vm->kbd && kbd__input_irq(vm->kbd)) && !(vm->uart && uart__input_irq(vm->uart)))
 		return false;
-	vmm__want_input(vm, true);
+	vmm__want_input(vm, VMDBG_DEV_CPU, true);
 	return vm->intr;
 }
 

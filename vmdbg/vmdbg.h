@@ -237,6 +237,9 @@ struct vmdbg_event {
 			 * read key, hlt with nothing else to wake it); 0: it
 			 * polled an empty keyboard or UART. */
 			int blocking;
+			/* who asked: VMDBG_DEV_KBD, _UART, _BIOS (int 0x16),
+			 * _CPU (a hlt) */
+			int device;
 		} want;
 	} u;
 };

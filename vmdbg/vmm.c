@@ -204,7 +204,7 @@ void vmm__input(struct vmdbg *vm, enum vmdbg_input_kind kind, uint64_t value)
  * a guest polling its UART status must not cost a frontend call per poll. */
 #define WANT_INPUT_EVERY	100000
 
-void vmm__want_input(struct vmdbg *vm, bool blocking)
+void vmm__want_input(struct vmdbg *vm, enum vmdbg_device dev, bool blocking)
 {
 	struct vmdbg_event ev = { .kind = VMDBG_EV_WANT_INPUT };
 	uint64_t now = vm->time_is_insns ? vm->insns : vm->exits;
@@ -213,6 +213,7 @@ void vmm__want_input(struct vmdbg *vm, bool blocking)
 		return;
 	vm->want_at = now + WANT_INPUT_EVERY;
 	ev.u.want.blocking = blocking;
+	ev.u.want.device = dev;
 	vm->cb(vm->cb_ctx, &ev);
 }
 

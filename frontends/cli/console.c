@@ -10,9 +10,11 @@
  * request (the guest polls an empty keyboard or UART) takes what is
  * there; a blocking one (int 0x16 waits for a key, or the guest halted
  * with only the keyboard or UART interrupt left to wake it) waits for the
- * user, or for the end of the pipe.  At a terminal, the first request
- * switches it to non-canonical mode without echo (keys go to the guest one
- * by one; Ctrl-C still stops the run); console__end() restores it.
+ * user, or for the end of the pipe.  At a terminal, the first blocking
+ * request or keyboard poll switches it to non-canonical mode without echo
+ * (keys go to the guest one by one; Ctrl-C still stops the run);
+ * console__end() restores it.  A guest that only polls its UART gets
+ * what the terminal gives: whole lines, echoed.
  */
 #include "frontends/cli/console.h"
 #include "vmdbg/vmdbg.h"
@@ -51,7 +53,7 @@ static void raw_mode(struct console *c)
 }
 
 /* Read what stdin has (waiting for it when blocking) and hand it over. */
-void console__want(struct console *c, int blocking)
+void console__want(struct console *c, int blocking, int device)
 {
 	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
 	char buf[256];
@@ -59,7 +61,11 @@ void console__want(struct console *c, int blocking)
 
 	if (!c->usable || c->eof)
 		return;
-	raw_mode(c);
+	/* A guest polling its UART (maybe only to send) reads lines, typed
+	 * and echoed by the terminal; keys go one by one once a keyboard or
+	 * a waiting guest asks. */
+	if (blocking || device == VMDBG_DEV_KBD)
+		raw_mode(c);
 	if (poll(&p, 1, blocking ? -1 : 0) <= 0)
 		return;		/* nothing, or Ctrl-C (EINTR) */
 	n = read(STDIN_FILENO, buf, sizeof(buf));

@@ -15,7 +15,7 @@ struct console {
 
 void console__init(struct console *c, struct vmdbg *vm);
 /* From the event callback on VMDBG_EV_WANT_INPUT. */
-void console__want(struct console *c, int blocking);
+void console__want(struct console *c, int blocking, int device);
 /* Restore the terminal. */
 void console__end(struct console *c);
 /* Print the non-empty lines of the VGA text screen (up to the last one

@@ -140,7 +140,7 @@ void bios__int16(struct bios_call *c)
 		key = kbd__bios_key(k, peek);
 		if (key < 0) {
 			/* Ask the frontend; it may queue typed keys now. */
-			vmm__want_input(c->vm, !peek);
+			vmm__want_input(c->vm, VMDBG_DEV_BIOS, !peek);
 			key = kbd__bios_key(k, peek);
 		}
 		if (key < 0 && !peek && c->vm->stop_requested) {

@@ -293,7 +293,7 @@ static int kbd_io(struct vmdbg *vm, void *opaque, uint16_t port, int size, bool 
 		} else {
 			/* A guest polling an empty keyboard: input welcome. */
 			if (k->guest_uses && !obf(k))
-				vmm__want_input(vm, false);
+				vmm__want_input(vm, VMDBG_DEV_KBD, false);
 			*val = STR_UNLOCKED | (k->cmdbyte & STR_SYSFLAG) |
 			       (k->last_cmd ? STR_CMD : 0) | (obf(k) ? STR_OBF : 0);
 		}

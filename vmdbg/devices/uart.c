@@ -186,7 +186,7 @@ static uint8_t uart_read(struct uart *u, unsigned off)
 		return u->mcr;
 	case 5:
 		if (!rx_count(u))	/* polled empty: input welcome */
-			vmm__want_input(u->vm, false);
+			vmm__want_input(u->vm, VMDBG_DEV_UART, false);
 		v = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_err;
 		if (rx_count(u))
 			v |= UART_LSR_DR;

@@ -21,14 +21,14 @@
  *
  * Services are a table by vector (services[] below; the services are in
  * bios_video.c and bios_services.c, struct bios_call in bios.h): adding
- * int 0x13 or int 0x19 is one function and one line of the table.  Until then int 0x13, 0x14 and 0x17
- * fail (CF set, AH=01h for the disk, 86h otherwise) and int 0x18/0x19 stop
- * the guest.  Any other vector without a service returns at once, except
- * the CPU faults a real-mode guest cannot survive without
- * its own handler (#DE, #DB, #UD, #NM: the `iret` would run the faulting
- * instruction again forever), which stop the guest, and the hardware IRQ
- * vectors (0x08-0x0F, 0x70-0x77), whose default handler sends the PIC its
- * EOI as a BIOS's does.
+ * int 0x13 or int 0x19 is one function and one line of the table.  Until
+ * then int 0x13, 0x14 and 0x17 fail (CF set, AH=01h for the disk, 86h
+ * otherwise) and int 0x18/0x19 stop the guest.  Any other vector without
+ * a service returns at once, except the CPU faults a real-mode guest
+ * cannot survive without its own handler (#DE, #DB, #UD, #NM: the `iret`
+ * would run the faulting instruction again forever), which stop the guest,
+ * and the hardware IRQ vectors (0x08-0x0F, 0x70-0x77), whose default
+ * handler sends the PIC its EOI as a BIOS's does.
  */
 #include "vmdbg/devices/bios.h"
 

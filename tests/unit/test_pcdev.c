@@ -141,6 +141,23 @@ static void test_console_routing(void **state)
 	assert_int_equal(inb(vm, KBD_DATA), 0x25);
 }
 
+static void test_console_routing_bios(void **state)
+{
+	struct vmdbg *vm = *state;
+
+	/* a boot sector that takes UART receive interrupts gets its UART ... */
+	assert_int_equal(bios__install(vm), 0);
+	outb(vm, COM1 + 1, 0x01);
+	assert_int_equal(vmdbg__console_input(vm, "k", 1), 0);
+	assert_int_equal(inb(vm, COM1 + 5) & 1, 1);
+	assert_int_equal(inb(vm, COM1), 'k');
+	/* ... any other's console is the BIOS keyboard */
+	outb(vm, COM1 + 1, 0x00);
+	assert_int_equal(vmdbg__console_input(vm, "k", 1), 0);
+	assert_int_equal(inb(vm, COM1 + 5) & 1, 0);
+	assert_int_equal(kbd__bios_key(vm->kbd, false), 0x256b);
+}
+
 /* ---- 8250 interrupts ---------------------------------------------------- */
 
 static void test_uart_iir_priorities(void **state)
@@ -311,6 +328,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scancodes, pc_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_kbd_irq1, pc_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_console_routing, pc_setup, pc_teardown),
+		cmocka_unit_test_setup_teardown(test_console_routing_bios, pc_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_uart_iir_priorities, pc_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_uart_irq4, pc_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_vga_crtc, pc_setup, pc_teardown),

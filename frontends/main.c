@@ -57,8 +57,9 @@ static void usage(FILE *f)
 "  -o, --trace FILE         write the trace file\n"
 "  -t, --traps              print each trap record on stderr as it happens\n"
 "  -q, --quiet              do not copy the guest's serial output to stdout\n"
-"  --display none|text      print the guest's VGA text screen at the end: text\n"
-"                           always, none never (default: when the guest wrote to it)\n"
+"  --display none|text|live print the guest's VGA text screen at the end: text\n"
+"                           always, none never (default: when the guest wrote to it);\n"
+"                           live: also show it while the guest runs (at a terminal)\n"
 "  --syscall-vector N       only int N is a system call (default: any int n from ring 3)\n"
 "\n"
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 2 bad input,\n"
@@ -71,7 +72,7 @@ struct run_opts {
 	const char *image;
 	const char *trace;
 	int step, traps, quiet;
-	int display;		/* -1 none, 0 when used, 1 text */
+	int display;		/* -1 none, 0 when used, 1 text, 2 live */
 	uint64_t max_steps;
 	double timeout;
 };
@@ -82,6 +83,9 @@ struct run_ctx {
 	uint64_t ntraps;
 	int failed;
 	struct console con;
+	FILE *held;		/* --display live: serial output kept for the end */
+	char *held_buf;
+	size_t held_len;
 };
 
 static void on_event(void *opaque, const struct vmdbg_event *ev)
@@ -100,7 +104,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			c->failed = 1;
 		break;
 	case VMDBG_EV_SERIAL:
-		if (!c->quiet) {
+		if (!c->quiet && c->held) {
+			fwrite(ev->u.serial.data, 1, ev->u.serial.len, c->held);
+		} else if (!c->quiet) {
 			fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
 			fflush(stdout);
 		}
@@ -168,9 +174,14 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 			o->quiet = 1;
 			break;
 		case O_RUN__NEXT:
-			if (strcmp(optarg, "none") && strcmp(optarg, "text"))
-				return err("--display %s: expected none or text", optarg), -1;
-			o->display = strcmp(optarg, "none") ? 1 : -1;
+			if (!strcmp(optarg, "none"))
+				o->display = -1;
+			else if (!strcmp(optarg, "text"))
+				o->display = 1;
+			else if (!strcmp(optarg, "live"))
+				o->display = 2;
+			else
+				return err("--display %s: expected none, text or live", optarg), -1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -231,6 +242,7 @@ static int cmd_run(int argc, char **argv, int record)
 	struct vmdbg_image_info info;
 	struct vmdbg_stop stop = { 0 };
 	struct vmdbg_regs regs;
+	struct screen_live live = { 0 };
 	struct vmdbg *vm;
 	char e[512];
 	int ret, status;
@@ -272,12 +284,20 @@ static int cmd_run(int argc, char **argv, int record)
 	vmdbg__set_step_mode(vm, o.step);
 	vmdbg__set_limits(vm, o.max_steps, (uint64_t)(o.timeout * 1000.0));
 
+	if (o.display == 2 && screen_live__start(&live, vm) > 0)
+		ctx.held = open_memstream(&ctx.held_buf, &ctx.held_len);
 	running_vm = vm;
 	signal(SIGINT, on_sigint);
 	ret = vmdbg__run(vm, &stop);
 	signal(SIGINT, SIG_DFL);
 	running_vm = NULL;
+	screen_live__stop(&live);
 	console__end(&ctx.con);
+	if (ctx.held) {
+		fclose(ctx.held);
+		fwrite(ctx.held_buf, 1, ctx.held_len, stdout);
+		free(ctx.held_buf);
+	}
 	if (o.display >= 0)
 		console__print_screen(vm, stdout, o.display > 0);
 	fflush(stdout);

@@ -248,6 +248,19 @@ line quit
 wait_for 'vmdbg-exited-1'
 T kill-session -t "$WIN"
 
+# `run --display live` at a terminal: the screen while the guest runs (it
+# writes "LIVE" at 0xB8000 and spins), then the final screen's text.
+#   movl $0x1f491f4c, 0xb8000; movl $0x1f451f56, 0xb8004; jmp .
+printf '\307\005\000\200\013\000\114\037\111\037\307\005\004\200\013\000\126\037\105\037\353\376' \
+	>"$TMP/live.bin"
+start live 100 30 "$VMDBG" run --backend emu --load 0x10000 --mode 32 --timeout 3 \
+	--display live "$TMP/live.bin"
+wait_for '^LIVE *$'
+not_on_screen 'VGA text screen'
+wait_for 'vmdbg-exited-124'
+on_screen '^== VGA text screen ==$'
+T kill-session -t "$WIN"
+
 # ---- the trace viewer ---------------------------------------------------------------
 "$VMDBG" record --timeout 30 --backend emu -q "$IMG" -o "$TMP/l32.vtr" >/dev/null 2>&1
 st=$?

@@ -3,6 +3,7 @@
  * (run, record, trace, --probe).  Thin: everything real is in libvmdbg.
  */
 #include "frontends/cli/cli.h"
+#include "frontends/cli/console.h"
 #include "frontends/cli/dbg.h"
 #include "vmdbg/vmdbg.h"
 #include "traces/trace.h"
@@ -59,6 +60,10 @@ static void usage(FILE *f)
 "  -o, --trace FILE         write the trace file\n"
 "  -t, --traps              print each trap record on stderr as it happens\n"
 "  -q, --quiet              do not copy the guest's serial output to stdout\n"
+"  --display none|text|live print the guest's VGA text screen at the end: text\n"
+"                           always, none never (default: when the guest wrote to it);\n"
+"                           live: also show it while the guest runs (at a terminal)\n"
+"  --syscall-vector N       only int N is a system call (default: any int n from ring 3)\n"
 "\n"
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 0 the guest\n"
 "powered off through ACPI (S5); 2 bad input,\n"
@@ -71,6 +76,7 @@ struct run_opts {
 	const char *image;
 	const char *trace;
 	int step, traps, quiet;
+	int display;		/* -1 none, 0 when used, 1 text, 2 live */
 	uint64_t max_steps;
 	double timeout;
 };
@@ -80,6 +86,10 @@ struct run_ctx {
 	int traps, quiet;
 	uint64_t ntraps;
 	int failed;
+	struct console con;
+	FILE *held;		/* --display live: serial output kept for the end */
+	char *held_buf;
+	size_t held_len;
 };
 
 static void on_event(void *opaque, const struct vmdbg_event *ev)
@@ -98,7 +108,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			c->failed = 1;
 		break;
 	case VMDBG_EV_SERIAL:
-		if (!c->quiet) {
+		if (!c->quiet && c->held) {
+			fwrite(ev->u.serial.data, 1, ev->u.serial.len, c->held);
+		} else if (!c->quiet) {
 			fwrite(ev->u.serial.data, 1, ev->u.serial.len, stdout);
 			fflush(stdout);
 		}
@@ -121,6 +133,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 		    trace_writer__add_note(c->tw, ev->u.log.msg) < 0)
 			c->failed = 1;
 		break;
+	case VMDBG_EV_WANT_INPUT:
+		console__want(&c->con, ev->u.want.blocking, ev->u.want.device);
+		break;
 	}
 }
 
@@ -140,6 +155,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 		{ "output", required_argument, 0, 'o' },
 		{ "traps", no_argument, 0, 't' },
 		{ "quiet", no_argument, 0, 'q' },
+		{ "display", required_argument, 0, O_RUN__NEXT },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -149,7 +165,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 	while ((c = getopt_long(argc, argv, "o:tqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE:
-		case O_MAX: case O_TMO:
+		case O_MAX: case O_TMO: case O_SYSVEC:
 			if (cli__run_option(lopts[c - O_BACKEND].name, optarg, &o->cfg, &o->max_steps,
 					    &o->timeout) < 0)
 				return -1;
@@ -165,6 +181,16 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case O_RUN__NEXT:
+			if (!strcmp(optarg, "none"))
+				o->display = -1;
+			else if (!strcmp(optarg, "text"))
+				o->display = 1;
+			else if (!strcmp(optarg, "live"))
+				o->display = 2;
+			else
+				return err("--display %s: expected none, text or live", optarg), -1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -227,6 +253,7 @@ static int cmd_run(int argc, char **argv, int record)
 	struct vmdbg_image_info info;
 	struct vmdbg_stop stop = { 0 };
 	struct vmdbg_regs regs;
+	struct screen_live live = { 0 };
 	struct vmdbg *vm;
 	char e[512];
 	int ret, status;
@@ -263,15 +290,27 @@ static int cmd_run(int argc, char **argv, int record)
 			return EXIT_USAGE;
 		}
 	}
+	console__init(&ctx.con, vm);
 	vmdbg__set_callback(vm, on_event, &ctx);
 	vmdbg__set_step_mode(vm, o.step);
 	vmdbg__set_limits(vm, o.max_steps, (uint64_t)(o.timeout * 1000.0));
 
+	if (o.display == 2 && screen_live__start(&live, vm) > 0)
+		ctx.held = open_memstream(&ctx.held_buf, &ctx.held_len);
 	running_vm = vm;
 	signal(SIGINT, on_sigint);
 	ret = vmdbg__run(vm, &stop);
 	signal(SIGINT, SIG_DFL);
 	running_vm = NULL;
+	screen_live__stop(&live);
+	console__end(&ctx.con);
+	if (ctx.held) {
+		fclose(ctx.held);
+		fwrite(ctx.held_buf, 1, ctx.held_len, stdout);
+		free(ctx.held_buf);
+	}
+	if (o.display >= 0)
+		console__print_screen(vm, stdout, o.display > 0);
 	fflush(stdout);
 
 	status = stop_status(&stop);

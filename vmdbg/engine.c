@@ -72,6 +72,8 @@ struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t er
 		return NULL;
 	}
 	vm->cfg = *cfg;
+	if (cfg->have_syscall_vector)
+		vmdbg__set_syscall_vector(vm, cfg->syscall_vector);
 	vm->ram_size = cfg->mem_size ? cfg->mem_size : DEFAULT_MEM;
 	if (vm->ram_size < VMDBG_MEM_MIN || vm->ram_size > VMDBG_MEM_MAX || (vm->ram_size & 0xfff)) {
 		snprintf(err, errlen, "guest memory %llu bytes: must be a multiple of 4 KiB "

@@ -119,8 +119,67 @@ struct uart *uart__init(struct vmdbg *vm, uint16_t base);
 void uart__exit(struct uart *u);
 /* Host side: queue input bytes, read what the guest sent. */
 int uart__push_input(struct uart *u, const uint8_t *buf, size_t len);
+/* Would a received byte interrupt the guest (IER receive interrupt on)? */
+bool uart__input_irq(const struct uart *u);
 int misc_devices__init(struct vmdbg *vm);	/* debug-exit, post, i8042, cmos, hypercall */
 void misc_devices__exit(struct vmdbg *vm);	/* frees vm->misc */
+
+/* VGA text mode (devices/vga.c): the screen is guest RAM at 0xB8000; the
+ * helpers below are what the BIOS's int 0x10 does to it. */
+struct vga;
+struct vga *vga__init(struct vmdbg *vm);	/* sets vm->vga */
+void vga__exit(struct vmdbg *vm);
+void vga__get_cursor(const struct vga *v, unsigned *row, unsigned *col);
+void vga__set_cursor(struct vga *v, unsigned row, unsigned col);
+void vga__cursor_shape(const struct vga *v, uint8_t *start, uint8_t *end);
+void vga__set_cursor_shape(struct vga *v, uint8_t start, uint8_t end);
+void vga__scroll(struct vga *v, int lines, uint8_t attr, unsigned top, unsigned left,
+		 unsigned bottom, unsigned right);
+void vga__reset_text(struct vga *v);
+void vga__write_at_cursor(struct vga *v, uint8_t ch, uint8_t attr, bool keep_attr,
+			  unsigned count);
+void vga__teletype(struct vga *v, uint8_t ch);
+void vga__advance(struct vga *v);
+
+/* The i8042 and its PS/2 keyboard (devices/kbd.c, scancode.c). */
+struct kbd;
+struct kbd *kbd__init(struct vmdbg *vm);	/* sets vm->kbd */
+void kbd__exit(struct vmdbg *vm);
+/* Host side: queue typed characters (all or nothing; -ENOSPC). */
+int kbd__push_keys(struct kbd *k, const uint8_t *buf, size_t len);
+/* Did the guest set the keyboard up (command byte, 0xAE, 0xF4, int 0x16)? */
+bool kbd__guest_uses(const struct kbd *k);
+/* int 0x16: the next keystroke as AH scan code | AL char, or -1. */
+int kbd__bios_key(struct kbd *k, bool peek);
+unsigned kbd__pending(const struct kbd *k);
+/* Would a typed key interrupt the guest (keyboard set up, IRQ1 enabled)? */
+bool kbd__input_irq(const struct kbd *k);
+#define SCANCODE_MAX 8
+/* One keystroke typing c in scan code set 1 or 2; returns the byte count
+ * (0 when no key types c). */
+int scancode__keystroke(uint8_t c, int set, uint8_t out[SCANCODE_MAX]);
+/* int 0x16's word for c (set 1 scan code << 8 | character), or -1. */
+int scancode__bios_key(uint8_t c);
+
+/* BIOS services (devices/bios.c): real-mode IVT entries point to one stub
+ * per vector in the BIOS area, `out PORT_BIOS, al; iret`; the out runs
+ * the service as one VMDBG_DEV_BIOS record.  bios__install() writes the
+ * IVT, the stubs and the video part of the BIOS data area (boot sectors). */
+#define PORT_BIOS		0xE6
+#define BIOS_STUB_BASE		VMDBG_BIOS_STUBS	/* F000:F000, 4 bytes a vector */
+#define BIOS_STUB_END		(BIOS_STUB_BASE + 256 * 4)
+int bios__register(struct vmdbg *vm);		/* the port, from devices__init() */
+int bios__install(struct vmdbg *vm);
+/* Entry i of the PC memory map (E820 types: 1 RAM, 2 reserved); -ENOENT
+ * past the last. */
+int bios__e820(const struct vmdbg *vm, unsigned i, uint64_t *base, uint64_t *len,
+	       uint32_t *type);
+/* Is linear address la, in real mode, one of the installed stubs? */
+bool bios__is_stub(const struct vmdbg *vm, uint64_t la);
+/* The record's detail text (names.c). */
+void bios__detail(const struct vmdbg_trap *t, char *buf, size_t len);
+/* A port handler's return value: it reported the access itself. */
+#define IO_RECORDED		1
 
 /* The 8259A pair (devices/pic.c): ports 0x20/0x21 and 0xA0/0xA1, the slave
  * on IRQ2.  Drives vm->intr.  Only irq.c calls set_irq and ack. */
@@ -308,6 +367,12 @@ struct vmdbg {
 	int nr_describe;
 	struct uart *uart;
 	void *misc;			/* misc devices state */
+	struct vga *vga;
+	struct kbd *kbd;
+	bool bios;			/* bios__install() ran */
+	bool syscall_vector_set;	/* --syscall-vector N ... */
+	uint8_t syscall_vector;		/* ... N */
+	uint64_t want_at;		/* vmm__want_input(): next non-blocking time */
 
 	vmdbg_event_fn cb;
 	void *cb_ctx;
@@ -389,6 +454,10 @@ int vmm__mmio(struct vmdbg *vm, const struct trap_origin *o, uint64_t addr,
 void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t);
 void vmm__serial_out(struct vmdbg *vm, const uint8_t *buf, size_t len);
 void vmm__input(struct vmdbg *vm, enum vmdbg_input_kind kind, uint64_t value);
+/* The guest looks for console input: a VMDBG_EV_WANT_INPUT event, so the
+ * frontend can queue what the user typed.  dev: who asked (kbd, uart,
+ * bios, cpu for a hlt); blocking: the guest cannot go on without it.  Non-blocking calls are rate-limited here. */
+void vmm__want_input(struct vmdbg *vm, enum vmdbg_device dev, bool blocking);
 void vmm__log(struct vmdbg *vm, enum vmdbg_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Set vm->err; returns -err for "return vmm__error(vm, -EINVAL, ...)". */
@@ -414,6 +483,9 @@ void vmm__deadline_stop(struct vmdbg *vm, struct vmdbg_stop *stop);
  */
 int vmm__raise_irq(struct vmdbg *vm, int irq);
 int vmm__lower_irq(struct vmdbg *vm, int irq);
+/* A device's IRQ output at level; *line keeps it: the line moves only on a
+ * change (no PIC: nothing happens). */
+void vmm__irq_line(struct vmdbg *vm, int irq, bool *line, bool level);
 /* The backend takes an interrupt (vm->intr, IF=1, no interrupt shadow):
  * the vector to deliver (the PIC's INTA cycle). */
 int vmm__irq_ack(struct vmdbg *vm);

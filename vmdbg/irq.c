@@ -49,6 +49,19 @@ int vmm__lower_irq(struct vmdbg *vm, int irq)
 	return set_line(vm, irq, false);
 }
 
+/* A device's IRQ output: *line is its level; raise or lower the ISA line
+ * only on a change, so every new request is one rising edge. */
+void vmm__irq_line(struct vmdbg *vm, int irq, bool *line, bool level)
+{
+	if (level == *line || !vm->pic)
+		return;
+	*line = level;
+	if (level)
+		vmm__raise_irq(vm, irq);
+	else
+		vmm__lower_irq(vm, irq);
+}
+
 /* The PIC's INTR reaches the CPU: through LINT0 set to ExtINT (or with the
  * APIC off), as QEMU's pic_irq_request/apic_accept_pic_intr do. */
 static bool pic_reaches_cpu(const struct vmdbg *vm)
@@ -143,6 +156,19 @@ void vmm__poll(struct vmdbg *vm)
 }
 
 /*
+ * No timer can wake the halted guest: only input can, when the keyboard
+ * or the UART would interrupt for it.  Ask the frontend (blocking: it may
+ * wait for the user), then look again.
+ */
+static bool wait_input(struct vmdbg *vm)
+{
+	if (!(vm->kbd && kbd__input_irq(vm->kbd)) && !(vm->uart && uart__input_irq(vm->uart)))
+		return false;
+	vmm__want_input(vm, VMDBG_DEV_CPU, true);
+	return vm->intr;
+}
+
+/*
  * Skip to the next timer event until one gives an interrupt.  Once every
  * timer that was running has fired once, more events change nothing: a
  * periodic timer's later events latch the same request again, which stays
@@ -160,7 +186,7 @@ bool vmm__idle(struct vmdbg *vm)
 	a = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
 	b = vm->lapic ? lapic__next_event(vm->lapic) : UINT64_MAX;
 	if (a == UINT64_MAX && b == UINT64_MAX)
-		return false;
+		return wait_input(vm);
 	last = a == UINT64_MAX ? b : b == UINT64_MAX ? a : a > b ? a : b;
 	/* Each step moves a timer past an event; the cap only guards against
 	 * a timer model that would not (a PIT at 18 kHz against a 550 s APIC
@@ -168,7 +194,7 @@ bool vmm__idle(struct vmdbg *vm)
 	for (int steps = 0; steps < (1 << 24); steps++) {
 		next = next_event(vm);
 		if (next == UINT64_MAX)
-			return false;
+			return wait_input(vm);
 		now = vmm__vtime(vm);
 		if (next > now)
 			vm->idle_ns += next - now;
@@ -176,9 +202,9 @@ bool vmm__idle(struct vmdbg *vm)
 		if (vm->intr)
 			return true;
 		if (next >= last)
-			return false;
+			return wait_input(vm);
 	}
-	return false;
+	return wait_input(vm);
 }
 
 void vmm__clock_begin(struct vmdbg *vm)

@@ -3,6 +3,7 @@
  * and the one-line trap format shared by `trace show` and the prompt.
  */
 #include "vmdbg/vmdbg.h"
+#include "vmdbg/internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,6 +56,9 @@ static const char *const device_names[VMDBG_DEV__COUNT] = {
 	[VMDBG_DEV_IOAPIC] = "ioapic",
 	[VMDBG_DEV_ACPI] = "acpi",
 	[VMDBG_DEV_FWCFG] = "fw_cfg",
+	[VMDBG_DEV_VGA] = "vga",
+	[VMDBG_DEV_KBD] = "kbd",
+	[VMDBG_DEV_BIOS] = "bios",
 };
 
 static const char *const insn_names[VMDBG_INSN__COUNT] = {
@@ -200,7 +204,9 @@ static void detail(const struct vmdbg_trap *t, char *b, size_t n)
 			snprintf(b, n, "%s", v);
 		break;
 	case VMDBG_TC_SOFTINT:
-		if (t->insn == VMDBG_INSN_INT3)
+		if (t->device == VMDBG_DEV_BIOS)
+			bios__detail(t, b, n);
+		else if (t->insn == VMDBG_INSN_INT3)
 			snprintf(b, n, "int3");
 		else if (t->insn == VMDBG_INSN_INTO)
 			snprintf(b, n, "into");

@@ -112,6 +112,9 @@ enum vmdbg_device {
 	VMDBG_DEV_IOAPIC,	/* I/O APIC, MMIO 0xFEC00000 */
 	VMDBG_DEV_ACPI,		/* ACPI PM1a event/control ports */
 	VMDBG_DEV_FWCFG,	/* QEMU fw_cfg, ports 0x510-0x51b */
+	VMDBG_DEV_VGA,		/* VGA text mode: CRTC and the other 0x3Bx-0x3Dx ports */
+	VMDBG_DEV_KBD,		/* the i8042 with its PS/2 keyboard (0x60, 0x64) */
+	VMDBG_DEV_BIOS,		/* a BIOS service (int 0x10, 0x15, ...) vmdbg ran */
 	VMDBG_DEV__COUNT
 };
 
@@ -201,6 +204,8 @@ enum vmdbg_event_kind {
 	VMDBG_EV_SERIAL,	/* bytes the guest wrote to the UART */
 	VMDBG_EV_INPUT,		/* a nondeterministic input consumed by the guest */
 	VMDBG_EV_LOG,		/* engine message for the user */
+	VMDBG_EV_WANT_INPUT,	/* the guest looks for console input: the frontend
+				 * may call vmdbg__console_input() in the callback */
 };
 
 enum vmdbg_input_kind {
@@ -208,6 +213,8 @@ enum vmdbg_input_kind {
 	VMDBG_INPUT_IRQ = 2,	/* an interrupt injected at this time */
 	VMDBG_INPUT_CMOS = 3,	/* wall-clock value read from the CMOS */
 	VMDBG_INPUT_TSC = 4,	/* a time stamp value given to the guest */
+	VMDBG_INPUT_KBD = 5,	/* a scan code byte read from the i8042 (0x60), or
+				 * 0x10000 | AX for a key the BIOS's int 0x16 gave */
 };
 
 enum vmdbg_log_level { VMDBG_LOG_DEBUG, VMDBG_LOG_INFO, VMDBG_LOG_WARN, VMDBG_LOG_ERROR };
@@ -229,6 +236,15 @@ struct vmdbg_event {
 			enum vmdbg_log_level level;
 			const char *msg;
 		} log;
+		struct {
+			/* 1: the guest cannot go on without input (int 0x16
+			 * read key, hlt with nothing else to wake it); 0: it
+			 * polled an empty keyboard or UART. */
+			int blocking;
+			/* who asked: VMDBG_DEV_KBD, _UART, _BIOS (int 0x16),
+			 * _CPU (a hlt) */
+			int device;
+		} want;
 	} u;
 };
 
@@ -282,6 +298,7 @@ struct vmdbg_config {
 	uint64_t entry;
 	int mode;		/* 16, 32, 64 or 0 */
 	int have_load, have_entry;
+	int have_syscall_vector, syscall_vector;	/* --syscall-vector N */
 };
 
 enum vmdbg_image_format {
@@ -346,6 +363,9 @@ int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop);
 int vmdbg__run_until_sp(struct vmdbg *vm, uint64_t va, uint64_t min_sp, struct vmdbg_stop *stop);
 /* Async-signal-safe: makes a running vmdbg__run() return VMDBG_STOP_USER. */
 void vmdbg__request_stop(struct vmdbg *vm);
+/* Has a stop been requested in this run?  For an event callback that waits
+ * (VMDBG_EV_WANT_INPUT) to give up. */
+int vmdbg__stop_requested(const struct vmdbg *vm);
 
 int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs);
 int vmdbg__set_regs(struct vmdbg *vm, const struct vmdbg_regs *regs);
@@ -358,6 +378,39 @@ uint64_t vmdbg__exit_count(const struct vmdbg *vm);
 
 /* Feed bytes to the guest's UART receive buffer. */
 int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len);
+/* Characters typed on the PS/2 keyboard: each is one keystroke (make and
+ * break codes, Shift or Ctrl around it when needed). */
+int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len);
+/* Characters the user typed at the console: to the keyboard when the guest
+ * has set it up (wrote the i8042 command byte, enabled the keyboard, or
+ * called int 0x16) or is a boot sector (vmdbg's BIOS) that does not take
+ * UART receive interrupts, else to the UART.  Returns 0 or a negative errno
+ * (-ENOSPC: the queue is full, nothing was taken). */
+int vmdbg__console_input(struct vmdbg *vm, const void *buf, size_t len);
+
+/* Where a boot sector's IVT points for vmdbg's BIOS services: the stub
+ * of vector v is at linear VMDBG_BIOS_STUBS + 4 * v (F000:F000 + 4 * v). */
+#define VMDBG_BIOS_STUBS 0xFF000
+
+/* The VGA text screen (80x25 at 0xB8000 + 2 * the CRTC start address). */
+#define VMDBG_SCREEN_COLS 80
+#define VMDBG_SCREEN_ROWS 25
+struct vmdbg_screen {
+	uint16_t cell[VMDBG_SCREEN_ROWS][VMDBG_SCREEN_COLS];	/* char | attr << 8 */
+	int cursor_row, cursor_col;	/* from the CRTC cursor location */
+	int cursor_visible;		/* on screen and not disabled (CRTC 0x0A bit 5) */
+	int used;			/* some cell holds a visible character */
+};
+int vmdbg__screen(struct vmdbg *vm, struct vmdbg_screen *s);
+
+/* System calls.  A software interrupt from ring 3 (which only a DPL-3 gate
+ * lets through; not int3 or into), syscall and sysenter are system calls,
+ * numbered by EAX.  vmdbg__set_syscall_vector(vm, N) replaces the rule for
+ * int n: only int N is a system call, from any ring; -1 restores it. */
+void vmdbg__set_syscall_vector(struct vmdbg *vm, int vector);
+int vmdbg__syscall_vector(const struct vmdbg *vm);
+/* Is this record a system call under that rule (vector -1: the default)? */
+int vmdbg__trap_is_syscall(const struct vmdbg_trap *t, int syscall_vector);
 
 /* ---- debugger: breakpoints, watchpoints, catchpoints -------------------- */
 
@@ -414,10 +467,10 @@ struct vmdbg_catch {
 	int cls;		/* enum vmdbg_trap_class */
 	int vector;		/* exception / interrupt vector */
 	int64_t nr;		/* syscall number: record addr (class syscall, or
-				 * eax of int 0x80 with syscall = 1) */
+				 * eax of an int n system call with syscall = 1) */
 	uint64_t lo, hi;	/* port or MMIO address range (inclusive) */
 	int disposition;	/* enum vmdbg_disposition */
-	int syscall;		/* 1: any system call (syscall, sysenter, int 0x80);
+	int syscall;		/* 1: any system call (vmdbg__trap_is_syscall());
 				 * cls is then ignored */
 	int device;		/* enum vmdbg_device that answered; 0: any */
 };

@@ -202,6 +202,23 @@ void vmm__input(struct vmdbg *vm, enum vmdbg_input_kind kind, uint64_t value)
 	vm->cb(vm->cb_ctx, &ev);
 }
 
+/* Non-blocking requests at most once per this many instructions/exits:
+ * a guest polling its UART status must not cost a frontend call per poll. */
+#define WANT_INPUT_EVERY	100000
+
+void vmm__want_input(struct vmdbg *vm, enum vmdbg_device dev, bool blocking)
+{
+	struct vmdbg_event ev = { .kind = VMDBG_EV_WANT_INPUT };
+	uint64_t now = vm->time_is_insns ? vm->insns : vm->exits;
+
+	if (!vm->cb || (!blocking && now < vm->want_at))
+		return;
+	vm->want_at = now + WANT_INPUT_EVERY;
+	ev.u.want.blocking = blocking;
+	ev.u.want.device = dev;
+	vm->cb(vm->cb_ctx, &ev);
+}
+
 static void fill_origin(struct vmdbg_trap *t, const struct trap_origin *o)
 {
 	t->rip = o->rip;
@@ -228,6 +245,8 @@ int vmm__io(struct vmdbg *vm, const struct trap_origin *o, uint16_t port,
 		if (!is_write)
 			*val = mask;
 		ret = r->fn(vm, r->opaque, port, size, is_write, val);
+		if (ret == IO_RECORDED)
+			return 0;	/* the device reported it (a BIOS call) */
 		if (ret < 0)
 			vmm__log(vm, VMDBG_LOG_WARN, "%s: port 0x%x %s failed (%d)",
 				 vmdbg__device_name(r->dev), port,
@@ -332,6 +351,12 @@ int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
 	if (ret < 0)
 		return ret;
 	firmware__write(vm, &img);
+	/* Boot code expects a BIOS: vmdbg provides its services itself. */
+	if (img.format == VMDBG_IMG_BOOTSECTOR) {
+		ret = bios__install(vm);
+		if (ret < 0)
+			return ret;
+	}
 	if (vm->be->mem_written)
 		vm->be->mem_written(vm, 0, vm->ram_size);
 	ret = vm->be->set_regs(vm, &regs);
@@ -454,6 +479,11 @@ void vmdbg__request_stop(struct vmdbg *vm)
 	vm->stop_requested = 1;
 }
 
+int vmdbg__stop_requested(const struct vmdbg *vm)
+{
+	return vm->stop_requested != 0;
+}
+
 int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs)
 {
 	return vm->be->get_regs(vm, regs);
@@ -510,4 +540,54 @@ int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len)
 	if (!vm->uart)
 		return vmm__error(vm, -ENODEV, "no UART");
 	return uart__push_input(vm->uart, buf, len);
+}
+
+int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len)
+{
+	if (!vm->kbd)
+		return vmm__error(vm, -ENODEV, "no keyboard");
+	if (kbd__push_keys(vm->kbd, buf, len) < 0)
+		return vmm__error(vm, -ENOSPC, "keyboard: %zu keys do not fit the queue", len);
+	return 0;
+}
+
+/* A boot sector's console is the keyboard, read through the BIOS, as on a
+ * PC, unless it takes UART receive interrupts; a kernel's is its UART until
+ * it sets the keyboard up. */
+int vmdbg__console_input(struct vmdbg *vm, const void *buf, size_t len)
+{
+	if (vm->kbd && (kbd__guest_uses(vm->kbd) ||
+			(vm->bios && !(vm->uart && uart__input_irq(vm->uart)))))
+		return vmdbg__key_input(vm, buf, len);
+	return vmdbg__serial_input(vm, buf, len);
+}
+
+void vmdbg__set_syscall_vector(struct vmdbg *vm, int vector)
+{
+	vm->syscall_vector_set = vector >= 0 && vector < 256;
+	vm->syscall_vector = (uint8_t)(vector >= 0 ? vector : 0);
+}
+
+int vmdbg__syscall_vector(const struct vmdbg *vm)
+{
+	return vm->syscall_vector_set ? vm->syscall_vector : -1;
+}
+
+/*
+ * A software interrupt is a system call when ring 3 made it: a gate with
+ * DPL < 3 would have raised #GP instead (an exception record), so a
+ * soft-interrupt record from CPL 3 went through a DPL-3 gate.  int3 and
+ * into are breakpoints and overflow checks, never calls.  A BIOS call is
+ * never one.  With a vector given, only int N is, from any ring.
+ */
+int vmdbg__trap_is_syscall(const struct vmdbg_trap *t, int syscall_vector)
+{
+	if (t->cls == VMDBG_TC_SYSCALL)
+		return 1;
+	if (t->cls != VMDBG_TC_SOFTINT || t->insn != VMDBG_INSN_INT ||
+	    t->device == VMDBG_DEV_BIOS)
+		return 0;
+	if (syscall_vector >= 0)
+		return t->vector == syscall_vector;
+	return t->cpl == 3;
 }

@@ -326,7 +326,7 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 
 		switch (c) {
 		case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE:
-		case O_MAX: case O_TMO:
+		case O_MAX: case O_TMO: case O_SYSVEC:
 			if (cli__run_option(lopts[c - O_BACKEND].name, optarg, &o->cfg, &o->max_steps,
 					    &o->timeout) < 0)
 				return -1;

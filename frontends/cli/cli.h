@@ -31,7 +31,8 @@ struct dbg;
 int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d));
 
 /* One of the run options shared by run, record and the debugger (name
- * without "--": backend, mem, load, entry, mode, max-steps, timeout).
+ * without "--": backend, mem, load, entry, mode, max-steps, timeout,
+ * syscall-vector).
  * 0, or -1 after a one-line error on stderr. */
 struct vmdbg_config;
 /*
@@ -40,7 +41,7 @@ struct vmdbg_config;
  * cli__run_option().  A table's own options number from O_RUN__NEXT on.
  */
 enum {
-	O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO,
+	O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO, O_SYSVEC,
 	O_RUN__NEXT
 };
 #define CLI_RUN_LONG_OPTIONS \
@@ -52,6 +53,7 @@ enum {
 	{ "step", no_argument, 0, O_STEP }, \
 	{ "max-steps", required_argument, 0, O_MAX }, \
 	{ "timeout", required_argument, 0, O_TMO }, \
+	{ "syscall-vector", required_argument, 0, O_SYSVEC }, \
 	{ "trace", required_argument, 0, 'o' }
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout);

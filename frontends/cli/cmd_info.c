@@ -51,7 +51,7 @@ static int info_idt(struct dbg *d, const char *args, const char *fmt)
 {
 	struct vmdbg_regs r;
 	uint64_t lo = 0, hi = 255;
-	int mode = fmt__mode(d), esz;
+	int mode = fmt__mode(d), esz, nstubs = 0;
 	char sym[256];
 
 	(void)fmt;
@@ -74,6 +74,11 @@ static int info_idt(struct dbg *d, const char *args, const char *fmt)
 			if (!off && !seg && lo != hi)
 				continue;
 			target = (uint64_t)seg * 16 + off;
+			/* vmdbg's BIOS: one line for them all */
+			if (target == VMDBG_BIOS_STUBS + v * 4 && lo != hi) {
+				nstubs++;
+				continue;
+			}
 			sym_suffix(d, target, sym, sizeof(sym));
 			printf("0x%02" PRIx64 "  %04x:%04x%s\n", v, seg, off, sym);
 			continue;
@@ -93,6 +98,9 @@ static int info_idt(struct dbg *d, const char *args, const char *fmt)
 		       (type & 7) == 7 ? "trap gate" : "bad type", sel, esz == 16 ? 16 : 8, target,
 		       dpl, present ? "" : " not-present", sym);
 	}
+	if (nstubs)
+		printf("(%d more vectors: vmdbg's BIOS services at f000:f000 + 4 * vector)\n",
+		       nstubs);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * options.c - the run options shared by `vmdbg run`, `record` and the
  * debugger (--backend, --mem, --load, --entry, --mode, --max-steps,
- * --timeout): one parser, so every command reads them the same way.
+ * --timeout, --syscall-vector): one parser, so every command reads them the same way.
  */
 #include "frontends/cli/cli.h"
 #include "vmdbg/vmdbg.h"
@@ -88,6 +88,11 @@ int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 	} else if (!strcmp(name, "max-steps")) {
 		if (parse_u64(arg, max_steps) < 0)
 			return err("--max-steps %s: expected a count", arg), -1;
+	} else if (!strcmp(name, "syscall-vector")) {
+		if (parse_u64(arg, &v) < 0 || v > 255)
+			return err("--syscall-vector %s: expected a vector 0-255", arg), -1;
+		cfg->have_syscall_vector = 1;
+		cfg->syscall_vector = (int)v;
 	} else if (!strcmp(name, "timeout")) {
 		*timeout = strtod(arg, &end);
 		if (*end || *timeout <= 0)

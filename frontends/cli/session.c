@@ -69,6 +69,8 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 		    trace_writer__add_note(d->tw, ev->u.log.msg) < 0)
 			d->trace_failed = 1;
 		break;
+	case VMDBG_EV_WANT_INPUT:
+		break;	/* the TUI's hook feeds what was typed in its console */
 	}
 }
 

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vmdbg trace show FILE [--class C[,C..]] [--origin app|os]"
 	      " [--disposition D[,D..]] [--symbols ELF]\n"
-	      "       vmdbg trace stats FILE\n"
+	      "       vmdbg trace stats FILE [--syscall-vector N]\n"
 	      "       vmdbg trace export FILE --format jsonl|csv [-o OUT]\n", f);
 }
 
@@ -51,6 +51,7 @@ struct trace_opts {
 	int origin;		/* -1: any, 0: os, 3: app */
 	const char *format;
 	const char *out;
+	int syscall_vector;	/* stats: --syscall-vector N, else -1 */
 };
 
 /* "--opt VALUE" or "--opt=VALUE": the value, or NULL when a is not opt. */
@@ -110,6 +111,7 @@ static int parse_opts(int argc, char **argv, bool filters, bool export, struct t
 {
 	memset(o, 0, sizeof(*o));
 	o->origin = -1;
+	o->syscall_vector = -1;
 	for (int i = 2; i < argc; i++) {
 		bool missing = false;
 		const char *v;
@@ -142,6 +144,16 @@ static int parse_opts(int argc, char **argv, bool filters, bool export, struct t
 		} else if (export && ((v = opt_value(argc, argv, &i, "-o", &missing)) ||
 				      (v = opt_value(argc, argv, &i, "--output", &missing)))) {
 			o->out = v;
+		} else if (!filters && !export &&
+			   (v = opt_value(argc, argv, &i, "--syscall-vector", &missing))) {
+			char *end;
+			long n = strtol(v, &end, 0);
+
+			if (*end || end == v || n < 0 || n > 255) {
+				err("--syscall-vector %s: expected a vector 0-255", v);
+				return -EINVAL;
+			}
+			o->syscall_vector = (int)n;
 		} else if (missing) {
 			err("%s needs a value", argv[i]);
 			return -EINVAL;
@@ -355,6 +367,7 @@ static int cmd_show(const struct trace_opts *o)
 struct counts {
 	uint64_t traps, inputs, serial, serial_bytes, records;
 	uint64_t cls[256], disp[256], classic[256], cpl[256];
+	uint64_t sys_int[256], sys_insn[VMDBG_INSN__COUNT], sys_total;
 	bool have_end;
 	struct trace_end end;
 };
@@ -374,6 +387,27 @@ static void table(const char *title, const uint64_t *c, unsigned known,
 	for (unsigned i = 0; i < 256; i++)
 		if (c[i] || (all_known && i < known))
 			row(enum_name(name(i), i, b, sizeof(b)), c[i], total);
+}
+
+/* System calls by how they were made: int n from ring 3 (any DPL-3 gate,
+ * or only --syscall-vector N), syscall, sysenter. */
+static void syscall_table(const struct counts *c)
+{
+	char b[32];
+
+	if (!c->sys_total)
+		return;
+	printf("\n%-26s %10s  %6s\n", "system calls", "traps", "share");
+	for (unsigned v = 0; v < 256; v++) {
+		if (c->sys_int[v]) {
+			snprintf(b, sizeof(b), "int 0x%02x", v);
+			row(b, c->sys_int[v], c->traps);
+		}
+	}
+	for (unsigned i = 0; i < VMDBG_INSN__COUNT; i++)
+		if (c->sys_insn[i])
+			row(vmdbg__insn_name(i), c->sys_insn[i], c->traps);
+	row("all system calls", c->sys_total, c->traps);
 }
 
 static int cmd_stats(const struct trace_opts *o)
@@ -403,6 +437,13 @@ static int cmd_stats(const struct trace_opts *o)
 			c->disp[it.trap.disposition]++;
 			c->classic[it.trap.classic]++;
 			c->cpl[it.trap.cpl]++;
+			if (vmdbg__trap_is_syscall(&it.trap, o->syscall_vector)) {
+				c->sys_total++;
+				if (it.trap.cls == VMDBG_TC_SOFTINT)
+					c->sys_int[it.trap.vector & 0xff]++;
+				else if (it.trap.insn < VMDBG_INSN__COUNT)
+					c->sys_insn[it.trap.insn]++;
+			}
 			break;
 		case TRACE_ITEM_INPUT:
 			c->inputs++;
@@ -448,6 +489,7 @@ static int cmd_stats(const struct trace_opts *o)
 			row(b, c->cpl[i], c->traps);
 		}
 	}
+	syscall_table(c);
 	table("by disposition", c->disp, VMDBG_DISP__COUNT, vmdbg__disposition_name, true,
 	      c->traps);
 	/* the order of the lecture: what traps, what is emulated, what escapes */

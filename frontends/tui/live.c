@@ -13,7 +13,7 @@
  * overwritten meanwhile, seqlock style), so the guest pays a copy per
  * trap, not a mutex; serial output and messages, rarer, take the mutex.  Keys typed into
  * the console pane while the guest runs go through a single-producer
- * queue that the event hook drains into vmdbg__serial_input(), on the
+ * queue that the event hook drains into vmdbg__console_input(), on the
  * engine's own thread.
  */
 #define _GNU_SOURCE
@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REDRAW_NS (50 * 1000000ull)	/* at most 20 redraws a second */
@@ -96,7 +97,7 @@ void live__serial(struct tui *t, const char *p, size_t n)
 	struct tui_live *l = &t->live;
 
 	if (!t->running) {
-		if (vmdbg__serial_input(t->d->vm, p, n) < 0)
+		if (vmdbg__console_input(t->d->vm, p, n) < 0)
 			tui__msg(t, "console: %s", vmdbg__last_error(t->d->vm));
 		return;
 	}
@@ -110,7 +111,7 @@ void live__serial(struct tui *t, const char *p, size_t n)
 	}
 }
 
-/* Engine thread: hand queued keys to the UART. */
+/* Engine thread: hand queued keys to the guest (keyboard or UART). */
 static void drain_input(struct tui *t)
 {
 	struct tui_live *l = &t->live;
@@ -123,7 +124,7 @@ static void drain_input(struct tui *t)
 		head = (head + 1) % sizeof(l->in);
 	}
 	/* all or nothing: a full UART queue keeps them for the next event */
-	if (n && vmdbg__serial_input(t->d->vm, buf, n) == 0)
+	if (n && vmdbg__console_input(t->d->vm, buf, n) == 0)
 		__atomic_store_n(&l->in_head, head, __ATOMIC_RELEASE);
 }
 
@@ -163,6 +164,15 @@ void live__event(void *ctx, const struct vmdbg_event *ev)
 		pthread_mutex_lock(&l->mu);
 		lines__printf(&l->log, "vmdbg: %s\n", ev->u.log.msg);
 		pthread_mutex_unlock(&l->mu);
+		break;
+	case VMDBG_EV_WANT_INPUT:
+		/* The guest cannot go on without input (int 0x16, or halted
+		 * with only the keyboard or UART to wake it): wait for keys
+		 * typed in the console pane, or Ctrl-C. */
+		while (ev->u.want.blocking && !vmdbg__stop_requested(t->d->vm) &&
+		       l->in_head == __atomic_load_n(&l->in_tail, __ATOMIC_ACQUIRE))
+			nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+		drain_input(t);
 		break;
 	case VMDBG_EV_INPUT:
 		break;

@@ -287,14 +287,74 @@ int panes__mem(struct tui *t, const char *args)
 /* ---- console and commands --------------------------------------------------------- */
 
 
+/*
+ * The VGA text screen, in its colours: the rows that fit, from the top, or
+ * down to the cursor's row when it is below them.  The guest may write the
+ * screen while this reads it (the engine runs on its worker thread): a
+ * frame can mix two states, the next one is right.
+ */
+static void draw_screen(struct tui *t, const struct tui_rect *r, const struct vmdbg_screen *s)
+{
+	int rows = r->h - 1, first = 0;
+	int w = r->w < VMDBG_SCREEN_COLS ? r->w : VMDBG_SCREEN_COLS;
+
+	if (s->cursor_row >= rows)
+		first = s->cursor_row - rows + 1;
+	for (int i = 0; i < rows; i++) {
+		int row = first + i;
+
+		term__put(r->y + 1 + i, r->x, r->w, "", A_NORMAL);
+		if (row >= VMDBG_SCREEN_ROWS)
+			continue;
+		for (int c = 0; c < w; c++) {
+			uint16_t cell = s->cell[row][c];
+			uint8_t ch = (uint8_t)cell;
+
+			if (ch < 0x20 || ch >= 0x7f)
+				ch = ch ? '?' : ' ';
+			mvaddch(r->y + 1 + i, r->x + c, ch | (chtype)term__vga_attr(t, cell >> 8));
+		}
+	}
+}
+
+/* Show the screen?  `console auto` (the default) does once the guest has
+ * written to it; Ctrl-T in the pane, or `console serial|screen`, choose. */
+static bool console_screen(struct tui *t, struct vmdbg_screen *s)
+{
+	if (t->console_view == 1 || !t->d || !t->d->vm || vmdbg__screen(t->d->vm, s) < 0)
+		return false;
+	return t->console_view == 2 || s->used;
+}
+
+int panes__console_view(struct tui *t, const char *arg)
+{
+	static const char *const names[] = { "auto", "serial", "screen" };
+
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(arg, names[i])) {
+			t->console_view = i;
+			return 0;
+		}
+	lines__printf(&t->out, "console: expected auto, serial or screen\n");
+	return -1;
+}
+
 static void draw_console(struct tui *t)
 {
 	const struct tui_rect *r = &t->lay.pane[PANE_CONSOLE];
+	struct vmdbg_screen s;
+	bool screen;
 
 	if (!r->h)
 		return;
+	screen = console_screen(t, &s);
 	term__title(t, PANE_CONSOLE, t->focus == PANE_CONSOLE ?
-		    "console: typing goes to the guest (Tab or Esc leaves)" : "console (serial)", NULL);
+		    "console: typing goes to the guest (Tab or Esc leaves, Ctrl-T switches)" :
+		    screen ? "console (VGA screen)" : "console (serial)", NULL);
+	if (screen) {
+		draw_screen(t, r, &s);
+		return;
+	}
 	pthread_mutex_lock(&t->live.mu);
 	if (t->console_back > (int)t->live.console.n)
 		t->console_back = (int)t->live.console.n;
@@ -443,6 +503,12 @@ int panes__key(struct tui *t, int key)
 		}
 		return 1;
 	case PANE_CONSOLE:
+		if (key == 0x14) {		/* Ctrl-T: serial <-> screen */
+			struct vmdbg_screen s;
+
+			t->console_view = console_screen(t, &s) ? 1 : 2;
+			return 1;
+		}
 		if (key == TK_PGUP)
 			t->console_back += page(t, PANE_CONSOLE);
 		else if (key == TK_PGDN)

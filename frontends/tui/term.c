@@ -148,6 +148,24 @@ static void colors(struct tui *t)
 	init_pair(C_MATCH, COLOR_BLACK, COLOR_YELLOW);
 	init_pair(C_ERROR, COLOR_RED, -1);
 	init_pair(C_OVERLAY, COLOR_WHITE, COLOR_BLUE);
+	if (COLOR_PAIRS > C_VGA + 64) {
+		/* VGA's colour order: black blue green cyan red magenta brown grey */
+		static const short vga[8] = { COLOR_BLACK, COLOR_BLUE, COLOR_GREEN, COLOR_CYAN,
+					      COLOR_RED, COLOR_MAGENTA, COLOR_YELLOW, COLOR_WHITE };
+
+		for (int i = 0; i < 64; i++)
+			init_pair((short)(C_VGA + i), vga[i / 8], vga[i % 8]);
+		t->vga_colors = 1;
+	}
+}
+
+int term__vga_attr(struct tui *t, uint8_t a)
+{
+	int bright = (a & 0x08) ? (int)A_BOLD : 0;
+
+	if (!t->vga_colors)
+		return ((a >> 4) & 7) != 0 ? (int)A_REVERSE : bright;
+	return (int)COLOR_PAIR(C_VGA + (a & 7) * 8 + ((a >> 4) & 7)) | bright;
 }
 
 int term__attr(struct tui *t, int pair)

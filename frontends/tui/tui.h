@@ -158,6 +158,7 @@ struct tui {
 	int zoom;			/* a pane shown alone, or -1 */
 	enum tui_code_view code_view;
 	int colors;
+	int vga_colors;			/* the 64 C_VGA pairs exist */
 	int sigpipe[2];
 	int need_resize, need_redraw, full_redraw;
 	uint64_t last_draw_ns;
@@ -205,6 +206,8 @@ struct tui {
 	uint64_t mem_addr;
 	int64_t mem_off;		/* stack: words scrolled from sp */
 	int console_back;		/* console lines scrolled back */
+	int console_view;		/* 0 auto (the VGA screen once the guest
+					 * writes it), 1 serial, 2 screen */
 	uint64_t cmd_start_ns;		/* when the running command began */
 	int have_source;		/* the pc has a line */
 	char **src_text;		/* the lines of src_file */
@@ -233,7 +236,10 @@ void term__layout(struct tui *t);
 enum {
 	C_TITLE = 1, C_TITLE_FOCUS, C_STATUS, C_CHANGED, C_PC, C_BREAK, C_REFLECTED,
 	C_EMULATED, C_KVM, C_HARDWARE, C_HOLE, C_DIM, C_MATCH, C_ERROR, C_OVERLAY,
+	C_VGA,		/* 64 pairs from here: VGA foreground * 8 + background */
 };
+/* A VGA text attribute (fg, bg, bright) as curses attributes. */
+int term__vga_attr(struct tui *t, uint8_t attr);
 int term__attr(struct tui *t, int pair);
 /* Draw s at (y, x) in w cells, tabs expanded, padded with blanks. */
 void term__put(int y, int x, int w, const char *s, int attr);
@@ -320,6 +326,8 @@ int traplog__selected(struct tui *t, struct vmdbg_trap *trap);
 void panes__snapshot(struct tui *t);
 void panes__draw(struct tui *t);
 void panes__status(struct tui *t);
+/* `console auto|serial|screen`: what the console pane shows. */
+int panes__console_view(struct tui *t, const char *arg);
 /* Keys for the code, source, memory, console and command panes; 1 when
  * the key was used. */
 int panes__key(struct tui *t, int key);

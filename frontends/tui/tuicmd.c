@@ -1,6 +1,6 @@
 /*
  * tuicmd.c - the commands only the TUI has (goto, filter, search, focus,
- * zoom, layout, mem, detail, stats, refresh; `:N` and `/TEXT`), looked at
+ * zoom, layout, console, mem, detail, stats, refresh; `:N` and `/TEXT`), looked at
  * before a line goes to the shared command table (frontends/cli/commands.c).
  * In the viewer they are all there is.
  */
@@ -114,6 +114,8 @@ int tuicmd__run(struct tui *t, const char *line)
 		tui__focus_name(t, rest);
 	else if (!strcmp(word, "zoom"))
 		tuicmd__zoom(t, rest);
+	else if (!strcmp(word, "console") && !t->viewer)
+		panes__console_view(t, rest);
 	else if (!strcmp(word, "detail"))
 		detail(t, rest);
 	else if (!strcmp(word, "refresh"))

@@ -110,6 +110,10 @@ $(eval $(call guest_variant,lecture32-O0,lecture32,$(GUEST_CFLAGS32) -O0 -DDEBUG
 $(eval $(call guest_kernel,lecture32-O0,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
 $(eval $(call guest_variant,lecture32-O2,lecture32,$(GUEST_CFLAGS32) -O2 -fomit-frame-pointer))
 $(eval $(call guest_kernel,lecture32-O2,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+# lecture32-int40: system calls through `int 0x40` (a DPL-3 gate), not 0x80
+$(eval $(call guest_variant,lecture32-int40,lecture32,$(GUEST_CFLAGS32) -DSYSCALL_VECTOR=0x40))
+$(eval $(call guest_kernel,lecture32-int40,$(GUEST_SRC)/lecture32/lecture32.ld,elf_i386,$(KERNEL32_OBJS)))
+guests: $(GUEST_OUT)/lecture32-int40.img
 
 # ---- timer: PIC + PIT, external interrupts (kernel only, no app) -------
 TIMER_OBJS := $(addprefix $(GUEST_OUT)/timer/,entry.o kernel.o pm32.o uart.o lib.o)
@@ -147,3 +151,27 @@ guests-qemu: guests $(GUEST_OUT)/lecture64-qemu.img
 
 guests-check: guests-qemu
 	$(Q)sh $(GUEST_SRC)/qemu-check.sh $(GUEST_OUT)
+
+# ---- 512-byte boot sectors for the PC devices: biosboot (BIOS services,
+# then protected mode and VGA), kbd16 (keyboard through int 0x16 and the
+# i8042).  boot_sector(name): build/guests/NAME.img from NAME/NAME.S.
+define boot_sector
+guests: $(GUEST_OUT)/$(1).img
+
+$(GUEST_OUT)/$(1)/%.o: $(GUEST_SRC)/$(1)/%.S
+	@mkdir -p $$(dir $$@)
+	@[ "$(Q)" = "" ] || echo "  AS      $$<"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $$< -o $$@
+
+$(GUEST_OUT)/$(1).elf: $(GUEST_OUT)/$(1)/$(1).o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $$@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $$@ $$<
+
+$(GUEST_OUT)/$(1).img: $(GUEST_OUT)/$(1).elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $$@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $$< $$@
+	$(Q)test "$$$$(wc -c < $$@)" -eq 512 || { echo "$$@ is not 512 bytes" >&2; rm -f $$@; exit 1; }
+endef
+$(eval $(call boot_sector,biosboot))
+$(eval $(call boot_sector,kbd16))
+$(eval $(call boot_sector,uartirq16))

@@ -34,3 +34,11 @@ has_line() {
 contains() {
 	grep -qF -- "$2" "$1" || { cat "$1"; fail "'$2' not found in $1"; }
 }
+
+# need_kvm_real_int: skip unless this host's KVM runs real-mode `int n`
+# (the probe), which vmdbg's BIOS services need there.
+need_kvm_real_int() {
+	need_kvm
+	"$VMDBG" --probe | grep -q '^int n in real mode  *ok' ||
+		skip "this host's KVM cannot run real-mode int n (vmdbg --probe)"
+}

@@ -3,7 +3,8 @@
 # and hit it, the trap log with a reflected system call, a filter, a record
 # in full, the help overlay, resizes 120x40 -> 80x24 -> 120x40 with the
 # state kept, the guest's exit status; a guest that runs until Ctrl-C, fed
-# keys through the console pane; --cli; then `vmdbg view` on a recorded
+# keys through the console pane; --cli; the VGA screen in the console
+# pane (biosboot); then `vmdbg view` on a recorded
 # trace: jump with :500, the next record of a class, the stats table.
 # Every check reads the screen text (capture-pane) and polls with a time
 # limit rather than sleeping a fixed time.
@@ -200,6 +201,64 @@ wait_for '^\(vmdbg\)'
 not_on_screen 'registers'
 line quit
 wait_for 'vmdbg-exited-0'
+T kill-session -t "$WIN"
+
+# The VGA text screen in the console pane: biosboot writes it (through the
+# BIOS, then directly); the pane shows it once the guest used it, and
+# `console serial` / Ctrl-T switch.
+start vga 120 40 "$VMDBG" --backend emu "$BUILD/guests/biosboot.img"
+wait_for 'at the entry point'
+on_screen 'console \(serial\)'
+line c
+wait_for 'Guest exited with status 1'
+wait_for 'console \(VGA screen\)'
+line 'zoom console'
+wait_for 'console: typing goes to the guest'
+keys Escape
+wait_for '^ console \(VGA screen\)'
+wait_for '^ +protected mode *$'
+on_screen '^biosboot *$'
+on_screen '^ +cur 0x0914 *$'
+line 'console serial'
+wait_for 'console \(serial\)'
+wait_for '^# e820 00100000 03f00000 00000001'
+line 'console auto'
+wait_for 'console \(VGA screen\)'
+line quit
+wait_for 'vmdbg-exited-1'
+T kill-session -t "$WIN"
+
+# Keys typed in the console pane reach the keyboard: kbd16 waits in
+# int 0x16 (the TUI waits with it) and then polls the i8042.
+start kbd 100 30 "$VMDBG" --backend emu "$BUILD/guests/kbd16.img"
+wait_for 'at the entry point'
+line c
+wait_for '^ vmdbg  kbd16.img \(emu\)  running'
+keys BTab
+wait_for 'console: typing goes to the guest'
+T send-keys -t "$WIN" -l 'hi'
+keys Enter
+wait_for 'bios: hi'
+T send-keys -t "$WIN" -l 'a'
+wait_for 'i8042: 1e 9e'
+wait_for 'exited with status 1'
+keys Escape
+wait_for '│ console \(serial\)'
+line quit
+wait_for 'vmdbg-exited-1'
+T kill-session -t "$WIN"
+
+# `run --display live` at a terminal: the screen while the guest runs (it
+# writes "LIVE" at 0xB8000 and spins), then the final screen's text.
+#   movl $0x1f491f4c, 0xb8000; movl $0x1f451f56, 0xb8004; jmp .
+printf '\307\005\000\200\013\000\114\037\111\037\307\005\004\200\013\000\126\037\105\037\353\376' \
+	>"$TMP/live.bin"
+start live 100 30 "$VMDBG" run --backend emu --load 0x10000 --mode 32 --timeout 3 \
+	--display live "$TMP/live.bin"
+wait_for '^LIVE *$'
+not_on_screen 'VGA text screen'
+wait_for 'vmdbg-exited-124'
+on_screen '^== VGA text screen ==$'
 T kill-session -t "$WIN"
 
 # ---- the trace viewer ---------------------------------------------------------------

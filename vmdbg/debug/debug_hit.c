@@ -364,16 +364,16 @@ static bool addr_meaningful(unsigned cls)
 	}
 }
 
-static bool catch_matches(const struct vmdbg_catch *c, const struct vmdbg_trap *t)
+static bool catch_matches(const struct vmdbg_catch *c, const struct vmdbg_trap *t,
+			  int syscall_vector)
 {
 	bool vectored = t->cls == VMDBG_TC_EXCEPTION || t->cls == VMDBG_TC_SOFTINT ||
 			t->cls == VMDBG_TC_INTERRUPT;
 
 	if (c->syscall) {
-		/* syscall, sysenter, and int 0x80 with the number in eax. */
-		bool int80 = t->cls == VMDBG_TC_SOFTINT && t->vector == 0x80;
-
-		if (t->cls != VMDBG_TC_SYSCALL && !int80)
+		/* syscall, sysenter, and int n from ring 3 (or --syscall-vector)
+		 * with the number in eax. */
+		if (!vmdbg__trap_is_syscall(t, syscall_vector))
 			return false;
 		if (c->nr >= 0 && t->addr != (uint64_t)c->nr)
 			return false;
@@ -407,7 +407,7 @@ void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t)
 		struct bp *b = &d->bp[i];
 
 		if (b->enabled && b->spec.kind == VMDBG_BP_CATCH && !b->pending &&
-		    debug__cpl_ok(b, t->cpl) && catch_matches(&b->spec.catch_, t)) {
+		    debug__cpl_ok(b, t->cpl) && catch_matches(&b->spec.catch_, t, vmdbg__syscall_vector(vm))) {
 			b->trap = *t;
 			debug__mark(vm, b);
 		}

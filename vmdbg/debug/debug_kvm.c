@@ -143,7 +143,8 @@ int debug__catch_vectors(struct vmdbg *vm, int *vec, int max)
 		if (!b->enabled || b->spec.kind != VMDBG_BP_CATCH)
 			continue;
 		if (c->syscall)
-			vec[n++] = 0x80;
+			/* any DPL-3 gate is watched anyway (kvm_bp.c) */
+			vec[n++] = vmdbg__syscall_vector(vm) >= 0 ? vmdbg__syscall_vector(vm) : 0x80;
 		else if (c->vector >= 0 && (c->cls < 0 || c->cls == VMDBG_TC_EXCEPTION ||
 					    c->cls == VMDBG_TC_SOFTINT || c->cls == VMDBG_TC_INTERRUPT))
 			vec[n++] = c->vector;

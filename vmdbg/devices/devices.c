@@ -170,9 +170,26 @@ int devices__init(struct vmdbg *vm)
 	ret = fw_cfg__init(vm);
 	if (ret < 0)
 		goto err_acpi;
+	if (!vga__init(vm)) {
+		ret = -ENOMEM;
+		goto err_fwcfg;
+	}
+	if (!kbd__init(vm)) {
+		ret = -ENOMEM;
+		goto err_vga;
+	}
+	ret = bios__register(vm);
+	if (ret < 0)
+		goto err_kbd;
 	register_describes(vm);
 	return 0;
 
+err_kbd:
+	kbd__exit(vm);
+err_vga:
+	vga__exit(vm);
+err_fwcfg:
+	fw_cfg__exit(vm);
 err_acpi:
 	acpi_pm__exit(vm);
 err_ioapic:
@@ -196,6 +213,8 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	kbd__exit(vm);
+	vga__exit(vm);
 	fw_cfg__exit(vm);
 	acpi_pm__exit(vm);
 	ioapic__exit(vm->ioapic);

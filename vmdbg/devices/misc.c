@@ -1,17 +1,11 @@
 /*
- * misc.c - the small PC devices: debug-exit, POST, i8042, CMOS/RTC and
+ * misc.c - the small PC devices: debug-exit, POST, CMOS/RTC and
  * vmdbg's hypercall port.
  *
  * debug-exit (0xF4): QEMU's isa-debug-exit.  Any write stops the guest with
  *   exit status value*2+1, so a guest can never report 0 by accident.
  * POST (0x80): keeps the last code written; reads return it.
- * i8042 (0x60 data, 0x64 status/command, 0x92 "fast A20" port): enough for
- *   the classic A20 gate sequence (0xD1 then the output port byte with bit
- *   1 set; 0xD0 reads it back; 0xDD/0xDF), self tests, the command byte and
- *   reset (0xFE, any pulse command clearing bit 0, an output-port write
- *   with bit 0 clear, or bit 0 of port 0x92).  vmdbg's RAM never wraps at
- *   1 MiB: the A20 state is kept and read back, but memory behaves as if
- *   A20 were always on, which is what firmware leaves behind anyway.
+ * (The i8042 and port 0x92 are in kbd.c.)
  * CMOS (0x70 index, 0x71 data): the RTC registers 0-9 (BCD or binary,
  *   24 or 12 hour per status B), status A-D, century (0x32), the memory
  *   size bytes, and plain storage for the rest of the 128 bytes.
@@ -30,14 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define I8042_STR_OBF		0x01	/* output buffer full */
-#define I8042_STR_SYSFLAG	0x04
-#define I8042_STR_CMD		0x08	/* last write went to 0x64 */
-#define I8042_STR_UNLOCKED	0x10
-#define I8042_OUT_RESET		0x01	/* 0 asserts the CPU reset line */
-#define I8042_OUT_A20		0x02
-#define I8042_QUEUE		8
-
 #define RTC_EPOCH_DAYS		20454	/* 2026-01-01 in days since 1970-01-01 */
 #define RTC_EPOCH_WDAY		4	/* Thursday (0 = Sunday) */
 #define RTC_INSNS_PER_SEC	100000000ULL
@@ -52,13 +38,6 @@
 
 struct misc {
 	uint8_t post;
-
-	uint8_t kbd_out[I8042_QUEUE];	/* bytes waiting in the output buffer */
-	unsigned kbd_head, kbd_count;
-	uint8_t kbd_cmdbyte;		/* controller configuration byte */
-	uint8_t kbd_outport;
-	uint8_t kbd_pending;		/* command awaiting its data byte, or 0 */
-	bool kbd_last_cmd;
 
 	uint32_t hc_result;
 
@@ -101,164 +80,6 @@ static int post_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 		m->post = (uint8_t)*val;
 	else
 		*val = m->post;
-	return 0;
-}
-
-/* ---- i8042 ----------------------------------------------------------- */
-
-static void kbd_queue(struct misc *m, uint8_t v)
-{
-	if (m->kbd_count < I8042_QUEUE)
-		m->kbd_out[(m->kbd_head + m->kbd_count++) % I8042_QUEUE] = v;
-}
-
-static void kbd_reset(struct vmdbg *vm, const char *why, uint8_t v)
-{
-	vmm__stop(vm, VMDBG_STOP_RESET, 0, "guest reset through the i8042 (%s 0x%02X)", why, v);
-}
-
-static void kbd_write_outport(struct vmdbg *vm, struct misc *m, uint8_t v)
-{
-	m->kbd_outport = v;
-	if (!(v & I8042_OUT_RESET))
-		kbd_reset(vm, "output port write clearing the reset line:", v);
-}
-
-static void kbd_command(struct vmdbg *vm, struct misc *m, uint8_t cmd)
-{
-	switch (cmd) {
-	case 0x20:		/* read the command byte */
-		kbd_queue(m, m->kbd_cmdbyte);
-		break;
-	case 0x60:		/* write the command byte */
-	case 0xd1:		/* write the output port (A20 gate) */
-	case 0xd2:		/* write the keyboard output buffer */
-	case 0xd3:		/* write the mouse output buffer */
-	case 0xd4:		/* write to the mouse */
-		m->kbd_pending = cmd;
-		break;
-	case 0xa7:
-		m->kbd_cmdbyte |= 0x20;
-		break;
-	case 0xa8:
-		m->kbd_cmdbyte &= ~0x20;
-		break;
-	case 0xa9:		/* mouse interface test: passed */
-	case 0xab:		/* keyboard interface test: passed */
-		kbd_queue(m, 0x00);
-		break;
-	case 0xaa:		/* controller self test */
-		m->kbd_cmdbyte |= I8042_STR_SYSFLAG;
-		kbd_queue(m, 0x55);
-		break;
-	case 0xad:
-		m->kbd_cmdbyte |= 0x10;
-		break;
-	case 0xae:
-		m->kbd_cmdbyte &= ~0x10;
-		break;
-	case 0xc0:		/* read the input port: keyboard not locked */
-		kbd_queue(m, 0x80);
-		break;
-	case 0xd0:		/* read the output port */
-		kbd_queue(m, m->kbd_outport);
-		break;
-	case 0xdd:
-		m->kbd_outport &= ~I8042_OUT_A20;
-		break;
-	case 0xdf:
-		m->kbd_outport |= I8042_OUT_A20;
-		break;
-	default:
-		/* 0xF0-0xFF pulse output port bits 0-3 low for 6 us; bit 0
-		 * is the CPU reset line.  0xFE is the classic reboot. */
-		if (cmd >= 0xf0 && !(cmd & 1))
-			kbd_reset(vm, "command", cmd);
-		break;
-	}
-}
-
-static void kbd_data(struct vmdbg *vm, struct misc *m, uint8_t v)
-{
-	uint8_t pending = m->kbd_pending;
-
-	m->kbd_pending = 0;
-	switch (pending) {
-	case 0x60:
-		m->kbd_cmdbyte = v;
-		return;
-	case 0xd1:
-		kbd_write_outport(vm, m, v);
-		return;
-	case 0xd2:
-	case 0xd3:
-		kbd_queue(m, v);
-		return;
-	case 0xd4:
-		return;		/* no mouse behind this controller */
-	}
-	/* A byte for the keyboard itself. */
-	switch (v) {
-	case 0xee:		/* echo */
-		kbd_queue(m, 0xee);
-		break;
-	case 0xff:		/* reset: ack, then self test passed */
-		kbd_queue(m, 0xfa);
-		kbd_queue(m, 0xaa);
-		break;
-	default:
-		kbd_queue(m, 0xfa);
-		break;
-	}
-}
-
-static int i8042_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
-		    bool is_write, uint32_t *val)
-{
-	struct misc *m = opaque;
-	uint8_t v = (uint8_t)*val;
-
-	(void)size;
-	if (port == PORT_I8042_CMD) {
-		if (is_write) {
-			m->kbd_last_cmd = true;
-			kbd_command(vm, m, v);
-		} else {
-			*val = I8042_STR_UNLOCKED | (m->kbd_cmdbyte & I8042_STR_SYSFLAG) |
-			       (m->kbd_last_cmd ? I8042_STR_CMD : 0) |
-			       (m->kbd_count ? I8042_STR_OBF : 0);
-		}
-	} else if (is_write) {
-		m->kbd_last_cmd = false;
-		kbd_data(vm, m, v);
-	} else if (m->kbd_count) {
-		*val = m->kbd_out[m->kbd_head];
-		m->kbd_head = (m->kbd_head + 1) % I8042_QUEUE;
-		m->kbd_count--;
-	} else {
-		*val = 0;
-	}
-	return 0;
-}
-
-/* System control port A: bit 1 is A20 (shared with the i8042 output port),
- * bit 0 a fast reset. */
-static int port92_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
-		     bool is_write, uint32_t *val)
-{
-	struct misc *m = opaque;
-
-	(void)port;
-	(void)size;
-	if (!is_write) {
-		*val = m->kbd_outport & I8042_OUT_A20;
-		return 0;
-	}
-	m->kbd_outport = (m->kbd_outport & ~I8042_OUT_A20) | (*val & I8042_OUT_A20);
-	if (*val & 1)
-		vmm__stop(vm, VMDBG_STOP_RESET, 0,
-			  "guest reset through port 0x92 (fast reset bit, wrote 0x%02X)",
-			  *val & 0xff);
 	return 0;
 }
 
@@ -461,9 +282,6 @@ struct port_dev {
 static const struct port_dev misc_ports[] = {
 	{ PORT_DEBUG_EXIT, 1, VMDBG_DEV_DEBUG_EXIT, debug_exit_io },
 	{ PORT_POST, 1, VMDBG_DEV_POST, post_io },
-	{ PORT_I8042_DATA, 1, VMDBG_DEV_I8042, i8042_io },
-	{ PORT_I8042_CMD, 1, VMDBG_DEV_I8042, i8042_io },
-	{ 0x92, 1, VMDBG_DEV_I8042, port92_io },
 	{ PORT_CMOS_INDEX, 2, VMDBG_DEV_CMOS, cmos_io },
 	{ PORT_HYPERCALL, 1, VMDBG_DEV_HYPERCALL, hypercall_io },
 };
@@ -478,8 +296,6 @@ int misc_devices__init(struct vmdbg *vm)
 	m = guard__alloc(sizeof(*m));
 	if (!m)
 		return vmm__error(vm, -ENOMEM, "misc devices: out of memory");
-	m->kbd_cmdbyte = 0x45;		/* translate, system flag, kbd interrupt */
-	m->kbd_outport = I8042_OUT_RESET | I8042_OUT_A20;
 	cmos_init(m, vm->ram_size);
 
 	for (i = 0; i < sizeof(misc_ports) / sizeof(misc_ports[0]); i++) {

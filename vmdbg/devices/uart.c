@@ -1,5 +1,5 @@
 /*
- * uart.c - an 8250/16450 serial port, polled.
+ * uart.c - an 8250/16450 serial port on IRQ4.
  *
  * Registers (offset from the base port; DLAB is LCR bit 7):
  *   0  RBR (read) / THR (write); DLL when DLAB=1
@@ -10,10 +10,20 @@
  * Transmission is instantaneous: each THR write goes straight to
  * vmm__serial_out(), so LSR always shows THRE|TEMT.  Received bytes come
  * from uart__push_input() and wait in a queue; DR is set while it is not
- * empty.  No interrupt line is wired yet, but IIR reports what would be
- * pending (received data, THR empty) from IER the way a polling driver
- * expects.  In loopback mode (MCR bit 4) THR bytes are queued back to RBR
- * instead of being sent, and the modem-status inputs follow the MCR outputs.
+ * empty.  In loopback mode (MCR bit 4) THR bytes are queued back to RBR
+ * instead of being sent, and the modem-status inputs follow the MCR outputs
+ * (their changes set MSR's delta bits, cleared by reading MSR).
+ *
+ * Interrupts: IIR reports the highest-priority condition that IER enables:
+ * line status (an overrun, IER bit 2) > received data (bit 0) > THR empty
+ * (bit 1) > modem status (bit 3).  The THR-empty interrupt is cleared by
+ * reading IIR while it reports it, or by writing THR (and, transmission
+ * being instantaneous, raised again at once: a new edge per byte sent, as
+ * a real UART raises it when the byte leaves).  IRQ4 follows "IIR has
+ * something": vmm__raise_irq/vmm__lower_irq on each change, so every new
+ * condition is an edge the PIC latches.  MCR OUT2 does not gate the line:
+ * QEMU's 8250 does not gate it either, and kernels tested there rely on it
+ * (xv6 writes MCR = 0, then enables receive interrupts).
  *
  * Every byte the guest reads from RBR that came from the host is reported
  * with vmm__input(VMDBG_INPUT_SERIAL) so a replay can feed the same byte at
@@ -30,9 +40,14 @@
 
 #define UART_IER_RDI	0x01
 #define UART_IER_THRI	0x02
+#define UART_IER_RLSI	0x04
+#define UART_IER_MSI	0x08
 #define UART_IIR_NO_INT	0x01
+#define UART_IIR_MSI	0x00
 #define UART_IIR_THRI	0x02
 #define UART_IIR_RDI	0x04
+#define UART_IIR_RLSI	0x06
+#define IRQ_UART0	4
 #define UART_LCR_DLAB	0x80
 #define UART_MCR_DTR	0x01
 #define UART_MCR_RTS	0x02
@@ -54,10 +69,14 @@ struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	uint8_t lsr_err;		/* OE, cleared by reading LSR */
 	bool thri_pending;		/* THR-empty interrupt not yet acknowledged */
+	uint8_t msr_delta;		/* MSR bits 0-3: changes not yet read */
+	bool irq;			/* the IRQ4 line */
 	unsigned rx_head, rx_tail;	/* free-running; count = tail - head */
 	uint16_t rx[UART_RX_QUEUE];	/* byte | RX_LOOPBACK; last: ends at a
 					 * guard page (guard__alloc) */
 };
+
+static void update_irq(struct uart *u);
 
 static unsigned rx_count(const struct uart *u)
 {
@@ -92,20 +111,45 @@ static void write_thr(struct uart *u, uint8_t c)
 		rx_put(u, c | RX_LOOPBACK);
 	else
 		vmm__serial_out(u->vm, &c, 1);
-	/* Sent at once: the THR is empty again and says so. */
+	/* Writing THR clears THRE; sent at once, the THR is empty again and
+	 * says so: the line falls and rises, one edge per byte. */
+	u->thri_pending = false;
+	update_irq(u);
 	u->thri_pending = true;
+}
+
+/* The interrupt IIR reports now, by priority. */
+static uint8_t iir(const struct uart *u)
+{
+	if ((u->ier & UART_IER_RLSI) && u->lsr_err)
+		return UART_IIR_RLSI;
+	if ((u->ier & UART_IER_RDI) && rx_count(u))
+		return UART_IIR_RDI;
+	if ((u->ier & UART_IER_THRI) && u->thri_pending)
+		return UART_IIR_THRI;
+	if ((u->ier & UART_IER_MSI) && u->msr_delta)
+		return UART_IIR_MSI;
+	return UART_IIR_NO_INT;
+}
+
+static void set_irq(struct uart *u, bool level)
+{
+	vmm__irq_line(u->vm, IRQ_UART0, &u->irq, level);
+}
+
+static void update_irq(struct uart *u)
+{
+	set_irq(u, iir(u) != UART_IIR_NO_INT);
 }
 
 static uint8_t read_iir(struct uart *u)
 {
-	if ((u->ier & UART_IER_RDI) && rx_count(u))
-		return UART_IIR_RDI;
-	if ((u->ier & UART_IER_THRI) && u->thri_pending) {
-		/* Reading IIR while it reports THRE acknowledges it. */
+	uint8_t v = iir(u);
+
+	/* Reading IIR while it reports THRE acknowledges it. */
+	if (v == UART_IIR_THRI)
 		u->thri_pending = false;
-		return UART_IIR_THRI;
-	}
-	return UART_IIR_NO_INT;
+	return v;
 }
 
 static uint8_t read_msr(const struct uart *u)
@@ -142,13 +186,17 @@ static uint8_t uart_read(struct uart *u, unsigned off)
 	case 4:
 		return u->mcr;
 	case 5:
+		if (!rx_count(u))	/* polled empty: input welcome */
+			vmm__want_input(u->vm, VMDBG_DEV_UART, false);
 		v = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_err;
 		if (rx_count(u))
 			v |= UART_LSR_DR;
 		u->lsr_err = 0;
 		return v;
 	case 6:
-		return read_msr(u);
+		v = read_msr(u) | u->msr_delta;
+		u->msr_delta = 0;
+		return v;
 	default:
 		return u->scr;
 	}
@@ -181,9 +229,18 @@ static void uart_write(struct uart *u, unsigned off, uint8_t v)
 	case 3:
 		u->lcr = v;
 		break;
-	case 4:
+	case 4: {
+		uint8_t before = read_msr(u), after;
+
 		u->mcr = v & 0x1f;
+		after = read_msr(u);
+		/* delta CTS, DSR, DCD; trailing edge of RI */
+		u->msr_delta |= (uint8_t)(((before ^ after) & (UART_MSR_CTS | UART_MSR_DSR |
+							       UART_MSR_DCD)) >> 4);
+		if ((before & UART_MSR_RI) && !(after & UART_MSR_RI))
+			u->msr_delta |= 0x04;
 		break;
+	}
 	case 5:
 	case 6:
 		break;		/* LSR and MSR are read-only here */
@@ -209,6 +266,7 @@ static int uart_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 		uart_write(u, off, (uint8_t)*val);
 	else
 		*val = uart_read(u, off);
+	update_irq(u);
 	return 0;
 }
 
@@ -252,6 +310,7 @@ int uart__push_input(struct uart *u, const uint8_t *buf, size_t len)
 		return -ENOSPC;
 	for (i = 0; i < len; i++)
 		rx_put(u, buf[i]);
+	update_irq(u);
 	return 0;
 }
 
@@ -262,4 +321,9 @@ int uart__describe(const void *opaque, char *buf, size_t len)
 	return snprintf(buf, len, "uart: 0x%x ier 0x%02x lcr 0x%02x mcr 0x%02x divisor %u, "
 			"%u input bytes queued", u->base, u->ier, u->lcr, u->mcr,
 			u->dll | u->dlm << 8, rx_count(u));
+}
+
+bool uart__input_irq(const struct uart *u)
+{
+	return u->ier & UART_IER_RDI;
 }

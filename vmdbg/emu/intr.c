@@ -348,6 +348,11 @@ void sys__int(struct emu *e, int vec, int insn)
 {
 	uint64_t h = deliver(e, vec, false, 0, e->cr0 & CR0_PE, false, e->next_rip);
 	struct vmdbg_trap t;
+	/* A BIOS service: its stub's `out` makes the one record of the call. */
+	if (!(e->cr0 & CR0_PE) && bios__is_stub(e->vm, e->seg[S_CS].base + h)) {
+		e->recorded = true;
+		return;
+	}
 	emu_fill_trap(e, &t, VMDBG_TC_SOFTINT);
 	t.addr = e->origin.mode == 64 ? e->r[0] : (e->r[0] & 0xffffffffu);
 	t.vector = (uint16_t)vec;

@@ -184,6 +184,10 @@ static void account(struct vmdbg *vm, struct kvm_backend *kb, const struct kvm_i
 
 	if ((insn == VMDBG_INSN_INT || insn == VMDBG_INSN_INT3 || insn == VMDBG_INSN_INTO) &&
 	    y != next) {
+		/* A BIOS stub's `out` makes the one record of a BIOS call. */
+		if (x->mode == VMDBG_MODE_REAL &&
+		    bios__is_stub(vm, kvm_vm__linear(&kb->k, &kb->k.sregs->cs, y)))
+			return;
 		r.cls = VMDBG_TC_SOFTINT;
 		r.vector = insn == VMDBG_INSN_INT ? x->bytes[x->c.length - 1] :
 			   insn == VMDBG_INSN_INT3 ? 3 : 4;

@@ -109,6 +109,11 @@ bool kvm_trap__gate(struct kvm_backend *kb, int v, uint64_t *la, int *dpl)
 			return false;
 		*la = ((uint64_t)(g[2] | g[3] << 8) << 4) + (g[0] | g[1] << 8);
 		*dpl = 3;
+		/* vmdbg's BIOS stubs (bios.c) record their calls themselves. */
+		if (*la >= BIOS_STUB_BASE && *la < BIOS_STUB_END &&
+		    kvm_vm__read_linear(&kb->k, *la, g, 3) == 3 &&
+		    g[0] == 0xe6 && g[1] == PORT_BIOS && g[2] == 0xcf)
+			return false;
 		return true;
 	}
 	if (s->efer & EFER_LMA) {

@@ -14,7 +14,13 @@
 #define SYS_WRITE	4	/* write(ebx = fd, ecx = buf, edx = len) */
 #endif
 
-#define SYSCALL_VECTOR	0x80	/* int 0x80 (32-bit kernel only) */
+/* int 0x80 (32-bit kernel only); lecture32-int40 builds with 0x40, as
+ * teaching kernels that use `int 64` do */
+#ifndef SYSCALL_VECTOR
+#define SYSCALL_VECTOR	0x80
+#endif
+#define STR_(x)	#x
+#define STR(x)	STR_(x)		/* STR(SYSCALL_VECTOR): "0x80" */
 
 #define ENOSYS		38
 #define EBADF		9

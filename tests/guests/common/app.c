@@ -85,7 +85,7 @@ __asm__(".text\n"
 	"	mov	20(%esp), %edx\n"
 	".globl app_int80\n"
 	"app_int80:\n"
-	"	int	$0x80\n"
+	"	int	$" STR(SYSCALL_VECTOR) "\n"
 	"	pop	%ebx\n"
 	"	ret\n"
 	".size sys_call, . - sys_call\n");

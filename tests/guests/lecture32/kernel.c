@@ -27,7 +27,7 @@
 #ifdef USE_SYSENTER
 #define KERNEL_NAME "lecture32 (sysenter)"
 #else
-#define KERNEL_NAME "lecture32 (int 0x80)"
+#define KERNEL_NAME "lecture32 (int " STR(SYSCALL_VECTOR) ")"
 #endif
 
 /* Linker-script symbols: where the app's pages are. */

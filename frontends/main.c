@@ -363,7 +363,7 @@ static int cmd_probe(void)
 {
 	struct vmdbg_probe_result r;
 	char sum[512];
-	int ret = vmdbg__probe(&r);
+	int ret = vmdbg__probe_refresh(&r);
 
 	if (ret < 0) {
 		printf("KVM: not usable: %s\n", r.kvm_error);

@@ -40,19 +40,23 @@ static const struct backend_ops *pick_backend(struct vmdbg *vm, char *err, size_
 		snprintf(err, errlen, "unknown backend %d", vm->cfg.backend);
 		return NULL;
 	}
+	/* the one-line reason says when the verdicts came from the cache
+	 * (`vmdbg --probe` probes again) */
 	if (vmdbg__probe(&pr) < 0) {
 		snprintf(vm->backend_reason, sizeof(vm->backend_reason),
-			 "backend emu: KVM is not usable here (%s)", pr.kvm_error);
+			 "backend emu: KVM is not usable here (%s)%s", pr.kvm_error,
+			 pr.from_cache ? " [probe cache]" : "");
 		return &emu_backend_ops;
 	}
 	vmdbg__probe_summary(&pr, gaps, sizeof(gaps));
 	if (gaps[0]) {
 		snprintf(vm->backend_reason, sizeof(vm->backend_reason),
-			 "backend emu: %s", gaps);
+			 "backend emu: %s%s", gaps, pr.from_cache ? " [probe cache]" : "");
 		return &emu_backend_ops;
 	}
 	snprintf(vm->backend_reason, sizeof(vm->backend_reason),
-		 "backend kvm: the probe found no gaps in this host's KVM");
+		 "backend kvm: the probe found no gaps in this host's KVM%s",
+		 pr.from_cache ? " [probe cache]" : "");
 	return &kvm_backend_ops;
 }
 

@@ -606,11 +606,18 @@ struct vmdbg_probe_result {
 	enum vmdbg_probe_verdict verdict[VMDBG_PROBE__COUNT];
 	char detail[VMDBG_PROBE__COUNT][96];	/* what was seen, one line */
 	char irqchip[160];		/* which interrupt controllers kvm runs with */
+	int from_cache;			/* the verdicts came from the host's cache */
 };
 
-/* Runs the probe guests (each in its own throw-away VM).  Returns 0, or a
- * negative errno when /dev/kvm is unusable (result->kvm_error says why). */
+/* Runs the probe guests (each in its own throw-away VM), or takes the
+ * verdicts from this host's probe cache ($XDG_CACHE_HOME/vmdbg/probe, or
+ * $VMDBG_PROBE_CACHE; keyed by kernel release, KVM API version, CPU model
+ * and vmdbg version; a stale or corrupt cache is probed again and
+ * rewritten).  Returns 0, or a negative errno when /dev/kvm is unusable
+ * (result->kvm_error says why). */
 int vmdbg__probe(struct vmdbg_probe_result *result);
+/* The same, always probing, and refreshing the cache (vmdbg --probe). */
+int vmdbg__probe_refresh(struct vmdbg_probe_result *result);
 const char *vmdbg__probe_item_name(enum vmdbg_probe_item item);
 /* One line naming every gap, or "" when there is none. */
 void vmdbg__probe_summary(const struct vmdbg_probe_result *r, char *buf, size_t len);

@@ -18,6 +18,14 @@
  * probed once per process; the backend table's bp_caps. */
 unsigned kvm_bp__caps(void);
 
+/* probe_cache.c: the probe's verdicts on disk.  key: what decides them on
+ * this host (probe_cache__key).  load: 0, or a negative errno for a missing,
+ * stale (another key) or corrupt file, r then zeroed. */
+void probe_cache__key(char *key, size_t len);
+int probe_cache__path(char *buf, size_t len);
+int probe_cache__load(const char *path, const char *key, struct vmdbg_probe_result *r);
+int probe_cache__save(const char *path, const char *key, const struct vmdbg_probe_result *r);
+
 /* Architectural bits the kvm files use. */
 #define CR0_PE		(1ULL << 0)
 #define CR0_PG		(1ULL << 31)

@@ -163,8 +163,9 @@ enum vmdbg_probe_verdict probe__item(enum vmdbg_probe_item item)
 	if ((unsigned)item >= VMDBG_PROBE__COUNT)
 		return VMDBG_PROBE_UNTESTED;
 	pthread_mutex_lock(&cache_lock);
-	present = check_kvm_locked() == 0;
 	v = cache.verdict[item];
+	/* a verdict from the disk cache needs no KVM check */
+	present = v != VMDBG_PROBE_UNTESTED || check_kvm_locked() == 0;
 	pthread_mutex_unlock(&cache_lock);
 	if (v != VMDBG_PROBE_UNTESTED || !present)
 		return v;
@@ -191,13 +192,72 @@ static void *item_thread(void *arg)
 	return NULL;
 }
 
+/* The disk cache, once per process (unless refreshing): true when it gave
+ * every verdict. */
+static bool load_disk_cache(void)
+{
+	static bool tried;
+	struct vmdbg_probe_result r;
+	char path[512], key[512];
+	bool ok = false;
+
+	pthread_mutex_lock(&cache_lock);
+	if (!tried && probe_cache__path(path, sizeof(path)) == 0) {
+		probe_cache__key(key, sizeof(key));
+		if (probe_cache__load(path, key, &r) == 0) {
+			cache = r;
+			cache.from_cache = 1;
+			if (!r.kvm_present) {
+				cache_kvm_checked = true;
+				cache_kvm_err = -ENODEV;
+			}
+			ok = true;
+		}
+	}
+	tried = true;
+	ok = ok || cache.from_cache;
+	pthread_mutex_unlock(&cache_lock);
+	return ok;
+}
+
+static void save_disk_cache(void)
+{
+	char path[512], key[512];
+	struct vmdbg_probe_result r;
+
+	if (probe_cache__path(path, sizeof(path)) < 0)
+		return;
+	probe_cache__key(key, sizeof(key));
+	pthread_mutex_lock(&cache_lock);
+	r = cache;
+	pthread_mutex_unlock(&cache_lock);
+	probe_cache__save(path, key, &r);	/* best effort: next start probes */
+}
+
 int vmdbg__probe(struct vmdbg_probe_result *result)
+{
+	if (load_disk_cache()) {
+		pthread_mutex_lock(&cache_lock);
+		if (result)
+			*result = cache;
+		pthread_mutex_unlock(&cache_lock);
+		return cache.kvm_present ? 0 : -ENODEV;
+	}
+	return vmdbg__probe_refresh(result);
+}
+
+int vmdbg__probe_refresh(struct vmdbg_probe_result *result)
 {
 	pthread_t th[VMDBG_PROBE__COUNT];
 	bool started[VMDBG_PROBE__COUNT] = { false };
 	int rc;
 
 	pthread_mutex_lock(&cache_lock);
+	if (cache.from_cache) {
+		/* probe again for real */
+		memset(&cache, 0, sizeof(cache));
+		cache_kvm_checked = false;
+	}
 	rc = check_kvm_locked();
 	pthread_mutex_unlock(&cache_lock);
 	if (rc == 0) {
@@ -213,6 +273,7 @@ int vmdbg__probe(struct vmdbg_probe_result *result)
 			if (started[i])
 				pthread_join(th[i], NULL);
 	}
+	save_disk_cache();
 	pthread_mutex_lock(&cache_lock);
 	if (result)
 		*result = cache;

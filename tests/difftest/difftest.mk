@@ -12,6 +12,7 @@ DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_arith.o
 DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_data.o
 DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_stack.o
 DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_flow.o
+DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_edge.o
 
 $(DIFFTEST_GEN): $(DIFFTEST_OBJS)
 	@mkdir -p $(dir $@)
@@ -23,7 +24,7 @@ all: $(DIFFTEST_GEN)
 # `make difftest-long [DIFFTEST_SEED=N] [DIFFTEST_COUNT=N] [DIFFTEST_OPTS=...]`:
 # many more sequences than `make test` runs (bench/difftest_long.sh).
 DIFFTEST_SEED	?= 1
-DIFFTEST_COUNT	?= 30000
+DIFFTEST_COUNT	?= 60000
 DIFFTEST_OPTS	?=
 
 difftest-long: $(PROG) $(DIFFTEST_GEN)

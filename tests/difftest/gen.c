@@ -11,7 +11,7 @@
  *
  * Writes one batch: COUNT sequences numbered FIRST.. (the id each dump line
  * carries), their code in .seqtext and seq_table/seq_count in .seqdata.
- * --extra adds shld/shrd and bound, --bcd the BCD adjusts (16 and 32-bit
+ * --extra adds bound, --bcd the BCD adjusts (16 and 32-bit
  * modes), families beyond the base list of issue 3.  SSE2 moves and logic
  * (movdqa movdqu movaps movups movq movd pxor por pand) are on in 64-bit
  * mode; --sse turns them on in the other modes too.  --skip leaves out

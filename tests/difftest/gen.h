@@ -61,7 +61,7 @@ struct gen {
 	int mode;		/* 16, 32 or 64 */
 	int pm16;		/* mode 16 in protected mode (16-bit segments), not real mode */
 	int paging;		/* paging is on (always in mode 64; mode 32p) */
-	int extra;		/* also emit shld/shrd and bound */
+	int extra;		/* also emit bound */
 	int bcd;		/* also emit daa das aaa aas aam aad */
 	int sse;		/* emit SSE2 moves and logic (default in 64-bit mode) */
 	const char *skip;	/* ",family,family," never to emit (--skip) */
@@ -120,6 +120,7 @@ const char *mem(struct gen *g, int size, int opts, unsigned avoid);
 const char *mem_at(struct gen *g, int off, int opts, unsigned avoid);
 void mem_written(struct gen *g, int off, int size);
 int last_mem_off(void);
+unsigned last_mem_regs(void);
 
 /* gen_ops.c: the family table and the helpers the families share */
 void gen_insn(struct gen *g, int simple);
@@ -132,6 +133,7 @@ struct rm {
 	int is_mem;
 	int reg;
 	int off;		/* window offset, for mem_written() */
+	unsigned regs;		/* memory: the address registers it loaded */
 	const char *text;
 };
 
@@ -140,6 +142,14 @@ uint64_t size_mask(int size);
 struct rm rm_pick(struct gen *g, int size, int opts, unsigned avoid, int dest, int mem_pct);
 void rm_written(struct gen *g, const struct rm *o, int size);
 const char *lock_pfx(struct gen *g, const struct rm *o);
+
+/* gen_edge.c: edge operands and preset flags */
+uint64_t edge_val(struct gen *g, int size);
+uint64_t edge_pair(struct gen *g, uint64_t a, int size);
+int64_t edge_imm(struct gen *g, int size);
+int edge_count(struct gen *g, int size);
+void edge_load(struct gen *g, const struct rm *o, int size, uint64_t v, unsigned avoid);
+void flags_preset(struct gen *g, unsigned avoid);
 
 /* The families: each emits one instruction with its set-up. */
 void op_alu(struct gen *g);		/* gen_arith.c */

@@ -26,7 +26,7 @@ void op_string(struct gen *g)
 		asize = 32;
 		addr = "addr32 ";
 	}
-	n = rep ? (int)rnd(g, 13) : 1;
+	n = rep ? (chance(g, 20) ? (int)rnd(g, 2) : (int)rnd(g, 13)) : 1;
 	span = (n ? n : 1) * elem;
 	/* start addresses such that n elements, either direction, stay inside */
 	if (has_src)
@@ -35,8 +35,21 @@ void op_string(struct gen *g)
 	if (has_dst)
 		d = g->df ? span - elem + (int)rnd(g, (unsigned)(WIN_SIZE - span + 1))
 			  : (int)rnd(g, (unsigned)(WIN_SIZE - span + 1));
+	if (op == 3 && chance(g, 25))	/* equal strings: repe runs to the end */
+		d = s;
 	if (rep)
 		pfx = op < 3 ? "rep " : chance(g, 50) ? "repe " : "repne ";
+	if (chance(g, 30))		/* flags in: kept with a zero count */
+		flags_preset(g, 1u << 1 | 1u << 6 | 1u << 7);
+	if (op == 4 && chance(g, 40)) {
+		/* the accumulator from an element in the scanned range: repne
+		 * stops there, repe after it */
+		int j = (int)rnd(g, (unsigned)(n ? n : 1));
+
+		emit(g, "mov%c %s, %s", sfx(size),
+		     mem_at(g, g->df ? d - j * elem : d + j * elem, 0, 1u << 1 | 1u << 6 | 1u << 7),
+		     reg_name(g, 0, size));
+	}
 	if (asize == 16) {
 		if (has_src)
 			set_reg(g, 6, 16, w + (uint64_t)s);

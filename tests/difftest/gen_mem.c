@@ -13,10 +13,16 @@
 /* ---- memory operands -------------------------------------------------- */
 
 static int last_off;
+static unsigned last_regs;	/* the base and index registers it loaded */
 
 int last_mem_off(void)
 {
 	return last_off;
+}
+
+unsigned last_mem_regs(void)
+{
+	return last_regs;
 }
 
 /* The window's address (a segment offset in real mode); see harness.S. */
@@ -88,6 +94,7 @@ static const char *mem16(struct gen *g, uint32_t target, unsigned avoid)
 
 		if (((1u << f[0]) & avoid) || (f[1] >= 0 && ((1u << f[1]) & avoid)))
 			continue;
+		last_regs |= 1u << f[0] | (f[1] >= 0 ? 1u << f[1] : 0);
 		if (f[1] >= 0) {
 			set_reg(g, f[1], 16, iv);
 			set_reg(g, f[0], 16, (uint16_t)(target - (uint16_t)d - iv));
@@ -117,11 +124,13 @@ static const char *mem_bi(struct gen *g, uint64_t target, int asize, int opts, u
 
 	if (use_index) {
 		idx = pick_base(g, opts, avoid);
+		last_regs |= 1u << idx;
 		iv = chance(g, 70) ? (int64_t)rnd(g, 64) : -(int64_t)rnd(g, 64);
 		set_reg(g, idx, asize, (uint64_t)iv & amask);
 	}
 	if (use_base) {
 		base = pick_base(g, opts, avoid | (idx >= 0 ? 1u << idx : 0));
+		last_regs |= 1u << base;
 		set_reg(g, base, asize, (target - (uint64_t)(int64_t)d - (uint64_t)iv * (uint64_t)scale) & amask);
 		if (use_index)
 			snprintf(b, 160, "%s(%s,%s,%d)", disp_str(d, db), reg_name(g, base, asize),
@@ -199,6 +208,7 @@ const char *mem_at(struct gen *g, int off, int opts, unsigned avoid)
 	char *b;
 
 	last_off = off;
+	last_regs = 0;
 	if (!chance(g, 8))
 		return mem_form(g, off, opts, avoid);
 	b = strbuf();

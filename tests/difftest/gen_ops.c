@@ -52,6 +52,7 @@ struct rm rm_pick(struct gen *g, int size, int opts, unsigned avoid, int dest, i
 		o.is_mem = 1;
 		o.text = mem(g, size, opts, avoid);
 		o.off = last_mem_off();
+		o.regs = last_mem_regs();
 	} else {
 		o.reg = pick_reg(g, size, opts | (dest ? P_DEST : 0), avoid);
 		o.text = reg_name(g, o.reg, size);
@@ -132,7 +133,7 @@ static const struct family families[] = {
 	{ "mov", op_mov, 4, 1, 0, 0 },
 	{ "flags", op_flags, 3, 0, 0, 0 },
 	{ "jcc", op_jcc, 3, 0, 0, 0 },
-	{ "shxd", op_shxd, 4, 1, 1, 0 },
+	{ "shxd", op_shxd, 4, 1, 0, 0 },
 	{ "bcd", op_bcd, 3, 1, 2, 1 },
 	{ "bound", op_bound, 1, 0, 1, 1 },
 	{ "sse", op_sse, 5, 1, 3, 0 },

@@ -30,7 +30,7 @@
 #define LOAD	0x10000
 #define COUNT	0xff000		/* the number of entries */
 #define TABLE	0x100000	/* the entries, 64 bytes each */
-#define MAXN	40000
+#define MAXN	50000
 
 #define F_CF	0x001u
 #define F_PF	0x004u
@@ -48,7 +48,7 @@ struct io {
 };
 
 /* The snippets, four widths each, in this order. */
-enum kind { K_BIN, K_LOGIC, K_UNARY, K_SHIFT, K_ROT, K_SHXD, K_MUL, K_DIV };
+enum kind { K_BIN, K_LOGIC, K_UNARY, K_SHIFT, K_ROT, K_SHXD, K_MUL, K_DIV, K_CHAIN };
 static const struct op {
 	const char *name;
 	enum kind kind;
@@ -62,6 +62,10 @@ static const struct op {
 	{ "sar", K_SHIFT, 1 }, { "rol", K_ROT, 1 }, { "ror", K_ROT, 1 }, { "rcl", K_ROT, 1 },
 	{ "rcr", K_ROT, 1 }, { "shld", K_SHXD, 2 }, { "shrd", K_SHXD, 2 }, { "mul", K_MUL, 1 },
 	{ "imul", K_MUL, 1 }, { "imul2", K_MUL, 2 }, { "div", K_DIV, 1 }, { "idiv", K_DIV, 1 },
+	/* two instructions: the second reads or keeps the first's flags,
+	 * which emu's run loop holds lazily in between */
+	{ "add+inc", K_CHAIN, 1 }, { "sub+dec", K_CHAIN, 1 }, { "cmp+adc", K_CHAIN, 1 },
+	{ "add+sbb", K_CHAIN, 1 }, { "inc+adc", K_CHAIN, 1 }, { "sub+setcc", K_CHAIN, 1 },
 };
 #define NOPS	(sizeof(ops) / sizeof(ops[0]))
 
@@ -76,6 +80,12 @@ static const struct op {
 #define SH(op) W4(op "b %cl, %al", op "w %cl, %ax", op "l %cl, %eax", op "q %cl, %rax")
 #define XD(op) W4("ud2", op "w %cl, %dx, %ax", op "l %cl, %edx, %eax", op "q %cl, %rdx, %rax")
 #define M1(op) W4(op "b %cl", op "w %cx", op "l %ecx", op "q %rcx")
+#define C2(a, b) W4(a "b %cl, %al\n" b "b %dl", a "w %cx, %ax\n" b "w %dx", \
+		    a "l %ecx, %eax\n" b "l %edx", a "q %rcx, %rax\n" b "q %rdx")
+#define C3(a, b) W4(a "b %cl, %al\n" b "b %cl, %dl", a "w %cx, %ax\n" b "w %cx, %dx", \
+		    a "l %ecx, %eax\n" b "l %ecx, %edx", a "q %rcx, %rax\n" b "q %rcx, %rdx")
+#define CS(a) W4(a "b %cl, %al\nsetb %dl\nsetbe %dh", a "w %cx, %ax\nsetb %dl\nsetbe %dh", \
+		 a "l %ecx, %eax\nsetb %dl\nsetbe %dh", a "q %rcx, %rax\nsetb %dl\nsetbe %dh")
 
 extern const unsigned char g_alut[], g_alut_end[], alut_tab[];
 void alut_call(uint64_t fn, struct io *io);
@@ -127,6 +137,10 @@ SH("shl") SH("shr") SH("sar") SH("rol") SH("ror") SH("rcl") SH("rcr")
 XD("shld") XD("shrd")
 M1("mul") M1("imul") W4("ud2", "imulw %cx, %ax", "imull %ecx, %eax", "imulq %rcx, %rax")
 M1("div") M1("idiv")
+C2("add", "inc") C2("sub", "dec") C3("cmp", "adc") C3("add", "sbb")
+W4("incb %al\nadcb %cl, %dl", "incw %ax\nadcw %cx, %dx", "incl %eax\nadcl %ecx, %edx",
+   "incq %rax\nadcq %rcx, %rdx")
+CS("sub")
 "g_alut_end:\n"
 "	.purgem SN\n"
 "	.popsection\n"
@@ -193,6 +207,7 @@ static void add_case(int op, int w, uint64_t rax, uint64_t rcx, uint64_t rdx, ui
 	switch (ops[op].kind) {
 	case K_BIN:
 	case K_UNARY:
+	case K_CHAIN:
 		break;
 	case K_LOGIC:
 		c->undef = F_AF;
@@ -260,6 +275,10 @@ static void build_table(void)
 						for (int j = 0; j < nb; j++)
 							for (int k = 0; k < na; k++)
 								add_case(op, w, a[k], b[j], a[(i + k) % na], 0);
+						break;
+					case K_CHAIN:
+						for (int j = 0; j < nb; j++)
+							add_case(op, w, a[i], b[j], b[(i + j) % nb], fls[f]);
 						break;
 					default:
 						for (int j = 0; j < nb; j++)

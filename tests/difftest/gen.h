@@ -150,6 +150,7 @@ int64_t edge_imm(struct gen *g, int size);
 int edge_count(struct gen *g, int size);
 void edge_load(struct gen *g, const struct rm *o, int size, uint64_t v, unsigned avoid);
 void flags_preset(struct gen *g, unsigned avoid);
+void flags_capture(struct gen *g);
 
 /* The families: each emits one instruction with its set-up. */
 void op_alu(struct gen *g);		/* gen_arith.c */

@@ -22,10 +22,14 @@ void op_alu(struct gen *g)
 	uint64_t va = edge_val(g, size);
 	struct rm d;
 
-	if (edge)
+	if (edge && (op == 2 || op == 3) && chance(g, 50)) {
+		emit(g, "stc");		/* the carry in that adc/sbb edges need */
+		flags_set(g, F_CF, 0);
+	} else if (edge) {
 		flags_preset(g, 0);
-	else if (op == 2 || op == 3)
+	} else if (op == 2 || op == 3) {
 		flags_need(g, F_CF);
+	}
 	switch (rnd(g, 5)) {
 	case 0: {	/* reg, reg */
 		int a = pick_reg(g, size, opts | (edge ? P_DEST : 0), 0);
@@ -76,6 +80,8 @@ void op_alu(struct gen *g)
 		flags_set(g, F_CF | F_OF | F_SF | F_ZF | F_PF, F_AF);
 	else
 		flags_set(g, F_ALL6, 0);
+	if (edge)
+		flags_capture(g);
 }
 
 void op_test(struct gen *g)
@@ -96,7 +102,9 @@ void op_unary(struct gen *g)
 	int op = (int)rnd(g, 4), opts = reg_opts(g), size = pick_size(g, 8, opts);
 	struct rm d = rm_pick(g, size, opts, 0, 1, 35);
 
-	if (chance(g, 35)) {
+	int edge = chance(g, 35);
+
+	if (edge) {
 		flags_preset(g, d.regs);
 		edge_load(g, &d, size, edge_val(g, size), d.regs);
 	}
@@ -106,6 +114,8 @@ void op_unary(struct gen *g)
 		flags_set(g, F_OF | F_SF | F_ZF | F_AF | F_PF, 0);
 	else if (op == 2)
 		flags_set(g, F_ALL6, 0);
+	if (edge)
+		flags_capture(g);
 }
 
 /* ---- shifts and rotates ---------------------------------------------------- */
@@ -121,31 +131,9 @@ static int rand_count(struct gen *g, int size)
 	}
 }
 
-void op_shift(struct gen *g)
+/* The flags a shift or rotate by masked count MC leaves defined. */
+static void shift_flags(struct gen *g, int op, int mc, int size)
 {
-	static const char *const ops[8] = { "rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar" };
-	int op = (int)rnd(g, 8), opts = reg_opts(g), size = pick_size(g, 8, opts);
-	int count, mc, form = (int)rnd(g, 3);
-	struct rm d;
-
-	if (op == 2 || op == 3)
-		flags_need(g, F_CF);
-	count = form == 0 ? 1 : rand_count(g, size);
-	mc = count & (size == 64 ? 63 : 31);
-	d = rm_pick(g, size, opts, form == 2 ? 1u << 1 : 0, 1, 35);
-	if (chance(g, 35)) {
-		flags_preset(g, d.regs);
-		edge_load(g, &d, size, edge_val(g, size), d.regs);
-	}
-	if (form == 0) {
-		emit(g, "%s%c %s", ops[op], sfx(size), d.text);
-	} else if (form == 1) {
-		emit(g, "%s%c $%d, %s", ops[op], sfx(size), count, d.text);
-	} else {
-		set_reg(g, 1, 8, (uint64_t)count);
-		emit(g, "%s%c %%cl, %s", ops[op], sfx(size), d.text);
-	}
-	rm_written(g, &d, size);
 	if (!mc)
 		return;				/* a zero count changes no flags */
 	if (op < 4) {				/* rotates: CF, and OF for 1-bit ones */
@@ -160,6 +148,35 @@ void op_shift(struct gen *g)
 		flags_set(g, F_OF, 0);
 	if (op != 7 && mc >= size)		/* shl/shr out past the operand */
 		flags_set(g, 0, F_CF);
+}
+
+void op_shift(struct gen *g)
+{
+	static const char *const ops[8] = { "rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar" };
+	int op = (int)rnd(g, 8), opts = reg_opts(g), size = pick_size(g, 8, opts);
+	int count, form = (int)rnd(g, 3), edge = chance(g, 35);
+	struct rm d;
+
+	if (op == 2 || op == 3)
+		flags_need(g, F_CF);
+	count = form == 0 ? 1 : rand_count(g, size);
+	d = rm_pick(g, size, opts, form == 2 ? 1u << 1 : 0, 1, 35);
+	if (edge) {
+		flags_preset(g, d.regs);
+		edge_load(g, &d, size, edge_val(g, size), d.regs);
+	}
+	if (form == 0) {
+		emit(g, "%s%c %s", ops[op], sfx(size), d.text);
+	} else if (form == 1) {
+		emit(g, "%s%c $%d, %s", ops[op], sfx(size), count, d.text);
+	} else {
+		set_reg(g, 1, 8, (uint64_t)count);
+		emit(g, "%s%c %%cl, %s", ops[op], sfx(size), d.text);
+	}
+	rm_written(g, &d, size);
+	shift_flags(g, op, count & (size == 64 ? 63 : 31), size);
+	if (edge)
+		flags_capture(g);
 }
 
 /* shld/shrd (--extra) */
@@ -197,10 +214,12 @@ void op_shxd(struct gen *g)
 		     reg_name(g, src, size), d.text);
 	}
 	rm_written(g, &d, size);
-	if (!mc)
-		return;
-	flags_set(g, F_CF | F_SF | F_ZF | F_PF, F_AF);
-	flags_set(g, mc == 1 ? F_OF : 0, mc == 1 ? 0 : F_OF);
+	if (mc) {
+		flags_set(g, F_CF | F_SF | F_ZF | F_PF, F_AF);
+		flags_set(g, mc == 1 ? F_OF : 0, mc == 1 ? 0 : F_OF);
+	}
+	if (edge)
+		flags_capture(g);
 }
 
 /* ---- multiply and divide --------------------------------------------------- */
@@ -236,6 +255,8 @@ void op_mul(struct gen *g)
 		break;
 	}
 	flags_set(g, F_CF | F_OF, F_SF | F_ZF | F_AF | F_PF);
+	if (edge)
+		flags_capture(g);
 }
 
 /*
@@ -398,6 +419,8 @@ void op_bt(struct gen *g)
 	if (op)
 		rm_written(g, &d, size);
 	flags_set(g, F_CF, F_OF | F_SF | F_AF | F_PF);	/* ZF unchanged */
+	if (edge)
+		flags_capture(g);
 }
 
 void op_bsf(struct gen *g)

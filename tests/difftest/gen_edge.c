@@ -7,8 +7,10 @@
  * of the time, for an operand from the edge set (0, 1, -1, the sign bit,
  * the largest positive value, those of narrower widths) or for a second
  * operand that completes the first to a carry or overflow boundary, and
- * preset the flags the instruction reads or keeps (stc/clc, or popf of
- * random arithmetic flags).  See gen.h for the conventions.
+ * preset the flags the instruction reads or keeps (stc/clc, a lazy
+ * add/sub/cmp, or popf of random arithmetic flags), and afterwards, half
+ * the time, keep one condition of the result with setcc.  See gen.h for
+ * the conventions.
  */
 #include "tests/difftest/gen.h"
 
@@ -95,7 +97,7 @@ void edge_load(struct gen *g, const struct rm *o, int size, uint64_t v, unsigned
 		set_reg(g, t, 64, v);
 		emit(g, "movq %s, %s", reg_name(g, t, 64), o->text);
 	} else {
-		emit(g, "mov%c $%s, %s", sfx(size), hexs(size == 64 ? (int64_t)v : (int64_t)v, size),
+		emit(g, "mov%c $%s, %s", sfx(size), hexs((int64_t)v, size),
 		     o->text);
 	}
 	mem_written(g, o->off, size);
@@ -134,4 +136,25 @@ void flags_preset(struct gen *g, unsigned avoid)
 	emit(g, "push%c $0x%x", sfx(bytes * 8), f);
 	emit(g, "popf%c", sfx(bytes * 8));
 	flags_set(g, F_ALL6, 0);
+}
+
+/*
+ * After an edge instruction: now and then record one condition of its
+ * flags in a byte register or window byte (setcc), where it outlives the
+ * next flag-setting instruction and reaches the dump.
+ */
+void flags_capture(struct gen *g)
+{
+	int opts = reg_opts(g), cc;
+	struct rm d;
+
+	if (!chance(g, 50))
+		return;
+	cc = (int)rnd(g, 16);
+	while (cc_reads(cc) & ~g->def)
+		if (++cc == 16)
+			return;
+	d = rm_pick(g, 8, opts, 0, 1, 50);
+	emit(g, "set%s %s", cc_names[cc], d.text);
+	rm_written(g, &d, 8);
 }

@@ -11,9 +11,11 @@
  * same trampoline (alut_call: rax, rcx, rdx and the flags from an entry,
  * call, and back).  Operands are the edge values where carries, borrows and
  * overflows flip, shift counts around every width, flags in all clear and
- * all set; flags the SDM leaves undefined for an operation are masked
- * (Intel SDM vol. 2, each instruction's "Flags Affected").  A #DE is
- * SIGFPE on the host and the guest's IDT gate 0 in emu.
+ * all set; pairs of instructions check the flags emu's run loop keeps
+ * lazily between them.  Flags the SDM leaves undefined for an operation
+ * are masked (Intel SDM vol. 2, each instruction's "Flags Affected"), and
+ * so are results it leaves undefined.  A #DE is SIGFPE on the host and
+ * the guest's IDT gate 0 in emu.
  */
 #include "vmdbg/vmdbg.h"
 

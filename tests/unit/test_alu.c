@@ -32,7 +32,7 @@
 #define LOAD	0x10000
 #define COUNT	0xff000		/* the number of entries */
 #define TABLE	0x100000	/* the entries, 64 bytes each */
-#define MAXN	50000
+#define MAXN	60000
 
 #define F_CF	0x001u
 #define F_PF	0x004u
@@ -50,7 +50,7 @@ struct io {
 };
 
 /* The snippets, four widths each, in this order. */
-enum kind { K_BIN, K_LOGIC, K_UNARY, K_SHIFT, K_ROT, K_SHXD, K_MUL, K_DIV, K_CHAIN };
+enum kind { K_BIN, K_LOGIC, K_UNARY, K_SHIFT, K_ROT, K_SHXD, K_MUL, K_DIV, K_CHAIN, K_BT, K_BSF };
 static const struct op {
 	const char *name;
 	enum kind kind;
@@ -68,8 +68,19 @@ static const struct op {
 	 * which emu's run loop holds lazily in between */
 	{ "add+inc", K_CHAIN, 1 }, { "sub+dec", K_CHAIN, 1 }, { "cmp+adc", K_CHAIN, 1 },
 	{ "add+sbb", K_CHAIN, 1 }, { "inc+adc", K_CHAIN, 1 }, { "sub+setcc", K_CHAIN, 1 },
+	{ "adc $-1", K_BIN, 1 }, { "sbb $-1", K_BIN, 1 }, { "sub $-128", K_BIN, 1 },
+	{ "shl 1", K_SHIFT, 1 }, { "sar 1", K_SHIFT, 1 }, { "rcl 1", K_ROT, 1 },
+	{ "rcr 1", K_ROT, 1 }, { "bt", K_BT, 2 }, { "bts", K_BT, 2 }, { "btr", K_BT, 2 },
+	{ "btc", K_BT, 2 }, { "bsf", K_BSF, 2 }, { "bsr", K_BSF, 2 }, { "xadd", K_BIN, 1 },
+	{ "cmpxchg", K_CHAIN, 1 },
 };
 #define NOPS	(sizeof(ops) / sizeof(ops[0]))
+
+/* A shift or rotate by 1 (opcodes d0/d1), not by CL. */
+static int by_one(int op)
+{
+	return strstr(ops[op].name, " 1") != NULL;
+}
 
 /* One snippet per width: SN records its offset in alut_tab. */
 #define W4(b, w, l, q) "SN\n" b "\nret\nSN\n" w "\nret\nSN\n" l "\nret\nSN\n" q "\nret\n"
@@ -78,6 +89,7 @@ static const struct op {
 		  "push %rax\n" op "w %cx, (%rsp)\npop %rax", \
 		  "push %rax\n" op "l %ecx, (%rsp)\npop %rax", \
 		  "push %rax\n" op "q %rcx, (%rsp)\npop %rax")
+#define RW(op) W4("ud2", op "w %cx, %ax", op "l %ecx, %eax", op "q %rcx, %rax")
 #define R1(op) W4(op "b %al", op "w %ax", op "l %eax", op "q %rax")
 #define SH(op) W4(op "b %cl, %al", op "w %cl, %ax", op "l %cl, %eax", op "q %cl, %rax")
 #define XD(op) W4("ud2", op "w %cl, %dx, %ax", op "l %cl, %edx, %eax", op "q %cl, %rdx, %rax")
@@ -143,6 +155,12 @@ C2("add", "inc") C2("sub", "dec") C3("cmp", "adc") C3("add", "sbb")
 W4("incb %al\nadcb %cl, %dl", "incw %ax\nadcw %cx, %dx", "incl %eax\nadcl %ecx, %edx",
    "incq %rax\nadcq %rcx, %rdx")
 CS("sub")
+W4("adcb $-1, %al", "adcw $-1, %ax", "adcl $-1, %eax", "adcq $-1, %rax")
+W4("sbbb $-1, %al", "sbbw $-1, %ax", "sbbl $-1, %eax", "sbbq $-1, %rax")
+W4("subb $-128, %al", "subw $-128, %ax", "subl $-128, %eax", "subq $-128, %rax")
+R1("shl") R1("sar") R1("rcl") R1("rcr")
+RW("bt") RW("bts") RW("btr") RW("btc") RW("bsf") RW("bsr") RR("xadd")
+W4("cmpxchgb %dl, %cl", "cmpxchgw %dx, %cx", "cmpxchgl %edx, %ecx", "cmpxchgq %rdx, %rcx")
 "g_alut_end:\n"
 "	.purgem SN\n"
 "	.popsection\n"
@@ -204,7 +222,7 @@ static void add_case(int op, int w, uint64_t rax, uint64_t rcx, uint64_t rdx, ui
 	c->in.rcx = rcx;
 	c->in.rdx = rdx;
 	c->in.flags = fl | 2;
-	cnt = (unsigned)rcx & 0xff;
+	cnt = by_one(op) ? 1 : (unsigned)rcx & 0xff;
 	mc = cnt & (w == 8 ? 63 : 31);
 	switch (ops[op].kind) {
 	case K_BIN:
@@ -240,6 +258,13 @@ static void add_case(int op, int w, uint64_t rax, uint64_t rcx, uint64_t rdx, ui
 	case K_DIV:
 		c->undef = F_ARITH;
 		break;
+	case K_BT:		/* ZF unchanged */
+		c->undef = F_OF | F_SF | F_AF | F_PF;
+		break;
+	case K_BSF:		/* a zero source leaves the destination undefined */
+		c->undef = F_ARITH & ~F_ZF;
+		c->skip_result = !(rcx & wmask(w));
+		break;
 	}
 }
 
@@ -260,6 +285,11 @@ static void build_table(void)
 					switch (ops[op].kind) {
 					case K_SHIFT:
 					case K_ROT:
+					case K_BT:
+						if (by_one(op)) {
+							add_case(op, w, a[i], 0x5501, 0, fls[f]);
+							break;
+						}
 						for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++)
 							add_case(op, w, a[i], counts[k] | 0x5500, 0, fls[f]);
 						break;
@@ -397,13 +427,14 @@ static void test_alu_table(void **state)
 			continue;
 		if (++bad <= 20)
 			fprintf(stderr, "%s%s rax=%#llx rcx=%#llx rdx=%#llx fl=%#llx: "
-				"host rax=%#llx rdx=%#llx fl=%#llx%s, emu rax=%#llx rdx=%#llx fl=%#llx%s "
-				"(flags compared %#x)\n",
+				"host rax=%#llx rcx=%#llx rdx=%#llx fl=%#llx%s, "
+				"emu rax=%#llx rcx=%#llx rdx=%#llx fl=%#llx%s (flags compared %#x)\n",
 				ops[c->op].name, wname(c->w), (unsigned long long)c->in.rax,
 				(unsigned long long)c->in.rcx, (unsigned long long)c->in.rdx,
 				(unsigned long long)c->in.flags, (unsigned long long)h->rax,
-				(unsigned long long)h->rdx, (unsigned long long)(h->flags & F_ARITH),
-				h->fault ? " #DE" : "", (unsigned long long)e->rax,
+				(unsigned long long)h->rcx, (unsigned long long)h->rdx,
+				(unsigned long long)(h->flags & F_ARITH), h->fault ? " #DE" : "",
+				(unsigned long long)e->rax, (unsigned long long)e->rcx,
 				(unsigned long long)e->rdx, (unsigned long long)(e->flags & F_ARITH),
 				e->fault ? " #DE" : "", mask);
 	}

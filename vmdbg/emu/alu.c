@@ -438,10 +438,14 @@ bool alu__exec(struct emu *e, const struct insn *in)
 		if (acc == v) {
 			op_write(e, d, op_read(e, &in->op[1]));
 		} else {
-			/* SDM: DEST := TEMP on failure too.  Memory: the CPU
-			 * always writes.  A 32-bit register destination is
-			 * zero-extended in long mode (QEMU 7.2 TCG does not). */
-			op_write(e, d, v);
+			/* SDM: DEST := TEMP on failure too, and a memory
+			 * destination always gets the write cycle.  A register
+			 * destination is not written at all: a 32-bit one keeps
+			 * its upper half in long mode (the host CPU, QEMU TCG;
+			 * tests/unit/test_alu.c).  The accumulator is written,
+			 * zero-extended. */
+			if (d->kind == OK_MEM)
+				op_write(e, d, v);
 			sreg_gpr(e, 0, sz, false, v);
 		}
 		return true;

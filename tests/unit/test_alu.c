@@ -72,7 +72,8 @@ static const struct op {
 	{ "shl 1", K_SHIFT, 1 }, { "sar 1", K_SHIFT, 1 }, { "rcl 1", K_ROT, 1 },
 	{ "rcr 1", K_ROT, 1 }, { "bt", K_BT, 2 }, { "bts", K_BT, 2 }, { "btr", K_BT, 2 },
 	{ "btc", K_BT, 2 }, { "bsf", K_BSF, 2 }, { "bsr", K_BSF, 2 }, { "xadd", K_BIN, 1 },
-	{ "cmpxchg", K_CHAIN, 1 },
+	{ "cmpxchg", K_CHAIN, 1 }, { "cmovb", K_BIN, 2 }, { "cmovle", K_BIN, 2 },
+	{ "xchg", K_BIN, 1 },
 };
 #define NOPS	(sizeof(ops) / sizeof(ops[0]))
 
@@ -161,6 +162,7 @@ W4("subb $-128, %al", "subw $-128, %ax", "subl $-128, %eax", "subq $-128, %rax")
 R1("shl") R1("sar") R1("rcl") R1("rcr")
 RW("bt") RW("bts") RW("btr") RW("btc") RW("bsf") RW("bsr") RR("xadd")
 W4("cmpxchgb %dl, %cl", "cmpxchgw %dx, %cx", "cmpxchgl %edx, %ecx", "cmpxchgq %rdx, %rcx")
+RW("cmovb") RW("cmovle") RR("xchg")
 "g_alut_end:\n"
 "	.purgem SN\n"
 "	.popsection\n"

@@ -807,7 +807,8 @@ static int postfix(struct cx *x, struct cval *v)
 			esz = T(x, p.type)->size;
 			p.addr += idx * esz;
 			*v = p;
-		} else if (accept(x, "->")) {
+		} else if (accept(x, "->") || accept(x, ".")) {
+			bool arrow = x->s[-1] == '>';
 			struct cval p;
 			size_t n;
 			char name[128];
@@ -818,23 +819,13 @@ static int postfix(struct cx *x, struct cval *v)
 				return fail(x, "A syntax error in expression, near `%s'.", x->s);
 			snprintf(name, sizeof(name), "%.*s", (int)n, x->s);
 			x->s += n;
-			if (T(x, v->type)->kind != CT_PTR)
-				return fail(x, "The -> operator needs a pointer to a struct.");
-			if (deref(x, v, &p) < 0)
-				return -1;
-			*v = p;
-			if (member(x, v, name) < 0)
-				return -1;
-		} else if (accept(x, ".")) {
-			size_t n;
-			char name[128];
-
-			skip(x);
-			n = ident_len(x->s);
-			if (!n)
-				return fail(x, "A syntax error in expression, near `%s'.", x->s);
-			snprintf(name, sizeof(name), "%.*s", (int)n, x->s);
-			x->s += n;
+			if (arrow) {
+				if (T(x, v->type)->kind != CT_PTR)
+					return fail(x, "The -> operator needs a pointer to a struct.");
+				if (deref(x, v, &p) < 0)
+					return -1;
+				*v = p;
+			}
 			if (member(x, v, name) < 0)
 				return -1;
 		} else {

@@ -328,7 +328,6 @@ int parse__line_spec(struct dbg *d, const char *loc, char *file, size_t len, uns
 
 int parse__location(struct dbg *d, const char *loc, uint64_t *addr)
 {
-	const char *colon;
 	size_t n;
 
 	loc = parse__skip(loc);
@@ -339,28 +338,15 @@ int parse__location(struct dbg *d, const char *loc, uint64_t *addr)
 		return dbg__error(d, "Argument required (a location).");
 	if (*loc == '*')
 		return parse__eval(d, loc + 1, addr);
-	colon = memchr(loc, ':', n);
-	if (colon && colon > loc && all_digits(colon + 1, n - (size_t)(colon + 1 - loc))) {
+	{
 		char file[256];
-
-		snprintf(file, sizeof(file), "%.*s", (int)(colon - loc), loc);
-		return file_line(d, file, (unsigned)strtoul(colon + 1, NULL, 10), addr);
-	}
-	if (all_digits(loc, n)) {
-		const char *f = NULL;
 		unsigned line;
-		uint64_t pc;
 
-		if (d->list_file[0])
-			f = d->list_file;
-		else if (fmt__pc(d, &pc) == 0 && symtab__addr_to_line(d->st, pc, &f, &line) < 0)
-			f = NULL;
-		if (!f)
-			return dbg__error(d, "No line number information: give FILE:LINE or *ADDRESS.");
-		const char *base = strrchr(f, '/');
-
-		return file_line(d, base ? base + 1 : f, (unsigned)strtoul(loc, NULL, 10), addr);
+		if (parse__line_spec(d, loc, file, sizeof(file), &line))
+			return file_line(d, file, line, addr);
 	}
+	if (all_digits(loc, n))
+		return dbg__error(d, "No line number information: give FILE:LINE or *ADDRESS.");
 	if (is_sym_start((unsigned char)*loc)) {
 		size_t i = 0;
 

@@ -117,6 +117,22 @@ static void put_ascii(struct out *o, unsigned char c, enum sanitize_mode mode)
 		else
 			put(o, &ch, 1);
 		return;
+	case SANITIZE_XML:
+		if (ctl)
+			put_fmt(o, "\\x%02x", c);
+		else if (c == '&')
+			put(o, "&amp;", 5);
+		else if (c == '<')
+			put(o, "&lt;", 4);
+		else if (c == '>')
+			put(o, "&gt;", 4);
+		else if (c == '"')
+			put(o, "&quot;", 6);
+		else if (c == '\'')
+			put(o, "&apos;", 6);
+		else
+			put(o, &ch, 1);
+		return;
 	}
 }
 

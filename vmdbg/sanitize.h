@@ -28,6 +28,10 @@ enum sanitize_mode {
 	 * quotes (inner quotes doubled) when it holds a comma, a quote or a
 	 * leading or trailing space. */
 	SANITIZE_CSV,
+	/* XML/SVG text and attribute values: & < > " ' as entities, controls
+	 * (which XML 1.0 forbids even as references) and bytes that are not
+	 * UTF-8 as the text \xHH, C1 controls the same way. */
+	SANITIZE_XML,
 };
 
 /*

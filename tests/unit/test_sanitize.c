@@ -67,6 +67,9 @@ static void test_c_json_csv(void **state)
 	CHECK("say \"hi\"\n", SANITIZE_CSV, "\"say \"\"hi\"\"\\x0a\"");
 	CHECK(" lead", SANITIZE_CSV, "\" lead\"");
 	CHECK("", SANITIZE_CSV, "");
+	/* SVG/XML: the five specials as entities, controls and C1 as text */
+	CHECK("<a href=\"x\">&'\x1b\xc2\x9b\xff\xc3\xa9", SANITIZE_XML,
+	      "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\\x1b\\xc2\\x9b\\xff\xc3\xa9");
 }
 
 static void test_truncation(void **state)

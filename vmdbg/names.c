@@ -247,6 +247,11 @@ static void detail(const struct vmdbg_trap *t, char *b, size_t n)
 	}
 }
 
+void vmdbg__format_trap_detail(const struct vmdbg_trap *t, char *buf, size_t len)
+{
+	detail(t, buf, len);
+}
+
 size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 {
 	char det[64], disp[40];

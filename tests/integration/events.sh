@@ -15,6 +15,7 @@ events() {
 	}
 	BEGIN { n = 0; while ((getline l < symfile) > 0) { split(l, f, " "); addr[n] = strtonum("0x" f[1]); name[n++] = f[2] } }
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$1 != "trap" { next }
 	{
 		c = $col["class"]; cpl = $col["cpl"]; at = where(hex($col["rip"]))
 		if (c == "io")
@@ -25,13 +26,13 @@ events() {
 			cr2 = $col["vector"] == 14 ? sprintf(" cr2=0x%08x", hex($col["cr2"])) : ""
 			printf "exception vector=0x%02x error=0x%04x%s cpl=%d at=%s\n", $col["vector"], $col["error_code"], cr2, cpl, at
 		} else if (c == "syscall")
-			printf "syscall insn=%s nr=%d cpl=%d at=%s\n", $col["insn"], hex($col["addr"]), cpl, at
+			printf "syscall insn=%s nr=%d cpl=%d at=%s\n", $col["insn"], $col["syscall_nr"], cpl, at
 		else if (c == "msr")
 			printf "msr dir=%s msr=0x%x value=0x%x cpl=%d at=%s\n", $col["dir"], hex($col["addr"]), hex($col["value"]), cpl, at
 		else if (c == "cpuid")
 			printf "cpuid leaf=0x%x subleaf=0x%x cpl=%d at=%s\n", hex($col["addr"]), hex($col["value"]), cpl, at
 		else if (c == "return")
-			printf "return insn=%s to=%s cpl=%d at=%s\n", $col["insn"], where(hex($col["handler"])), cpl, at
+			printf "return insn=%s to=%s cpl=%d at=%s\n", $col["insn"], where(hex($col["return_to"])), cpl, at
 		else if (c == "priv-insn")
 			printf "priv-insn insn=%s cpl=%d at=%s\n", $col["insn"], cpl, at
 		else

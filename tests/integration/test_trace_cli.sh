@@ -23,12 +23,14 @@ grep -Eq '^  total traps +19' "$TMP/s.txt" || fail "total"
 
 # Export: one JSON object per trap, CSV with a header row.
 "$VMDBG" trace export "$TMP/t.vtr" --format jsonl -o "$TMP/t.jsonl" || fail "export jsonl"
-[ "$(wc -l <"$TMP/t.jsonl")" -eq 19 ] || fail "jsonl lines"
+[ "$(grep -c '^{"type":"trap"' "$TMP/t.jsonl")" -eq 19 ] || fail "jsonl lines"
+[ "$(grep -c '^{"type":"end"' "$TMP/t.jsonl")" -eq 1 ] || fail "jsonl end record"
 grep -q '"class":"soft-interrupt"' "$TMP/t.jsonl" || { head -3 "$TMP/t.jsonl"; fail "jsonl class"; }
 "$VMDBG" trace export "$TMP/t.vtr" --format csv >"$TMP/t.csv" || fail "export csv"
-[ "$(wc -l <"$TMP/t.csv")" -eq 20 ] || fail "csv lines"
+[ "$(grep -c '^trap,' "$TMP/t.csv")" -eq 19 ] || fail "csv lines"
+head -1 "$TMP/t.csv" | grep -q '^type,seq,time,' || fail "csv header"
 expect_status 2 "$VMDBG" trace export "$TMP/t.vtr" --format xml
-contains "$TMP/err" "unknown export format 'xml' (known: jsonl, csv)"
+contains "$TMP/err" "unknown export format 'xml' (known: jsonl, csv, perfetto)"
 
 # A file cut off (as by kill -9) reads up to its last complete chunk with a
 # warning; here the only chunk is cut, so no trap survives, and it says so.

@@ -1,0 +1,122 @@
+/*
+ * trace_show.c - `vmdbg trace show FILE`: the header, one line per selected
+ * trap record (symbolized), runs of a --fold class as one line, the END
+ * record.
+ */
+#include "frontends/cli/trace_cmd.h"
+#include "frontends/cli/cli.h"
+#include "symbols/symbols.h"
+#include "traces/trace.h"
+#include "vmdbg/sanitize.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+/* The header's strings come from the file: through the sanitizer. */
+static void print_header(const struct trace_header *h, const char *path)
+{
+	char when[80] = "", image[1024], backend[128], load[1024], creator[512];
+	time_t t = (time_t)h->created;
+	struct tm tm;
+
+	sanitize__str(image, sizeof(image), h->image_name[0] ? h->image_name : "?",
+		      SANITIZE_TERM);
+	sanitize__str(backend, sizeof(backend), h->backend, SANITIZE_TERM);
+	sanitize__str(load, sizeof(load), h->load_opts[0] ? h->load_opts : "(none)",
+		      SANITIZE_TERM);
+	sanitize__str(creator, sizeof(creator), h->creator, SANITIZE_TERM);
+	if (h->created && gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "recorded %Y-%m-%d %H:%M:%S UTC ", &tm);
+	printf("trace %s: image %s (sha256 ", path, image);
+	for (int i = 0; i < 8; i++)
+		printf("%02x", h->image_sha256[i]);
+	printf("...), backend %s, %" PRIu64 " MiB, %s mode\n", backend,
+	       h->mem_size >> 20, (h->flags & TRACE_F_STEP_MODE) ? "step" : "run");
+	printf("  load options: %s; %sby %s; format %u.%u\n", load, when, creator,
+	       h->version_major, h->version_minor);
+}
+
+/* Append where the trap came from (and went), as the prompt prints it. */
+static void symbolize(const struct symtab *st, const struct vmdbg_trap *t, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+	char w[160], h[160];
+
+	symtab__format(st, t->rip, w, sizeof(w));
+	if (t->disposition == VMDBG_DISP_REFLECTED || t->cls == VMDBG_TC_RETURN) {
+		symtab__format(st, t->handler, h, sizeof(h));
+		snprintf(buf + n, len - n, "  %s -> %s", w, h);
+	} else {
+		snprintf(buf + n, len - n, "  %s", w);
+	}
+}
+
+struct show {
+	const struct symtab *st;
+	uint64_t lines;
+};
+
+static void emit(void *ctx, const struct vmdbg_trap *first, const struct vmdbg_trap *last,
+		 uint64_t count)
+{
+	struct show *s = ctx;
+	char line[512], label[96];
+
+	s->lines++;
+	if (count > 1) {
+		trace_fold__label(first, count, label, sizeof(label));
+		printf("%6" PRIu64 " %10" PRIu64 "%c ... %s ... to #%" PRIu64 "\n", first->seq,
+		       first->time, first->time_is_insns ? 'i' : 'x', label, last->seq);
+		return;
+	}
+	vmdbg__format_trap(first, line, sizeof(line));
+	if (s->st)
+		symbolize(s->st, first, line, sizeof(line));
+	puts(line);
+}
+
+int trace_show(const struct trace_opts *o)
+{
+	struct trace_reader *r = trace_cmd__open(o->file);
+	struct trace_sel sel = { .o = o };
+	struct show s = { 0 };
+	struct trace_fold f = { .emit = emit, .ctx = &s };
+	struct symtab *st = NULL;
+	struct trace_item it;
+	uint64_t traps = 0;
+	int ret, k;
+
+	if (!r)
+		return EXIT_USAGE;
+	print_header(trace_reader__header(r), o->file);
+	st = trace_cmd__symbols(o, trace_reader__header(r));
+	s.st = st;
+	while ((ret = trace_reader__next(r, &it)) == 1) {
+		if (it.kind == TRACE_ITEM_END) {
+			trace_fold__flush(&f);
+			trace_cmd__print_end(stdout, &it.end);
+			continue;
+		}
+		if (it.kind == TRACE_ITEM_NOTE && !trace_sel__filtered(o)) {
+			char note[4 * sizeof(it.note)];
+
+			trace_fold__flush(&f);
+			printf("note: %s\n", sanitize__str(note, sizeof(note), it.note, SANITIZE_TERM));
+			continue;
+		}
+		if (it.kind != TRACE_ITEM_TRAP)
+			continue;
+		traps++;
+		k = trace_sel__trap(&sel, &it.trap);
+		if (k > 0)
+			trace_fold__add(&f, o->fold, &it.trap);
+	}
+	trace_fold__flush(&f);
+	if (trace_sel__filtered(o))
+		printf("%" PRIu64 " of %" PRIu64 " traps shown\n", sel.taken, traps);
+	ret = trace_cmd__finish(r, o->file, ret);
+	trace_reader__close(r);
+	symtab__free(st);
+	return ret;
+}

@@ -4,6 +4,7 @@
  */
 #include "frontends/cli/cli.h"
 #include "frontends/cli/console.h"
+#include "frontends/cli/scan_cmd.h"
 #include "frontends/cli/dbg.h"
 #include "vmdbg/vmdbg.h"
 #include "traces/trace.h"
@@ -38,8 +39,11 @@ static void usage(FILE *f)
 "usage: vmdbg run IMAGE [OPTIONS] [--trace FILE]   run a guest, serial on stdout\n"
 "       vmdbg record IMAGE -o FILE [OPTIONS]       run a guest and write a trace\n"
 "       vmdbg trace show FILE [--class C,..] [--origin app|os] [--disposition D,..]\n"
-"       vmdbg trace stats FILE                     counts by class, origin, disposition\n"
-"       vmdbg trace export FILE --format jsonl|csv [-o OUT]\n"
+"       vmdbg trace stats FILE [--svg OUT]         counts by class, origin, disposition\n"
+"       vmdbg trace export FILE --format jsonl|csv|perfetto [-o OUT]\n"
+"       vmdbg trace diagram FILE [--format svg|text] [-o OUT]  a trap-flow diagram\n"
+"       vmdbg trace help                           all trace options\n"
+"       vmdbg scan IMAGE [--trace FILE]            what a binary translator rewrites\n"
 "       vmdbg view FILE [--symbols ELF]            browse a trace in the TUI\n"
 "       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
 "                                                  else the (vmdbg) prompt\n"
@@ -414,6 +418,8 @@ int main(int argc, char **argv)
 		argv[1] = "--gdb=-";
 		return cmd_debug(argc, argv, NULL);
 	}
+	if (!strcmp(cmd, "scan"))
+		return cmd_scan(argc - 1, argv + 1);
 	/* `vmdbg [OPTIONS] IMAGE`: the debugger (frontends/cli.c). */
 	if (cmd[0] == '-' || access(cmd, F_OK) == 0)
 		return cmd_debug(argc, argv, tui__debug);

@@ -6,6 +6,7 @@
  * Also help, quit, echo, source and `trace start|stop`.
  */
 #include "frontends/cli/dbg.h"
+#include "frontends/cli/scan_cmd.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -17,6 +18,20 @@ static int cmd_help(struct dbg *d, const char *args, const char *fmt);
 static int cmd_quit(struct dbg *d, const char *args, const char *fmt);
 static int cmd_echo(struct dbg *d, const char *args, const char *fmt);
 static int cmd_tracefile(struct dbg *d, const char *args, const char *fmt);
+
+/* `scan [TRACE]`: the binary-translation table of the image being debugged
+ * (scan_cmd.c), executions counted from TRACE. */
+static int cmd_scan_dbg(struct dbg *d, const char *args, const char *fmt)
+{
+	(void)fmt;
+	dbg__bol(d);
+	fflush(stdout);
+	if (scan__report(stdout, stderr, d->opts->image, *args ? args : NULL)) {
+		d->errors++;
+		return -1;
+	}
+	return 0;
+}
 
 static int cmd_source(struct dbg *d, const char *args, const char *fmt)
 {
@@ -42,6 +57,11 @@ static const struct dbg_cmd cmds_misc[] = {
 	  "Record a trace file while debugging.\n"
 	  "From now on every trap record, the guest's serial output and input go into\n"
 	  "FILE (`vmdbg trace show FILE` reads it); `trace stop` writes the end record.", 0 },
+	{ "scan", cmd_scan_dbg, "scan [TRACE]",
+	  "What a binary translator would rewrite in the image's code.\n"
+	  "Every privileged and hole instruction of the image's executable sections,\n"
+	  "with its symbol; with TRACE (recorded with --step from this image), how often\n"
+	  "each ran and what trap-and-emulate would cost instead (`vmdbg scan IMAGE`).", 0 },
 };
 
 static const struct {

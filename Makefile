@@ -23,7 +23,7 @@ endif
 # Debian packages the build, the tests and the benches need.
 DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
 	    libdwarf-dev libncurses-dev libreadline-dev zlib1g-dev qemu-system-x86 \
-	    binutils tmux gawk gdb linux-libc-dev
+	    binutils tmux gawk gdb linux-libc-dev librsvg2-bin
 
 # The engine library: VMM core, backends, devices, loaders, traces, symbols.
 LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c vmdbg/emu/*.c vmdbg/tables/*.c \
@@ -120,6 +120,11 @@ demo: deps
 	./$(PROG) trace show $(BUILD)/demo.vtr --class soft-interrupt,exception,cpuid,return
 	@echo "== vmdbg trace stats"
 	./$(PROG) trace stats $(BUILD)/demo.vtr
+	@echo "== pictures: the first system call as a sequence diagram, the run as a Perfetto timeline"
+	./$(PROG) trace diagram $(BUILD)/demo.vtr --class soft-interrupt,return --first 3 -o $(BUILD)/demo-syscall.svg
+	./$(PROG) trace diagram $(BUILD)/demo.vtr --class soft-interrupt,return --first 3 --format text
+	./$(PROG) trace export $(BUILD)/demo.vtr --format perfetto -o $(BUILD)/demo.perfetto.json
+	@echo "   open $(BUILD)/demo-syscall.svg in a browser; load $(BUILD)/demo.perfetto.json at https://ui.perfetto.dev (Open trace file) or chrome://tracing"
 	@echo "== next: ./$(PROG) $(BUILD)/guests/lecture32.img   (the debugger; try: break syscall_handler, c, bt, info traps 5)"
 
 test: deps

@@ -16,7 +16,7 @@
 
 #define W	1200
 #define PW	570	/* panel */
-#define PH	400
+#define PH	340
 
 struct bar {
 	const char *name;
@@ -32,10 +32,11 @@ static void esc(FILE *f, const char *s)
 }
 
 /* A horizontal bar chart in the panel at (x, y). */
-static void hbars(FILE *f, int x, int y, const char *title, const struct bar *b, unsigned n)
+static void hbars(FILE *f, int x, int y, const char *title, const struct bar *b, unsigned n,
+		  uint64_t total)
 {
 	uint64_t max = 1;
-	int rh = n > 8 ? 300 / (int)n : 36;
+	int rh = n > 7 ? 260 / (int)n : 36;
 
 	for (unsigned i = 0; i < n; i++)
 		if (b[i].n > max)
@@ -44,15 +45,16 @@ static void hbars(FILE *f, int x, int y, const char *title, const struct bar *b,
 	esc(f, title);
 	fputs("</text>\n", f);
 	for (unsigned i = 0; i < n; i++) {
-		int by = y + 50 + (int)i * rh, len = (int)(300.0 * (double)b[i].n / (double)max);
+		int by = y + 50 + (int)i * rh, len = (int)(220.0 * (double)b[i].n / (double)max);
 
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"18\" text-anchor=\"end\">",
 			x + 160, by + rh / 2 + 6);
 		esc(f, b[i].name);
 		fprintf(f, "</text>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
 			"fill=\"%s\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"18\">%" PRIu64
-			"</text>\n", x + 170, by + 3, len ? len : 1, rh - 8, b[i].color,
-			x + 178 + len, by + rh / 2 + 6, b[i].n);
+			" (%.1f%%)</text>\n", x + 170, by + 3, len ? len : 1, rh - 8, b[i].color,
+			x + 178 + len, by + rh / 2 + 6, b[i].n,
+			total ? 100.0 * (double)b[i].n / (double)total : 0.0);
 	}
 }
 
@@ -104,16 +106,16 @@ int trace_chart__svg(FILE *f, const struct trace_counts *c, const char *title)
 		cv[i] = (struct bar){ vmdbg__classic_name(order[i]), c->classic[order[i]],
 				      cvcolor[i] };
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"1240\" "
-		"viewBox=\"0 0 %d 1240\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
-		"<rect width=\"%d\" height=\"1240\" fill=\"#ffffff\"/>\n", W, W, W);
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"1080\" "
+		"viewBox=\"0 0 %d 1080\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
+		"<rect width=\"%d\" height=\"1080\" fill=\"#ffffff\"/>\n", W, W, W);
 	snprintf(t, sizeof(t), "%.200s: %" PRIu64 " traps", title, c->traps);
 	fputs("<text x=\"20\" y=\"40\" font-size=\"26\" font-weight=\"bold\">", f);
 	esc(f, t);
 	fputs("</text>\n", f);
-	hbars(f, 20, 60, "by class", cls, n);
-	hbars(f, 20 + PW + 20, 60, "by origin and disposition", od, 2 + VMDBG_DISP__COUNT);
-	hbars(f, 20, 60 + PH, "what a classic VMM would do", cv, 4);
+	hbars(f, 20, 60, "by class", cls, n, c->traps);
+	hbars(f, 20 + PW + 20, 60, "by origin and disposition", od, 2 + VMDBG_DISP__COUNT, c->traps);
+	hbars(f, 20, 60 + PH, "what a classic VMM would do", cv, 4, c->traps);
 	trace_counts__insn_list(c->hole_insn, holes, sizeof(holes));
 	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"22\" font-weight=\"bold\">holes by "
 		"instruction</text>\n", 40 + PW, 60 + PH + 26);
@@ -131,7 +133,7 @@ int trace_chart__svg(FILE *f, const struct trace_counts *c, const char *title)
 		fputs("</text>\n", f);
 		at += k + (holes[at + k] == ' ');
 	}
-	timeline(f, 20, 60 + 2 * PH + 40, c);
+	timeline(f, 20, 60 + 2 * PH + 10, c);
 	fputs("</svg>\n", f);
 	return ferror(f) ? EXIT_INTERNAL : 0;
 }

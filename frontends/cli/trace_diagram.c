@@ -174,6 +174,7 @@ int trace_diagram(const struct trace_opts *o)
 	struct trace_sel sel = { .o = o };
 	struct symtab *st = NULL;
 	struct trace_item it;
+	uint64_t first = 0, last = 0;
 	const char *base;
 	FILE *out;
 	int ret, k;
@@ -198,14 +199,18 @@ int trace_diagram(const struct trace_opts *o)
 		k = trace_sel__trap(&sel, &it.trap);
 		if (k < 0)
 			break;	/* past --to or --first: nothing more to draw */
-		if (k > 0)
+		if (k > 0) {
+			if (sel.taken == 1)
+				first = it.trap.seq;
+			last = it.trap.seq;
 			trace_fold__add(&f, o->fold, &it.trap);
+		}
 	}
 	trace_fold__flush(&f);
 	base = strrchr(o->file, '/');
 	if (sel.taken)
-		snprintf(d.title, sizeof(d.title), "%.100s: %" PRIu64 " trap records",
-			 base ? base + 1 : o->file, sel.taken);
+		snprintf(d.title, sizeof(d.title), "%.100s: %" PRIu64 " trap records, #%" PRIu64
+			 " to #%" PRIu64, base ? base + 1 : o->file, sel.taken, first, last);
 	else
 		snprintf(d.title, sizeof(d.title), "%.100s: no trap record selected",
 			 base ? base + 1 : o->file);

@@ -163,12 +163,12 @@ int trace_draw__svg(FILE *f, const struct diagram *d)
 
 /* ---- text ----------------------------------------------------------------- */
 
-#define TLM	18	/* left margin */
-#define TSP	34	/* between lifelines */
+#define TLM	16	/* left margin: "#160-195 9277i" */
+#define TSP	32	/* between lifelines */
 
 static unsigned tx(unsigned i)
 {
-	return TLM + 12 + i * TSP;
+	return TLM + i * TSP;
 }
 
 /* Put s at column x of line (width w), never past w. */

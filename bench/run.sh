@@ -12,6 +12,8 @@
 #   trace viewer (issue 5): `vmdbg view`'s file access (bench/bench_view.c)
 #     on a generated 10-million-trap trace: open, jumps, peak memory
 #     (wall-clock: a person waits for them).
+#   perfetto export (issue 13): `vmdbg trace export --format perfetto` of
+#     the same 10-million-trap trace: time and peak memory (it streams).
 #
 # Times are CPU time (user + system, of the bench process or of QEMU with
 # all its threads; the guest's time inside KVM counts as the vCPU
@@ -21,7 +23,7 @@
 #
 # Environment: BUILD (default build), BENCH_SECONDS (per measurement,
 # default 1), BENCH_REPS (default 4), BENCH_CLOCK (cpu or wall, default
-# cpu), BENCH_ONLY (some of: kvm trace emu view symbols; default all), QEMU (default
+# cpu), BENCH_ONLY (some of: kvm trace emu view perfetto symbols; default all), QEMU (default
 # qemu-system-x86_64).  Guests: bench/guests/*.S, built by bench/bench.mk.
 # The table also goes to $BUILD/bench/results.txt.
 
@@ -32,7 +34,7 @@ W=$B/work
 SECS=${BENCH_SECONDS:-1}
 REPS=${BENCH_REPS:-4}
 QEMU=${QEMU:-qemu-system-x86_64}
-ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view symbols}" | tr ',' ' ')
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view perfetto symbols}" | tr ',' ' ')
 OUT=$B/results.txt
 case ${BENCH_CLOCK:-cpu} in
 cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
@@ -306,7 +308,7 @@ section_emu() {
 # ---- issue 5: the trace viewer ---------------------------------------------
 section_view() {
 	progress "trace viewer: index a 10M-trap trace, jump"
-	if ! line=$("$B/bench_view" -o "$W/view.vtr" 2>"$W/view.err"); then
+	if ! line=$("$B/bench_view" -k -o "$W/view.vtr" 2>"$W/view.err"); then
 		[ -n "$line" ] || { note "viewer bench failed: $(tail -n 1 "$W/view.err")"; return; }
 	fi
 	n=$(get traps "$line")
@@ -323,6 +325,32 @@ section_view() {
 	row "view: peak memory of the viewer (max RSS)" \
 	    "$(fmt "$(get rss_mb "$line")" 1) MB" "-" "-" "<= 100 MB" \
 	    "$(met "$(get rss_mb "$line")" "<=" 100)"
+}
+
+# ---- issue 13: the Perfetto export streams --------------------------------------
+# Peak memory: the export's max RSS (wait4), against a budget far below
+# the trace's size (about 4 MB for any length here).
+section_perfetto() {
+	progress "perfetto: export a 10M-trap trace"
+	[ -f "$W/view.vtr" ] || "$B/bench_view" -k -o "$W/view.vtr" >/dev/null 2>"$W/view.err" ||
+		{ note "perfetto bench: no trace: $(tail -n 1 "$W/view.err")"; return; }
+	# GNU time (Debian "time"); not python: its spawn hands python's own
+	# peak RSS to the child through exec
+	t0=$(date +%s.%N)
+	if ! rss=$(/usr/bin/time -f %M "$BUILD/vmdbg" trace export "$W/view.vtr" --format perfetto \
+			-o "$W/view.json" 2>&1 >/dev/null); then
+		note "perfetto export bench failed: $rss"
+		rm -f "$W/view.json"
+		return
+	fi
+	line="export_s=$(calc "$(date +%s.%N) - $t0") rss_mb=$(calc "$rss / 1024")"
+	line="$line json_mb=$(calc "$(wc -c <"$W/view.json") / 1000000")"
+	rm -f "$W/view.json"
+	row "perfetto: export a 10M-trap trace, streamed ($(fmt "$(get json_mb "$line")" 0) MB of JSON; wall-clock)" \
+	    "$(fmt "$(get export_s "$line")" 1) s" "-" "-" "-" "-"
+	row "perfetto: peak memory of the export (max RSS)" \
+	    "$(fmt "$(get rss_mb "$line")" 1) MB" "-" "-" "<= 8 MB" \
+	    "$(met "$(get rss_mb "$line")" "<=" 8)"
 }
 
 # ---- issue 4: guest symbols ---------------------------------------------------
@@ -347,6 +375,7 @@ want kvm && section_kvm
 want trace && section_trace
 want emu && section_emu
 want view && section_view
+want perfetto && section_perfetto
 want symbols && section_symbols
 rm -f "$W"/*.vtr "$W/line"
 

@@ -197,6 +197,10 @@ contains "$TMP/scan.txt" "in 16 basic blocks"
 contains "$TMP/scan.txt" "trap-and-emulate instead: 1060 traps"
 expect_status 2 "$VMDBG" scan "$BUILD/guests/lecture32.img" --trace "$TMP/lecture64.vtr"
 contains "$TMP/err" "was recorded from another image"
+# the same table at the debugger's prompt
+"$VMDBG" --backend emu --cli --batch -ex "scan $TMP/step32.vtr" "$BUILD/guests/lecture32.img" \
+	>"$TMP/dbgscan.txt" 2>/dev/null || fail "the debugger's scan"
+contains "$TMP/dbgscan.txt" "trap-and-emulate instead: 1060 traps"
 expect_status 2 "$VMDBG" scan "$BUILD/guests/boot16.img"
 contains "$TMP/err" "not an ELF file"
 echo ok

@@ -65,7 +65,9 @@ static unsigned device(struct build *b, unsigned dev)
 	return (unsigned)b->dev_life[dev];
 }
 
-static struct arrow *add(struct build *b, unsigned from, unsigned to, unsigned style)
+/* The next arrow, with its two lines of text (sub may be ""). */
+static struct arrow *add(struct build *b, unsigned from, unsigned to, unsigned style,
+			 const char *label, const char *sub)
 {
 	struct arrow *a = &b->d->a[b->d->n++];
 
@@ -73,6 +75,8 @@ static struct arrow *add(struct build *b, unsigned from, unsigned to, unsigned s
 	a->from = (uint8_t)from;
 	a->to = (uint8_t)to;
 	a->style = (uint8_t)style;
+	snprintf(a->label, sizeof(a->label), "%s", label);
+	snprintf(a->sub, sizeof(a->sub), "%s", sub);
 	return a;
 }
 
@@ -92,7 +96,7 @@ static void emit(void *ctx, const struct vmdbg_trap *t, const struct vmdbg_trap 
 		 uint64_t count)
 {
 	struct build *b = ctx;
-	char what[96], site[80], to[80];
+	char what[96], site[80], to[DIAG_LABEL];
 	const char *sys = trace_cmd__syscall(t);
 	unsigned o = origin(t);
 	struct arrow *a;
@@ -114,48 +118,29 @@ static void emit(void *ctx, const struct vmdbg_trap *t, const struct vmdbg_trap 
 	where(b->st, t->rip, site, sizeof(site));
 
 	if (t->classic == VMDBG_CLASSIC_HOLE) {
-		a = add(b, o, LL_VMM, AS_HOLE);
-		snprintf(a->label, sizeof(a->label), "%s: never reaches the VMM", what);
+		snprintf(to, sizeof(to), "%s: never reaches the VMM", what);
+		a = add(b, o, LL_VMM, AS_HOLE, to, "");
 	} else if (t->disposition == VMDBG_DISP_HARDWARE || t->disposition == VMDBG_DISP_KVM) {
-		a = add(b, o, LL_VMM, AS_DIRECT);
-		snprintf(a->label, sizeof(a->label), "%s: %s", what,
-			 vmdbg__disposition_name(t->disposition));
+		snprintf(to, sizeof(to), "%s: %s", what, vmdbg__disposition_name(t->disposition));
+		a = add(b, o, LL_VMM, AS_DIRECT, to, "");
 	} else if (t->cls == VMDBG_TC_RETURN) {
-		a = add(b, o, LL_VMM, AS_TRAP);
-		snprintf(a->label, sizeof(a->label), "%s", vmdbg__insn_name(t->insn));
-		snprintf(a->sub, sizeof(a->sub), "%s", site);
+		a = add(b, o, LL_VMM, AS_TRAP, vmdbg__insn_name(t->insn), site);
 		where(b->st, t->handler, to, sizeof(to));
-		a = add(b, LL_VMM, LL_APP, AS_RETURN);
-		snprintf(a->label, sizeof(a->label), "return to the app");
-		snprintf(a->sub, sizeof(a->sub), "%s", to);
-		a--;
+		add(b, LL_VMM, LL_APP, AS_RETURN, "return to the app", to);
 	} else if (t->disposition == VMDBG_DISP_REFLECTED) {
-		a = add(b, o, LL_VMM, AS_TRAP);
-		snprintf(a->label, sizeof(a->label), "%s", what);
-		snprintf(a->sub, sizeof(a->sub), "%s", site);
-		where(b->st, t->handler, to, sizeof(to));
-		a = add(b, LL_VMM, LL_OS, AS_REFLECT);
-		snprintf(a->label, sizeof(a->label), "reflect");
-		snprintf(a->sub, sizeof(a->sub), "to %s", to);
-		a--;
+		a = add(b, o, LL_VMM, AS_TRAP, what, site);
+		strcpy(to, "to ");
+		where(b->st, t->handler, to + 3, sizeof(to) - 3);
+		add(b, LL_VMM, LL_OS, AS_REFLECT, "reflect", to);
 	} else if (arrows_for(t) == 3) {
 		unsigned dv = device(b, t->device);
 
-		a = add(b, o, LL_VMM, AS_TRAP);
-		snprintf(a->label, sizeof(a->label), "%s", what);
-		snprintf(a->sub, sizeof(a->sub), "%s", site);
-		a = add(b, LL_VMM, dv, AS_DEVICE);
-		snprintf(a->label, sizeof(a->label), "emulate");
-		a = add(b, dv, o, AS_RETURN);
-		snprintf(a->label, sizeof(a->label), "resume");
-		a -= 2;
+		a = add(b, o, LL_VMM, AS_TRAP, what, site);
+		add(b, LL_VMM, dv, AS_DEVICE, "emulate", "");
+		add(b, dv, o, AS_RETURN, "resume", "");
 	} else {
-		a = add(b, o, LL_VMM, AS_TRAP);
-		snprintf(a->label, sizeof(a->label), "%s", what);
-		snprintf(a->sub, sizeof(a->sub), "%s", site);
-		a = add(b, LL_VMM, o, AS_RETURN);
-		snprintf(a->label, sizeof(a->label), "emulated by vmdbg, resume");
-		a--;
+		a = add(b, o, LL_VMM, AS_TRAP, what, site);
+		add(b, LL_VMM, o, AS_RETURN, "emulated by vmdbg, resume", "");
 	}
 	if (count > 1)
 		snprintf(a->when, sizeof(a->when), "#%" PRIu64 "-%" PRIu64 " %" PRIu64 "%c",

@@ -255,6 +255,10 @@ int trace_export(const struct trace_opts *o)
 				set(&rec, "time", "%" PRIu64, it.serial.time);
 			rec.text = (const char *)it.serial.data;
 			rec.text_len = it.serial.len;
+		} else if (it.kind == TRACE_ITEM_NOTE) {
+			set(&rec, "type", "note");
+			rec.text = it.note;
+			rec.text_len = strnlen(it.note, sizeof(it.note));
 		} else if (it.kind == TRACE_ITEM_END) {
 			char b[16];
 

@@ -16,7 +16,8 @@
  * app's next trap (category "app"), a counter of traps per class per
  * million instructions sampled every COUNTER_WINDOW (category "rate"), the
  * serial output line by line as instants on the serial track (category
- * "serial"), and the END record (category "end").
+ * "serial"), the engine's notes (category "note") and the END record
+ * (category "end") on the VMM track.
  *
  * It streams: a few hundred bytes of state whatever the trace's length.
  * The open slices are a depth count (Trace Event "E" closes the innermost
@@ -263,6 +264,10 @@ int trace_perfetto(const struct trace_opts *o, struct trace_reader *r,
 				trap(&p, &it.trap);
 		} else if (it.kind == TRACE_ITEM_SERIAL) {
 			serial(&p, it.serial.data, it.serial.len, it.serial.time);
+		} else if (it.kind == TRACE_ITEM_NOTE) {
+			/* the engine's warnings (format 1.1), where they happened */
+			ev(&p, "i", "note", TID_VMM, p.now, it.note);
+			fputc('}', out);
 		} else if (it.kind == TRACE_ITEM_END) {
 			char b[16], name[64];
 			uint64_t t = it.end.insn_count ? it.end.insn_count : p.now;

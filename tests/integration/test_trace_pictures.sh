@@ -55,6 +55,21 @@ diagram l64-syscall lecture64 syscall
 grep -q '#GP err=0x0' "$TMP/l32-cli-gp.txt" || fail "the cli diagram is not the #GP"
 grep -q 'syscall nr=1 (write)' "$TMP/l64-syscall.txt" || fail "l64: the syscall by name"
 
+# Symbol names come from the ELF: escaped for SVG, JSON and the terminal.
+objcopy --add-symbol 'evil<b>&"x'"'"'=.user_text:0x11,global,function' \
+	"$BUILD/guests/lecture32.img" "$TMP/evil.elf" || fail "objcopy"
+from=$(seq_of lecture32 --class soft-interrupt)
+"$VMDBG" trace diagram "$TMP/lecture32.vtr" --from "$from" --to "$from" --symbols "$TMP/evil.elf" \
+	-o "$TMP/evil.svg" || fail "diagram with a hostile symbol"
+python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$TMP/evil.svg" ||
+	fail "a symbol name broke the SVG"
+contains "$TMP/evil.svg" 'evil&lt;b&gt;&amp;&quot;x&apos;'
+"$VMDBG" trace export "$TMP/lecture32.vtr" --format perfetto --first 200 --symbols "$TMP/evil.elf" \
+	-o "$TMP/evil.json" || fail "perfetto with a hostile symbol"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/evil.json" ||
+	fail "a symbol name broke the JSON"
+contains "$TMP/evil.json" 'evil<b>&\"x'"'"
+
 # One rendered to PNG: a broken SVG fails here even when it parses.
 rsvg-convert "$TMP/l32-syscall.svg" -o "$TMP/l32-syscall.png" || fail "rsvg-convert"
 python3 - "$TMP/l32-syscall.png" <<'EOF' || fail "the PNG"
@@ -137,6 +152,22 @@ assert by_class == want, (by_class, want)
 assert sum(1 for e in ev if e.get('cat') == 'serial') == 11
 assert any(e['ph'] == 'C' for e in ev) and any(e.get('cat') == 'end' for e in ev)
 EOF
+
+# A NOTE record (format 1.1: the polling message) in the exports, kept
+# with a selection (notes are rare and have no seq).
+printf '\272\367\001\000\000\354\250\200\165\373' >"$TMP/port.bin"
+"$VMDBG" record --backend emu --load 0x10000 --mode 32 --max-steps 400000 "$TMP/port.bin" \
+	-o "$TMP/port.vtr" >/dev/null 2>&1
+[ $? -eq 124 ] || fail "record the polling guest"
+"$VMDBG" trace export "$TMP/port.vtr" --format jsonl --first 1 | grep '"type":"note"' >"$TMP/note.jsonl"
+[ "$(wc -l <"$TMP/note.jsonl")" -eq 1 ] || fail "one note record in the JSONL export"
+contains "$TMP/note.jsonl" '"text":"the guest is polling port 0x1f7 (IDE status)'
+"$VMDBG" trace export "$TMP/port.vtr" --format perfetto --first 1 | python3 -c '
+import json, sys
+ev = json.load(sys.stdin)["traceEvents"]
+n = [e for e in ev if e.get("cat") == "note"]
+assert len(n) == 1 and n[0]["name"].startswith("the guest is polling port 0x1f7"), n' ||
+	fail "the note in the Perfetto export"
 
 # Export schema: the README table, every field and its JSON type.
 "$VMDBG" trace export "$TMP/lecture32.vtr" --format jsonl --symbols "$BUILD/guests/lecture32.img" \

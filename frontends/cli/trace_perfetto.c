@@ -66,7 +66,7 @@ static void ts(struct pf *p, uint64_t t)
 
 static void json_str(FILE *f, const char *s, size_t n)
 {
-	char b[4 * LINE_MAX_BYTES + 64];
+	char b[6 * LINE_MAX_BYTES + 64];	/* \u00XX: 6 bytes for one */
 
 	if (n > LINE_MAX_BYTES)
 		n = LINE_MAX_BYTES;

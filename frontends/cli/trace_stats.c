@@ -18,6 +18,10 @@ static void count_trap(struct trace_counts *c, const struct vmdbg_trap *t, int s
 {
 	unsigned insn = t->insn < VMDBG_INSN__COUNT ? t->insn : VMDBG_INSN__COUNT;
 
+	/* a port access record names no instruction: in or out by direction */
+	if (t->cls == VMDBG_TC_IO && !t->insn)
+		insn = t->dir == VMDBG_DIR_IN ? VMDBG_INSN_IN : VMDBG_INSN_OUT;
+
 	c->traps++;
 	c->cls[t->cls]++;
 	c->disp[t->disposition]++;
@@ -25,7 +29,7 @@ static void count_trap(struct trace_counts *c, const struct vmdbg_trap *t, int s
 	c->cpl[t->cpl]++;
 	if (t->classic == VMDBG_CLASSIC_HOLE)
 		c->hole_insn[insn]++;
-	else if (t->classic == VMDBG_CLASSIC_EMULATES && t->insn)
+	else if (t->classic == VMDBG_CLASSIC_EMULATES && insn)
 		c->priv_insn[insn]++;
 	if (vmdbg__trap_is_syscall(t, syscall_vector)) {
 		c->sys_total++;

@@ -110,6 +110,7 @@ contains "$TMP/err" "unknown classic 'maybe' (known: none, vmm-reflects, vmm-emu
 # trace stats: by instruction and by system call name.
 "$VMDBG" trace stats "$TMP/step32.vtr" >"$TMP/stats.txt"
 has_line "$TMP/stats.txt" "holes by instruction: push-sreg x20, pushf x2, popf, sgdt, smsw"
+has_line "$TMP/stats.txt" "emulated privileged instructions: out x529, in x522, iret x10, mov-cr x4, cli, lgdt, lidt, ltr, invlpg"
 grep -Eq '^  write \(i386 4\) +7$' "$TMP/stats.txt" || { cat "$TMP/stats.txt"; fail "write x7"; }
 grep -Eq '^  exit \(i386 1\) +1$' "$TMP/stats.txt" || fail "exit x1"
 "$VMDBG" trace stats "$TMP/lecture64.vtr" | grep -Eq '^  write \(x86-64 1\) +7$' ||

@@ -20,12 +20,18 @@ static int cmd_echo(struct dbg *d, const char *args, const char *fmt);
 static int cmd_tracefile(struct dbg *d, const char *args, const char *fmt);
 
 /* `scan [TRACE]`: the binary-translation table of the image being debugged
- * (scan_cmd.c), executions counted from TRACE. */
+ * (scan_cmd.c), executions counted from TRACE; `scan page [ADDR]`: the
+ * page in guest memory. */
 static int cmd_scan_dbg(struct dbg *d, const char *args, const char *fmt)
 {
+	char word[16];
+	const char *rest = parse__word(args, word, sizeof(word));
+
 	(void)fmt;
 	dbg__bol(d);
 	fflush(stdout);
+	if (!strcmp(word, "page"))
+		return scan__page(d, rest);
 	if (scan__report(stdout, stderr, d->opts->image, *args ? args : NULL)) {
 		d->errors++;
 		return -1;
@@ -57,11 +63,13 @@ static const struct dbg_cmd cmds_misc[] = {
 	  "Record a trace file while debugging.\n"
 	  "From now on every trap record, the guest's serial output and input go into\n"
 	  "FILE (`vmdbg trace show FILE` reads it); `trace stop` writes the end record.", 0 },
-	{ "scan", cmd_scan_dbg, "scan [TRACE]",
+	{ "scan", cmd_scan_dbg, "scan [TRACE] | scan page [ADDR]",
 	  "What a binary translator would rewrite in the image's code.\n"
 	  "Every privileged and hole instruction of the image's executable sections,\n"
 	  "with its symbol; with TRACE (recorded with --step from this image), how often\n"
-	  "each ran and what trap-and-emulate would cost instead (`vmdbg scan IMAGE`).", 0 },
+	  "each ran and what trap-and-emulate would cost instead (`vmdbg scan IMAGE`).\n"
+	  "`scan page` decodes the guest page being executed (or the page of ADDR)\n"
+	  "from memory, in the current mode.", 0 },
 };
 
 static const struct {

@@ -9,6 +9,7 @@
  */
 #include "frontends/cli/scan_cmd.h"
 #include "frontends/cli/cli.h"
+#include "frontends/cli/dbg.h"
 #include "symbols/symbols.h"
 #include "traces/trace.h"
 #include "vmdbg/regfile.h"
@@ -227,4 +228,57 @@ int cmd_scan(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return scan__report(stdout, stderr, image, trace);
+}
+
+/* ---- the debugger: the page being executed ---------------------------------- */
+
+struct page_ctx {
+	struct dbg *d;
+	unsigned n;
+};
+
+static int page_row(void *ctx, const struct scan_hit *h)
+{
+	struct page_ctx *p = ctx;
+	char where[200];
+
+	symtab__format(p->d->st, h->addr, where, sizeof(where));
+	if (!p->n++)
+		printf("  %-18s %-14s %-10s %s\n", "address", "instruction", "kind", "where");
+	printf("  0x%-16" PRIx64 " %-14s %-10s %s\n", h->addr, vmdbg__insn_name(h->insn),
+	       h->hole ? "hole" : "privileged", where);
+	return 0;
+}
+
+int scan__page(struct dbg *d, const char *addr)
+{
+	struct scan_summary sum = { 0 };
+	struct page_ctx p = { d, 0 };
+	uint8_t *buf = malloc(4096);
+	uint64_t va, page;
+	int mode = fmt__mode(d), ret;
+
+	if (!buf)
+		return dbg__error(d, "out of memory");
+	if (*addr ? parse__eval(d, addr, &va) < 0 : fmt__pc(d, &va) < 0) {
+		free(buf);
+		return -1;
+	}
+	page = va & ~0xfffULL;
+	ret = vmdbg__read_virt(d->vm, page, buf, 4096);
+	if (ret < 0) {
+		free(buf);
+		return dbg__error(d, "scan page: cannot read the page at 0x%" PRIx64 ": %s", page,
+				  vmdbg__last_error(d->vm));
+	}
+	/* from the page's start: an instruction that begins on the page before
+	 * may decode differently here, as a translator working by pages sees */
+	printf("binary-translation scan of the page at 0x%" PRIx64 " (%d-bit code)\n", page, mode);
+	scan__code(buf, 4096, page, mode, page_row, &p, &sum);
+	printf("%" PRIu64 " instructions, %" PRIu64 " privileged, %" PRIu64 " holes in %" PRIu64
+	       " basic blocks (a linear sweep of the whole page: data on it decodes too;\n"
+	       "`scan` of the image leaves out what its symbols say is data)\n", sum.insns,
+	       sum.privileged, sum.holes, sum.blocks);
+	free(buf);
+	return 0;
 }

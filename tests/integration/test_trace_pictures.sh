@@ -233,6 +233,15 @@ contains "$TMP/err" "was recorded from another image"
 "$VMDBG" --backend emu --cli --batch -ex "scan $TMP/step32.vtr" "$BUILD/guests/lecture32.img" \
 	>"$TMP/dbgscan.txt" 2>/dev/null || fail "the debugger's scan"
 contains "$TMP/dbgscan.txt" "trap-and-emulate instead: 1060 traps"
+# and the page being executed, from guest memory: at isr_syscall, the
+# kernel's page; then the app's page
+"$VMDBG" --backend emu --cli --batch -ex 'break isr_syscall' -ex c -ex 'scan page' \
+	-ex 'scan page app_pushf' -ex 'scan page 0x7fff0000' "$BUILD/guests/lecture32.img" \
+	>"$TMP/page.txt" 2>&1
+contains "$TMP/page.txt" "binary-translation scan of the page at 0x101000 (32-bit code)"
+grep -Eq '^  0x1010fa +push-sreg +hole +trap_common\+0x1' "$TMP/page.txt" || fail "scan page: kernel"
+grep -Eq '^  0x40016d +popf +hole +app_popf\+0x0' "$TMP/page.txt" || fail "scan page: app"
+contains "$TMP/page.txt" "scan page: cannot read the page at 0x7fff0000: virtual address 0x7fff0000 is not mapped"
 expect_status 2 "$VMDBG" scan "$BUILD/guests/boot16.img"
 contains "$TMP/err" "not an ELF file"
 echo ok

@@ -351,16 +351,6 @@ const char *trace_cmd__enum(const char *name, unsigned v, char *buf, size_t len)
 	return buf;
 }
 
-const char *trace_cmd__origin(unsigned cpl, char *buf, size_t len)
-{
-	if (cpl == 3)
-		return "app";
-	if (cpl == 0)
-		return "os";
-	snprintf(buf, len, "cpl %u", cpl);
-	return buf;
-}
-
 /*
  * Symbols: the ELF named by --symbols (an error if it cannot be read), else
  * the traced image when the header's name leads to it (trace_image__find:

@@ -86,8 +86,6 @@ const char *trace_cmd__enum(const char *name, unsigned v, char *buf, size_t len)
 /* Symbols: --symbols ELF, else the traced image; NULL (with one line on
  * stderr saying why) when there are none. */
 struct symtab *trace_cmd__symbols(const struct trace_opts *o, const struct trace_header *h);
-/* "app", "os" or "cpl N". */
-const char *trace_cmd__origin(unsigned cpl, char *buf, size_t len);
 /* fopen o->out ("-" or NULL: stdout); NULL after a message. */
 FILE *trace_cmd__out(const char *path);
 /* ferror/fclose; 0 or EXIT_INTERNAL after a message. */

@@ -52,6 +52,11 @@ diagram l32-syscall lecture32 soft-interrupt
 diagram l32-pagefault lecture32 exception
 diagram l32-cli-gp lecture32 exception --from 300
 diagram l64-syscall lecture64 syscall
+# README shows the first one as text, docs/ as SVG: both as vmdbg draws them
+sed -n '/^    lecture32.vtr: 38 trap records/,/^    legend/p' README.md | sed 's/^    //' \
+	>"$TMP/readme-diagram.txt"
+same "$TMP/l32-syscall.txt" "$TMP/readme-diagram.txt"
+same "$TMP/l32-syscall.svg" docs/trap-flow-syscall.svg
 grep -q '#GP err=0x0' "$TMP/l32-cli-gp.txt" || fail "the cli diagram is not the #GP"
 grep -q 'syscall nr=1 (write)' "$TMP/l64-syscall.txt" || fail "l64: the syscall by name"
 

@@ -19,7 +19,11 @@ SOCK=vmdbg-test-$$
 # our own server configuration (no ~/.tmux.conf), on a terminal type that
 # this host's terminfo knows
 if infocmp tmux-256color >/dev/null 2>&1; then term=tmux-256color; else term=screen; fi
-printf 'set -g default-terminal %s\nset -g escape-time 0\n' "$term" >"$TMP/tmux.conf"
+# exit-empty off: the server stays up between the test's sessions; with it
+# on, killing the last session stops the server, and the next new-session
+# can reach the server while it is going away ("server exited
+# unexpectedly"), which happened under load
+printf 'set -g default-terminal %s\nset -g escape-time 0\nset -s exit-empty off\n' "$term" >"$TMP/tmux.conf"
 T() { tmux -L "$SOCK" -f "$TMP/tmux.conf" "$@"; }
 # kill-server leaves the socket file behind
 trap 'T kill-server >/dev/null 2>&1; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"; rm -rf "$TMP"' EXIT

@@ -68,6 +68,12 @@ static void usage(FILE *f)
 "                           always, none never (default: when the guest wrote to it);\n"
 "                           live: also show it while the guest runs (at a terminal)\n"
 "  --syscall-vector N       only int N is a system call (default: any int n from ring 3)\n"
+"  -v, --verbose            say what the image was detected as, and the disks\n"
+"  --disk FILE[,index=N]    an IDE disk (repeatable: primary master, primary slave,\n"
+"                           secondary master, secondary slave; a boot-sector image\n"
+"                           is the primary master itself)\n"
+"  --snapshot, --no-snapshot   disk writes stay in memory (default while recording)\n"
+"  --cmdline TEXT, --module FILE[ ARGS]   multiboot command line and modules\n"
 "\n"
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 0 the guest\n"
 "powered off through ACPI (S5); 2 bad input,\n"
@@ -79,7 +85,7 @@ struct run_opts {
 	struct vmdbg_config cfg;
 	const char *image;
 	const char *trace;
-	int step, traps, quiet;
+	int step, traps, quiet, verbose;
 	int display;		/* -1 none, 0 when used, 1 text, 2 live */
 	uint64_t max_steps;
 	double timeout;
@@ -160,16 +166,16 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 		{ "traps", no_argument, 0, 't' },
 		{ "quiet", no_argument, 0, 'q' },
 		{ "display", required_argument, 0, O_RUN__NEXT },
+		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:tqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:tqvh", lopts, NULL)) != -1) {
 		switch (c) {
-		case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE:
-		case O_MAX: case O_TMO: case O_SYSVEC:
+		CLI_RUN_OPTION_CASES:
 			if (cli__run_option(lopts[c - O_BACKEND].name, optarg, &o->cfg, &o->max_steps,
 					    &o->timeout) < 0)
 				return -1;
@@ -196,6 +202,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 			else
 				return err("--display %s: expected none, text or live", optarg), -1;
 			break;
+		case 'v':
+			o->verbose = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -212,6 +221,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 		return err("--entry and --mode need --load ADDR"), -1;
 	if (record && !o->trace)
 		return err("record: missing -o FILE"), -1;
+	/* a trace's replay must start from the disks the run started from */
+	if (o->trace && !o->cfg.snapshot)
+		o->cfg.snapshot = 1;
 	return 0;
 }
 
@@ -278,8 +290,33 @@ static int cmd_run(int argc, char **argv, int record)
 	}
 	ctx.traps = o.traps;
 	ctx.quiet = o.quiet;
+	if (o.verbose) {
+		struct vmdbg_disk_info di;
+
+		err("%s: %s, entry 0x%" PRIx64 " in %d-bit mode", o.image, info.detected,
+		    info.entry, info.mode);
+		for (int i = 0; i < VMDBG_MAX_DISKS; i++)
+			if (vmdbg__disk_info(vm, i, 0, &di) == 0)
+				err("disk %d (%s): %s, %" PRIu64 " bytes%s", i,
+				    vmdbg__disk_slot_name(i), di.path, di.size,
+				    di.snapshot ? ", snapshot (writes stay in memory)" : "");
+	}
 	if (o.trace) {
 		struct trace_header h = { 0 };
+		struct vmdbg_disk_info di;
+
+		for (int i = 0; i < VMDBG_MAX_DISKS; i++) {
+			struct trace_disk *td = &h.disks[h.ndisks];
+
+			if (vmdbg__disk_info(vm, i, 1, &di) < 0)
+				continue;
+			td->index = (uint8_t)i;
+			td->snapshot = (uint8_t)di.snapshot;
+			td->size = di.size;
+			memcpy(td->sha256, di.sha256, sizeof(td->sha256));
+			snprintf(td->name, sizeof(td->name), "%s", di.path);
+			h.ndisks++;
+		}
 
 		memcpy(h.image_sha256, info.sha256, sizeof(h.image_sha256));
 		h.mem_size = vmdbg__mem_size(vm);

@@ -87,6 +87,18 @@ size_t codec__encode_header(const struct trace_header *h, uint8_t *out)
 	n += put_str(b + n, h->load_opts, sizeof(h->load_opts));
 	n += put_str(b + n, h->image_name, sizeof(h->image_name));
 	n += put_str(b + n, h->creator, sizeof(h->creator));
+	/* 1.1: the disks */
+	b[n++] = (uint8_t)(h->ndisks > 4 ? 4 : h->ndisks < 0 ? 0 : h->ndisks);
+	for (int i = 0; i < h->ndisks && i < 4; i++) {
+		const struct trace_disk *d = &h->disks[i];
+
+		b[n++] = d->index;
+		b[n++] = d->snapshot;
+		put_le64(b + n, d->size);
+		memcpy(b + n + 8, d->sha256, 32);
+		n += 40;
+		n += put_str(b + n, d->name, sizeof(d->name));
+	}
 
 	put_le32(out + 12, (uint32_t)n);
 	put_le32(b + n, codec__crc32(0, out, TRACE_FIXED_LEN + n));
@@ -140,6 +152,32 @@ int codec__decode_header_body(const uint8_t *p, size_t len, struct trace_header 
 	    (ret = get_str(p, len, &pos, h->creator, sizeof(h->creator), "creator",
 			   err, errlen)))
 		return ret;
+	/* 1.1: the disks (a 1.0 body ends here) */
+	if (pos < len) {
+		unsigned nd = p[pos++];
+
+		if (nd > 4) {
+			snprintf(err, errlen, "header says %u disks, at most 4", nd);
+			return -EBADMSG;
+		}
+		for (unsigned i = 0; i < nd; i++) {
+			struct trace_disk *d = &h->disks[i];
+
+			if (len - pos < 42) {
+				snprintf(err, errlen, "header ends inside disk %u", i);
+				return -EBADMSG;
+			}
+			d->index = p[pos];
+			d->snapshot = p[pos + 1];
+			d->size = get_le64(p + pos + 2);
+			memcpy(d->sha256, p + pos + 10, 32);
+			pos += 42;
+			if ((ret = get_str(p, len, &pos, d->name, sizeof(d->name), "disk name",
+					   err, errlen)))
+				return ret;
+		}
+		h->ndisks = (int)nd;
+	}
 	/* bytes after the known fields belong to a later minor version */
 	return 0;
 }

@@ -33,6 +33,7 @@
 #define REC_SIZED_FIRST		0x40	/* 0x40..0x7f: tag, varint length, bytes */
 #define REC_NOTE		0x40	/* sized: one line of text (format 1.1) */
 #define REC_SIZED_LAST		0x7f
+#define REC_COUNT		0x41	/* sized: the next TRAP's element count (format 1.1) */
 #define REC_TRAP		0x80	/* 0x80 | TRAP_* presence bits */
 
 /* Presence bits in a trap's tag byte. */
@@ -66,6 +67,7 @@ enum trap_attr {
 #define REC_SERIAL_MAX		(1 + 2 * VARINT_MAX + TRACE_SERIAL_MAX)
 #define REC_END_MAX		(1 + 6 * VARINT_MAX + 255)
 #define REC_NOTE_MAX		(1 + VARINT_MAX + TRACE_NOTE_MAX)
+#define REC_COUNT_MAX		(2 + VARINT_MAX)
 
 /* ---- little-endian helpers ------------------------------------------- */
 
@@ -147,7 +149,8 @@ size_t codec__get_uv(const uint8_t *p, size_t len, uint64_t *v);
 				 sizeof(((struct trace_header *)0)->backend) +		\
 				 sizeof(((struct trace_header *)0)->load_opts) +	\
 				 sizeof(((struct trace_header *)0)->image_name) +	\
-				 sizeof(((struct trace_header *)0)->creator))
+				 sizeof(((struct trace_header *)0)->creator) +		\
+				 1 + 4 * (2 + 8 + 32 + 2 + 256))
 _Static_assert(TRACE_HEADER_MAX - TRACE_FIXED_LEN - 4 <= TRACE_BODY_MAX, "header too big");
 
 /* Writes the whole header (fixed part, body, CRC) into out, which holds
@@ -196,6 +199,7 @@ struct codec_state {
 				 * passes 0 there and must not upset `time` */
 	uint64_t handler;
 	struct trap_site cur, alt;
+	uint32_t pending_count;	/* from a COUNT record, for the next TRAP */
 };
 
 void record__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time);
@@ -203,6 +207,8 @@ void record__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time
 /* Encoders: write one record at out (room for the *_MAX above) and update
  * the state.  Return the record's length. */
 size_t record__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, uint8_t *out);
+/* The COUNT record that goes right before the TRAP of a string I/O. */
+size_t record__encode_count(struct codec_state *s, uint32_t count, uint8_t *out);
 size_t record__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
 			   uint64_t time, uint64_t value, uint8_t *out);
 size_t record__encode_serial(struct codec_state *s, uint64_t time, const uint8_t *buf,

@@ -168,6 +168,16 @@ size_t record__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, ui
 	return len;
 }
 
+size_t record__encode_count(struct codec_state *s, uint32_t count, uint8_t *out)
+{
+	size_t n = codec__put_uv(out + 2, count);
+
+	(void)s;
+	out[0] = REC_COUNT;
+	out[1] = (uint8_t)n;	/* a sized record: its length, then the count */
+	return 2 + n;
+}
+
 size_t record__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
 			   uint64_t time, uint64_t value, uint8_t *out)
 {
@@ -319,6 +329,8 @@ static int decode_trap(struct codec_state *s, struct cursor *c, struct vmdbg_tra
 	t->insn = n.attr[ATTR_INSN];
 	t->has_error = (uint8_t)n.attr[ATTR_HAS_ERROR];
 	t->time_is_insns = (uint8_t)n.attr[ATTR_TIME_IS_INSNS];
+	t->count = s->pending_count;
+	s->pending_count = 0;
 
 	/* the same state updates as record__encode_trap() */
 	s->next_seq = t->seq + 1;
@@ -405,6 +417,21 @@ int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *
 		memcpy(item->note, p + c.pos, n);
 		item->note[n] = 0;
 		c.pos += n;
+	} else if (tag == REC_COUNT) {
+		/* 1.1: the element count of the TRAP that follows */
+		if ((ret = get_uv(&c, &n, 1 + VARINT_MAX, "count record length")))
+			return ret;
+		if (n > len - c.pos) {
+			snprintf(err, errlen, "count record of %llu bytes passes the chunk end",
+				 (unsigned long long)n);
+			return -EBADMSG;
+		}
+		c.len = c.pos + n;
+		if ((ret = get_uv(&c, &v, UINT32_MAX, "element count")))
+			return ret;
+		s->pending_count = (uint32_t)v;
+		*used = c.len;
+		return 0;
 	} else if (tag >= REC_SIZED_FIRST && tag <= REC_SIZED_LAST) {
 		/* a record type from a later minor version: skip it */
 		if ((ret = get_uv(&c, &n, UINT64_MAX, "record length")))

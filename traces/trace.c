@@ -139,10 +139,21 @@ static int end_record(struct trace_writer *w, size_t len, bool timed, uint64_t t
 
 int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 {
-	uint8_t *p = begin_record(w, REC_TRAP_MAX, true, t->seq, true, t->time);
+	uint8_t *p;
 
+	/* A string I/O's COUNT record and its TRAP share a chunk. */
+	if (t->count && w->ch.nrec + 2 > CHUNK_MAX_RECORDS && trace_writer__flush(w))
+		return w->err;
+	p = begin_record(w, REC_TRAP_MAX + REC_COUNT_MAX, true, t->seq, true, t->time);
 	if (!p)
 		return w->err;
+	if (t->count) {
+		size_t n = record__encode_count(&w->st, t->count, p);
+
+		w->plen += n;
+		w->ch.nrec++;
+		p += n;
+	}
 	w->ch.ntraps++;
 	w->next_seq = t->seq + 1;
 	return end_record(w, record__encode_trap(&w->st, t, p), true, t->time);

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define TRACE_VERSION_MAJOR 1
-#define TRACE_VERSION_MINOR 1	/* 1.1: NOTE records */
+#define TRACE_VERSION_MINOR 1	/* 1.1: NOTE and COUNT records, the disks in the header */
 
 /* Header flags. */
 #define TRACE_F_STEP_MODE	(1u << 0)	/* recorded in step mode */
@@ -37,6 +37,15 @@ struct trace_header {
 	char load_opts[256];			/* e.g. "--load 0x100000 --mode 32" */
 	char image_name[256];			/* file name of the guest image */
 	char creator[128];			/* program, version, host */
+	/* 1.1: the disks the guest had, each hashed when the run began */
+	int ndisks;
+	struct trace_disk {
+		uint8_t index;			/* 0-3: primary master .. secondary slave */
+		uint8_t snapshot;		/* writes were kept in memory */
+		uint64_t size;			/* bytes */
+		uint8_t sha256[32];
+		char name[256];			/* file name */
+	} disks[4];
 };
 
 /* The last record of a complete trace: how the run stopped. */

@@ -2,7 +2,7 @@
  * boot.c - the CPU state vmdbg enters a guest with, and the boot structures
  * (GDT, identity page tables) it builds in low guest memory for that.
  *
- * Boot GDT at BOOT_GDT_ADDR (all flat, DPL 0, accessed bits preset so the
+ * Boot GDT (at BOOT_GDT_ADDR unless the image needs that memory) (all flat, DPL 0, accessed bits preset so the
  * CPU never writes the table):
  *   0x00 null
  *   0x08 64-bit code            (BOOT_SEL_CODE64)
@@ -141,9 +141,9 @@ static void put64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-int boot__write_gdt(struct vmdbg *vm)
+int boot__write_gdt(struct vmdbg *vm, uint64_t gdt)
 {
-	uint8_t *p = vmm__gpa_ptr(vm, BOOT_GDT_ADDR, sizeof(boot_gdt));
+	uint8_t *p = vmm__gpa_ptr(vm, gdt, sizeof(boot_gdt));
 	size_t i;
 
 	if (!p)
@@ -153,11 +153,12 @@ int boot__write_gdt(struct vmdbg *vm)
 	return 0;
 }
 
-int boot__write_page_tables(struct vmdbg *vm)
+int boot__write_page_tables(struct vmdbg *vm, uint64_t pml4_addr)
 {
-	uint8_t *pml4 = vmm__gpa_ptr(vm, BOOT_PML4_ADDR, 0x1000);
-	uint8_t *pdpt = vmm__gpa_ptr(vm, BOOT_PDPT_ADDR, 0x1000);
-	uint8_t *pd = vmm__gpa_ptr(vm, BOOT_PD_ADDR, 4 * 0x1000);
+	uint64_t pdpt_addr = pml4_addr + 0x1000, pd_addr = pml4_addr + 0x2000;
+	uint8_t *pml4 = vmm__gpa_ptr(vm, pml4_addr, 0x1000);
+	uint8_t *pdpt = vmm__gpa_ptr(vm, pdpt_addr, 0x1000);
+	uint8_t *pd = vmm__gpa_ptr(vm, pd_addr, 4 * 0x1000);
 	const uint64_t P = 1, RW = 2, PS = 0x80;
 	uint64_t i;
 
@@ -165,9 +166,9 @@ int boot__write_page_tables(struct vmdbg *vm)
 		return -EFAULT;
 	memset(pml4, 0, 0x1000);
 	memset(pdpt, 0, 0x1000);
-	put64(pml4, BOOT_PDPT_ADDR | P | RW);
+	put64(pml4, pdpt_addr | P | RW);
 	for (i = 0; i < 4; i++)
-		put64(pdpt + 8 * i, (BOOT_PD_ADDR + 0x1000 * i) | P | RW);
+		put64(pdpt + 8 * i, (pd_addr + 0x1000 * i) | P | RW);
 	for (i = 0; i < 4 * 512; i++)
 		put64(pd + 8 * i, (i << 21) | P | RW | PS);
 	return 0;

@@ -309,15 +309,50 @@ int loader__load(struct vmdbg *vm, const uint8_t *data, size_t len,
 		 struct vmdbg_regs *regs, struct vmdbg_image_info *info,
 		 char *err, size_t errlen);
 
-/* Boot structures vmdbg builds in low memory for 32/64-bit entry. */
+/* Attach cfg.disks, and the image at image_path (may be NULL) as the
+ * primary master when it is a boot disk (disks.c; the order is there). */
+int disks__attach(struct vmdbg *vm, const char *image_path, struct vmdbg_image_info *info);
+
+/* The physical memory map (e820.c): the PC layout for this RAM size,
+ * shared by the multiboot information and the BIOS's int 0x15 E820. */
+#define E820_RAM		1
+#define E820_RESERVED		2
+#define E820_EBDA		0x9fc00	/* conventional memory ends here */
+struct e820_entry {
+	uint64_t addr, len;
+	uint32_t type;
+};
+/* Fills out[0..max) and returns the number of entries in the map. */
+int boot__e820(const struct vmdbg *vm, struct e820_entry *out, int max);
+
+/*
+ * Boot structures vmdbg builds for 32/64-bit entry: one 32 KiB area, at
+ * 0x1000 unless the image needs that memory; then at BOOT_AREA_HIGH, just
+ * below the EBDA, or else above the image (loader.c picks).  The offsets:
+ * GDT +0, PML4 +0x1000, PDPT +0x2000, four page directories +0x3000-0x6fff,
+ * multiboot information +0x7000 (mmap +0x100, module list +0x200, strings
+ * +0x300).  The BOOT_*_ADDR values are those of the default place.
+ */
+#define BOOT_AREA_LEN		0x8000
+#define BOOT_AREA_HIGH		0x97000
 #define BOOT_GDT_ADDR		0x1000
 #define BOOT_PML4_ADDR		0x2000
 #define BOOT_PDPT_ADDR		0x3000
 #define BOOT_PD_ADDR		0x4000	/* four tables: 0x4000-0x7fff, 4 GiB */
 #define BOOT_MBI_ADDR		0x8000	/* multiboot info, mmap at +0x100 */
+#define BOOT_OFF_PML4		0x1000
+#define BOOT_OFF_MBI		0x7000
 #define BOOT_STACK_TOP		0x80000	/* initial RSP for ELF64 and flat 64 */
-#define BOOT_RESERVED_END	0x9000	/* images may not load below this... */
-					/* ...except boot sectors at 0x7c00 */
+#define BOOT_RESERVED_END	0x9000	/* the default boot area ends here */
+
+/* The multiboot information (multiboot.c) at mbi in guest RAM: memory
+ * sizes, boot device, command line, modules, the e820 map, loader name. */
+struct mb_module {
+	uint32_t start, end;		/* where the loader put it */
+	const char *string;		/* "FILE ARGS" as given */
+};
+int multiboot__write_info(struct vmdbg *vm, uint32_t mbi, const char *cmdline,
+			  const struct mb_module *mods, int nmods, char *err, size_t errlen);
 #define BOOT_SEL_CODE64		0x08
 #define BOOT_SEL_DATA		0x10
 #define BOOT_SEL_CODE32		0x18
@@ -329,8 +364,8 @@ void regs__init_real(struct vmdbg_regs *r, uint16_t cs, uint16_t ip);
 void regs__init_prot32(struct vmdbg_regs *r, uint32_t eip);
 void regs__init_long64(struct vmdbg_regs *r, uint64_t rip);
 /* Write the boot GDT and (for long mode) identity page tables into RAM. */
-int boot__write_gdt(struct vmdbg *vm);
-int boot__write_page_tables(struct vmdbg *vm);
+int boot__write_gdt(struct vmdbg *vm, uint64_t gdt);
+int boot__write_page_tables(struct vmdbg *vm, uint64_t pml4);	/* PDPT, PDs follow */
 enum vmdbg_mode regs__mode(const struct vmdbg_regs *r);
 int regs__cpl(const struct vmdbg_regs *r);
 
@@ -373,6 +408,11 @@ struct vmdbg {
 	bool syscall_vector_set;	/* --syscall-vector N ... */
 	uint8_t syscall_vector;		/* ... N */
 	uint64_t want_at;		/* vmm__want_input(): next non-blocking time */
+	struct ide *ide;		/* ATA disks (devices/ide.h) */
+	/* vmm__io() while an emu string instruction or a kvm string exit
+	 * runs: its elements become one record (vmm__io_batch_end). */
+	bool io_batch;
+	struct vmdbg_trap io_batch_trap;
 
 	vmdbg_event_fn cb;
 	void *cb_ctx;
@@ -448,6 +488,15 @@ struct trap_origin {
  */
 int vmm__io(struct vmdbg *vm, const struct trap_origin *o, uint16_t port,
 	    int size, bool is_write, uint32_t *val);
+/*
+ * A string instruction (ins/outs, with or without rep) is one record that
+ * says how many elements it moved: between begin and end, vmm__io() still
+ * calls the device for every element but keeps the record; end reports it
+ * (count = elements, value = the first one), or nothing when no element
+ * moved.  end may be called when no batch is open (a fault path).
+ */
+void vmm__io_batch_begin(struct vmdbg *vm);
+void vmm__io_batch_end(struct vmdbg *vm);
 int vmm__mmio(struct vmdbg *vm, const struct trap_origin *o, uint64_t addr,
 	      int size, bool is_write, uint64_t *val);
 /* Stamp seq and time on t, then deliver it to the callback. */

@@ -18,9 +18,16 @@
  * an e_entry that lies in a segment's virtual range but in no physical one
  * is translated to the physical address (higher-half kernels).
  *
- * Images for 32/64-bit entry may not load below BOOT_RESERVED_END, where
- * vmdbg builds its GDT, page tables and multiboot info.  Boot sectors and
- * 16-bit flat images need none of that and may go anywhere in RAM.
+ * Images for 32/64-bit entry may load anywhere in RAM: vmdbg's own boot
+ * structures (GDT, page tables, multiboot information: BOOT_AREA_LEN bytes)
+ * go where the image is not, at 0x1000 when that is free, else just below
+ * the EBDA (BOOT_AREA_HIGH), else above the image.  Multiboot modules
+ * follow the image (and the boot area when it is above the image), each
+ * page-aligned, as GRUB and QEMU place them.
+ *
+ * Detection order: --load, ELF, a Linux bzImage (refused), a boot sector
+ * (0x55AA at offset 510, even when a multiboot header is in the file too:
+ * a disk image that carries its kernel is a disk), a multiboot header.
  */
 #include "vmdbg/internal.h"
 
@@ -33,14 +40,6 @@
 #define MB_SEARCH		8192
 #define MB_FLAG_AOUT		(1u << 16)
 #define MB_FLAGS_KNOWN		0x7u	/* align, meminfo, video (ignored) */
-#define MB_INFO_MEM		(1u << 0)
-#define MB_INFO_CMDLINE		(1u << 2)
-#define MB_INFO_MMAP		(1u << 6)
-#define MB_INFO_LOADER_NAME	(1u << 9)
-#define MB_MMAP_ADDR		(BOOT_MBI_ADDR + 0x100)
-#define MB_CMDLINE_ADDR		(BOOT_MBI_ADDR + 0x200)
-#define MB_NAME_ADDR		(BOOT_MBI_ADDR + 0x210)
-
 #define BOOTSECT_ADDR		0x7c00
 #define BOOTSECT_MAX		0x70000	/* 0x7C00..0x77BFF, below the stack */
 
@@ -66,6 +65,8 @@ struct ctx {
 	size_t errlen;
 	struct seg segs[MAX_SEGS];
 	int nseg;
+	uint64_t boot;		/* the boot area (BOOT_AREA_LEN bytes) */
+	uint64_t top;		/* the end of everything placed so far */
 };
 
 static int fail(struct ctx *c, int ret, const char *fmt, ...)
@@ -99,30 +100,49 @@ static uint64_t rd64(const uint8_t *p)
 	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 #define X(v) ((unsigned long long)(v))
 
 /* ---- placing segments ------------------------------------------------ */
 
+static bool overlaps_image(const struct ctx *c, uint64_t lo, uint64_t len)
+{
+	for (int i = 0; i < c->nseg; i++)
+		if (lo < c->segs[i].paddr + c->segs[i].memsz && c->segs[i].paddr < lo + len)
+			return true;
+	return false;
+}
+
+/* Where the boot structures go: 0x1000, below the EBDA, or above the image. */
+static int choose_boot_area(struct ctx *c)
+{
+	uint64_t above = (c->info->load_hi + 0xfff) & ~0xfffULL;
+
+	/* not in the EBDA, VGA and BIOS hole below 1 MiB */
+	if (above < 0x100000 && above + BOOT_AREA_LEN > E820_EBDA)
+		above = 0x100000;
+
+	if (!overlaps_image(c, BOOT_GDT_ADDR, BOOT_AREA_LEN))
+		c->boot = BOOT_GDT_ADDR;
+	else if (!overlaps_image(c, BOOT_AREA_HIGH, BOOT_AREA_LEN) &&
+		 BOOT_AREA_HIGH + BOOT_AREA_LEN <= c->vm->ram_size)
+		c->boot = BOOT_AREA_HIGH;
+	else if (above + BOOT_AREA_LEN <= c->vm->ram_size && above + BOOT_AREA_LEN < (1ULL << 32))
+		c->boot = above;
+	else
+		return fail(c, -EFBIG, "no room for vmdbg's boot structures (0x%x bytes): the "
+			    "image covers 0x%x and 0x%x, and guest RAM ends at 0x%llx after it",
+			    BOOT_AREA_LEN, BOOT_GDT_ADDR, BOOT_AREA_HIGH, X(c->vm->ram_size));
+	c->top = c->info->load_hi > c->boot + BOOT_AREA_LEN ? c->info->load_hi :
+		 c->boot + BOOT_AREA_LEN;
+	return 0;
+}
+
 /*
- * Check every segment against the file, guest RAM, vmdbg's boot structures
- * (when reserve is set) and each other, then copy them in and zero their
- * tails.  Nothing is written unless all checks pass.
+ * Check every segment against the file, guest RAM and each other, then copy
+ * them in and zero their tails, and (with boot_area) choose where the boot
+ * structures go.  Nothing is written unless all checks pass.
  */
-static int place(struct ctx *c, bool reserve)
+static int place(struct ctx *c, bool boot_area)
 {
 	uint64_t ram = c->vm->ram_size;
 	int i, j;
@@ -141,11 +161,6 @@ static int place(struct ctx *c, bool reserve)
 		if (end < s->paddr || end > ram)
 			return fail(c, -EFBIG, "%s loads at 0x%llx..0x%llx but guest RAM ends at "
 				    "0x%llx%s", s->name, X(s->paddr), X(end), X(ram), s->where);
-		if (reserve && s->paddr < BOOT_RESERVED_END)
-			return fail(c, -EINVAL, "%s loads at 0x%llx..0x%llx, overlapping vmdbg's boot "
-				    "structures at 0x0..0x%x (GDT, page tables, multiboot info); "
-				    "load it at 0x%x or above%s", s->name, X(s->paddr), X(end),
-				    BOOT_RESERVED_END, BOOT_RESERVED_END, s->where);
 	}
 	for (i = 0; i < c->nseg; i++)
 		for (j = i + 1; j < c->nseg; j++) {
@@ -175,7 +190,7 @@ static int place(struct ctx *c, bool reserve)
 	}
 	if (!c->nseg)
 		c->info->load_lo = 0;
-	return 0;
+	return boot_area ? choose_boot_area(c) : 0;
 }
 
 static struct seg *add_seg(struct ctx *c)
@@ -190,77 +205,90 @@ static struct seg *add_seg(struct ctx *c)
 
 static int enter_prot32(struct ctx *c, uint64_t entry)
 {
-	if (boot__write_gdt(c->vm) < 0)
+	if (boot__write_gdt(c->vm, c->boot) < 0)
 		return fail(c, -EFAULT, "guest RAM too small for the boot GDT");
 	regs__init_prot32(c->regs, (uint32_t)entry);
+	c->regs->gdt.base = c->boot;
 	c->info->mode = 32;
 	return 0;
 }
 
 static int enter_long64(struct ctx *c, uint64_t entry)
 {
-	if (boot__write_gdt(c->vm) < 0 || boot__write_page_tables(c->vm) < 0)
+	if (boot__write_gdt(c->vm, c->boot) < 0 ||
+	    boot__write_page_tables(c->vm, c->boot + BOOT_OFF_PML4) < 0)
 		return fail(c, -EFAULT, "guest RAM too small for the boot page tables");
 	regs__init_long64(c->regs, entry);
+	c->regs->gdt.base = c->boot;
+	c->regs->cr3 = c->boot + BOOT_OFF_PML4;
 	c->info->mode = 64;
 	return 0;
 }
 
-/*
- * The multiboot information structure at BOOT_MBI_ADDR: lower and upper
- * memory, an empty command line, the boot loader name "vmdbg" and a memory
- * map: 0..0x9FC00 available, 0x9FC00..1 MiB reserved (EBDA, VGA, BIOS),
- * 1 MiB..end of RAM available.
- */
-static int write_mbi(struct ctx *c)
+/* --module FILE[ ARGS]: read FILE into RAM at the next page after c->top. */
+static int load_module(struct ctx *c, const char *spec, struct mb_module *m)
 {
-	uint64_t ram = c->vm->ram_size;
-	uint8_t *mbi = vmm__gpa_ptr(c->vm, BOOT_MBI_ADDR, 0x100);
-	uint8_t *mmap = vmm__gpa_ptr(c->vm, MB_MMAP_ADDR, 3 * 24);
-	uint8_t *cmdline = vmm__gpa_ptr(c->vm, MB_CMDLINE_ADDR, 1);
-	uint8_t *name = vmm__gpa_ptr(c->vm, MB_NAME_ADDR, 6);
-	const uint64_t map[3][3] = {
-		{ 0, 0x9fc00, 1 },
-		{ 0x9fc00, 0x100000 - 0x9fc00, 2 },
-		{ 0x100000, ram - 0x100000, 1 },
-	};
-	int i;
+	char path[4096];
+	size_t n = strcspn(spec, " ");
+	uint64_t at = (c->top + 0xfff) & ~0xfffULL;
+	FILE *f;
+	long size;
+	uint8_t *p;
 
-	if (!mbi || !mmap || !cmdline || !name || ram <= 0x100000)
-		return fail(c, -EFAULT, "guest RAM (0x%llx bytes) too small for multiboot", X(ram));
-	memset(mbi, 0, 0x100);
-	wr32(mbi + 0, MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MMAP | MB_INFO_LOADER_NAME);
-	wr32(mbi + 4, 639);					/* mem_lower, KiB */
-	wr32(mbi + 8, (uint32_t)((ram - 0x100000) >> 10));	/* mem_upper, KiB */
-	wr32(mbi + 16, MB_CMDLINE_ADDR);
-	wr32(mbi + 44, 3 * 24);					/* mmap_length */
-	wr32(mbi + 48, MB_MMAP_ADDR);
-	wr32(mbi + 64, MB_NAME_ADDR);
-	for (i = 0; i < 3; i++) {
-		uint8_t *e = mmap + 24 * i;
-
-		wr32(e, 20);			/* size of the rest of the entry */
-		wr64(e + 4, map[i][0]);
-		wr64(e + 12, map[i][1]);
-		wr32(e + 20, (uint32_t)map[i][2]);
+	if (!n || n >= sizeof(path))
+		return fail(c, -EINVAL, "--module '%s': expected FILE[ ARGS]", spec);
+	memcpy(path, spec, n);
+	path[n] = 0;
+	f = fopen(path, "rb");
+	if (!f)
+		return fail(c, -errno, "--module %s: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0) {
+		fclose(f);
+		return fail(c, -EINVAL, "--module %s: not a regular file", path);
 	}
-	cmdline[0] = 0;
-	memcpy(name, "vmdbg", 6);
+	p = vmm__gpa_ptr(c->vm, at, (uint64_t)size);
+	if (!p || at + (uint64_t)size >= (1ULL << 32)) {
+		fclose(f);
+		return fail(c, -EFBIG, "--module %s: %ld bytes at 0x%llx do not fit in guest RAM "
+			    "(0x%llx bytes)", path, size, X(at), X(c->vm->ram_size));
+	}
+	if (size && fread(p, 1, (size_t)size, f) != (size_t)size) {
+		fclose(f);
+		return fail(c, -EIO, "--module %s: read failed", path);
+	}
+	fclose(f);
+	m->start = (uint32_t)at;
+	m->end = (uint32_t)(at + (uint64_t)size);
+	m->string = spec;
+	c->top = at + (uint64_t)size;
 	return 0;
 }
 
 static int enter_multiboot(struct ctx *c, uint64_t entry)
 {
-	int ret = write_mbi(c);
+	const struct vmdbg_config *cfg = &c->vm->cfg;
+	struct mb_module mods[VMDBG_MAX_MODULES];
+	uint32_t mbi = (uint32_t)(c->boot + BOOT_OFF_MBI);
+	int ret;
 
+	for (int i = 0; i < cfg->nmodules; i++) {
+		ret = load_module(c, cfg->modules[i], &mods[i]);
+		if (ret < 0)
+			return ret;
+	}
+	ret = multiboot__write_info(c->vm, mbi, cfg->cmdline, mods, cfg->nmodules,
+				    c->err, c->errlen);
 	if (ret < 0)
 		return ret;
 	ret = enter_prot32(c, entry);
 	if (ret < 0)
 		return ret;
 	c->regs->gpr[VMDBG_RAX] = MB_BOOT_MAGIC;
-	c->regs->gpr[VMDBG_RBX] = BOOT_MBI_ADDR;
+	c->regs->gpr[VMDBG_RBX] = mbi;
 	c->info->format = VMDBG_IMG_MULTIBOOT;
+	snprintf(c->info->detected, sizeof(c->info->detected),
+		 "multiboot kernel (%s), boot structures at 0x%llx",
+		 c->segs[0].name[0] == 't' ? "a.out kludge" : "ELF32", X(c->boot));
 	return 0;
 }
 
@@ -375,6 +403,8 @@ static int load_elf64(struct ctx *c)
 		return ret;
 	c->info->format = VMDBG_IMG_ELF64;
 	c->info->entry = entry;
+	snprintf(c->info->detected, sizeof(c->info->detected),
+		 "ELF64 kernel, boot structures at 0x%llx", X(c->boot));
 	return 0;
 }
 
@@ -538,6 +568,8 @@ static int load_bootsector(struct ctx *c)
 	c->regs->gpr[VMDBG_RDX] = 0x80;
 	c->regs->gpr[VMDBG_RSP] = BOOTSECT_ADDR;
 	c->info->format = VMDBG_IMG_BOOTSECTOR;
+	snprintf(c->info->detected, sizeof(c->info->detected),
+		 "boot sector (0x55AA at offset 510)");
 	c->info->entry = BOOTSECT_ADDR;
 	c->info->mode = 16;
 	return 0;
@@ -588,6 +620,7 @@ static int load_flat(struct ctx *c)
 	if (ret < 0)
 		return ret;
 	c->info->format = VMDBG_IMG_FLAT;
+	snprintf(c->info->detected, sizeof(c->info->detected), "flat binary (--load)");
 	c->info->entry = entry;
 	return 0;
 }
@@ -631,11 +664,18 @@ int loader__load(struct vmdbg *vm, const uint8_t *data, size_t len,
 		return fail(&c, -EINVAL, "unknown ELF class %u at offset 0x4 (wanted 1 for ELF32 "
 			    "or 2 for ELF64)", data[4]);
 	}
+	/* A Linux bzImage starts with a boot sector too (0x55AA at 510) but
+	 * its real-mode setup expects a boot loader, not a BIOS jump. */
+	if (len >= 0x206 && !memcmp(data + 0x202, "HdrS", 4))
+		return fail(&c, -ENOEXEC, "a Linux bzImage (\"HdrS\" at offset 0x202): Linux "
+			    "bzImage boot is not supported yet");
+	/* A disk image that carries its kernel often holds a multiboot header
+	 * too: the boot sector is what a PC runs. */
+	if (len >= 512 && data[510] == 0x55 && data[511] == 0xaa)
+		return load_bootsector(&c);
 	mb = find_multiboot(&c, &bad);
 	if (mb >= 0)
 		return load_multiboot(&c, (size_t)mb, false);
-	if (len >= 512 && data[510] == 0x55 && data[511] == 0xaa)
-		return load_bootsector(&c);
 	return fail(&c, -EINVAL, "not a recognised image: no ELF magic, no multiboot header, no "
 		    "0x55AA boot signature at offset 510; use --load ADDR --entry ADDR --mode "
 		    "16|32|64 for a flat binary");

@@ -59,6 +59,7 @@ static const char *const device_names[VMDBG_DEV__COUNT] = {
 	[VMDBG_DEV_VGA] = "vga",
 	[VMDBG_DEV_KBD] = "kbd",
 	[VMDBG_DEV_BIOS] = "bios",
+	[VMDBG_DEV_IDE] = "ide",
 };
 
 static const char *const insn_names[VMDBG_INSN__COUNT] = {
@@ -181,7 +182,12 @@ static void detail(const struct vmdbg_trap *t, char *b, size_t n)
 
 	switch (t->cls) {
 	case VMDBG_TC_IO:
-		if (t->dir == VMDBG_DIR_OUT)
+		if (t->count)	/* a string instruction: its element count */
+			snprintf(b, n, "%s 0x%04" PRIx64 " %s 0x%" PRIx64 "/%u x%u",
+				 t->dir == VMDBG_DIR_OUT ? "outs" : "ins ", t->addr,
+				 t->dir == VMDBG_DIR_OUT ? "<-" : "->", t->value, t->size,
+				 t->count);
+		else if (t->dir == VMDBG_DIR_OUT)
 			snprintf(b, n, "out 0x%04" PRIx64 " <- 0x%" PRIx64 "/%u", t->addr, t->value, t->size);
 		else
 			snprintf(b, n, "in  0x%04" PRIx64 " -> 0x%" PRIx64 "/%u", t->addr, t->value, t->size);
@@ -270,4 +276,13 @@ size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 	if (n < 0)
 		return 0;
 	return (size_t)n < len ? (size_t)n : (len ? len - 1 : 0);
+}
+
+const char *vmdbg__disk_slot_name(int index)
+{
+	static const char *const slot[4] = {
+		"primary master", "primary slave", "secondary master", "secondary slave",
+	};
+
+	return index >= 0 && index < 4 ? slot[index] : "?";
 }

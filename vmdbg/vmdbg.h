@@ -115,6 +115,7 @@ enum vmdbg_device {
 	VMDBG_DEV_VGA,		/* VGA text mode: CRTC and the other 0x3Bx-0x3Dx ports */
 	VMDBG_DEV_KBD,		/* the i8042 with its PS/2 keyboard (0x60, 0x64) */
 	VMDBG_DEV_BIOS,		/* a BIOS service (int 0x10, 0x15, ...) vmdbg ran */
+	VMDBG_DEV_IDE,		/* the ATA/IDE disk controller */
 	VMDBG_DEV__COUNT
 };
 
@@ -163,7 +164,9 @@ enum vmdbg_dir {
 
 /*
  * One trap.  Which fields mean something depends on cls:
- *   io:        addr = port, dir, size, value, device
+ *   io:        addr = port, dir, size, value, device; a string instruction
+ *              (ins/outs, rep or not) is one record: count = the elements
+ *              it moved, value = the first element; 0 for in/out
  *   mmio:      addr = guest physical address, dir, size, value, device
  *   exception: vector, error code (has_error), cr2 for #PF
  *   softint:   vector; syscall: addr = system call number (rax/eax)
@@ -195,6 +198,7 @@ struct vmdbg_trap {
 	uint8_t mode;		/* enum vmdbg_mode at origin */
 	uint8_t has_error;
 	uint8_t time_is_insns;	/* 1 when time counts instructions */
+	uint32_t count;		/* io: elements of a string instruction, else 0 */
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -288,6 +292,8 @@ struct vmdbg_stop {
 
 #define VMDBG_MEM_MIN	(2ULL << 20)
 #define VMDBG_MEM_MAX	(3ULL << 30)	/* below the 32-bit MMIO hole */
+#define VMDBG_MAX_DISKS		4
+#define VMDBG_MAX_MODULES	16
 
 struct vmdbg_config {
 	enum vmdbg_backend_kind backend;
@@ -299,6 +305,20 @@ struct vmdbg_config {
 	int mode;		/* 16, 32, 64 or 0 */
 	int have_load, have_entry;
 	int have_syscall_vector, syscall_vector;	/* --syscall-vector N */
+	/* ATA disks (--disk FILE[,index=N]): index 0-3 is primary master,
+	 * primary slave, secondary master, secondary slave; -1 takes the next
+	 * free one (after a boot-disk image, which is primary master). */
+	struct {
+		const char *path;
+		int index;
+	} disks[VMDBG_MAX_DISKS];
+	int ndisks;
+	int snapshot;		/* 1: disk writes stay in memory; 0: to the files */
+	/* multiboot: --cmdline, --module FILE[ ARGS] (strings live as long as
+	 * the vmdbg) */
+	const char *cmdline;
+	const char *modules[VMDBG_MAX_MODULES];
+	int nmodules;
 };
 
 enum vmdbg_image_format {
@@ -316,6 +336,18 @@ struct vmdbg_image_info {
 	uint64_t file_size;
 	uint8_t sha256[32];
 	int mode;			/* entry mode: 16, 32, 64 */
+	char detected[128];		/* what the loader saw, one line ("boot sector
+					 * (disk image, also primary master)") */
+};
+
+/* An attached disk, for the trace header and `info`.  sha256 is of the file
+ * as it is on the host (in snapshot mode: unchanged by the guest). */
+struct vmdbg_disk_info {
+	int index;			/* 0-3 */
+	char path[256];
+	uint64_t size;			/* bytes */
+	int snapshot;
+	uint8_t sha256[32];
 };
 
 /* ---- the API --------------------------------------------------------- */
@@ -333,6 +365,13 @@ const char *vmdbg__last_error(const struct vmdbg *vm);
 int vmdbg__load(struct vmdbg *vm, const char *path, struct vmdbg_image_info *info);
 int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
 		       struct vmdbg_image_info *info);
+
+/* Disk index (0-3): 0 and *out filled (with_sha: the file hashed too, which
+ * reads it whole), -ENOENT when no disk is there.  The disks are attached
+ * by vmdbg__load() from cfg.disks (and the image when it is a boot disk). */
+/* "primary master", "primary slave", "secondary master", "secondary slave". */
+const char *vmdbg__disk_slot_name(int index);
+int vmdbg__disk_info(struct vmdbg *vm, int index, int with_sha, struct vmdbg_disk_info *out);
 
 const char *vmdbg__backend_name(const struct vmdbg *vm);
 /* Why auto chose this backend (one line), or "" for an explicit choice. */

@@ -276,8 +276,36 @@ int vmm__io(struct vmdbg *vm, const struct trap_origin *o, uint16_t port,
 	}
 	t.dir = is_write ? VMDBG_DIR_OUT : VMDBG_DIR_IN;
 	t.size = (uint8_t)size;
+	if (vm->io_batch) {
+		/* one element of a string instruction: counted, and the first
+		 * element's record is the one vmm__io_batch_end() reports */
+		if (vm->io_batch_trap.count++ == 0) {
+			t.count = 1;
+			vm->io_batch_trap = t;
+		}
+		return 0;
+	}
 	vmm__trap(vm, &t);
 	return 0;
+}
+
+void vmm__io_batch_begin(struct vmdbg *vm)
+{
+	vm->io_batch = true;
+	vm->io_batch_trap.count = 0;
+}
+
+void vmm__io_batch_end(struct vmdbg *vm)
+{
+	if (!vm->io_batch)
+		return;
+	vm->io_batch = false;
+	if (vm->io_batch_trap.count) {
+		struct vmdbg_trap t = vm->io_batch_trap;
+
+		vm->io_batch_trap.count = 0;
+		vmm__trap(vm, &t);
+	}
 }
 
 int vmm__mmio(struct vmdbg *vm, const struct trap_origin *o, uint64_t addr,
@@ -338,8 +366,8 @@ const char *vmdbg__backend_reason(const struct vmdbg *vm)
 	return vm->backend_reason;
 }
 
-int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
-		       struct vmdbg_image_info *info)
+static int load(struct vmdbg *vm, const uint8_t *data, size_t len, const char *path,
+		struct vmdbg_image_info *info)
 {
 	struct vmdbg_image_info img = { 0 };
 	struct vmdbg_regs regs = { 0 };
@@ -362,12 +390,21 @@ int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
 	ret = vm->be->set_regs(vm, &regs);
 	if (ret < 0)
 		return ret;
+	ret = disks__attach(vm, path, &img);
+	if (ret < 0)
+		return ret;
 	vm->entry_regs = regs;
 	vm->image = img;
 	vm->loaded = true;
 	if (info)
 		*info = img;
 	return 0;
+}
+
+int vmdbg__load_buffer(struct vmdbg *vm, const uint8_t *data, size_t len,
+		       struct vmdbg_image_info *info)
+{
+	return load(vm, data, len, NULL, info);
 }
 
 int vmdbg__load(struct vmdbg *vm, const char *path, struct vmdbg_image_info *info)
@@ -385,8 +422,8 @@ int vmdbg__load(struct vmdbg *vm, const char *path, struct vmdbg_image_info *inf
 		return vmm__error(vm, -EFBIG, "%s: image is %zu bytes, larger than guest RAM "
 				  "(%llu bytes)", path, len, (unsigned long long)vm->ram_size);
 	}
-	ret = vmdbg__load_buffer(vm, data, len, info);
-	if (ret < 0) {
+	ret = load(vm, data, len, path, info);
+	if (ret < 0 && strncmp(vm->err, "disk ", 5)) {
 		snprintf(msg, sizeof(msg), "%s", vm->err);
 		vmm__error(vm, ret, "%s: %s", path, msg);
 	}

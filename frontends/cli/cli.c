@@ -281,7 +281,8 @@ static void usage(FILE *f)
 	fputs("usage: vmdbg [OPTIONS] IMAGE          debug a guest: the TUI at a terminal,\n"
 	      "                                      else the (vmdbg) prompt\n"
 	      "  --backend kvm|emu|auto, --mem SIZE, --load ADDR --entry ADDR --mode 16|32|64,\n"
-	      "  --step, --max-steps N, --timeout S     as for `vmdbg run`\n"
+	      "  --step, --max-steps N, --timeout S, --disk FILE[,index=N], --snapshot,\n"
+	      "  --no-snapshot, --cmdline TEXT, --module FILE[ ARGS]     as for `vmdbg run`\n"
 	      "  -x FILE        run the commands in FILE first (# comments)\n"
 	      "  -ex CMD        run CMD (after the -x files)\n"
 	      "  --batch        leave after the scripts instead of prompting\n"
@@ -325,8 +326,7 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		const char *opt = argv[optind - 1];
 
 		switch (c) {
-		case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE:
-		case O_MAX: case O_TMO: case O_SYSVEC:
+		CLI_RUN_OPTION_CASES:
 			if (cli__run_option(lopts[c - O_BACKEND].name, optarg, &o->cfg, &o->max_steps,
 					    &o->timeout) < 0)
 				return -1;
@@ -373,6 +373,8 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		return -1;
 	if (o->gdb_nowait && !o->gdb)
 		return fprintf(stderr, "vmdbg: --gdb-no-wait needs --gdb [HOST:]PORT\n"), -1;
+	if (o->trace && !o->cfg.snapshot)
+		o->cfg.snapshot = 1;	/* as `vmdbg record` */
 	return 0;
 }
 

@@ -32,7 +32,8 @@ int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d));
 
 /* One of the run options shared by run, record and the debugger (name
  * without "--": backend, mem, load, entry, mode, max-steps, timeout,
- * syscall-vector).
+ * syscall-vector, disk, snapshot, no-snapshot, cmdline, module; arg NULL
+ * for the flags).
  * 0, or -1 after a one-line error on stderr. */
 struct vmdbg_config;
 /*
@@ -42,6 +43,7 @@ struct vmdbg_config;
  */
 enum {
 	O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO, O_SYSVEC,
+	O_DISK, O_SNAPSHOT, O_NO_SNAPSHOT, O_CMDLINE, O_MODULE,
 	O_RUN__NEXT
 };
 #define CLI_RUN_LONG_OPTIONS \
@@ -54,8 +56,18 @@ enum {
 	{ "max-steps", required_argument, 0, O_MAX }, \
 	{ "timeout", required_argument, 0, O_TMO }, \
 	{ "syscall-vector", required_argument, 0, O_SYSVEC }, \
+	{ "disk", required_argument, 0, O_DISK }, \
+	{ "snapshot", no_argument, 0, O_SNAPSHOT }, \
+	{ "no-snapshot", no_argument, 0, O_NO_SNAPSHOT }, \
+	{ "cmdline", required_argument, 0, O_CMDLINE }, \
+	{ "module", required_argument, 0, O_MODULE }, \
 	{ "trace", required_argument, 0, 'o' }
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout);
+/* The case labels of the options cli__run_option() takes. */
+#define CLI_RUN_OPTION_CASES \
+	case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE: \
+	case O_MAX: case O_TMO: case O_SYSVEC: case O_DISK: case O_SNAPSHOT: case O_NO_SNAPSHOT: \
+	case O_CMDLINE: case O_MODULE
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * options.c - the run options shared by `vmdbg run`, `record` and the
  * debugger (--backend, --mem, --load, --entry, --mode, --max-steps,
- * --timeout, --syscall-vector): one parser, so every command reads them the same way.
+ * --timeout, --syscall-vector, --disk, --snapshot, --no-snapshot, --cmdline,
+ * --module): one parser, so every command reads them the same way.
  */
 #include "frontends/cli/cli.h"
 #include "vmdbg/vmdbg.h"
@@ -51,6 +52,48 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --disk FILE[,index=N][,if=ide][,format=raw] (QEMU's -drive words). */
+static int disk_option(const char *arg, struct vmdbg_config *cfg)
+{
+	char *copy, *opt, *save = NULL;
+	int index = -1;
+
+	if (cfg->ndisks >= VMDBG_MAX_DISKS)
+		return err("--disk %s: at most %d disks (IDE primary and secondary, master "
+			   "and slave)", arg, VMDBG_MAX_DISKS), -1;
+	copy = strdup(arg);	/* lives as long as the config: the program's run */
+	if (!copy)
+		return err("--disk %s: out of memory", arg), -1;
+	cfg->disks[cfg->ndisks].path = strtok_r(copy, ",", &save);
+	if (!cfg->disks[cfg->ndisks].path || !strncmp(cfg->disks[cfg->ndisks].path, "file=", 5)) {
+		if (cfg->disks[cfg->ndisks].path)
+			cfg->disks[cfg->ndisks].path += 5;
+		if (!cfg->disks[cfg->ndisks].path || !*cfg->disks[cfg->ndisks].path)
+			return err("--disk %s: expected FILE[,index=N]", arg), -1;
+	}
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		char *end;
+
+		if (!strncmp(opt, "index=", 6)) {
+			index = (int)strtol(opt + 6, &end, 0);
+			if (*end || end == opt + 6 || index < 0 || index > 3)
+				return err("--disk %s: index=%s, expected 0-3 (primary master, "
+					   "primary slave, secondary master, secondary slave)", arg,
+					   opt + 6), -1;
+		} else if (strcmp(opt, "if=ide") && strcmp(opt, "format=raw") &&
+			   strcmp(opt, "media=disk")) {
+			return err("--disk %s: unknown option '%s' (index=N, if=ide, format=raw)",
+				   arg, opt), -1;
+		}
+	}
+	for (int i = 0; i < cfg->ndisks; i++)
+		if (index >= 0 && cfg->disks[i].index == index)
+			return err("--disk %s: index=%d is given twice", arg, index), -1;
+	cfg->disks[cfg->ndisks].index = index;
+	cfg->ndisks++;
+	return 0;
+}
+
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout)
 {
@@ -97,6 +140,18 @@ int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		*timeout = strtod(arg, &end);
 		if (*end || *timeout <= 0)
 			return err("--timeout %s: expected seconds > 0", arg), -1;
+	} else if (!strcmp(name, "disk")) {
+		return disk_option(arg, cfg);
+	} else if (!strcmp(name, "snapshot")) {
+		cfg->snapshot = 1;
+	} else if (!strcmp(name, "no-snapshot")) {
+		cfg->snapshot = -1;
+	} else if (!strcmp(name, "cmdline")) {
+		cfg->cmdline = arg;
+	} else if (!strcmp(name, "module")) {
+		if (cfg->nmodules >= VMDBG_MAX_MODULES)
+			return err("--module %s: at most %d modules", arg, VMDBG_MAX_MODULES), -1;
+		cfg->modules[cfg->nmodules++] = arg;
 	} else {
 		return err("--%s: not an option", name), -1;
 	}

@@ -27,7 +27,8 @@ static const struct { const char *name; int kind; } cols[] = {
 	{ "origin", F_STR }, { "cpl", F_NUM }, { "mode", F_STR }, { "rip", F_STR },
 	{ "class", F_STR }, { "disposition", F_STR }, { "classic", F_STR },
 	{ "device", F_STR }, { "insn", F_STR }, { "addr", F_STR }, { "dir", F_STR },
-	{ "size", F_NUM }, { "value", F_STR }, { "vector", F_NUM }, { "has_error", F_BOOL },
+	{ "size", F_NUM }, { "value", F_STR }, { "count", F_NUM }, { "vector", F_NUM },
+	{ "has_error", F_BOOL },
 	{ "error_code", F_NUM }, { "cr2", F_STR }, { "handler", F_STR },
 	{ "syscall_nr", F_NUM }, { "syscall", F_STR }, { "return_to", F_STR },
 	{ "site", F_STR }, { "site_line", F_STR }, { "handler_site", F_STR },
@@ -138,6 +139,7 @@ static void trap_rec(struct rec *r, const struct vmdbg_trap *t, const struct sym
 	set(r, "dir", "%s", t->dir == 1 ? "in" : t->dir == 2 ? "out" : t->dir ? "?" : "none");
 	set(r, "size", "%u", t->size);
 	set(r, "value", "0x%" PRIx64, t->value);
+	set(r, "count", "%" PRIu32, t->count);
 	set(r, "vector", "%u", t->vector);
 	set(r, "has_error", "%s", t->has_error ? "true" : "false");
 	set(r, "error_code", "%" PRIu32, t->error_code);

@@ -35,6 +35,16 @@ static void print_header(const struct trace_header *h, const char *path)
 	       h->mem_size >> 20, (h->flags & TRACE_F_STEP_MODE) ? "step" : "run");
 	printf("  load options: %s; %sby %s; format %u.%u\n", load, when, creator,
 	       h->version_major, h->version_minor);
+	for (int i = 0; i < h->ndisks; i++) {
+		char name[4 * sizeof(h->disks[i].name)];
+
+		sanitize__str(name, sizeof(name), h->disks[i].name, SANITIZE_TERM);
+		printf("  disk %u: %s (%" PRIu64 " bytes, sha256 ", h->disks[i].index, name,
+		       h->disks[i].size);
+		for (int j = 0; j < 8; j++)
+			printf("%02x", h->disks[i].sha256[j]);
+		printf("...)%s\n", h->disks[i].snapshot ? ", snapshot" : "");
+	}
 }
 
 /* Append where the trap came from (and went), as the prompt prints it. */

@@ -16,12 +16,12 @@ tail -n 1 "$TMP/out" | grep -Eq "^interrupt controllers: vmdbg's user-space PIC,
 
 "$VMDBG" record --timeout 30 --backend kvm "$BUILD/guests/boot16.img" -o "$TMP/run.vtr" -q 2>"$TMP/err"
 [ $? -eq 1 ] || { cat "$TMP/err"; fail "boot16 run: wrong status"; }
-"$VMDBG" trace show "$TMP/run.vtr" | tail -n +3 >"$TMP/run.txt"
+"$VMDBG" trace show "$TMP/run.vtr" | tail -n +4 >"$TMP/run.txt"
 same tests/integration/expected/boot16.kvm.run "$TMP/run.txt"
 
 "$VMDBG" record --timeout 30 --backend kvm --step "$BUILD/guests/boot16.img" -o "$TMP/step.vtr" -q 2>"$TMP/err"
 [ $? -eq 1 ] || { cat "$TMP/err"; fail "boot16 step: wrong status"; }
-"$VMDBG" trace show "$TMP/step.vtr" | tail -n +3 >"$TMP/step.txt"
+"$VMDBG" trace show "$TMP/step.vtr" | tail -n +4 >"$TMP/step.txt"
 same tests/integration/expected/boot16.kvm.step "$TMP/step.txt"
 
 # Gaps, where the probe found them: one line, status 6, never a hang.

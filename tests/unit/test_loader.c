@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #define RAM (64ULL << 20)
@@ -29,7 +30,7 @@ struct t {
 	char log[256];
 };
 
-static uint8_t img[0x90000];
+static uint8_t img[0xa0000];
 
 static void on_event(void *ctx, const struct vmdbg_event *ev)
 {
@@ -278,30 +279,39 @@ static void test_elf64_higher_half(void **state)
 	assert_int_equal(t->info.entry, 0x100040);
 }
 
-static void check_mbi(struct t *t)
+/* The multiboot information at mbi: flags, memory, the e820 map of e820.c. */
+static void check_mbi_at(struct t *t, uint32_t at, const char *cmdline)
 {
-	const uint8_t *mbi = t->vm->ram + BOOT_MBI_ADDR;
+	const uint8_t *mbi = t->vm->ram + at;
 	const uint8_t *mm;
-	uint32_t mmap_len;
+	static const uint64_t map[6][3] = {
+		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xf0000, 0x10000, 2 },
+		{ 0x100000, RAM - 0x100000, 1 }, { 0xfec00000, 0x1000, 2 },
+		{ 0xfee00000, 0x1000, 2 },
+	};
 
-	assert_int_equal(rd32(mbi), 0x245);		/* mem, cmdline, mmap, loader name */
+	/* mem, boot device, cmdline, mods, mmap, loader name */
+	assert_int_equal(rd32(mbi), 0x24f);
 	assert_int_equal(rd32(mbi + 4), 639);
 	assert_int_equal(rd32(mbi + 8), (RAM - 0x100000) / 1024);
-	assert_string_equal((const char *)t->vm->ram + rd32(mbi + 16), "");
+	assert_int_equal(rd32(mbi + 12), 0x8000ffff);
+	assert_string_equal((const char *)t->vm->ram + rd32(mbi + 16), cmdline);
 	assert_string_equal((const char *)t->vm->ram + rd32(mbi + 64), "vmdbg");
-	mmap_len = rd32(mbi + 44);
+	assert_int_equal(rd32(mbi + 44), 6 * 24);
+	assert_int_equal(rd32(mbi + 48), at + 0x100);
 	mm = t->vm->ram + rd32(mbi + 48);
-	assert_int_equal(mmap_len, 3 * 24);
-	assert_int_equal(rd32(mm), 20);
-	assert_int_equal(rd64(mm + 4), 0);
-	assert_int_equal(rd64(mm + 12), 0x9fc00);
-	assert_int_equal(rd32(mm + 20), 1);
-	assert_int_equal(rd64(mm + 24 + 4), 0x9fc00);
-	assert_int_equal(rd64(mm + 24 + 12), 0x100000 - 0x9fc00);
-	assert_int_equal(rd32(mm + 24 + 20), 2);
-	assert_int_equal(rd64(mm + 48 + 4), 0x100000);
-	assert_int_equal(rd64(mm + 48 + 12), RAM - 0x100000);
-	assert_int_equal(rd32(mm + 48 + 20), 1);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(rd32(mm + 24 * i), 20);
+		assert_int_equal(rd64(mm + 24 * i + 4), map[i][0]);
+		assert_int_equal(rd64(mm + 24 * i + 12), map[i][1]);
+		assert_int_equal(rd32(mm + 24 * i + 20), map[i][2]);
+	}
+}
+
+static void check_mbi(struct t *t)
+{
+	check_mbi_at(t, BOOT_MBI_ADDR, "");
+	assert_int_equal(rd32(t->vm->ram + BOOT_MBI_ADDR + 20), 0);	/* no modules */
 }
 
 static void check_multiboot_regs(struct t *t, uint32_t eip)
@@ -534,10 +544,87 @@ static void test_segment_over_boot_structures(void **state)
 	struct t *t = *state;
 	Elf64_Phdr *ph = elf64(t->img, 0x1000, 1);
 
+	/* an ELF64 kernel at 0x1000: vmdbg's GDT and page tables move away */
 	ph64(&ph[0], 0x1000, 0x1000, 0x1000, 0x10, 0x1000);
-	load_fails(t, 0x1010, -EINVAL, "segment 0 loads at 0x1000..0x2000, overlapping vmdbg's "
-		   "boot structures at 0x0..0x9000 (GDT, page tables, multiboot info); load it at "
-		   "0x9000 or above (program header at offset 0x40)");
+	t->img[0x1000] = 0xf4;
+	assert_int_equal(load(t, 0x1010), 0);
+	assert_int_equal(t->vm->ram[0x1000], 0xf4);
+	assert_int_equal(t->regs.gdt.base, BOOT_AREA_HIGH);
+	assert_int_equal(t->regs.cr3, BOOT_AREA_HIGH + 0x1000);
+	assert_int_equal(rd64(t->vm->ram + BOOT_AREA_HIGH + BOOT_SEL_CODE64), 0x00af9b000000ffffULL);
+	assert_int_equal(rd64(t->vm->ram + BOOT_AREA_HIGH + 0x3000 + 8), 0x200083);
+	assert_string_equal(t->info.detected, "ELF64 kernel, boot structures at 0x97000");
+}
+
+/* 0x55AA at 510 wins over a multiboot header in the same file; a bzImage
+ * is refused. */
+static void test_boot_disk_detection(void **state)
+{
+	struct t *t = *state;
+	uint32_t f[5] = { 0x100040, 0x100000, 0, 0x102000, 0x100060 };
+
+	mb_header(t->img + 0x40, 0x10003);
+	memcpy(t->img + 0x4c, f, sizeof(f));
+	t->img[510] = 0x55;
+	t->img[511] = 0xaa;
+	assert_int_equal(load(t, 0x400), 0);
+	assert_int_equal(t->info.format, VMDBG_IMG_BOOTSECTOR);
+	assert_int_equal(t->regs.rip, 0x7c00);
+	assert_string_equal(t->info.detected, "boot sector (0x55AA at offset 510)");
+	/* without the signature the same file is the multiboot kernel */
+	t->img[511] = 0;
+	assert_int_equal(load(t, 0x400), 0);
+	assert_int_equal(t->info.format, VMDBG_IMG_MULTIBOOT);
+	/* a Linux bzImage: HdrS at 0x202, and 0x55AA too */
+	t->img[511] = 0xaa;
+	memcpy(t->img + 0x202, "HdrS", 4);
+	load_fails(t, 0x400, -ENOEXEC, "a Linux bzImage (\"HdrS\" at offset 0x202): Linux bzImage "
+		   "boot is not supported yet");
+}
+
+/* --cmdline and --module: the strings and the module list in the mbi, the
+ * modules page-aligned after the kernel. */
+static void test_multiboot_modules(void **state)
+{
+	struct t *t = *state;
+	struct vmdbg_config *cfg = &t->vm->cfg;
+	uint32_t f[5] = { 0x100040, 0x100000, 0, 0x102000, 0x100060 };
+	char m1[] = "/tmp/vmdbg-mod1.XXXXXX", m2[] = "/tmp/vmdbg-mod2.XXXXXX";
+	char spec1[64], spec2[64];
+	const uint8_t *mbi = t->vm->ram + BOOT_MBI_ADDR, *mods;
+	int fd1 = mkstemp(m1), fd2 = mkstemp(m2);
+
+	assert_true(fd1 >= 0 && fd2 >= 0);
+	assert_int_equal(write(fd1, "module one", 10), 10);
+	assert_int_equal(write(fd2, "2", 1), 1);
+	close(fd1);
+	close(fd2);
+	snprintf(spec1, sizeof(spec1), "%s arg1 arg2", m1);
+	snprintf(spec2, sizeof(spec2), "%s", m2);
+	mb_header(t->img + 0x40, 0x10003);
+	memcpy(t->img + 0x4c, f, sizeof(f));
+	cfg->cmdline = "root=/dev/hda console=ttyS0";
+	cfg->modules[0] = spec1;
+	cfg->modules[1] = spec2;
+	cfg->nmodules = 2;
+	assert_int_equal(load(t, 0x100), 0);
+	check_mbi_at(t, BOOT_MBI_ADDR, "root=/dev/hda console=ttyS0");
+	assert_int_equal(rd32(mbi + 20), 2);
+	mods = t->vm->ram + rd32(mbi + 24);
+	assert_int_equal(rd32(mods), 0x102000);		/* the page after the bss */
+	assert_int_equal(rd32(mods + 4), 0x10200a);
+	assert_string_equal((const char *)t->vm->ram + rd32(mods + 8), spec1);
+	assert_memory_equal(t->vm->ram + 0x102000, "module one", 10);
+	assert_int_equal(rd32(mods + 16), 0x103000);
+	assert_int_equal(rd32(mods + 20), 0x103001);
+	assert_string_equal((const char *)t->vm->ram + rd32(mods + 24), spec2);
+	assert_int_equal(t->vm->ram[0x103000], '2');
+	/* a module that is not there */
+	cfg->modules[1] = "/nonexistent/mod";
+	load_fails(t, 0x100, -ENOENT, "--module /nonexistent/mod: No such file or directory");
+	unlink(m1);
+	unlink(m2);
+	memset(cfg, 0, sizeof(*cfg));
 }
 
 static void test_filesz_above_memsz(void **state)
@@ -640,12 +727,16 @@ static void test_multiboot_bad_header(void **state)
 	memcpy(t->img + 12, f, sizeof(f));
 	load_fails(t, 0x100, -EINVAL, "multiboot header at offset 0x0: entry_addr 0x200000 lies "
 		   "outside the image 0x100000..0x100100");
-	/* kludge below the boot structures */
+	/* a kludge image at 0x1000 runs: the boot structures move below the EBDA */
 	f[0] = f[1] = f[4] = 0x1000;
 	memcpy(t->img + 12, f, sizeof(f));
-	assert_int_equal(load(t, 0x100), -EINVAL);
-	assert_non_null(strstr(t->err, "overlapping vmdbg's boot structures"));
-	assert_non_null(strstr(t->err, "multiboot header at offset 0x0"));
+	assert_int_equal(load(t, 0x100), 0);
+	assert_int_equal(t->regs.gdt.base, BOOT_AREA_HIGH);
+	assert_int_equal(t->regs.gpr[VMDBG_RBX], BOOT_AREA_HIGH + 0x7000);
+	check_mbi_at(t, BOOT_AREA_HIGH + 0x7000, "");
+	assert_int_equal(rd64(t->vm->ram + BOOT_AREA_HIGH + BOOT_SEL_CODE32), 0x00cf9b000000ffffULL);
+	assert_string_equal(t->info.detected, "multiboot kernel (a.out kludge), boot structures "
+			    "at 0x97000");
 }
 
 static void test_nonsense(void **state)
@@ -687,13 +778,21 @@ static void test_flat_errors(void **state)
 	cfg->mode = 16;
 	load_fails(t, 0x100, -EINVAL, "--entry 0x100000 is beyond real mode's reach (1 MiB) for "
 		   "--mode 16");
+	/* 64-bit at 0x8000: the GDT and page tables move below the EBDA */
 	cfg->mode = 64;
 	cfg->load_addr = cfg->entry = 0x8000;
-	assert_int_equal(load(t, 0x100), -EINVAL);
-	assert_non_null(strstr(t->err, "the flat image loads at 0x8000..0x8100, overlapping "
-			       "vmdbg's boot structures"));
+	assert_int_equal(load(t, 0x100), 0);
+	assert_int_equal(t->regs.gdt.base, BOOT_AREA_HIGH);
+	assert_int_equal(t->regs.cr3, BOOT_AREA_HIGH + 0x1000);
+	assert_int_equal(rd64(t->vm->ram + BOOT_AREA_HIGH + 0x1000), (BOOT_AREA_HIGH + 0x2000) | 3);
+	/* an image over both places: the boot structures go above it */
+	cfg->mode = 32;
+	cfg->load_addr = cfg->entry = 0x1000;
+	assert_int_equal(load(t, 0x9f000), 0);
+	assert_int_equal(t->regs.gdt.base, 0x100000);	/* past the EBDA/VGA/BIOS hole */
 	/* real mode needs no boot structures: anywhere goes */
 	cfg->mode = 16;
+	cfg->load_addr = cfg->entry = 0x8000;
 	assert_int_equal(load(t, 0x100), 0);
 	assert_int_equal(t->regs.cs.sel, 0);
 	assert_int_equal(t->regs.rip, 0x8000);
@@ -750,6 +849,8 @@ int main(void)
 		T(test_segment_beyond_ram),
 		T(test_segments_overlap),
 		T(test_segment_over_boot_structures),
+		T(test_boot_disk_detection),
+		T(test_multiboot_modules),
 		T(test_filesz_above_memsz),
 		T(test_entry_outside),
 		T(test_no_load_segments),

@@ -6,6 +6,7 @@
 #include "traces/trace.h"
 #include "traces/codec.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +78,12 @@ static void fill_header(struct trace_header *h)
 	strcpy(h->backend, "emu");
 	strcpy(h->load_opts, "--load 0x100000 --entry 0x100000 --mode 32");
 	strcpy(h->image_name, "lecture32.elf");
+	h->ndisks = 2;
+	h->disks[0] = (struct trace_disk){ .index = 0, .snapshot = 1, .size = 1474560 };
+	h->disks[1] = (struct trace_disk){ .index = 3, .snapshot = 0, .size = 512 };
+	memset(h->disks[1].sha256, 0xab, 32);
+	strcpy(h->disks[0].name, "guest.img");
+	strcpy(h->disks[1].name, "fs.img");
 }
 
 static struct trace_writer *open_writer(const char *path)
@@ -149,7 +156,7 @@ static void assert_trap_equal(const struct vmdbg_trap *a, const struct vmdbg_tra
 			 (unsigned long long)b->f)
 	F(seq); F(time); F(rip); F(addr); F(value); F(handler); F(cr2);
 	F(error_code); F(vector); F(insn); F(cls); F(disposition); F(classic);
-	F(device); F(cpl); F(dir); F(size); F(mode); F(has_error); F(time_is_insns);
+	F(device); F(cpl); F(dir); F(size); F(mode); F(has_error); F(time_is_insns); F(count);
 #undef F
 }
 
@@ -227,6 +234,9 @@ static void test_round_trip(void **state)
 			t->mode = (uint8_t)(rnd() % 8 ? 32 : rnd());
 			t->has_error = (uint8_t)(rnd() % 2 ? rnd() % 2 : rnd());
 			t->time_is_insns = (uint8_t)(rnd() % 2);
+			/* string I/O: a COUNT record before the trap (1.1) */
+			t->count = rnd() % 8 ? 0 : rnd() % 2 ? 1 + (uint32_t)(rnd() % 256) :
+				   (uint32_t)rnd_value();
 			if (i == 100)	/* every field at its maximum, then all zero */
 				memset(t, 0xff, sizeof(*t));
 			if (i == 101)
@@ -250,6 +260,14 @@ static void test_round_trip(void **state)
 	assert_string_equal(trace_reader__header(r)->load_opts,
 			    "--load 0x100000 --entry 0x100000 --mode 32");
 	assert_contains(trace_reader__header(r)->creator, "vmdbg");
+	assert_int_equal(trace_reader__header(r)->version_minor, 1);
+	assert_int_equal(trace_reader__header(r)->ndisks, 2);
+	assert_int_equal(trace_reader__header(r)->disks[0].size, 1474560);
+	assert_int_equal(trace_reader__header(r)->disks[0].snapshot, 1);
+	assert_int_equal(trace_reader__header(r)->disks[1].index, 3);
+	assert_int_equal(trace_reader__header(r)->disks[1].sha256[31], 0xab);
+	assert_string_equal(trace_reader__header(r)->disks[0].name, "guest.img");
+	assert_string_equal(trace_reader__header(r)->disks[1].name, "fs.img");
 	for (n = 0; n < N; n++) {
 		struct expect *e = &ex[n];
 
@@ -282,6 +300,34 @@ static void test_round_trip(void **state)
 	unlink(path);
 	free(path);
 	free(ex);
+}
+
+/* A 1.0 header body (no disk list) still reads: no disks. */
+static void test_header_v10(void **state)
+{
+	struct trace_header h, back;
+	uint8_t buf[TRACE_HEADER_MAX];
+	char err[256];
+	size_t body;
+
+	(void)state;
+	fill_header(&h);
+	h.ndisks = 0;
+	codec__encode_header(&h, buf);
+	body = get_le32(buf + 12);
+	/* 1.1 appended one byte (0 disks): without it the body is 1.0's */
+	assert_int_equal(buf[TRACE_FIXED_LEN + body - 1], 0);
+	memset(&back, 0, sizeof(back));
+	back.ndisks = 7;
+	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, body - 1, &back,
+						   err, sizeof(err)), 0);
+	assert_int_equal(back.ndisks, 7);	/* untouched: the reader zeroes it first */
+	assert_string_equal(back.image_name, "lecture32.elf");
+	/* a disk list that claims too many */
+	buf[TRACE_FIXED_LEN + body - 1] = 5;
+	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, body, &back, err,
+						   sizeof(err)), -EBADMSG);
+	assert_contains(err, "header says 5 disks, at most 4");
 }
 
 /* A serial buffer longer than one record is split and comes back whole. */
@@ -787,10 +833,10 @@ static void test_huge_lengths(void **state)
 	write_chunk_file(path, p, 1, 1, 1, 0, 0);
 	expect_chunk_error(path, 0, "unknown record type 0x05");
 	/* a sized record running past the chunk */
-	p[0] = REC_SIZED_FIRST + 1;
+	p[0] = REC_SIZED_FIRST + 2;
 	p[1] = 9;
 	write_chunk_file(path, p, 2, 2, 1, 0, 0);
-	expect_chunk_error(path, 0, "record type 0x41 of 9 bytes passes the chunk end");
+	expect_chunk_error(path, 0, "record type 0x42 of 9 bytes passes the chunk end");
 	/* a note running past the chunk, and one longer than a note may be */
 	p[0] = REC_NOTE;
 	write_chunk_file(path, p, 2, 2, 1, 0, 0);
@@ -799,6 +845,11 @@ static void test_huge_lengths(void **state)
 	p[2] = 0x02;
 	write_chunk_file(path, p, 3, 3, 1, 0, 0);
 	expect_chunk_error(path, 0, "note length is 256, at most 255");
+	/* a COUNT record (1.1) running past the chunk */
+	p[0] = REC_COUNT;
+	p[1] = 9;
+	write_chunk_file(path, p, 2, 2, 1, 0, 0);
+	expect_chunk_error(path, 0, "count record of 9 bytes passes the chunk end");
 	/* a payload that claims more than the file has is a cut-off, not a crash */
 	write_chunk_file(path, trap, 2, 1000000, 1, 1, 0);
 	r = open_reader(path);
@@ -898,6 +949,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_header_v10),
 		cmocka_unit_test(test_serial_split),
 		cmocka_unit_test(test_notes),
 		cmocka_unit_test(test_bytes_per_trap),

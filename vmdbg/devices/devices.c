@@ -8,6 +8,7 @@
  * a dozen entries is cheaper than anything cleverer.
  */
 #include "vmdbg/internal.h"
+#include "vmdbg/devices/ide.h"
 
 #include <errno.h>
 #include <string.h>
@@ -181,6 +182,10 @@ int devices__init(struct vmdbg *vm)
 	ret = bios__register(vm);
 	if (ret < 0)
 		goto err_kbd;
+	if (!ide__init(vm)) {
+		ret = -ENOMEM;
+		goto err_kbd;
+	}
 	register_describes(vm);
 	return 0;
 
@@ -213,6 +218,7 @@ err:
 
 void devices__exit(struct vmdbg *vm)
 {
+	ide__exit(vm->ide);
 	kbd__exit(vm);
 	vga__exit(vm);
 	fw_cfg__exit(vm);

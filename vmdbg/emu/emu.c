@@ -538,6 +538,9 @@ static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	e->rep_resume = false;
 	if (__builtin_setjmp(e->jb)) {
 		e->rep_resume = false;
+		/* a fault in the middle of rep ins/outs: its elements so far
+		 * are one record, before the fault's */
+		vmm__io_batch_end(vm);
 		if (e->stop_now)
 			goto out;
 		sys__handle_fault(e);

@@ -74,6 +74,9 @@ bool string__exec(struct emu *e, const struct insn *in)
 	unsigned done = 0;
 	if ((kind == ST_INS || kind == ST_OUTS) && !sys__io_allowed(e, port, size))
 		emu_gp(e, 0);
+	/* all the elements of one ins/outs are one io record with a count */
+	if (kind == ST_INS || kind == ST_OUTS)
+		vmm__io_batch_begin(e->vm);
 	for (;;) {
 		if (rep && !(e->r[1] & am))
 			break;
@@ -140,5 +143,7 @@ bool string__exec(struct emu *e, const struct insn *in)
 			break;
 		}
 	}
+	if (kind == ST_INS || kind == ST_OUTS)
+		vmm__io_batch_end(e->vm);
 	return true;
 }

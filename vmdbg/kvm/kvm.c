@@ -248,16 +248,23 @@ static int handle_io(struct vmdbg *vm, struct kvm_backend *kb)
 				  run->io.port, run->io.count);
 	kvm__origin(kb, &o);
 	o.rip = io_origin_rip(kb, out, run->io.port, size);
+	/* A string exit (count > 1: rep ins/outs, which KVM cuts at page
+	 * boundaries) is one record with its count, as on emu. */
+	if (run->io.count > 1)
+		vmm__io_batch_begin(vm);
 	for (uint32_t i = 0; i < run->io.count; i++) {
 		val = 0;
 		if (out)
 			memcpy(&val, data + i * size, size);
 		rc = vmm__io(vm, &o, run->io.port, size, out, &val);
-		if (rc < 0)
+		if (rc < 0) {
+			vmm__io_batch_end(vm);
 			return rc;
+		}
 		if (!out)
 			memcpy(data + i * size, &val, size);
 	}
+	vmm__io_batch_end(vm);
 	kb->io_pending = true;
 	if (out && kb->cur.valid && kb->cur.decoded) {
 		/* Some hosts run the next instruction before the step's debug

@@ -34,7 +34,8 @@ GUEST_LDFLAGS := -nostdlib --fatal-warnings --build-id=none -z max-page-size=0x1
 GUEST_IMAGES := $(GUEST_OUT)/boot16.img $(GUEST_OUT)/lecture32.img \
 	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img \
 	$(GUEST_OUT)/lecture32-O0.img $(GUEST_OUT)/lecture32-O2.img \
-	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img $(GUEST_OUT)/apic.img
+	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img $(GUEST_OUT)/apic.img \
+	$(GUEST_OUT)/diskboot.img $(GUEST_OUT)/diskboot-fs.img
 
 guests: $(GUEST_IMAGES)
 
@@ -130,6 +131,30 @@ $(GUEST_OUT)/apic.img: $(APIC_OBJS) $(GUEST_SRC)/apic/apic.ld
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/apic/apic.ld -o $@ \
 		$(APIC_OBJS)
+
+# ---- diskboot: a boot sector that loads its kernel by ATA PIO ----------
+# diskboot.img = boot sector + the kernel (16 sectors at LBA 1); its second
+# disk, diskboot-fs.img, is assembled from fs.S.
+DISKBOOT_OBJS := $(addprefix $(GUEST_OUT)/diskboot/,kernel.o uart.o lib.o)
+$(eval $(call guest_variant,diskboot,diskboot,$(GUEST_CFLAGS32)))
+$(GUEST_OUT)/diskboot/boot.elf: $(GUEST_OUT)/diskboot/boot.o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $@ $<
+$(GUEST_OUT)/diskboot/kernel.elf: $(DISKBOOT_OBJS) $(GUEST_SRC)/diskboot/kernel.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) --no-warn-rwx-segments \
+		-T $(GUEST_SRC)/diskboot/kernel.ld -o $@ \
+		$(DISKBOOT_OBJS)
+$(GUEST_OUT)/diskboot.img: $(GUEST_OUT)/diskboot/boot.elf $(GUEST_OUT)/diskboot/kernel.elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $(GUEST_OUT)/diskboot/boot.elf $@.boot
+	$(Q)$(GUEST_OBJCOPY) -O binary $(GUEST_OUT)/diskboot/kernel.elf $@.kernel
+	$(Q)test "$$(wc -c < $@.boot)" -eq 512 && test "$$(wc -c < $@.kernel)" -le 8192 || \
+		{ echo "diskboot: boot sector not 512 bytes or kernel over 16 sectors" >&2; exit 1; }
+	$(Q)cat $@.boot $@.kernel > $@ && truncate -s 8704 $@ && rm -f $@.boot $@.kernel
+$(GUEST_OUT)/diskboot-fs.img: $(GUEST_OUT)/diskboot/fs.o
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary -j .data $< $@
 
 .PHONY: guests guests-qemu guests-check
 

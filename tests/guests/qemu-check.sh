@@ -80,5 +80,9 @@ check timer16 "$out/timer16.elf" "$out/timer16.elf" \
 WANT=0 check apic "$out/apic.img" "$out/apic.img" \
 	qemu-system-i386 -kernel "$out/apic.img"
 
+check diskboot "$out/diskboot/kernel.elf" "$out/diskboot/kernel.elf" \
+	qemu-system-i386 -drive format=raw,index=0,snapshot=on,file="$out/diskboot.img" \
+	-drive format=raw,index=1,snapshot=on,file="$out/diskboot-fs.img"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

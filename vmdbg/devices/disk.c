@@ -44,6 +44,13 @@ struct disk *disk__open(const char *path, bool snapshot, char *err, size_t errle
 	struct stat st;
 	int fd;
 
+	/* a directory, device or FIFO is named as such, before open() says
+	 * something less clear (EISDIR) or blocks (a FIFO) */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "disk %s: not a regular file (a disk must be an image file)",
+			 path);
+		return NULL;
+	}
 	fd = open(path, (snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "disk %s: %s%s", path, strerror(errno),

@@ -47,6 +47,14 @@ cmp -s "$fs" "$TMP/fs2.img" || fail "--snapshot changed the disk file"
 contains "$TMP/err" "vmdbg: $img: boot sector (0x55AA at offset 510): a disk image, also the primary master, entry 0x7c00 in 16-bit mode"
 contains "$TMP/err" "vmdbg: disk 1 (primary slave): $fs, 32768 bytes, snapshot (writes stay in memory)"
 
+# the same kernel as a multiboot ELF that loads at 0x8000: vmdbg's boot
+# structures move out of its way (below the EBDA) and it runs the same
+"$VMDBG" run -v --backend emu "$BUILD/guests/diskboot/kernel.elf" --disk "$img" --disk "$fs" \
+	--snapshot >"$TMP/mb.serial" 2>"$TMP/err"
+[ $? -eq 1 ] || { cat "$TMP/err"; fail "multiboot at 0x8000: wrong status"; }
+same tests/guests/expected/diskboot.serial "$TMP/mb.serial"
+contains "$TMP/err" "multiboot kernel (ELF32), boot structures at 0x97000, entry 0x8000 in 32-bit mode"
+
 # bad disks and images: one line, status 2
 expect_status 2 "$VMDBG" run --backend emu "$img" --disk /tmp
 contains "$TMP/err" "vmdbg: disk /tmp: not a regular file (a disk must be an image file)"

@@ -6,7 +6,9 @@
  * the status (acknowledging the drive) and moves the sector with one
  * `rep insw`.  It prints what it finds on the UART and exits through port
  * 0xF4.  Every value it prints is the same under vmdbg and under QEMU
- * (tests/guests/expected/diskboot.serial).
+ * (tests/guests/expected/diskboot.serial).  kernel.elf also carries a
+ * multiboot header: `vmdbg run kernel.elf --disk ... --disk ...` loads it
+ * at 0x8000 directly, the same run without the boot sector.
  */
 #include "x86.h"
 #include "kernel.h"
@@ -28,6 +30,19 @@
 __asm__(".section .text.entry, \"ax\"\n"
 	".globl _start\n"
 	"_start:\n"
+	"	jmp 2f\n"
+	/* A multiboot header too (ELF loading, no flags), so that the same
+	 * kernel.elf is also a multiboot kernel that loads at 0x8000, where
+	 * vmdbg's boot structures used to be. */
+	"	.p2align 2\n"
+	"	.long 0x1BADB002, 0, -0x1BADB002\n"
+	/* its own GDT: a multiboot loader's is not the kernel's to keep */
+	"2:	lgdt kernel_gdt_desc\n"
+	"	ljmp $0x08, $3f\n"
+	"3:	movw $0x10, %ax\n"
+	"	movw %ax, %ds\n"
+	"	movw %ax, %es\n"
+	"	movw %ax, %ss\n"
 	"	cld\n"
 	"	movl $__bss_start, %edi\n"	/* the BIOS may have used this memory */
 	"	movl $__bss_end, %ecx\n"
@@ -40,6 +55,14 @@ __asm__(".section .text.entry, \"ax\"\n"
 	"	jmp 1b\n"
 	".previous\n"
 	/* IRQ14: save everything, C does the work */
+	".p2align 3\n"
+	"kernel_gdt:\n"
+	"	.quad 0\n"
+	"	.quad 0x00cf9a000000ffff\n"	/* 0x08 flat code */
+	"	.quad 0x00cf92000000ffff\n"	/* 0x10 flat data */
+	"kernel_gdt_desc:\n"
+	"	.word 23\n"
+	"	.long kernel_gdt\n"
 	".globl ide_isr\n"
 	"ide_isr:\n"
 	"	pushal\n"

@@ -227,17 +227,6 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 	return 0;
 }
 
-static void load_opts_string(const struct run_opts *o, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "--mem %llu", (unsigned long long)(o->cfg.mem_size ? o->cfg.mem_size : 64ULL << 20));
-
-	if (o->cfg.have_load && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " --load 0x%llx --entry 0x%llx --mode %d",
-			 (unsigned long long)o->cfg.load_addr,
-			 (unsigned long long)(o->cfg.have_entry ? o->cfg.entry : o->cfg.load_addr),
-			 o->cfg.mode ? o->cfg.mode : 32);
-}
-
 static int stop_status(const struct vmdbg_stop *s)
 {
 	switch (s->reason) {
@@ -302,28 +291,13 @@ static int cmd_run(int argc, char **argv, int record)
 				    di.snapshot ? ", snapshot (writes stay in memory)" : "");
 	}
 	if (o.trace) {
-		struct trace_header h = { 0 };
-		struct vmdbg_disk_info di;
+		struct trace_header h;
 
-		for (int i = 0; i < VMDBG_MAX_DISKS; i++) {
-			struct trace_disk *td = &h.disks[h.ndisks];
-
-			if (vmdbg__disk_info(vm, i, 1, &di) < 0)
-				continue;
-			td->index = (uint8_t)i;
-			td->snapshot = (uint8_t)di.snapshot;
-			td->size = di.size;
-			memcpy(td->sha256, di.sha256, sizeof(td->sha256));
-			snprintf(td->name, sizeof(td->name), "%s", di.path);
-			h.ndisks++;
+		if (cli__trace_header(vm, &o.cfg, &info, o.image, o.step, &h, e, sizeof(e)) < 0) {
+			err("%s", e);
+			vmdbg__destroy(vm);
+			return EXIT_INTERNAL;
 		}
-
-		memcpy(h.image_sha256, info.sha256, sizeof(h.image_sha256));
-		h.mem_size = vmdbg__mem_size(vm);
-		h.flags = o.step ? TRACE_F_STEP_MODE : 0;
-		snprintf(h.backend, sizeof(h.backend), "%s", vmdbg__backend_name(vm));
-		load_opts_string(&o, h.load_opts, sizeof(h.load_opts));
-		snprintf(h.image_name, sizeof(h.image_name), "%s", o.image);
 		ctx.tw = trace_writer__open(o.trace, &h, e, sizeof(e));
 		if (!ctx.tw) {
 			err("%s", e);

@@ -2,6 +2,7 @@
 #ifndef VMDBG_CLI_H
 #define VMDBG_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -64,6 +65,14 @@ enum {
 	{ "trace", required_argument, 0, 'o' }
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout);
+/* Fill a trace file header for a loaded guest (with each disk's SHA-256).
+ * 0, or a negative errno with a message in err. */
+struct vmdbg;
+struct vmdbg_image_info;
+struct trace_header;
+int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
+		      const struct vmdbg_image_info *info, const char *image, int step,
+		      struct trace_header *h, char *err, size_t errlen);
 /* The case labels of the options cli__run_option() takes. */
 #define CLI_RUN_OPTION_CASES \
 	case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE: \

@@ -199,23 +199,13 @@ void session__close(struct dbg *d)
 int session__trace_start(struct dbg *d, const char *path)
 {
 	struct dbg_opts *o = d->opts;
-	struct trace_header h = { 0 };
+	struct trace_header h;
 	char e[512];
-	int n;
 
 	if (d->tw)
 		return dbg__error(d, "Already recording to %s; 'trace stop' first.", d->trace_path);
-	memcpy(h.image_sha256, d->info.sha256, sizeof(h.image_sha256));
-	h.mem_size = vmdbg__mem_size(d->vm);
-	h.flags = o->step ? TRACE_F_STEP_MODE : 0;
-	snprintf(h.backend, sizeof(h.backend), "%s", vmdbg__backend_name(d->vm));
-	n = snprintf(h.load_opts, sizeof(h.load_opts), "--mem %" PRIu64, h.mem_size);
-	if (o->cfg.have_load && n > 0 && (size_t)n < sizeof(h.load_opts))
-		snprintf(h.load_opts + n, sizeof(h.load_opts) - (size_t)n,
-			 " --load 0x%" PRIx64 " --entry 0x%" PRIx64 " --mode %d",
-			 o->cfg.load_addr, o->cfg.have_entry ? o->cfg.entry : o->cfg.load_addr,
-			 o->cfg.mode ? o->cfg.mode : 32);
-	snprintf(h.image_name, sizeof(h.image_name), "%s", o->image);
+	if (cli__trace_header(d->vm, &o->cfg, &d->info, o->image, o->step, &h, e, sizeof(e)) < 0)
+		return dbg__error(d, "%s", e);
 	d->tw = trace_writer__open(path, &h, e, sizeof(e));
 	if (!d->tw)
 		return dbg__error(d, "%s", e);

@@ -32,6 +32,13 @@ printf '  disk 0: %s (8704 bytes, sha256 %s...), snapshot\n  disk 1: %s (32768 b
 same "$TMP/want" "$TMP/disks"
 "$VMDBG" trace export "$TMP/d.vtr" --format csv | head -1 | grep -q ',count$' || fail "csv count column"
 
+# the debugger takes the same disk options; its --trace is a snapshot too
+"$VMDBG" --batch --backend emu "$img" --disk "$fs" --trace "$TMP/dbg.vtr" -ex run -q >"$TMP/out" 2>&1
+[ $? -eq 1 ] || { cat "$TMP/out"; fail "debugger: wrong status"; }
+contains "$TMP/out" "[Guest exited with status 1 (debug-exit value 0)]"
+"$VMDBG" trace show "$TMP/dbg.vtr" | sed -n 3,4p >"$TMP/disks"
+same "$TMP/want" "$TMP/disks"
+
 # `run` writes to the file unless --snapshot; --disk FILE,index=N places it
 cp "$fs" "$TMP/fs.img"
 "$VMDBG" run --backend emu "$img" --disk "$TMP/fs.img,index=1" -q 2>"$TMP/err"

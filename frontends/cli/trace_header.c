@@ -1,0 +1,53 @@
+/*
+ * trace_header.c - the trace file header of a live run, filled the same way
+ * by `vmdbg run/record --trace` (main.c) and the debugger's --trace and
+ * `trace start` (session.c): image hash, memory, backend, load options, and
+ * each attached disk with its SHA-256 (FORMAT.md 1.1).
+ */
+#include "frontends/cli/cli.h"
+#include "traces/trace.h"
+#include "vmdbg/vmdbg.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
+		      const struct vmdbg_image_info *info, const char *image, int step,
+		      struct trace_header *h, char *err, size_t errlen)
+{
+	struct vmdbg_disk_info di;
+	int n;
+
+	memset(h, 0, sizeof(*h));
+	memcpy(h->image_sha256, info->sha256, sizeof(h->image_sha256));
+	h->mem_size = vmdbg__mem_size(vm);
+	h->flags = step ? TRACE_F_STEP_MODE : 0;
+	snprintf(h->backend, sizeof(h->backend), "%s", vmdbg__backend_name(vm));
+	n = snprintf(h->load_opts, sizeof(h->load_opts), "--mem %" PRIu64, h->mem_size);
+	if (cfg->have_load && n > 0 && (size_t)n < sizeof(h->load_opts))
+		snprintf(h->load_opts + n, sizeof(h->load_opts) - (size_t)n,
+			 " --load 0x%" PRIx64 " --entry 0x%" PRIx64 " --mode %d",
+			 cfg->load_addr, cfg->have_entry ? cfg->entry : cfg->load_addr,
+			 cfg->mode ? cfg->mode : 32);
+	snprintf(h->image_name, sizeof(h->image_name), "%s", image);
+	for (int i = 0; i < VMDBG_MAX_DISKS; i++) {
+		struct trace_disk *td = &h->disks[h->ndisks];
+		int ret = vmdbg__disk_info(vm, i, 1, &di);
+
+		if (ret == -ENOENT)	/* no disk there */
+			continue;
+		if (ret < 0) {
+			snprintf(err, errlen, "%s", vmdbg__last_error(vm));
+			return ret;
+		}
+		td->index = (uint8_t)i;
+		td->snapshot = (uint8_t)di.snapshot;
+		td->size = di.size;
+		memcpy(td->sha256, di.sha256, sizeof(td->sha256));
+		snprintf(td->name, sizeof(td->name), "%s", di.path);
+		h->ndisks++;
+	}
+	return 0;
+}

@@ -118,14 +118,31 @@ static uint8_t status(struct t *t)
 	return (uint8_t)in(t, 0x1f7, 1);
 }
 
+/* The task file: device, count, sector (LBA 0-7), cylinder low and high,
+ * then the command. */
+static void task(struct t *t, uint8_t dev, uint8_t count, uint8_t r3, uint8_t r4, uint8_t r5,
+		 uint8_t cmd)
+{
+	out(t, 0x1f6, 1, dev);
+	out(t, 0x1f2, 1, count);
+	out(t, 0x1f3, 1, r3);
+	out(t, 0x1f4, 1, r4);
+	out(t, 0x1f5, 1, r5);
+	out(t, 0x1f7, 1, cmd);
+}
+
+/* Write one register, then the command; the status it ends with. */
+static uint8_t command_with(struct t *t, uint16_t port, uint8_t v, uint8_t cmd)
+{
+	out(t, port, 1, v);
+	out(t, 0x1f7, 1, cmd);
+	return status(t);
+}
+
 static void lba28(struct t *t, uint32_t lba, uint8_t count, uint8_t cmd)
 {
-	out(t, 0x1f6, 1, 0xe0 | (lba >> 24));
-	out(t, 0x1f2, 1, count);
-	out(t, 0x1f3, 1, lba & 0xff);
-	out(t, 0x1f4, 1, (lba >> 8) & 0xff);
-	out(t, 0x1f5, 1, (lba >> 16) & 0xff);
-	out(t, 0x1f7, 1, cmd);
+	task(t, (uint8_t)(0xe0 | (lba >> 24)), count, (uint8_t)lba, (uint8_t)(lba >> 8),
+	     (uint8_t)(lba >> 16), cmd);
 }
 
 /* Read one 512-byte sector with 16-bit ins and check it against lba. */
@@ -208,12 +225,7 @@ static void test_read_lba28_chs_lba48(void **state)
 	assert_int_equal(in(t, 0x1f1, 1), 0);
 
 	/* CHS: cylinder 0, head 1, sector 1 is LBA 63 with 16 heads, 63 sectors */
-	out(t, 0x1f6, 1, 0xa1);
-	out(t, 0x1f2, 1, 1);
-	out(t, 0x1f3, 1, 1);
-	out(t, 0x1f4, 1, 0);
-	out(t, 0x1f5, 1, 0);
-	out(t, 0x1f7, 1, 0x20);
+	task(t, 0xa1, 1, 1, 0, 0, 0x20);
 	assert_int_equal(status(t), 0x58);
 	read_sector16(t, 63);
 	assert_int_equal(in(t, 0x1f3, 1), 2);		/* next: sector 2 */
@@ -284,30 +296,20 @@ static void test_write_and_multiple(void **state)
 		read_sector16(t, 100 + s);
 	assert_int_equal(status(t), 0x50);
 	/* SET MULTIPLE MODE: 3 is not a power of two; 0 turns it off */
-	out(t, 0x1f2, 1, 3);
-	out(t, 0x1f7, 1, 0xc6);
-	assert_int_equal(status(t), 0x41);
-	out(t, 0x1f2, 1, 0);
-	out(t, 0x1f7, 1, 0xc6);
-	assert_int_equal(status(t), 0x50);
+	assert_int_equal(command_with(t, 0x1f2, 3, 0xc6), 0x41);
+	assert_int_equal(command_with(t, 0x1f2, 0, 0xc6), 0x50);
 	lba28(t, 100, 1, 0xc4);
 	assert_int_equal(status(t), 0x41);
 	assert_int_equal(in(t, 0x1f1, 1), 0x04);
-	out(t, 0x1f2, 1, 2);
-	out(t, 0x1f7, 1, 0xc6);
-	assert_int_equal(status(t), 0x50);
+	assert_int_equal(command_with(t, 0x1f2, 2, 0xc6), 0x50);
 	lba28(t, 200, 4, 0xc4);
 	assert_int_equal(status(t), 0x58);
 	read_sector16(t, 200);
 	read_sector16(t, 201);
 	assert_true(irq14(t));
 	/* SET FEATURES: write cache off is fine, subcommand 0x77 is not */
-	out(t, 0x1f1, 1, 0x82);
-	out(t, 0x1f7, 1, 0xef);
-	assert_int_equal(status(t), 0x50);
-	out(t, 0x1f1, 1, 0x77);
-	out(t, 0x1f7, 1, 0xef);
-	assert_int_equal(status(t), 0x41);
+	assert_int_equal(command_with(t, 0x1f1, 0x82, 0xef), 0x50);
+	assert_int_equal(command_with(t, 0x1f1, 0x77, 0xef), 0x41);
 	/* INITIALIZE DEVICE PARAMETERS is accepted */
 	out(t, 0x1f7, 1, 0x91);
 	assert_int_equal(status(t), 0x50);
@@ -349,12 +351,7 @@ static void test_errors(void **state)
 	assert_int_equal(status(t), 0x50);
 	assert_int_equal(in(t, 0x1f1, 1), 0);
 	/* CHS sector 0 does not exist */
-	out(t, 0x1f6, 1, 0xa0);
-	out(t, 0x1f2, 1, 1);
-	out(t, 0x1f3, 1, 0);
-	out(t, 0x1f4, 1, 0);
-	out(t, 0x1f5, 1, 0);
-	out(t, 0x1f7, 1, 0x20);
+	task(t, 0xa0, 1, 0, 0, 0, 0x20);
 	assert_int_equal(status(t), 0x41);
 }
 
@@ -419,12 +416,7 @@ static void test_nien_srst(void **state)
 	out(t, 0x1f6, 1, 0xb0);
 	assert_int_equal(status(t), 0x50);
 	/* the slave reads the same disk file */
-	out(t, 0x1f6, 1, 0xf0);
-	out(t, 0x1f2, 1, 1);
-	out(t, 0x1f3, 1, 3);
-	out(t, 0x1f4, 1, 0);
-	out(t, 0x1f5, 1, 0);
-	out(t, 0x1f7, 1, 0x20);
+	task(t, 0xf0, 1, 3, 0, 0, 0x20);
 	assert_int_equal(status(t), 0x58);
 	read_sector16(t, 3);
 }

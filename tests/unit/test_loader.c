@@ -348,14 +348,21 @@ static void test_multiboot_elf32(void **state)
 	assert_int_equal(t->info.load_hi, 0x103000);
 }
 
+/* A raw binary for 1 MiB with an a.out-kludge multiboot header 0x40 bytes
+ * in: image up to 0x100100 of the file, bss to 0x102000, entry 0x100060. */
+static void aout_kludge(struct t *t)
+{
+	uint32_t f[5] = { 0x100040, 0x100000, 0, 0x102000, 0x100060 };
+
+	mb_header(t->img + 0x40, 0x10003);
+	memcpy(t->img + 0x4c, f, sizeof(f));
+}
+
 static void test_multiboot_aout_kludge(void **state)
 {
 	struct t *t = *state;
-	uint32_t f[5] = { 0x100040, 0x100000, 0, 0x102000, 0x100060 };
 
-	/* header 0x40 bytes into a raw binary loaded at 1 MiB */
-	mb_header(t->img + 0x40, 0x10003);
-	memcpy(t->img + 0x4c, f, sizeof(f));
+	aout_kludge(t);
 	t->img[0x60] = 0xf4;
 	t->img[0xff] = 0x77;
 	memset(t->vm->ram + 0x100000, 0xcc, 0x3000);
@@ -561,10 +568,8 @@ static void test_segment_over_boot_structures(void **state)
 static void test_boot_disk_detection(void **state)
 {
 	struct t *t = *state;
-	uint32_t f[5] = { 0x100040, 0x100000, 0, 0x102000, 0x100060 };
 
-	mb_header(t->img + 0x40, 0x10003);
-	memcpy(t->img + 0x4c, f, sizeof(f));
+	aout_kludge(t);
 	t->img[510] = 0x55;
 	t->img[511] = 0xaa;
 	assert_int_equal(load(t, 0x400), 0);
@@ -588,7 +593,6 @@ static void test_multiboot_modules(void **state)
 {
 	struct t *t = *state;
 	struct vmdbg_config *cfg = &t->vm->cfg;
-	uint32_t f[5] = { 0x100040, 0x100000, 0, 0x102000, 0x100060 };
 	char m1[] = "/tmp/vmdbg-mod1.XXXXXX", m2[] = "/tmp/vmdbg-mod2.XXXXXX";
 	char spec1[64], spec2[64];
 	const uint8_t *mbi = t->vm->ram + BOOT_MBI_ADDR, *mods;
@@ -601,8 +605,7 @@ static void test_multiboot_modules(void **state)
 	close(fd2);
 	snprintf(spec1, sizeof(spec1), "%s arg1 arg2", m1);
 	snprintf(spec2, sizeof(spec2), "%s", m2);
-	mb_header(t->img + 0x40, 0x10003);
-	memcpy(t->img + 0x4c, f, sizeof(f));
+	aout_kludge(t);
 	cfg->cmdline = "root=/dev/hda console=ttyS0";
 	cfg->modules[0] = spec1;
 	cfg->modules[1] = spec2;

@@ -15,8 +15,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-static int attach(struct vmdbg *vm, const char *path, int index)
+static int attach(struct vmdbg *vm, const char *path, int index, bool snapshot)
 {
 	char msg[sizeof(vm->err)];
 	struct disk *d;
@@ -26,7 +27,7 @@ static int attach(struct vmdbg *vm, const char *path, int index)
 		return vmm__error(vm, -EBUSY, "disk %s: index %d (%s) is taken by %s", path,
 				  index, vmdbg__disk_slot_name(index),
 				  disk__path(ide__disk(vm->ide, index)));
-	d = disk__open(path, vm->cfg.snapshot > 0, msg, sizeof(msg));
+	d = disk__open(path, snapshot, msg, sizeof(msg));
 	if (!d)
 		return vmm__error(vm, -EINVAL, "%s", msg);
 	ret = ide__attach(vm->ide, index, d);
@@ -58,16 +59,22 @@ int disks__attach(struct vmdbg *vm, const char *image_path, struct vmdbg_image_i
 		if (cfg->disks[i].index >= IDE_NR_DRIVES)
 			return vmm__error(vm, -EINVAL, "disk %s: index=%d, wanted 0-3",
 					  cfg->disks[i].path, cfg->disks[i].index);
-		ret = attach(vm, cfg->disks[i].path, cfg->disks[i].index);
+		ret = attach(vm, cfg->disks[i].path, cfg->disks[i].index, cfg->snapshot > 0);
 		if (ret < 0)
 			return ret;
 	}
 	if (image_path && info->format == VMDBG_IMG_BOOTSECTOR && !ide__disk(vm->ide, 0)) {
-		ret = attach(vm, image_path, 0);
+		/* the image was only asked to boot: a read-only one still does,
+		 * its writes kept in memory */
+		bool snapshot = cfg->snapshot > 0;
+		bool ro = !snapshot && access(image_path, W_OK) != 0;
+
+		ret = attach(vm, image_path, 0, snapshot || ro);
 		if (ret < 0)
 			return ret;
 		snprintf(info->detected, sizeof(info->detected),
-			 "boot sector (0x55AA at offset 510): a disk image, also the primary master");
+			 "boot sector (0x55AA at offset 510): a disk image, also the primary master%s",
+			 ro ? " (a read-only file: its writes stay in memory)" : "");
 	}
 	for (i = 0; i < cfg->ndisks; i++) {
 		int slot;
@@ -78,7 +85,7 @@ int disks__attach(struct vmdbg *vm, const char *image_path, struct vmdbg_image_i
 		if (slot < 0)
 			return vmm__error(vm, -ENOSPC, "disk %s: all four IDE drives are taken",
 					  cfg->disks[i].path);
-		ret = attach(vm, cfg->disks[i].path, slot);
+		ret = attach(vm, cfg->disks[i].path, slot, cfg->snapshot > 0);
 		if (ret < 0)
 			return ret;
 	}

@@ -336,6 +336,39 @@ static void test_string(void **state)
 	done(r);
 }
 
+/* rep outsb/insb/outsw: one io record each, count = elements, value = the
+ * first; a rep with ecx=0 moves nothing and is no record. */
+static void test_string_io(void **state)
+{
+	(void)state;
+	struct run *r = run_guest(g_strio, g_strio_end, 32, false);
+	go(r);
+	expect_exit(r, 12);
+	assert_int_equal(count(r, VMDBG_TC_IO), 5);
+	const struct vmdbg_trap *t = nth(r, VMDBG_TC_IO, 0);
+	assert_int_equal(t->count, 5);
+	assert_int_equal(t->value, 'h');
+	assert_int_equal(t->dir, VMDBG_DIR_OUT);
+	assert_int_equal(t->size, 1);
+	assert_int_equal(t->addr, 0x3f8);
+	assert_int_equal(nth(r, VMDBG_TC_IO, 1)->count, 1);	/* outsb, no rep */
+	assert_int_equal(nth(r, VMDBG_TC_IO, 1)->value, '!');
+	t = nth(r, VMDBG_TC_IO, 2);				/* rep insb from RBR */
+	assert_int_equal(t->count, 3);
+	assert_int_equal(t->dir, VMDBG_DIR_IN);
+	t = nth(r, VMDBG_TC_IO, 3);				/* rep outsw */
+	assert_int_equal(t->count, 2);
+	assert_int_equal(t->size, 2);
+	assert_int_equal(t->value, 0x200a);			/* "\n " */
+	assert_int_equal(nth(r, VMDBG_TC_IO, 4)->count, 0);	/* out to 0xf4 */
+	assert_int_equal(r->regs.gpr[VMDBG_RCX], 0);
+	char line[256];
+	vmdbg__format_trap(nth(r, VMDBG_TC_IO, 0), line, sizeof(line));
+	if (!strstr(line, "outs 0x03f8 <- 0x68/1 x5"))
+		fail_msg("formatted as '%s'", line);
+	done(r);
+}
+
 static void test_nx(void **state)
 {
 	(void)state;
@@ -507,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_interrupt_shadow),
 		cmocka_unit_test(test_divide_error),
 		cmocka_unit_test(test_string),
+		cmocka_unit_test(test_string_io),
 		cmocka_unit_test(test_nx),
 		cmocka_unit_test(test_long_mode_ring3),
 		cmocka_unit_test(test_determinism),

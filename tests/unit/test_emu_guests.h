@@ -20,7 +20,7 @@
 #define GUEST(name) extern const unsigned char g_##name[], g_##name##_end[];
 GUEST(alu) GUEST(real) GUEST(ring3) GUEST(df) GUEST(triple) GUEST(paging)
 GUEST(smc) GUEST(shadow) GUEST(de) GUEST(string) GUEST(nx64) GUEST(lm3)
-GUEST(fix32) GUEST(fix64) GUEST(hltirq) GUEST(fix16)
+GUEST(fix32) GUEST(fix64) GUEST(hltirq) GUEST(fix16) GUEST(strio)
 #undef GUEST
 
 asm(
@@ -194,6 +194,18 @@ GUEST_KERNEL32_MACROS
 "	mov $0x60000, %esi\n	lodsl\n	mov %eax, 0x50020\n"
 "	EXIT 7\n"
 "g_string_end:\n"
+/* ---- string I/O: one record per ins/outs, with its element count ---- */
+"	.globl g_strio, g_strio_end\n"
+"g_strio:\n"
+"	cld\n	mov $0x3f8, %dx\n"
+"	mov $(0x10000 + strio_msg - g_strio), %esi\n	mov $5, %ecx\n	rep outsb\n"
+"	outsb\n"
+"	xor %ecx, %ecx\n	rep outsb\n"
+"	mov $0x60000, %edi\n	mov $3, %ecx\n	rep insb\n"
+"	mov $0x3f8, %dx\n	mov $2, %ecx\n	rep outsw\n"
+"	EXIT 12\n"
+"strio_msg:\n	.ascii \"hello!\\n \"\n"
+"g_strio_end:\n"
 /* ---- 64-bit: NX on a 2 MiB page of the loader's tables ---- */
 "	.code64\n"
 "	.globl g_nx64, g_nx64_end\n"

@@ -385,6 +385,32 @@ static void test_absent(void **state)
 	assert_int_equal(ide__attach(t->vm->ide, 4, NULL), -EINVAL);
 }
 
+/* The secondary channel: its own registers, IRQ15. */
+static void test_secondary(void **state)
+{
+	struct t *t = *state;
+
+	attach(t, 2, false);
+	out(t, 0x176, 1, 0xe0);
+	assert_int_equal(in(t, 0x177, 1), 0x50);
+	out(t, 0x172, 1, 1);
+	out(t, 0x173, 1, 9);
+	out(t, 0x174, 1, 0);
+	out(t, 0x175, 1, 0);
+	out(t, 0x177, 1, 0x20);
+	assert_true(t->vm->ide->ch[1].irq_level);
+	assert_false(irq14(t));
+	assert_int_equal(in(t, 0x376, 1), 0x58);
+	for (unsigned i = 0; i < 512; i += 2)
+		assert_int_equal(in(t, 0x170, 2), pattern(9, i) | pattern(9, i + 1) << 8);
+	assert_int_equal(in(t, 0x177, 1), 0x50);
+	assert_false(t->vm->ide->ch[1].irq_level);
+	/* the primary channel has no drive: zeros */
+	assert_int_equal(status(t), 0);
+	assert_ptr_equal(ide__disk(t->vm->ide, 2), t->vm->ide->ch[1].drv[0].disk);
+	assert_null(ide__disk(t->vm->ide, 0));
+}
+
 static void test_nien_srst(void **state)
 {
 	struct t *t = *state;
@@ -466,6 +492,7 @@ int main(void)
 		T(test_write_and_multiple),
 		T(test_errors),
 		T(test_absent),
+		T(test_secondary),
 		T(test_nien_srst),
 		T(test_snapshot),
 #undef T

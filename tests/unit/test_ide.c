@@ -385,6 +385,39 @@ static void test_absent(void **state)
 	assert_int_equal(ide__attach(t->vm->ide, 4, NULL), -EINVAL);
 }
 
+/* As QEMU: an MBR partition's end gives the CHS geometry (4 heads, 32
+ * sectors here), which IDENTIFY reports and CHS addressing uses. */
+static void test_geometry_from_mbr(void **state)
+{
+	struct t *t = *state;
+	uint8_t mbr[512];
+	uint16_t w[256];
+	int fd = open(t->path, O_RDWR);
+
+	assert_int_equal(pread(fd, mbr, 512, 0), 512);
+	memset(mbr + 446, 0, 64);
+	mbr[446 + 16 + 5] = 3;		/* partition 2: end head 3 */
+	mbr[446 + 16 + 6] = 32;		/* end sector 32 */
+	mbr[446 + 16 + 12] = 100;	/* 100 sectors */
+	mbr[510] = 0x55;
+	mbr[511] = 0xaa;
+	assert_int_equal(pwrite(fd, mbr, 512, 0), 512);
+	close(fd);
+	attach(t, 0, true);
+	out(t, 0x1f6, 1, 0xa0);
+	out(t, 0x1f7, 1, 0xec);
+	assert_int_equal(status(t), 0x58);
+	for (int i = 0; i < 256; i++)
+		w[i] = (uint16_t)in(t, 0x1f0, 2);
+	assert_int_equal(w[1], SECTORS / (4 * 32));
+	assert_int_equal(w[3], 4);
+	assert_int_equal(w[6], 32);
+	/* cylinder 1, head 2, sector 3: (1 * 4 + 2) * 32 + 2 = LBA 194 */
+	task(t, 0xa2, 1, 3, 1, 0, 0x20);
+	assert_int_equal(status(t), 0x58);
+	read_sector16(t, 194);
+}
+
 /* The secondary channel: its own registers, IRQ15. */
 static void test_secondary(void **state)
 {
@@ -492,6 +525,7 @@ int main(void)
 		T(test_write_and_multiple),
 		T(test_errors),
 		T(test_absent),
+		T(test_geometry_from_mbr),
 		T(test_secondary),
 		T(test_nien_srst),
 		T(test_snapshot),

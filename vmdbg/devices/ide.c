@@ -290,13 +290,45 @@ void ide__exit(struct ide *ide)
 }
 
 /*
- * Geometry as QEMU guesses it for a disk without a partition table hint:
+ * The CHS geometry as QEMU guesses it (hw/block/hd-geometry.c): from the
+ * first partition of an MBR (0x55AA) whose end gives heads and sectors,
+ * when that geometry has at most 16 heads and 1..16383 cylinders; else
  * 16 heads, 63 sectors per track, cylinders from the size (2..16383).
  */
+static void guess_geometry(struct ide_drive *d)
+{
+	uint64_t n = disk__sectors(d->disk), cyl;
+	uint8_t mbr[IDE_SECTOR];
+
+	if (disk__read(d->disk, 0, 1, mbr) == 0 && mbr[510] == 0x55 && mbr[511] == 0xaa) {
+		for (int i = 0; i < 4; i++) {
+			const uint8_t *p = mbr + 446 + 16 * i;
+			uint32_t nr = (uint32_t)p[12] | (uint32_t)p[13] << 8 |
+				      (uint32_t)p[14] << 16 | (uint32_t)p[15] << 24;
+			unsigned heads = p[5] + 1u, secs = p[6] & 63u;
+
+			if (!nr || !p[5] || !secs)
+				continue;
+			cyl = n / (heads * secs);
+			if (cyl < 1 || cyl > 16383)
+				continue;
+			if (heads > 16)		/* a BIOS translation: the standard geometry */
+				break;
+			d->heads = (uint16_t)heads;
+			d->secs = (uint16_t)secs;
+			d->cyls = (uint16_t)cyl;
+			return;
+		}
+	}
+	d->heads = 16;
+	d->secs = 63;
+	cyl = n / (16 * 63);
+	d->cyls = (uint16_t)(cyl > 16383 ? 16383 : cyl < 2 ? 2 : cyl);
+}
+
 int ide__attach(struct ide *ide, int index, struct disk *disk)
 {
 	struct ide_drive *d;
-	uint64_t cyl;
 
 	if (index < 0 || index >= IDE_NR_DRIVES)
 		return -EINVAL;
@@ -305,10 +337,7 @@ int ide__attach(struct ide *ide, int index, struct disk *disk)
 		return -EBUSY;
 	d->disk = disk;
 	d->index = index;
-	d->heads = 16;
-	d->secs = 63;
-	cyl = disk__sectors(disk) / (16 * 63);
-	d->cyls = (uint16_t)(cyl > 16383 ? 16383 : cyl < 2 ? 2 : cyl);
+	guess_geometry(d);
 	ide__reset_drive(d);
 	return 0;
 }

@@ -13,7 +13,7 @@
  *   FEATURES (write cache on/off, transfer mode and the other harmless
  *   subcommands QEMU accepts); 0xE7/0xEA FLUSH CACHE (fdatasync unless
  *   --snapshot); 0x91 INITIALIZE DEVICE PARAMETERS (accepted; as in QEMU
- *   the geometry stays 16 heads, 63 sectors); 0x10-0x1F RECALIBRATE, 0x70
+ *   the geometry stays what ide.c guessed); 0x10-0x1F RECALIBRATE, 0x70
  *   SEEK, 0x40/0x41/0x42 READ VERIFY, 0xE0-0xE3/0xE5 power management,
  *   0xF8/0x27 READ NATIVE MAX ADDRESS (EXT), 0x90 EXECUTE DEVICE
  *   DIAGNOSTIC.

@@ -5,46 +5,43 @@
  * detects the format and places what this file collects.
  */
 #include "vmdbg/loader_priv.h"
+#include "vmdbg/regfile.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int load_module(struct ctx *c, const char *spec, struct mb_module *m)
 {
-	char path[4096];
-	size_t n = strcspn(spec, " ");
+	char path[4096], msg[512];
+	size_t n = strcspn(spec, " "), size;
 	uint64_t at = (c->top + 0xfff) & ~0xfffULL;
-	FILE *f;
-	long size;
-	uint8_t *p;
+	uint8_t *data, *p;
+	int ret;
 
 	if (!n || n >= sizeof(path))
 		return loader__fail(c, -EINVAL, "--module '%s': expected FILE[ ARGS]", spec);
 	memcpy(path, spec, n);
 	path[n] = 0;
-	f = fopen(path, "rb");
-	if (!f)
-		return loader__fail(c, -errno, "--module %s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0) {
-		fclose(f);
-		return loader__fail(c, -EINVAL, "--module %s: not a regular file", path);
+	/* a regular file within the image limit: a FIFO cannot hang the load */
+	ret = regfile__read(path, REGFILE_MAX_IMAGE, "multiboot module", &data, &size, msg,
+			    sizeof(msg));
+	if (ret < 0)
+		return loader__fail(c, ret, "--module %s", msg);
+	p = vmm__gpa_ptr(c->vm, at, size);
+	if (!p || at + size >= (1ULL << 32)) {
+		free(data);
+		return loader__fail(c, -EFBIG, "--module %s: %zu bytes at 0x%llx do not fit in "
+				    "guest RAM (0x%llx bytes)", path, size, X(at),
+				    X(c->vm->ram_size));
 	}
-	p = vmm__gpa_ptr(c->vm, at, (uint64_t)size);
-	if (!p || at + (uint64_t)size >= (1ULL << 32)) {
-		fclose(f);
-		return loader__fail(c, -EFBIG, "--module %s: %ld bytes at 0x%llx do not fit in guest RAM "
-			    "(0x%llx bytes)", path, size, X(at), X(c->vm->ram_size));
-	}
-	if (size && fread(p, 1, (size_t)size, f) != (size_t)size) {
-		fclose(f);
-		return loader__fail(c, -EIO, "--module %s: read failed", path);
-	}
-	fclose(f);
+	memcpy(p, data, size);
+	free(data);
 	m->start = (uint32_t)at;
-	m->end = (uint32_t)(at + (uint64_t)size);
+	m->end = (uint32_t)(at + size);
 	m->string = spec;
-	c->top = at + (uint64_t)size;
+	c->top = at + size;
 	return 0;
 }
 

@@ -625,6 +625,8 @@ static void test_multiboot_modules(void **state)
 	/* a module that is not there */
 	cfg->modules[1] = "/nonexistent/mod";
 	load_fails(t, 0x100, -ENOENT, "--module /nonexistent/mod: No such file or directory");
+	cfg->modules[1] = "/dev/null";
+	load_fails(t, 0x100, -EINVAL, "--module /dev/null: not a regular file");
 	unlink(m1);
 	unlink(m2);
 	memset(cfg, 0, sizeof(*cfg));

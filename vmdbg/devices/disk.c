@@ -51,7 +51,7 @@ struct disk *disk__open(const char *path, bool snapshot, char *err, size_t errle
 			 path);
 		return NULL;
 	}
-	fd = open(path, (snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	fd = open(path, (snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "disk %s: %s%s", path, strerror(errno),
 			 !snapshot && (errno == EACCES || errno == EROFS) ?

@@ -369,6 +369,30 @@ static void test_string_io(void **state)
 	done(r);
 }
 
+/* A #PF in the middle of rep insb: the elements moved so far are one
+ * record, then the fault, then the restarted instruction's rest. */
+static void test_string_io_fault(void **state)
+{
+	(void)state;
+	struct run *r = run_guest(g_strpf, g_strpf_end, 32, false);
+	go(r);
+	expect_exit(r, 13);
+	assert_int_equal(nth(r, VMDBG_TC_IO, 0)->count, 4);
+	assert_int_equal(nth(r, VMDBG_TC_EXCEPTION, 0)->vector, 14);
+	assert_int_equal(nth(r, VMDBG_TC_EXCEPTION, 0)->cr2, 0x202000);
+	assert_int_equal(nth(r, VMDBG_TC_IO, 1)->count, 6);
+	assert_int_equal(count(r, VMDBG_TC_IO), 3);	/* and the exit */
+	/* the order: io x4, #PF, io x6 */
+	int i = 0;
+	while (r->traps[i].cls != VMDBG_TC_IO)
+		i++;
+	assert_int_equal(r->traps[i + 1].cls, VMDBG_TC_EXCEPTION);
+	assert_int_equal(r->traps[i + 2].cls, VMDBG_TC_IO);
+	assert_int_equal(rd32(r, 0x60000), 0);
+	assert_int_equal(rd32(r, 0x60004), 0x202006);
+	done(r);
+}
+
 static void test_nx(void **state)
 {
 	(void)state;
@@ -541,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_divide_error),
 		cmocka_unit_test(test_string),
 		cmocka_unit_test(test_string_io),
+		cmocka_unit_test(test_string_io_fault),
 		cmocka_unit_test(test_nx),
 		cmocka_unit_test(test_long_mode_ring3),
 		cmocka_unit_test(test_determinism),

@@ -20,7 +20,7 @@
 #define GUEST(name) extern const unsigned char g_##name[], g_##name##_end[];
 GUEST(alu) GUEST(real) GUEST(ring3) GUEST(df) GUEST(triple) GUEST(paging)
 GUEST(smc) GUEST(shadow) GUEST(de) GUEST(string) GUEST(nx64) GUEST(lm3)
-GUEST(fix32) GUEST(fix64) GUEST(hltirq) GUEST(fix16) GUEST(strio)
+GUEST(fix32) GUEST(fix64) GUEST(hltirq) GUEST(fix16) GUEST(strio) GUEST(strpf)
 #undef GUEST
 
 asm(
@@ -206,6 +206,24 @@ GUEST_KERNEL32_MACROS
 "	EXIT 12\n"
 "strio_msg:\n	.ascii \"hello!\\n \"\n"
 "g_strio_end:\n"
+/* ---- rep insb into a page that is not present yet: #PF in the middle ---- */
+"	.globl g_strpf, g_strpf_end\n"
+"g_strpf:\n"
+"	KSETUP g_strpf\n"
+"	SETGATE g_strpf, 14, spf_pf, 0x8e\n"
+"	movl $0x51007, 0x50000\n"
+"	mov $0x51000, %edi\n	mov $7, %eax\n	mov $1024, %ecx\n"
+"1:	stosl\n	add $0x1000, %eax\n	loop 1b\n"
+"	movl $0, 0x51000 + 0x202 * 4\n"
+"	mov $0x50000, %eax\n	mov %eax, %cr3\n"
+"	mov %cr0, %eax\n	or $0x80000000, %eax\n	mov %eax, %cr0\n"
+"	cld\n	mov $0x3f8, %dx\n	mov $0x201ffc, %edi\n	mov $10, %ecx\n"
+"	rep insb\n"
+"	mov %ecx, 0x60000\n	mov %edi, 0x60004\n"
+"	EXIT 13\n"
+"spf_pf:\n	movl $0x202007, 0x51000 + 0x202 * 4\n	invlpg 0x202000\n"
+"	add $4, %esp\n	iret\n"
+"g_strpf_end:\n"
 /* ---- 64-bit: NX on a 2 MiB page of the loader's tables ---- */
 "	.code64\n"
 "	.globl g_nx64, g_nx64_end\n"

@@ -19,10 +19,10 @@ expect_status 124 timeout 30 "$VMDBG" run --backend kvm -q --max-steps 10 -o "$T
 "$VMDBG" trace stats "$TMP/spin.vtr" >/dev/null || fail "boot_spin: trace unreadable"
 
 # rep insb with ECX = 0x10000000: --timeout stops it; KVM batches the
-# string I/O (1024 elements an exit here), still one record per element
+# string I/O (1024 elements an exit here): one record per exit, xCOUNT
 hostile kvm rep_insb 1
 want_status 124
-grep -Eq "^vmdbg: timeout: the guest ran past --timeout 1 s; last trap record #[0-9]+ [0-9]+x os io in 0x0080 -> 0x0/1 emulated:post vmm-emulates rip=0x10000e$" \
+grep -Eq "^vmdbg: timeout: the guest ran past --timeout 1 s; last trap record #[0-9]+ [0-9]+x os io ins 0x0080 -> 0x0/1 x[0-9]+ emulated:post vmm-emulates rip=0x10000e$" \
 	"$TMP/rep_insb.err" || fail "kvm rep_insb timeout message: $(cat "$TMP/rep_insb.err")"
 
 hostile kvm rep_ram_end 5

@@ -83,7 +83,7 @@ asm(
 
 struct run {
 	struct vmdbg *vm;
-	uint64_t nio, nmmio, nexc;
+	uint64_t nio, nmmio, nexc;	/* io: elements, not records */
 	int first_vector;	/* the first exception record's vector, -1 none */
 	uint64_t stop_after_io;	/* vmdbg__request_stop() at this io record */
 	struct vmdbg_stop stop;
@@ -97,10 +97,15 @@ static void on_event(void *ctx, const struct vmdbg_event *ev)
 	if (ev->kind != VMDBG_EV_TRAP)
 		return;
 	switch (ev->u.trap->cls) {
-	case VMDBG_TC_IO:
-		if (++r->nio == r->stop_after_io)
+	case VMDBG_TC_IO: {
+		/* a string I/O record counts its elements */
+		uint64_t before = r->nio;
+
+		r->nio += ev->u.trap->count ? ev->u.trap->count : 1;
+		if (r->stop_after_io && before < r->stop_after_io && r->nio >= r->stop_after_io)
 			vmdbg__request_stop(r->vm);
 		break;
+	}
 	case VMDBG_TC_MMIO:
 		r->nmmio++;
 		break;

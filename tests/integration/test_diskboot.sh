@@ -14,7 +14,7 @@ ide() { "$VMDBG" trace show "$1" | grep -E "emulated:ide|interrupt " | awk '{ $1
 
 sha_img=$(sha256sum "$img" | cut -c1-64)
 sha_fs=$(sha256sum "$fs" | cut -c1-64)
-"$VMDBG" record --backend emu "$img" --disk "$fs" -o "$TMP/d.vtr" >"$TMP/serial" 2>"$TMP/err"
+"$VMDBG" record --timeout 30 --backend emu "$img" --disk "$fs" -o "$TMP/d.vtr" >"$TMP/serial" 2>"$TMP/err"
 st=$?
 [ $st -eq 1 ] || { cat "$TMP/err"; fail "emu: exit status $st, wanted 1"; }
 same tests/guests/expected/diskboot.serial "$TMP/serial"
@@ -33,7 +33,7 @@ same "$TMP/want" "$TMP/disks"
 "$VMDBG" trace export "$TMP/d.vtr" --format csv | head -1 | grep -q ',count$' || fail "csv count column"
 
 # the debugger takes the same disk options; its --trace is a snapshot too
-"$VMDBG" --batch --backend emu "$img" --disk "$fs" --trace "$TMP/dbg.vtr" -ex run -q >"$TMP/out" 2>&1
+"$VMDBG" --batch --timeout 30 --backend emu "$img" --disk "$fs" --trace "$TMP/dbg.vtr" -ex run -q >"$TMP/out" 2>&1
 [ $? -eq 1 ] || { cat "$TMP/out"; fail "debugger: wrong status"; }
 contains "$TMP/out" "[Guest exited with status 1 (debug-exit value 0)]"
 "$VMDBG" trace show "$TMP/dbg.vtr" | sed -n 3,4p >"$TMP/disks"
@@ -41,37 +41,37 @@ same "$TMP/want" "$TMP/disks"
 
 # `run` writes to the file unless --snapshot; --disk FILE,index=N places it
 cp "$fs" "$TMP/fs.img"
-"$VMDBG" run --backend emu "$img" --disk "$TMP/fs.img,index=1" -q 2>"$TMP/err"
+"$VMDBG" run --timeout 30 --backend emu "$img" --disk "$TMP/fs.img,index=1" -q 2>"$TMP/err"
 [ $? -eq 1 ] || { cat "$TMP/err"; fail "run with a writable disk"; }
 dd if="$TMP/fs.img" bs=512 skip=7 count=1 2>/dev/null | head -c 29 >"$TMP/sector7"
 printf 'written and read back by PIO\n' >"$TMP/want7"
 same "$TMP/want7" "$TMP/sector7"
 cp "$fs" "$TMP/fs2.img"
-"$VMDBG" run --backend emu --snapshot "$img" --disk "$TMP/fs2.img" -q 2>/dev/null
+"$VMDBG" run --timeout 30 --backend emu --snapshot "$img" --disk "$TMP/fs2.img" -q 2>/dev/null
 cmp -s "$fs" "$TMP/fs2.img" || fail "--snapshot changed the disk file"
 # -v says what the image is and where the disks are
-"$VMDBG" run -v --backend emu "$img" --disk "$fs" --snapshot -q 2>"$TMP/err"
+"$VMDBG" run -v --timeout 30 --backend emu "$img" --disk "$fs" --snapshot -q 2>"$TMP/err"
 contains "$TMP/err" "vmdbg: $img: boot sector (0x55AA at offset 510): a disk image, also the primary master, entry 0x7c00 in 16-bit mode"
 contains "$TMP/err" "vmdbg: disk 1 (primary slave): $fs, 32768 bytes, snapshot (writes stay in memory)"
 
 # the same kernel as a multiboot ELF that loads at 0x8000: vmdbg's boot
 # structures move out of its way (below the EBDA) and it runs the same
-"$VMDBG" run -v --backend emu "$BUILD/guests/diskboot/kernel.elf" --disk "$img" --disk "$fs" \
+"$VMDBG" run -v --timeout 30 --backend emu "$BUILD/guests/diskboot/kernel.elf" --disk "$img" --disk "$fs" \
 	--snapshot >"$TMP/mb.serial" 2>"$TMP/err"
 [ $? -eq 1 ] || { cat "$TMP/err"; fail "multiboot at 0x8000: wrong status"; }
 same tests/guests/expected/diskboot.serial "$TMP/mb.serial"
 contains "$TMP/err" "multiboot kernel (ELF32), boot structures at 0x97000, entry 0x8000 in 32-bit mode"
 
 # bad disks and images: one line, status 2
-expect_status 2 "$VMDBG" run --backend emu "$img" --disk /tmp
+expect_status 2 "$VMDBG" run --timeout 30 --backend emu "$img" --disk /tmp
 contains "$TMP/err" "vmdbg: disk /tmp: not a regular file (a disk must be an image file)"
-expect_status 2 "$VMDBG" run --backend emu "$img" --disk "$fs,index=7"
+expect_status 2 "$VMDBG" run --timeout 30 --backend emu "$img" --disk "$fs,index=7"
 contains "$TMP/err" "index=7, expected 0-3"
-expect_status 2 "$VMDBG" run --backend emu "$img" --disk "$fs,index=1" --disk "$fs,index=1"
+expect_status 2 "$VMDBG" run --timeout 30 --backend emu "$img" --disk "$fs,index=1" --disk "$fs,index=1"
 contains "$TMP/err" "index=1 is given twice"
 head -c 512 "$img" >"$TMP/bz.img"
 printf 'HdrS' | dd of="$TMP/bz.img" bs=1 seek=514 conv=notrunc 2>/dev/null
-expect_status 2 "$VMDBG" run --backend emu "$TMP/bz.img"
+expect_status 2 "$VMDBG" run --timeout 30 --backend emu "$TMP/bz.img"
 contains "$TMP/err" "a Linux bzImage (\"HdrS\" at offset 0x202): Linux bzImage boot is not supported yet"
 
 # QEMU, the reference, live when it is installed
@@ -86,7 +86,7 @@ fi
 
 # kvm: the boot sector's PIO load is the same trap sequence as on emu
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-	"$VMDBG" record --backend kvm "$img" --disk "$fs" -o "$TMP/k.vtr" >"$TMP/kserial" 2>"$TMP/kerr"
+	"$VMDBG" record --timeout 30 --backend kvm "$img" --disk "$fs" -o "$TMP/k.vtr" >"$TMP/kserial" 2>"$TMP/kerr"
 	st=$?
 	ide "$TMP/k.vtr" | head -39 >"$TMP/kide"
 	head -39 tests/integration/expected/diskboot.ide >"$TMP/want"

@@ -8,7 +8,7 @@
  * same unclaimed port or MMIO address with no other record between them
  * make one log message (the frontend prints it on stderr), once per
  * address:
- *   the guest is polling port 0x1f7 (IDE status), which no device claims; it reads 0xff
+ *   the guest is polling port 0x3f4 (floppy controller), which no device claims; it reads 0xff
  */
 #include "vmdbg/internal.h"
 

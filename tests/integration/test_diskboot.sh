@@ -33,9 +33,14 @@ same "$TMP/want" "$TMP/disks"
 "$VMDBG" trace export "$TMP/d.vtr" --format csv | head -1 | grep -q ',count$' || fail "csv count column"
 
 # the debugger takes the same disk options; its --trace is a snapshot too
-"$VMDBG" --batch --timeout 30 --backend emu "$img" --disk "$fs" --trace "$TMP/dbg.vtr" -ex run -q >"$TMP/out" 2>&1
+"$VMDBG" --batch --timeout 30 --backend emu "$img" --disk "$fs" --trace "$TMP/dbg.vtr" -ex run \
+	-ex "info devices" -q >"$TMP/out" 2>&1
 [ $? -eq 1 ] || { cat "$TMP/out"; fail "debugger: wrong status"; }
 contains "$TMP/out" "[Guest exited with status 1 (debug-exit value 0)]"
+# info devices: the drives, the status each shows (the slave's last command
+# aborted), the IRQ lines
+grep -qxF "ide: 0 diskboot.img 17 sectors (snapshot) status 0x50, 1 diskboot-fs.img 64 sectors (snapshot) status 0x41, 2 -, 3 -, IRQ14 low, IRQ15 low" \
+	"$TMP/out" || { cat "$TMP/out"; fail "info devices: the ide line"; }
 "$VMDBG" trace show "$TMP/dbg.vtr" | sed -n 3,4p >"$TMP/disks"
 same "$TMP/want" "$TMP/disks"
 

@@ -127,6 +127,7 @@ static void register_describes(struct vmdbg *vm)
 	devices__register_describe(vm, pit__describe, vm->pit);
 	devices__register_describe(vm, uart__describe, vm->uart);
 	devices__register_describe(vm, acpi_pm__describe, vm->acpi);
+	devices__register_describe(vm, ide__describe, vm->ide);
 }
 
 /*

@@ -27,6 +27,7 @@
 #include "vmdbg/devices/ide_priv.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -340,6 +341,37 @@ int ide__attach(struct ide *ide, int index, struct disk *disk)
 	guess_geometry(d);
 	ide__reset_drive(d);
 	return 0;
+}
+
+/* `info devices`: each drive (file name, size, the status it shows, a
+ * transfer in progress) and each channel's nIEN and interrupt line. */
+int ide__describe(const void *opaque, char *buf, size_t len)
+{
+	const struct ide *ide = opaque;
+	size_t n = (size_t)snprintf(buf, len, "ide:");
+
+	for (int i = 0; i < IDE_NR_DRIVES && n < len; i++) {
+		const struct ide_drive *d = &ide->ch[i / 2].drv[i % 2];
+		const char *path, *base;
+
+		if (!d->disk) {
+			n += (size_t)snprintf(buf + n, len - n, " %d -,", i);
+			continue;
+		}
+		path = disk__path(d->disk);
+		base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		n += (size_t)snprintf(buf + n, len - n, " %d %s %llu sectors%s status 0x%02x%s,", i,
+				      base, (unsigned long long)disk__sectors(d->disk),
+				      disk__snapshot(d->disk) ? " (snapshot)" : "", d->status,
+				      d->xfer == XFER_NONE ? "" : d->xfer == XFER_WRITE ?
+				      " writing" : " reading");
+	}
+	for (int c = 0; c < 2 && n < len; c++)
+		n += (size_t)snprintf(buf + n, len - n, " IRQ%d %s%s%s", ide->ch[c].irq,
+				      ide->ch[c].irq_level ? "high" : "low",
+				      ide->ch[c].ctrl & IDE_CTL_NIEN ? " (nIEN)" : "",
+				      c ? "" : ",");
+	return (int)n;
 }
 
 struct disk *ide__disk(const struct ide *ide, int index)

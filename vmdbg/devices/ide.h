@@ -57,5 +57,7 @@ void ide__exit(struct ide *ide);
  * -EBUSY when the slot is taken, -EINVAL for a bad index. */
 int ide__attach(struct ide *ide, int index, struct disk *d);
 struct disk *ide__disk(const struct ide *ide, int index);
+/* One line for `info devices` (a describe_fn). */
+int ide__describe(const void *opaque, char *buf, size_t len);
 
 #endif

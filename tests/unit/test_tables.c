@@ -410,13 +410,13 @@ static void test_fw_cfg(void **state)
 	fw_sel(vm, 0x0019);
 	fw_read(vm, b, 68);
 	assert_int_equal(be32(b), 1);
-	assert_int_equal(be32(b + 4), 80);
+	assert_int_equal(be32(b + 4), 120);	/* six ranges (vmdbg/e820.c) */
 	assert_int_equal(b[8] << 8 | b[9], 0x20);
 	assert_string_equal((char *)b + 12, "etc/e820");
 
 	/* etc/e820 by DMA: select and read in one descriptor */
 	put_be32(d, 0x20u << 16 | 0x08 | 0x02);
-	put_be32(d + 4, 80);
+	put_be32(d + 4, 120);
 	put_be32(d + 8, 0);
 	put_be32(d + 12, 0x6000);
 	fw_dma(vm, 0x5000);
@@ -430,6 +430,10 @@ static void test_fw_cfg(void **state)
 	assert_int_equal(le64(e + 60), 0x100000);
 	assert_int_equal(le64(e + 68), (128 << 20) - 0x100000);
 	assert_int_equal(le32(e + 76), 1);
+	assert_int_equal(le64(e + 80), 0xfec00000);	/* the I/O APIC and local APIC pages */
+	assert_int_equal(le32(e + 96), 2);
+	assert_int_equal(le64(e + 100), 0xfee00000);
+	assert_int_equal(le64(e + 108), 0x1000);
 	/* a target outside RAM: the error bit, nothing copied */
 	put_be32(d, 0x20u << 16 | 0x08 | 0x02);
 	put_be32(d + 8, 0);

@@ -15,9 +15,8 @@
  * far as they mean something for vmdbg's loader), IRQ0 override 1
  * (0x8002), and the file directory (0x19) with one file, etc/e820.
  *
- * The e820 table is local to this file (the PC layout the other parts use:
- * RAM below the EBDA at 0x9FC00, the EBDA and 0xF0000-0xFFFFF reserved,
- * RAM from 1 MiB): see e820() below.
+ * The e820 table is boot__e820()'s (vmdbg/e820.c), the one the multiboot
+ * information lists too.
  */
 #include "vmdbg/internal.h"
 
@@ -70,22 +69,21 @@ static void le(uint8_t *p, uint64_t v, int n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* etc/e820: struct { le64 address, length; le32 type; } per range. */
+/* etc/e820: struct { le64 address, length; le32 type; } per range, from
+ * the one memory map the multiboot information and the BIOS share. */
 static uint32_t e820(const struct vmdbg *vm, uint8_t *out)
 {
-	const uint64_t map[4][3] = {
-		{ 0, 0x9fc00, 1 },
-		{ 0x9fc00, 0x400, 2 },
-		{ 0xf0000, 0x10000, 2 },
-		{ 0x100000, vm->ram_size - 0x100000, 1 },
-	};
+	struct e820_entry map[ITEM_MAX / 20];
+	int n = boot__e820(vm, map, ITEM_MAX / 20);
 
-	for (int i = 0; i < 4; i++) {
-		le(out + 20 * i, map[i][0], 8);
-		le(out + 20 * i + 8, map[i][1], 8);
-		le(out + 20 * i + 16, map[i][2], 4);
+	if (n > ITEM_MAX / 20)
+		n = ITEM_MAX / 20;
+	for (int i = 0; out && i < n; i++) {
+		le(out + 20 * i, map[i].addr, 8);
+		le(out + 20 * i + 8, map[i].len, 8);
+		le(out + 20 * i + 16, map[i].type, 4);
 	}
-	return 4 * 20;
+	return (uint32_t)n * 20;
 }
 
 /* The item's bytes into buf (ITEM_MAX), its length; 0 for no such item. */
@@ -104,7 +102,7 @@ static uint32_t item(const struct vmdbg *vm, uint16_t sel, uint8_t *buf)
 	case FW_IRQ0_OVERRIDE: le(buf, 1, 4); return 4;
 	case FW_FILE_DIR:
 		be32(buf, 1);
-		be32(buf + 4, 4 * 20);
+		be32(buf + 4, e820(vm, NULL));
 		buf[8] = FW_FILE_E820 >> 8;
 		buf[9] = FW_FILE_E820 & 0xff;
 		memcpy(buf + 12, "etc/e820", 8);

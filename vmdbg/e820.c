@@ -16,7 +16,7 @@ int boot__e820(const struct vmdbg *vm, struct e820_entry *out, int max)
 		{ 0, E820_EBDA, E820_RAM },
 		{ E820_EBDA, 0xa0000 - E820_EBDA, E820_RESERVED },
 		{ 0xf0000, 0x10000, E820_RESERVED },
-		{ 0x100000, vm->ram_size - 0x100000, E820_RAM },
+		{ 0x100000, vm->ram_size > 0x100000 ? vm->ram_size - 0x100000 : 0, E820_RAM },
 		{ 0xfec00000, 0x1000, E820_RESERVED },	/* I/O APIC */
 		{ 0xfee00000, 0x1000, E820_RESERVED },	/* local APIC */
 	};

@@ -135,13 +135,14 @@ static void test_int10(void **state)
 static void test_int15_e820(void **state)
 {
 	struct vmdbg *vm = *state;
-	static const uint64_t want[4][3] = {
+	static const uint64_t want[6][3] = {	/* boot__e820(), vmdbg/e820.c */
 		{ 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0xf0000, 0x10000, 2 },
-		{ 0x100000, (4 << 20) - 0x100000, 1 },
+		{ 0x100000, (4 << 20) - 0x100000, 1 }, { 0xfec00000, 0x1000, 2 },
+		{ 0xfee00000, 0x1000, 2 },
 	};
 	uint32_t next = 0;
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		uint64_t base, len;
 		uint32_t type;
 
@@ -162,7 +163,7 @@ static void test_int15_e820(void **state)
 		assert_int_equal(len, want[i][1]);
 		assert_int_equal(type, want[i][2]);
 		next = (uint32_t)pc_regs.gpr[VMDBG_RBX];
-		assert_int_equal(next, i == 3 ? 0 : i + 1);
+		assert_int_equal(next, i == 5 ? 0 : i + 1);
 	}
 	/* a bad signature or a buffer outside RAM: CF, AH=86h */
 	pc_regs.gpr[VMDBG_RAX] = 0xe820;

@@ -31,26 +31,19 @@ void bios__int12(struct bios_call *c)
 
 /* ---- int 0x15: system services ---------------------------------------- */
 
-/*
- * The PC memory map: conventional memory below the EBDA, the EBDA, the BIOS
- * area, extended memory.  (The video window and option ROMs between
- * 0xA0000 and 0xF0000 are holes, as SeaBIOS reports them.)
- */
+/* Entry i of the PC memory map, boot__e820()'s (vmdbg/e820.c): the one
+ * table the multiboot information and fw_cfg's etc/e820 list too. */
 int bios__e820(const struct vmdbg *vm, unsigned i, uint64_t *base, uint64_t *len,
 	       uint32_t *type)
 {
-	const uint64_t map[4][3] = {
-		{ 0, 0x9fc00, 1 },
-		{ 0x9fc00, 0x400, 2 },
-		{ 0xf0000, 0x10000, 2 },
-		{ 0x100000, vm->ram_size > 0x100000 ? vm->ram_size - 0x100000 : 0, 1 },
-	};
+	struct e820_entry map[16];
+	int n = boot__e820(vm, map, 16);
 
-	if (i >= 4 || !map[i][1])
+	if (i >= (unsigned)n || i >= 16 || !map[i].len)
 		return -ENOENT;
-	*base = map[i][0];
-	*len = map[i][1];
-	*type = (uint32_t)map[i][2];
+	*base = map[i].addr;
+	*len = map[i].len;
+	*type = map[i].type;
 	return 0;
 }
 

@@ -225,7 +225,7 @@ on_screen '^biosboot *$'
 on_screen '^ +cur 0x0914 *$'
 line 'console serial'
 wait_for 'console \(serial\)'
-wait_for '^# e820 00100000 03f00000 00000001'
+wait_for '^# e820 fee00000 00001000 00000002'
 line 'console auto'
 wait_for 'console \(VGA screen\)'
 line quit

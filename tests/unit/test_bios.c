@@ -5,6 +5,9 @@
  * iret frame on the stack), with the one trap record each call makes.
  */
 #include "tests/unit/pc_helpers.h"
+#include "vmdbg/devices/ide.h"
+
+#include <unistd.h>
 
 #define CALLER_CS	0x0000
 #define CALLER_IP	0x7c20
@@ -59,6 +62,89 @@ static void detail(const struct vmdbg_trap *t, const char *want)
 	vmdbg__format_trap(t, line, sizeof(line));
 	if (!strstr(line, want))
 		fail_msg("record '%s' does not contain '%s'", line, want);
+}
+
+/* int 0x13 on an IDE disk (a temporary file, primary master = DL 0x80). */
+static void test_int13(void **state)
+{
+	struct vmdbg *vm = *state;
+	char path[] = "/tmp/vmdbg-int13.XXXXXX", err[256];
+	uint8_t sec[512], *dap = vm->ram + 0x500, *prm = vm->ram + 0x540;
+	int fd = mkstemp(path);
+	struct disk *d;
+
+	assert_true(fd >= 0);
+	for (int s = 0; s < 2048; s++) {
+		memset(sec, s & 0xff, sizeof(sec));
+		sec[0] = (uint8_t)(s >> 8);
+		assert_int_equal(write(fd, sec, 512), 512);
+	}
+	close(fd);
+	d = disk__open(path, true, err, sizeof(err));
+	assert_non_null(d);
+	assert_int_equal(ide__attach(vm->ide, 0, d), 0);
+	pc_regs.ds.base = pc_regs.es.base = 0;
+	/* 41h: EDD 3.0 with fixed disk access */
+	pc_regs.gpr[VMDBG_RAX] = 0x4100;
+	pc_regs.gpr[VMDBG_RBX] = 0x55aa;
+	pc_regs.gpr[VMDBG_RDX] = 0x80;
+	detail(call(vm, 0x13, 0x0203), "int 0x13 ah=0x41 extensions check");
+	assert_int_equal(frame_flags(vm) & 1, 0);
+	assert_int_equal(pc_regs.gpr[VMDBG_RBX] & 0xffff, 0xaa55);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xff00, 0x3000);
+	/* 42h: 3 sectors from LBA 300 to 0000:8000 */
+	memset(dap, 0, 16);
+	dap[0] = 16;
+	dap[2] = 3;
+	dap[5] = 0x08;			/* offset 0x0800, segment 0x0700: 0x7800 */
+	dap[6] = 0x00;
+	dap[7] = 0x07;
+	dap[8] = 300 & 0xff;
+	dap[9] = 300 >> 8;
+	pc_regs.gpr[VMDBG_RAX] = 0x4200;
+	pc_regs.gpr[VMDBG_RSI] = 0x500;
+	detail(call(vm, 0x13, 0x0202), "int 0x13 ah=0x42 read 3 sectors lba 300");
+	assert_int_equal(frame_flags(vm) & 1, 0);
+	assert_int_equal(vm->ram[0x7800], 300 >> 8);
+	assert_int_equal(vm->ram[0x7801], 300 & 0xff);
+	assert_int_equal(vm->ram[0x7800 + 1024 + 1], 302 & 0xff);
+	/* 08h: 16 heads, 63 sectors (the IDE geometry: 2048 sectors, 2 cylinders), one disk */
+	pc_regs.gpr[VMDBG_RAX] = 0x0800;
+	pc_regs.gpr[VMDBG_RDX] = 0x80;
+	detail(call(vm, 0x13, 0x0202), "int 0x13 ah=0x08 drive parameters");
+	assert_int_equal(pc_regs.gpr[VMDBG_RCX] & 0xffff, 0x013f);	/* cyl 1, 63 sectors */
+	assert_int_equal(pc_regs.gpr[VMDBG_RDX] & 0xffff, 0x0f01);	/* head 15, 1 drive */
+	/* 02h: CHS cylinder 1, head 0, sector 1 = LBA 1008 into ES:BX */
+	pc_regs.gpr[VMDBG_RAX] = 0x0201;
+	pc_regs.gpr[VMDBG_RCX] = 0x0101;
+	pc_regs.gpr[VMDBG_RDX] = 0x0080;
+	pc_regs.es.base = 0x9000;
+	pc_regs.gpr[VMDBG_RBX] = 0;
+	detail(call(vm, 0x13, 0x0202), "int 0x13 ah=0x02 read 1 sectors lba 1008");
+	assert_int_equal(frame_flags(vm) & 1, 0);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x0001);
+	assert_int_equal(vm->ram[0x9000], 1008 >> 8);
+	assert_int_equal(vm->ram[0x9001], 1008 & 0xff);
+	/* 48h: the sector count */
+	prm[0] = 0x1a;
+	prm[1] = 0;
+	pc_regs.gpr[VMDBG_RAX] = 0x4800;
+	pc_regs.gpr[VMDBG_RSI] = 0x540;
+	detail(call(vm, 0x13, 0x0202), "int 0x13 ah=0x48 extended drive parameters");
+	assert_int_equal(prm[16] | prm[17] << 8, 2048);
+	/* past the end, and a drive that is not there: CF set */
+	dap[8] = 0;
+	dap[9] = 2048 >> 8;
+	pc_regs.gpr[VMDBG_RAX] = 0x4200;
+	pc_regs.gpr[VMDBG_RSI] = 0x500;
+	call(vm, 0x13, 0x0202);
+	assert_int_equal(frame_flags(vm) & 1, 1);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xff00, 0x0400);
+	pc_regs.gpr[VMDBG_RAX] = 0x4200;
+	pc_regs.gpr[VMDBG_RDX] = 0x81;
+	call(vm, 0x13, 0x0202);
+	assert_int_equal(frame_flags(vm) & 1, 1);
+	unlink(path);
 }
 
 static void test_install(void **state)
@@ -310,11 +396,12 @@ static void test_defaults(void **state)
 	assert_int_equal(vm->pending_stop.reason, VMDBG_STOP_SHUTDOWN);
 	assert_non_null(strstr(vm->pending_stop.msg, "real-mode #UD at 0000:7c20"));
 	memset(&vm->pending_stop, 0, sizeof(vm->pending_stop));
-	/* the disk service is not there (yet): CF, AH=01h */
+	/* int 0x13 without a disk: CF, AH=80h (no such drive) */
 	pc_regs.gpr[VMDBG_RAX] = 0x0201;
-	detail(call(vm, 0x13, 0x0202), "int 0x13 ax=0x0201");
+	pc_regs.gpr[VMDBG_RDX] = 0x80;
+	detail(call(vm, 0x13, 0x0202), "int 0x13 ah=0x02 read 0 sectors lba 0");
 	assert_int_equal(frame_flags(vm) & 1, 1);
-	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xff00, 0x0100);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xff00, 0x8000);
 	/* a soft int without a service: nothing changes, one record */
 	pc_regs.gpr[VMDBG_RAX] = 0x1234;
 	detail(call(vm, 0x33, 0x0202), "int 0x33 ax=0x1234");
@@ -330,6 +417,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_install, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int10, bios_setup, pc_teardown),
+		cmocka_unit_test_setup_teardown(test_int13, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int15_e820, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int15_other, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int11_12_1a, bios_setup, pc_teardown),

@@ -21,9 +21,8 @@
  *
  * Services are a table by vector (services[] below; the services are in
  * bios_video.c and bios_services.c, struct bios_call in bios.h): adding
- * int 0x13 or int 0x19 is one function and one line of the table.  Until
- * then int 0x13, 0x14 and 0x17 fail (CF set, AH=01h for the disk, 86h
- * otherwise) and int 0x18/0x19 stop the guest.  Any other vector without
+ * int 0x19 is one function and one line of the table.  Until then int
+ * 0x14 and 0x17 fail (CF set, AH=86h) and int 0x18/0x19 stop the guest.  Any other vector without
  * a service returns at once, except the CPU faults a real-mode guest
  * cannot survive without its own handler (#DE, #DB, #UD, #NM: the `iret`
  * would run the faulting instruction again forever), which stop the guest,
@@ -41,6 +40,7 @@ static const bios_fn services[256] = {
 	[0x10] = bios__int10,		/* bios_video.c */
 	[0x11] = bios__int11,		/* bios_services.c */
 	[0x12] = bios__int12,
+	[0x13] = bios__int13,		/* bios_disk.c */
 	[0x15] = bios__int15,
 	[0x16] = bios__int16,
 	[0x1a] = bios__int1a,
@@ -91,10 +91,10 @@ static void run_call(struct bios_call *c, struct vmdbg_trap *t)
 	t->insn = soft ? VMDBG_INSN_INT : VMDBG_INSN_NONE;
 	if (services[c->vector]) {
 		services[c->vector](c);
-	} else if (soft && (c->vector == 0x13 || c->vector == 0x14 || c->vector == 0x17)) {
-		/* disk, serial, printer services not provided: say so, rather
+	} else if (soft && (c->vector == 0x14 || c->vector == 0x17)) {
+		/* serial and printer services not provided: say so, rather
 		 * than let the caller think the call worked */
-		fail(c, c->vector == 0x13 ? 0x01 : 0x86);
+		fail(c, 0x86);
 	} else if (soft && (c->vector == 0x18 || c->vector == 0x19)) {
 		vmm__stop(c->vm, VMDBG_STOP_HALTED, 0,
 			  "halted forever: int 0x%02x (%s) at %04x:%04x: vmdbg's BIOS has no "

@@ -69,6 +69,7 @@ static inline uint8_t *guest(struct bios_call *c, uint64_t pa, uint64_t len)
 void bios__int10(struct bios_call *c);
 void bios__int11(struct bios_call *c);
 void bios__int12(struct bios_call *c);
+void bios__int13(struct bios_call *c);	/* bios_disk.c */
 void bios__int15(struct bios_call *c);
 void bios__int16(struct bios_call *c);
 void bios__int1a(struct bios_call *c);

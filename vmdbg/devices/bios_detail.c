@@ -77,6 +77,18 @@ void bios__detail(const struct vmdbg_trap *t, char *b, size_t n)
 	case 0x12:	/* value: KiB returned */
 		snprintf(b, n, "int 0x12 base memory -> %" PRIu64 " KiB", t->value);
 		return;
+	case 0x13:	/* value: first LBA << 16 | count for reads and writes */
+		if (ah == 0x02 || ah == 0x03 || ah == 0x42 || ah == 0x43)
+			snprintf(b, n, "int 0x13 ah=0x%02x %s %" PRIu64 " sectors lba %" PRIu64, ah,
+				 ah == 0x02 || ah == 0x42 ? "read" : "write", t->value & 0xffff,
+				 t->value >> 16);
+		else
+			snprintf(b, n, "int 0x13 ah=0x%02x %s", ah,
+				 ah == 0x00 ? "reset" : ah == 0x01 ? "status" :
+				 ah == 0x08 ? "drive parameters" : ah == 0x15 ? "disk type" :
+				 ah == 0x41 ? "extensions check" : ah == 0x48 ?
+				 "extended drive parameters" : "not provided");
+		return;
 	case 0x15:	/* value: EBX at the call (the E820 continuation) */
 		if ((uint32_t)t->addr == 0xe820)
 			snprintf(b, n, "int 0x15 ax=0xe820 ebx=%" PRIu64, t->value);

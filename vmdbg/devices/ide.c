@@ -374,6 +374,20 @@ int ide__describe(const void *opaque, char *buf, size_t len)
 	return (int)n;
 }
 
+int ide__geometry(const struct ide *ide, int index, unsigned *cyls, unsigned *heads,
+		  unsigned *secs)
+{
+	const struct ide_drive *d;
+
+	if (!ide__disk(ide, index))
+		return -ENOENT;
+	d = &ide->ch[index / 2].drv[index % 2];
+	*cyls = d->cyls;
+	*heads = d->heads;
+	*secs = d->secs;
+	return 0;
+}
+
 struct disk *ide__disk(const struct ide *ide, int index)
 {
 	if (!ide || index < 0 || index >= IDE_NR_DRIVES)

@@ -57,6 +57,9 @@ void ide__exit(struct ide *ide);
  * -EBUSY when the slot is taken, -EINVAL for a bad index. */
 int ide__attach(struct ide *ide, int index, struct disk *d);
 struct disk *ide__disk(const struct ide *ide, int index);
+/* The drive's CHS geometry (IDENTIFY words 1, 3, 6): 0 or -ENOENT. */
+int ide__geometry(const struct ide *ide, int index, unsigned *cyls, unsigned *heads,
+		  unsigned *secs);
 /* One line for `info devices` (a describe_fn). */
 int ide__describe(const void *opaque, char *buf, size_t len);
 

@@ -35,7 +35,7 @@ GUEST_IMAGES := $(GUEST_OUT)/boot16.img $(GUEST_OUT)/lecture32.img \
 	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img \
 	$(GUEST_OUT)/lecture32-O0.img $(GUEST_OUT)/lecture32-O2.img \
 	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img $(GUEST_OUT)/apic.img \
-	$(GUEST_OUT)/diskboot.img $(GUEST_OUT)/diskboot-fs.img
+	$(GUEST_OUT)/diskboot.img $(GUEST_OUT)/diskboot-fs.img $(GUEST_OUT)/bootext.img
 
 guests: $(GUEST_IMAGES)
 
@@ -155,6 +155,16 @@ $(GUEST_OUT)/diskboot.img: $(GUEST_OUT)/diskboot/boot.elf $(GUEST_OUT)/diskboot/
 $(GUEST_OUT)/diskboot-fs.img: $(GUEST_OUT)/diskboot/fs.o
 	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
 	$(Q)$(GUEST_OBJCOPY) -O binary -j .data $< $@
+
+# ---- bootext: a boot sector that reads its disk through int 0x13 ------
+$(GUEST_OUT)/bootext/bootext.elf: $(GUEST_OUT)/bootext/bootext.o $(GUEST_SRC)/bootext/bootext.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/bootext/bootext.ld -o $@ $<
+$(GUEST_OUT)/bootext.img: $(GUEST_OUT)/bootext/bootext.elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
+	$(Q)test "$$(wc -c < $@)" -eq 1536 || { echo "bootext.img is not 3 sectors" >&2; rm -f $@; exit 1; }
+$(eval $(call guest_variant,bootext,bootext,$(GUEST_CFLAGS32)))
 
 .PHONY: guests guests-qemu guests-check
 

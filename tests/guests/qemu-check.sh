@@ -84,5 +84,8 @@ check diskboot "$out/diskboot/kernel.elf" "$out/diskboot/kernel.elf" \
 	qemu-system-i386 -drive format=raw,index=0,snapshot=on,file="$out/diskboot.img" \
 	-drive format=raw,index=1,snapshot=on,file="$out/diskboot-fs.img"
 
+check bootext "$out/bootext/bootext.elf" "$out/bootext/bootext.elf" \
+	qemu-system-i386 -drive format=raw,snapshot=on,file="$out/bootext.img"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -95,13 +95,7 @@ _start:
 	jmp	exit32
 
 /* puts: the NUL-terminated string at %si on the screen and the UART. */
-puts:
-	lodsb
-	testb	%al, %al
-	jz	1f
-	call	putc
-	jmp	puts
-1:	ret
+	PUTS puts, putc
 
 /* sputs: the same, UART only. */
 sputs:

@@ -7,20 +7,16 @@
  * output under vmdbg (its int 0x13 on the IDE disk the image is) and under
  * QEMU with SeaBIOS (tests/guests/expected/bootext.serial).
  */
-#define COM1		0x3F8
+#include "bootsect.inc"
+
 #define PORT_EXIT	0xF4
 
 	.code16
 	.section .text, "ax"
 	.globl	_start
 _start:
-	cli
-	cld
-	xorw	%ax, %ax
-	movw	%ax, %ds
+	BOOT_ENTRY
 	movw	%ax, %es
-	movw	%ax, %ss
-	movw	$0x7C00, %sp
 	movb	%dl, drive
 
 	movw	$banner, %si
@@ -75,20 +71,9 @@ fail:
 	hlt
 
 /* The NUL-terminated string at DS:SI on the UART, polled. */
-puts:
-	lodsb
-	testb	%al, %al
-	jz	2f
-	movb	%al, %bl
-	movw	$COM1 + 5, %dx
-1:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	1b
-	movb	%bl, %al
-	movw	$COM1, %dx
-	outb	%al, %dx
-	jmp	puts
-2:	ret
+	PUTS puts, putc
+
+	SERIAL_PUTC putc
 
 banner:	.asciz	"bootext: int 0x13\n"
 edd:	.asciz	"int 0x13 ah=41h: extensions present\n"

@@ -14,6 +14,8 @@
  *               read 256 words       rep insw: ONE record, count 256
  * The kernel goes to 0x8000 (KERNEL_SECTORS sectors, after this one).
  */
+#include "bootsect.inc"
+
 #define KERNEL_ADDR	0x8000
 #define KERNEL_SECTORS	16
 #define ATA_DATA	0x1F0
@@ -33,13 +35,8 @@
 	.section .text, "ax"
 	.globl	_start
 _start:
-	cli
-	cld
-	xorw	%ax, %ax
-	movw	%ax, %ds
+	BOOT_ENTRY
 	movw	%ax, %es
-	movw	%ax, %ss
-	movw	$0x7C00, %sp
 
 	movw	$ATA_STATUS, %dx
 1:	inb	%dx, %al

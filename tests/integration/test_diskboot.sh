@@ -30,7 +30,7 @@ grep -c ' outs 0x01f0 <- .*/2 x256 ' "$TMP/ide" | grep -qx 1 || fail "rep outsw 
 printf '  disk 0: %s (8704 bytes, sha256 %s...), snapshot\n  disk 1: %s (32768 bytes, sha256 %s...), snapshot\n' \
 	"$img" "$(echo "$sha_img" | cut -c1-16)" "$fs" "$(echo "$sha_fs" | cut -c1-16)" >"$TMP/want"
 same "$TMP/want" "$TMP/disks"
-"$VMDBG" trace export "$TMP/d.vtr" --format csv | head -1 | grep -q ',count$' || fail "csv count column"
+"$VMDBG" trace export "$TMP/d.vtr" --format csv | head -1 | grep -q ',count,' || fail "csv count column"
 
 # the debugger takes the same disk options; its --trace is a snapshot too
 "$VMDBG" --batch --timeout 30 --backend emu "$img" --disk "$fs" --trace "$TMP/dbg.vtr" -ex run \

@@ -160,19 +160,20 @@ assert any(e['ph'] == 'C' for e in ev) and any(e.get('cat') == 'end' for e in ev
 EOF
 
 # A NOTE record (format 1.1: the polling message) in the exports, kept
-# with a selection (notes are rare and have no seq).
-printf '\272\367\001\000\000\354\250\200\165\373' >"$TMP/port.bin"
+# with a selection (notes are rare and have no seq).  The guest polls the
+# floppy controller's 0x3f4, which no device claims (the IDE ports are).
+printf '\272\364\003\000\000\354\250\200\165\373' >"$TMP/port.bin"
 "$VMDBG" record --backend emu --load 0x10000 --mode 32 --max-steps 400000 "$TMP/port.bin" \
 	-o "$TMP/port.vtr" >/dev/null 2>&1
 [ $? -eq 124 ] || fail "record the polling guest"
 "$VMDBG" trace export "$TMP/port.vtr" --format jsonl --first 1 | grep '"type":"note"' >"$TMP/note.jsonl"
 [ "$(wc -l <"$TMP/note.jsonl")" -eq 1 ] || fail "one note record in the JSONL export"
-contains "$TMP/note.jsonl" '"text":"the guest is polling port 0x1f7 (IDE status)'
+contains "$TMP/note.jsonl" '"text":"the guest is polling port 0x3f4 (floppy controller)'
 "$VMDBG" trace export "$TMP/port.vtr" --format perfetto --first 1 | python3 -c '
 import json, sys
 ev = json.load(sys.stdin)["traceEvents"]
 n = [e for e in ev if e.get("cat") == "note"]
-assert len(n) == 1 and n[0]["name"].startswith("the guest is polling port 0x1f7"), n' ||
+assert len(n) == 1 and n[0]["name"].startswith("the guest is polling port 0x3f4"), n' ||
 	fail "the note in the Perfetto export"
 
 # Export schema: the README table, every field and its JSON type.

@@ -400,6 +400,20 @@ int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop);
  * finish under recursion stops in the caller of this frame, not when a
  * deeper call of the same function returns to the same address. */
 int vmdbg__run_until_sp(struct vmdbg *vm, uint64_t va, uint64_t min_sp, struct vmdbg_stop *stop);
+/* The one-shot stops of vmdbg__run_until_any: va, and with min_sp only
+ * where SP >= min_sp at the current CPL (0: at any depth). */
+#define VMDBG_UNTIL_MAX 2
+struct vmdbg_until {
+	uint64_t va;
+	uint64_t min_sp;
+};
+/* Continue until one of n (1..VMDBG_UNTIL_MAX) addresses is reached
+ * (gdb's until/advance LOC: LOC, or the current frame's return address
+ * above its stack pointer, whichever comes first); VMDBG_STOP_STEP
+ * "reached 0x..." names the one reached.  On kvm each address needs a
+ * debug register unless int3 or single-stepping is used. */
+int vmdbg__run_until_any(struct vmdbg *vm, const struct vmdbg_until *at, int n,
+			 struct vmdbg_stop *stop);
 /* Async-signal-safe: makes a running vmdbg__run() return VMDBG_STOP_USER. */
 void vmdbg__request_stop(struct vmdbg *vm);
 /* Has a stop been requested in this run?  For an event callback that waits

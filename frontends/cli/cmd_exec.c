@@ -262,22 +262,51 @@ static int cmd_finish(struct dbg *d, const char *args, const char *fmt)
 		      data__return_type(d, pc));
 }
 
+/*
+ * until/advance LOC, gdb's rule: run to LOC or until the current frame
+ * returns (its return address above its stack pointer), whichever comes
+ * first.  until (not advance) takes LOC in the current function only in
+ * this frame or an outer one, so a deeper recursive call passing LOC does
+ * not stop it.
+ */
+static int until_loc(struct dbg *d, const char *args, bool anywhere)
+{
+	uint64_t addr, pc, ret, sp, off;
+	struct vmdbg_regs r;
+	int rc;
+
+	if (session__can_run(d) < 0 || parse__location(d, args, &addr) < 0 ||
+	    fmt__pc(d, &pc) < 0 || vmdbg__get_regs(d->vm, &r) < 0)
+		return -1;
+	sp = r.gpr[VMDBG_RSP] & (fmt__mode(d) == 64 ? ~0ULL : fmt__mode(d) == 16 ? 0xffff
+								    : 0xffffffffULL);
+	if (frames__return_address_quiet(d, &ret) == 0) {
+		d->go_ret = ret;
+		d->go_ret_sp = sp + 1;
+	}
+	if (!anywhere && fmt__function(d, addr, &off) &&
+	    fmt__function(d, addr, &off) == fmt__function(d, pc, &off))
+		sp = sp ? sp : 1;
+	else
+		sp = 0;
+	rc = run_to(d, addr, sp, CTYPE_NONE);
+	d->go_ret = d->go_ret_sp = 0;
+	return rc;
+}
+
 static int cmd_until(struct dbg *d, const char *args, const char *fmt)
 {
-	uint64_t addr;
-
 	if (!*args)
 		return cmd_next(d, args, fmt);
-	if (session__can_run(d) < 0 || parse__location(d, args, &addr) < 0)
-		return -1;
-	return run_to(d, addr, 0, CTYPE_NONE);
+	return until_loc(d, args, false);
 }
 
 static int cmd_advance(struct dbg *d, const char *args, const char *fmt)
 {
+	(void)fmt;
 	if (!*args)
 		return dbg__error(d, "Argument required (a location).");
-	return cmd_until(d, args, fmt);
+	return until_loc(d, args, true);
 }
 
 const struct dbg_cmd cmds_exec[] = {
@@ -309,11 +338,12 @@ const struct dbg_cmd cmds_exec[] = {
 	  "Run until the current function returns.\n"
 	  "The return address is found through the frame pointer.", 0 },
 	{ "until", cmd_until, "until [LOCATION]",
-	  "Run until LOCATION is reached.\n"
-	  "No LOCATION: same as next.",
+	  "Run until LOCATION is reached or the current frame returns.\n"
+	  "No LOCATION: same as next.  LOCATION in the current function counts only\n"
+	  "in this frame or an outer one (not in a deeper recursive call).",
 	  0 },
 	{ "advance", cmd_advance, "advance LOCATION",
-	  "Run until LOCATION is reached.\n"
+	  "Run until LOCATION is reached (at any depth) or the current frame returns.\n"
 	  "User breakpoints still stop the guest.  LOCATION: *ADDRESS, FUNCTION,\n"
 	  "FILE:LINE or LINE.", 0 },
 };

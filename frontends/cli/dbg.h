@@ -144,6 +144,7 @@ struct dbg {
 	int nconvs;
 	uint64_t x_last;		/* the last address x examined ($_) */
 	uint64_t go_min_sp;		/* GO_UNTIL: the stack pointer the stop needs */
+	uint64_t go_ret, go_ret_sp;	/* GO_UNTIL: also stop here above this SP (0: no) */
 	int frame_sel;			/* frame N / up / down; 0 after every stop */
 	int want_quit, quit_status;
 	volatile int interrupted;	/* Ctrl-C since the last command */
@@ -287,6 +288,8 @@ void frames__line(struct dbg *d, const struct bt_frame *bf, int num, char *buf, 
 /* The registers C expressions see in that frame. */
 void frames__cframe(struct dbg *d, const struct bt_frame *bf, int num, struct cframe *cf);
 int info__return_address(struct dbg *d, uint64_t *ret);
+/* The same without a message: -1 when there is none (outermost frame). */
+int frames__return_address_quiet(struct dbg *d, uint64_t *ret);
 /* In a kernel entered from ring 3: where the trap returns (the app's pc in
  * the trap frame at the top of the kernel stack).  0 or -1. */
 int info__trap_return(struct dbg *d, uint64_t *pc);

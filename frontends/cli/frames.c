@@ -232,7 +232,8 @@ int info__trap_return(struct dbg *d, uint64_t *pc)
 	return 0;
 }
 
-int info__return_address(struct dbg *d, uint64_t *ret)
+/* say: explain a failure (finish); else fail quietly (until's extra stop). */
+static int return_address(struct dbg *d, uint64_t *ret, bool say)
 {
 	struct walker k;
 	struct frame f, up = { 1, 0, 0 };
@@ -247,6 +248,8 @@ int info__return_address(struct dbg *d, uint64_t *ret)
 	int scanned;
 
 	if (caller(&k, &f, 1, &up, &scanned) < 0 || !up.pc) {
+		if (!say)
+			return -1;
 		if (up.pc == 0 && !scanned)
 			return dbg__error(d, "\"finish\" not meaningful in the outermost frame.");
 		if ((sym = fmt__function(d, f.pc, &off)))
@@ -256,6 +259,16 @@ int info__return_address(struct dbg *d, uint64_t *ret)
 	}
 	*ret = up.pc;
 	return 0;
+}
+
+int info__return_address(struct dbg *d, uint64_t *ret)
+{
+	return return_address(d, ret, true);
+}
+
+int frames__return_address_quiet(struct dbg *d, uint64_t *ret)
+{
+	return return_address(d, ret, false);
 }
 
 int frames__list(struct dbg *d, struct bt_frame *out, int max)

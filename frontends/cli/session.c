@@ -260,8 +260,11 @@ int session__engine_go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdb
 		return vmdbg__step(d->vm, arg, stop);
 	case GO_NEXT:
 		return vmdbg__nexti(d->vm, arg, stop);
-	default:
-		return vmdbg__run_until_sp(d->vm, arg, d->go_min_sp, stop);
+	default: {
+		struct vmdbg_until at[2] = { { arg, d->go_min_sp }, { d->go_ret, d->go_ret_sp } };
+
+		return vmdbg__run_until_any(d->vm, at, d->go_ret ? 2 : 1, stop);
+	}
 	}
 }
 

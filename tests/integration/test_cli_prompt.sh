@@ -43,6 +43,10 @@ session cdata lecture32-O0.img --keep-going
 # value returned, lines without code, catch syscall write by name.
 session frames lecture32-O0.img --keep-going
 [ $st -eq 2 ] || fail "frames session: status $st, wanted 2 (one bad break line)"
+# until/advance LOC also stop when the current frame returns; until skips
+# LOC in deeper recursive calls of the current function.
+session until lecture32-O0.img
+[ $st -eq 0 ] || fail "until session: status $st, wanted 0"
 # -O2 without frame pointers: bt through call-frame information,
 # <optimized out>.
 session cdata_o2 lecture32-O2.img --keep-going

@@ -87,7 +87,8 @@ int debug__init(struct vmdbg *vm)
 	if (!vm->dbg)
 		return vmm__error(vm, -ENOMEM, "debugger: out of memory");
 	vm->dbg->next_id = 1;
-	vm->dbg->until.dr = -1;
+	for (int i = 0; i < VMDBG_UNTIL_MAX; i++)
+		vm->dbg->until.pt[i].dr = -1;
 	vm->dbg_ops = &debug_ops;
 	return 0;
 }

@@ -36,15 +36,24 @@ struct bp {
 	uint64_t last;		/* kvm watch: the value at the last look */
 };
 
-/* The internal one-shot breakpoint of nexti and run_until. */
+/* One address of the internal one-shot breakpoint. */
+struct until_pt {
+	uint64_t lin;
+	bool depth;		/* only where SP >= sp at the CPL of the arming */
+	uint64_t sp;
+	int dr;			/* kvm */
+};
+
+/* The internal one-shot breakpoint of nexti and run_until: up to
+ * VMDBG_UNTIL_MAX addresses (until LOC and the current frame's return). */
 struct until {
 	bool on, hit;
-	bool depth;		/* nexti: only at the same stack depth and CPL */
 	bool nexti;
-	uint64_t lin;
-	uint64_t sp, spmask;
+	int n;
+	struct until_pt pt[VMDBG_UNTIL_MAX];
+	uint64_t spmask;
 	int cpl;
-	int dr;			/* kvm */
+	uint64_t hit_lin;	/* the address that stopped it */
 };
 
 struct debug {
@@ -142,7 +151,11 @@ bool debug__cur_lin(struct vmdbg *vm, uint64_t *lin);
 /* debug_hit.c */
 void debug__mark(struct vmdbg *vm, struct bp *b);
 /* The internal breakpoint's stack-depth test (nexti). */
-bool debug__until_here(struct vmdbg *vm);
+/* Does the one-shot breakpoint stop here at lin (kvm: or debug register
+ * dr, -1 none)?  Sets until.hit and until.hit_lin when it does. */
+bool debug__until_here(struct vmdbg *vm, uint64_t lin, int dr);
+/* Is lin one of the one-shot breakpoint's addresses (at any depth)? */
+bool debug__until_has(const struct vmdbg *vm, uint64_t lin);
 /* The value a watchpoint shows: the whole range when it fits 8 bytes,
  * else the (up to) 8 bytes at the accessed address at. */
 uint64_t debug__watch_value(struct vmdbg *vm, const struct bp *b, uint64_t at);

@@ -39,16 +39,39 @@ uint64_t debug__watch_value(struct vmdbg *vm, const struct bp *b, uint64_t at)
 	return v;
 }
 
-bool debug__until_here(struct vmdbg *vm)
+bool debug__until_has(const struct vmdbg *vm, uint64_t lin)
 {
 	const struct until *u = &vm->dbg->until;
-	struct vmdbg_regs r;
 
-	if (!u->depth)
+	for (int i = 0; u->on && i < u->n; i++)
+		if (u->pt[i].lin == lin)
+			return true;
+	return false;
+}
+
+bool debug__until_here(struct vmdbg *vm, uint64_t lin, int dr)
+{
+	struct until *u = &vm->dbg->until;
+	struct vmdbg_regs r;
+	bool have = false;
+
+	for (int i = 0; u->on && i < u->n; i++) {
+		const struct until_pt *p = &u->pt[i];
+
+		if (dr >= 0 ? p->dr != dr : p->lin != lin)
+			continue;
+		if (p->depth) {
+			if (!have && vm->be->get_regs(vm, &r) < 0)
+				return false;
+			have = true;
+			if (regs__cpl(&r) != u->cpl || (r.gpr[VMDBG_RSP] & u->spmask) < p->sp)
+				continue;
+		}
+		u->hit = true;
+		u->hit_lin = p->lin;
 		return true;
-	if (vm->be->get_regs(vm, &r) < 0)
-		return true;
-	return regs__cpl(&r) == u->cpl && (r.gpr[VMDBG_RSP] & u->spmask) >= u->sp;
+	}
+	return false;
 }
 
 static void fill_stop(struct vmdbg *vm, struct bp *b, const char *err)
@@ -252,7 +275,7 @@ static bool resolve(struct vmdbg *vm, bool deferred)
 			snprintf(s->msg, sizeof(s->msg), "step done");
 		else
 			snprintf(s->msg, sizeof(s->msg), "reached 0x%llx",
-				 (unsigned long long)d->until.lin);
+				 (unsigned long long)d->until.hit_lin);
 		stop = true;
 	}
 	d->until.hit = false;
@@ -274,10 +297,8 @@ bool debug__insn(struct vmdbg *vm, const struct debug_insn *x)
 		if (x->lin == d->skip_lin)
 			return false;	/* resuming here: it runs once */
 	}
-	if (d->until.on && x->lin == d->until.lin && debug__until_here(vm)) {
-		d->until.hit = true;
+	if (d->until.on && debug__until_here(vm, x->lin, -1))
 		any = true;
-	}
 	if (d->nexec && debug__in_sorted(d->exec_lin, d->nexec, x->lin)) {
 		for (int i = 0; i < d->nbp; i++) {
 			struct bp *b = &d->bp[i];

@@ -18,8 +18,9 @@ int debug__free_dr(struct vmdbg *vm)
 	for (int i = 0; i < d->nbp; i++)
 		if (d->bp[i].enabled && d->bp[i].dr >= 0)
 			used |= 1u << d->bp[i].dr;
-	if (d->until.on && d->until.dr >= 0)
-		used |= 1u << d->until.dr;
+	for (int i = 0; d->until.on && i < d->until.n; i++)
+		if (d->until.pt[i].dr >= 0)
+			used |= 1u << d->until.pt[i].dr;
 	for (int i = 0; i < MAX_DRS; i++)
 		if (!(used & (1u << i)))
 			return i;
@@ -54,8 +55,9 @@ int debug__hw_slots(struct vmdbg *vm, struct debug_hw *out, int max)
 	bool int3 = debug__caps(vm) & BPCAP_INT3;
 	int n = 0;
 
-	if (d->until.on && n < max && (d->until.dr >= 0 || int3))
-		out[n++] = (struct debug_hw){ d->until.lin, d->until.dr, 0, 1 };
+	for (int i = 0; d->until.on && i < d->until.n && n < max; i++)
+		if (d->until.pt[i].dr >= 0 || int3)
+			out[n++] = (struct debug_hw){ d->until.pt[i].lin, d->until.pt[i].dr, 0, 1 };
 	for (int i = 0; i < d->nbp && n < max; i++) {
 		const struct bp *b = &d->bp[i];
 
@@ -80,13 +82,11 @@ bool debug__hw_hit(struct vmdbg *vm, int dr, uint64_t lin)
 
 	if (vm->be->get_regs(vm, &r) == 0)
 		cpl = regs__cpl(&r);
-	if (d->until.on && (dr >= 0 ? d->until.dr == dr : d->until.lin == lin)) {
-		exec = true;
-		if (debug__until_here(vm)) {
-			d->until.hit = true;
-			vm->dbg_hit = true;
-		}
-	}
+	for (int i = 0; d->until.on && i < d->until.n; i++)
+		if (dr >= 0 ? d->until.pt[i].dr == dr : d->until.pt[i].lin == lin)
+			exec = true;
+	if (exec && debug__until_here(vm, lin, dr))
+		vm->dbg_hit = true;
 	for (int i = 0; i < d->nbp; i++) {
 		struct bp *b = &d->bp[i];
 		bool ok = debug__cpl_ok(b, cpl);
@@ -122,7 +122,7 @@ bool debug__take_skip(struct vmdbg *vm)
 	if (!d->skip_valid)
 		return false;
 	d->skip_valid = false;
-	if (d->until.on && d->until.lin == d->skip_lin)
+	if (debug__until_has(vm, d->skip_lin))
 		here = true;
 	for (int i = 0; i < d->nbp && !here; i++)
 		if (d->bp[i].enabled && d->bp[i].spec.kind == VMDBG_BP_EXEC &&

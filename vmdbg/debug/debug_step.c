@@ -7,32 +7,62 @@
 
 #include <Zydis/Zydis.h>
 
+#include <errno.h>
 #include <string.h>
 
-/* nexti: stop at lin only at the current stack depth or above; min_sp:
- * only where SP >= min_sp (finish: the frame has returned), 0 anywhere. */
-static int until_arm(struct vmdbg *vm, uint64_t lin, bool nexti, const struct vmdbg_regs *r,
-		     uint64_t min_sp)
+static void until_clear(struct until *u)
+{
+	memset(u, 0, sizeof(*u));
+	for (int i = 0; i < VMDBG_UNTIL_MAX; i++)
+		u->pt[i].dr = -1;
+}
+
+/* Arm the one-shot breakpoint at n addresses.  nexti: at[0] only at the
+ * current stack depth or above; else each at[i].min_sp (0 anywhere). */
+static int until_arm(struct vmdbg *vm, const struct vmdbg_until *at, int n, bool nexti,
+		     const struct vmdbg_regs *r)
 {
 	struct until *u = &vm->dbg->until;
+	int mode = regs__mode(r);
+	bool need_dr = debug__is_kvm(vm) && !(debug__caps(vm) & BPCAP_INT3) &&
+		       !(vm->dbg_active & DBG_STEP);
 
-	memset(u, 0, sizeof(*u));
-	u->dr = -1;
-	if (debug__is_kvm(vm) && !(debug__caps(vm) & BPCAP_INT3) && !(vm->dbg_active & DBG_STEP)) {
-		u->dr = debug__free_dr(vm);
-		if (u->dr < 0)
-			return debug__no_dr_error(vm, nexti ? "nexti over a call" : "until/finish/advance");
-	}
+	if (n < 1 || n > VMDBG_UNTIL_MAX)
+		return vmm__error(vm, -EINVAL, "until: %d addresses, wanted 1 to %d", n,
+				  VMDBG_UNTIL_MAX);
+	until_clear(u);
 	u->on = true;
-	u->lin = lin;
 	u->nexti = nexti;
-	if (nexti || min_sp) {
-		int mode = regs__mode(r);
+	u->cpl = regs__cpl(r);
+	u->spmask = mode == VMDBG_MODE_LONG64 ? ~0ULL : r->ss.db ? 0xffffffffULL : 0xffff;
+	for (int i = 0; i < n; i++) {
+		struct until_pt *p = &u->pt[u->n];
+		uint64_t sp = nexti ? r->gpr[VMDBG_RSP] : at[i].min_sp;
+		int j;
 
-		u->depth = true;
-		u->cpl = regs__cpl(r);
-		u->spmask = mode == VMDBG_MODE_LONG64 ? ~0ULL : r->ss.db ? 0xffffffffULL : 0xffff;
-		u->sp = nexti ? r->gpr[VMDBG_RSP] & u->spmask : min_sp & u->spmask;
+		/* the same address twice: the looser condition covers both */
+		for (j = 0; j < u->n && u->pt[j].lin != at[i].va; j++)
+			;
+		if (j < u->n) {
+			if (!sp || (u->pt[j].depth && (sp & u->spmask) < u->pt[j].sp)) {
+				u->pt[j].depth = sp != 0;
+				u->pt[j].sp = sp & u->spmask;
+			}
+			continue;
+		}
+		p->lin = at[i].va;
+		p->depth = sp != 0;
+		p->sp = sp & u->spmask;
+		if (need_dr) {
+			p->dr = debug__free_dr(vm);
+			if (p->dr < 0) {
+				until_clear(u);
+				debug__rebuild(vm);
+				return debug__no_dr_error(vm, nexti ? "nexti over a call"
+							  : "until/finish/advance");
+			}
+		}
+		u->n++;
 	}
 	debug__rebuild(vm);
 	return 0;
@@ -40,10 +70,7 @@ static int until_arm(struct vmdbg *vm, uint64_t lin, bool nexti, const struct vm
 
 static void until_disarm(struct vmdbg *vm)
 {
-	struct until *u = &vm->dbg->until;
-
-	memset(u, 0, sizeof(*u));
-	u->dr = -1;
+	until_clear(&vm->dbg->until);
 	debug__rebuild(vm);
 }
 
@@ -54,6 +81,14 @@ int vmdbg__run_until(struct vmdbg *vm, uint64_t va, struct vmdbg_stop *stop)
 
 int vmdbg__run_until_sp(struct vmdbg *vm, uint64_t va, uint64_t min_sp, struct vmdbg_stop *stop)
 {
+	struct vmdbg_until at = { va, min_sp };
+
+	return vmdbg__run_until_any(vm, &at, 1, stop);
+}
+
+int vmdbg__run_until_any(struct vmdbg *vm, const struct vmdbg_until *at, int n,
+			 struct vmdbg_stop *stop)
+{
 	struct vmdbg_regs r;
 	int rc;
 
@@ -61,7 +96,7 @@ int vmdbg__run_until_sp(struct vmdbg *vm, uint64_t va, uint64_t min_sp, struct v
 	rc = vmdbg__get_regs(vm, &r);
 	if (rc < 0)
 		return rc;
-	rc = until_arm(vm, va, false, &r, min_sp);
+	rc = until_arm(vm, at, n, false, &r);
 	if (rc < 0)
 		return rc;
 	rc = vmdbg__run(vm, stop);
@@ -137,7 +172,9 @@ int vmdbg__nexti(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop)
 			else
 				next = (r.cs.base + ((r.rip + len) & (mode == 16 ? 0xffff : 0xffffffff))) &
 				       0xffffffffULL;
-			rc = until_arm(vm, next, true, &r, 0);
+			struct vmdbg_until at = { next, 0 };
+
+			rc = until_arm(vm, &at, 1, true, &r);
 			if (rc < 0)
 				return rc;
 			rc = vmdbg__run(vm, stop);

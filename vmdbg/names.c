@@ -31,6 +31,7 @@ static const char *const disp_names[VMDBG_DISP__COUNT] = {
 	[VMDBG_DISP_EMULATED] = "emulated",
 	[VMDBG_DISP_KVM] = "kvm",
 	[VMDBG_DISP_HARDWARE] = "hardware",
+	[VMDBG_DISP_ESCALATED] = "escalated",
 };
 
 static const char *const classic_names[VMDBG_CLASSIC__COUNT] = {

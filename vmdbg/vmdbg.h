@@ -83,6 +83,7 @@ enum vmdbg_disposition {
 	VMDBG_DISP_EMULATED,	/* a vmdbg device or CPU model answered it */
 	VMDBG_DISP_KVM,		/* handled inside the host kernel */
 	VMDBG_DISP_HARDWARE,	/* ran directly on the CPU */
+	VMDBG_DISP_ESCALATED,	/* raised, but delivering it faulted (#DF, triple fault) */
 	VMDBG_DISP__COUNT
 };
 

@@ -25,7 +25,7 @@ has_line "$TMP/err" "vmdbg: $TMP/junk.bin: not a recognised image: no ELF magic,
 # 4: the guest died.
 flat ud2 '\017\013'				# ud2, no IDT: #UD, #GP, #DF, shutdown
 run32 4 ud2
-has_line "$TMP/err" "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0018:100000)"
+has_line "$TMP/err" "vmdbg: shutdown: triple fault: #UD at 0x100000, then #GP while delivering #DF"
 flat reset '\260\376\346\144\353\376'		# mov al, 0xfe; out 0x64, al; jmp .
 run32 4 reset
 has_line "$TMP/err" "vmdbg: reset: guest reset through the i8042 (command 0xFE)"

@@ -59,33 +59,63 @@ want_err "vmdbg: shutdown: executing outside RAM at 0018:3ffffff (physical 0x400
 # an IDT with limit 0: ud2 cannot be delivered, nor #GP, nor #DF
 hostile emu idt_limit0 5
 want_status 4
-want_err "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0018:10001a)"
+want_err "vmdbg: shutdown: triple fault: #UD at 0x10001a, then #GP while delivering #DF"
 want_class shutdown 1
 
-# a #DF handler that faults again (ud2; #UD and #NP gates not present): each
-# ud2 escalates to #DF, which the guest takes, until --max-steps
+# a #DF handler that faults again (ud2; #UD and #GP gates zero): each ud2
+# escalates to #DF, which the guest takes, until --max-steps; the #UD and
+# the #GP raised delivering it are records too (escalated)
 hostile emu df_fault 5 --max-steps 20
 want_status 124
-want_class exception 11
+want_class exception 33
 "$VMDBG" trace show "$TMP/df_fault.vtr" --class exception | awk '$4 == "exception" { print $5, $7, $NF }' |
 	sort | uniq -c | tr -s ' ' >"$TMP/df.txt"
-printf ' 1 #DF reflected->0x100042 rip=0x100040\n 10 #DF reflected->0x100042 rip=0x100042\n' >"$TMP/df.want"
+printf ' 1 #DF reflected->0x100042 rip=0x100040\n 10 #DF reflected->0x100042 rip=0x100042\n 1 #GP escalated rip=0x100040\n 10 #GP escalated rip=0x100042\n 1 #UD vmm-emulates rip=0x100040\n 10 #UD vmm-emulates rip=0x100042\n' >"$TMP/df.want"
 same "$TMP/df.want" "$TMP/df.txt"
 
 # page tables outside RAM read as not present: #PF, then #DF, triple fault
 hostile emu pt_outside 5
 want_status 4
-want_err "vmdbg: shutdown: triple fault: vector 14 while delivering vector 8 (at 0018:100083)"
+want_err "vmdbg: shutdown: triple fault: #PF (cr2=0x100083) at 0x100083, then #PF while delivering #DF"
+
+# #PF and #DF gates not present: each step of the escalation is a record
+# (the #PF with its CR2, never delivered; #DF; the shutdown), the message
+# names the chain, and `catch trap 14` stops at the #PF, before the #DF
+hostile emu pf_nohandler 5
+want_status 4
+want_err "vmdbg: shutdown: triple fault: #PF (cr2=0x7ffffc00) at 0x100040, then #GP while delivering #DF"
+"$VMDBG" trace show "$TMP/pf_nohandler.vtr" 2>/dev/null | grep '^ *[0-9]' >"$TMP/pf.txt"
+cat >"$TMP/pf.want" <<'EOF'
+     0         12i os   exception      #PF err=0x2 cr2=0x7ffffc00           escalated                vmm-emulates rip=0x100040
+     1         12i os   exception      #DF err=0x0                          escalated                vmm-emulates rip=0x100040
+     2         12i os   shutdown       triple fault                         emulated:cpu             none         rip=0x100040
+EOF
+same "$TMP/pf.want" "$TMP/pf.txt"
+printf 'catch trap 14\nrun\np $_trap.cr2 == $cr2\nx/i $pc\ncontinue\n' >"$TMP/pf.gdb"
+"$VMDBG" --backend emu --batch --timeout 10 --load 0x100000 --mode 32 -x "$TMP/pf.gdb" \
+	"$H/pf_nohandler.bin" >"$TMP/pf.out" 2>&1
+cat >"$TMP/pf.want" <<EOF
+Catchpoint 1 (trap 14)
+Starting guest $H/pf_nohandler.bin on emu.
+
+Catchpoint 1 (trap 14): 0         12i os   exception      #PF err=0x2 cr2=0x7ffffc00           escalated                vmm-emulates rip=0x100040
+=> 0x100040:	movl \$0x1, 0x7ffffc00
+\$1 = 1
+=> 0x100040:	movl \$0x1, 0x7ffffc00
+Continuing.
+[Guest stopped: shutdown: triple fault: #PF (cr2=0x7ffffc00) at 0x100040, then #GP while delivering #DF]
+EOF
+same "$TMP/pf.want" "$TMP/pf.out"
 
 # zeroing vmdbg's boot GDT and page tables, then a TLB flush: triple fault
 hostile emu structs64 5
 want_status 4
-want_err "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0008:10000c)"
+want_err "vmdbg: shutdown: triple fault: #PF (cr2=0x3000) at 0x10000c, then #GP while delivering #DF"
 
 # mov cr3 of an address outside RAM: the next fetch finds no tables
 hostile emu cr3_garbage64 5
 want_status 4
-want_err "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0008:10000d)"
+want_err "vmdbg: shutdown: triple fault: #PF (cr2=0x10000d) at 0x10000d, then #GP while delivering #DF"
 
 # code that writes over itself after running once runs the new bytes
 hostile emu smc 5
@@ -119,17 +149,17 @@ want_class hlt 1
 # protected mode (CR0.PE) with a 16-bit CS and the real-mode IVT as IDT
 hostile emu boot_pm16 5
 want_status 4
-want_err "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0000:7c0b)"
+want_err "vmdbg: shutdown: triple fault: #UD at 0x7c0b, then #GP while delivering #DF"
 
 # emu follows the architecture where kvm here does not (README, Backends):
 # a 4-byte load at 0xfffffffe is past the 4 GiB limit (#GP), a push with
 # ESP=2 wraps past 0 (#SS), both fatal without an IDT
 hostile emu straddle4g 5
 want_status 4
-want_err "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0018:100000)"
+want_err "vmdbg: shutdown: triple fault: #GP at 0x100000, then #GP while delivering #DF"
 hostile emu push_wrap 5
 want_status 4
-want_err "vmdbg: shutdown: triple fault: vector 13 while delivering vector 8 (at 0018:100005)"
+want_err "vmdbg: shutdown: triple fault: #SS at 0x100005, then #GP while delivering #DF"
 # a GDT beyond RAM reads as all ones (unclaimed memory, as a PC's open
 # bus): a present, readable, conforming code descriptor, which DS may hold
 hostile emu gdt_outside 5

@@ -221,11 +221,17 @@ static void test_double_fault(void **state)
 	struct run *r = run_guest(g_df, g_df_end, 32, false);
 	go(r);
 	expect_exit(r, 8);
+	/* the #GP that could not be delivered is a record too (issue 12) */
 	const struct vmdbg_trap *t = nth(r, VMDBG_TC_EXCEPTION, 0);
+	assert_int_equal(t->vector, 13);
+	assert_int_equal(t->disposition, VMDBG_DISP_ESCALATED);
+	assert_int_equal(t->handler, 0);
+	t = nth(r, VMDBG_TC_EXCEPTION, 1);
 	assert_int_equal(t->vector, 8);
 	assert_true(t->has_error);
 	assert_int_equal(t->error_code, 0);
-	assert_int_equal(count(r, VMDBG_TC_EXCEPTION), 1);
+	assert_int_equal(t->disposition, VMDBG_DISP_REFLECTED);
+	assert_int_equal(count(r, VMDBG_TC_EXCEPTION), 2);
 	done(r);
 }
 
@@ -236,7 +242,13 @@ static void test_triple_fault(void **state)
 	go(r);
 	assert_int_equal(r->stop.reason, VMDBG_STOP_SHUTDOWN);
 	assert_int_equal(count(r, VMDBG_TC_SHUTDOWN), 1);
-	assert_non_null(strstr(r->stop.msg, "triple fault"));
+	assert_int_equal(nth(r, VMDBG_TC_SHUTDOWN, 0)->vector, 8);
+	/* #UD, #GP, #DF: each escalated, none delivered */
+	assert_int_equal(count(r, VMDBG_TC_EXCEPTION), 3);
+	assert_int_equal(nth(r, VMDBG_TC_EXCEPTION, 0)->vector, 6);
+	assert_int_equal(nth(r, VMDBG_TC_EXCEPTION, 2)->disposition, VMDBG_DISP_ESCALATED);
+	assert_non_null(strstr(r->stop.msg, "triple fault: #UD at 0x"));
+	assert_non_null(strstr(r->stop.msg, ", then #GP while delivering #DF"));
 	done(r);
 }
 

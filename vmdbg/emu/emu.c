@@ -125,6 +125,7 @@ static int emu_init(struct vmdbg *vm)
 	e->shadow_at = ~0ull;
 	e->exc_vec = -1;
 	e->deliver_vec = -1;
+	e->resume_vec = -1;
 	e->mxcsr = 0x1f80;
 	e->apic_base = 0xfee00900;
 	e->pat = 0x0007040600070406ull;
@@ -183,6 +184,7 @@ static int emu_get_regs(struct vmdbg *vm, struct vmdbg_regs *r)
 static int emu_set_regs(struct vmdbg *vm, const struct vmdbg_regs *r)
 {
 	struct emu *e = EMU(vm);
+	e->resume_vec = -1;	/* new state: the faulting instruction runs again */
 	memcpy(e->r, r->gpr, sizeof(e->r));
 	e->rip = r->rip;
 	e->flags = (r->rflags & 0x3f7fd7) | 2;
@@ -551,6 +553,15 @@ static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
 			vm->step_budget--;
 		if (vmm__should_stop(vm, stop))
 			return 0;
+	}
+	if (e->resume_vec >= 0) {
+		/* stopped between a fault and its escalation (sys__handle_fault) */
+		int v = e->resume_vec;
+
+		e->resume_vec = -1;
+		e->deliver_vec = e->resume_first;
+		e->resumed = true;
+		emu_fault(e, v, e->resume_err, e->resume_has_err);
 	}
 	if (e->irq_vector >= 0)
 		vm->poll_at = 0;

@@ -244,6 +244,20 @@ struct emu {
 	uint32_t exc_err;
 	bool exc_has_err;
 	int deliver_vec;	/* vector being delivered, -1 none */
+	uint32_t deliver_err;	/* ... its error code and CR2, for its record */
+	bool deliver_has_err;
+	uint64_t deliver_cr2;
+	/* The fault that began an escalation (#DF, triple fault), named in
+	 * the shutdown message. */
+	int chain_vec;
+	uint64_t chain_cr2, chain_rip;
+	/* A catchpoint stopped the guest at the record of a fault whose
+	 * delivery faulted: the next run goes on with that (resume_vec, raised
+	 * while delivering resume_first), unless the registers were set. */
+	int resume_vec, resume_first;
+	uint32_t resume_err;
+	bool resume_has_err;
+	bool resumed;		/* that record is written already */
 	bool stop_now;		/* an instruction asked to stop (unsupported, shutdown) */
 	struct vmdbg_stop pending;	/* filled with stop_now */
 

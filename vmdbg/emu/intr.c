@@ -9,6 +9,7 @@
  */
 #include "vmdbg/emu/emu.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void emu_fault(struct emu *e, int vec, uint32_t err, bool has_err)
@@ -286,18 +287,64 @@ uint64_t sys__deliver(struct emu *e, int vec, bool has_err, uint32_t err, bool s
 	return deliver(e, vec, has_err, err, soft, false, ret_rip);
 }
 
-static void shutdown(struct emu *e, int first, int second)
+static void shutdown(struct emu *e, int second)
 {
 	struct vmdbg_trap t;
+	char first[48];
+	const char *n = vmdbg__exception_name((unsigned)e->chain_vec);
+
 	emu_fill_trap(e, &t, VMDBG_TC_SHUTDOWN);
-	t.vector = (uint16_t)second;
+	t.vector = EX_DF;	/* "triple fault": #DF could not be delivered */
 	t.disposition = VMDBG_DISP_EMULATED;
 	t.device = VMDBG_DEV_CPU;
 	vmm__trap(e->vm, &t);
 	e->deliver_vec = -1;
-	emu_stop(e, VMDBG_STOP_SHUTDOWN,
-		 "triple fault: vector %d while delivering vector %d (at %04x:%llx)",
-		 second, first, e->seg[S_CS].sel, (unsigned long long)e->origin.rip);
+	if (e->chain_vec == EX_PF)
+		snprintf(first, sizeof(first), "%s (cr2=0x%llx)", n,
+			 (unsigned long long)e->chain_cr2);
+	else
+		snprintf(first, sizeof(first), "%s", n ? n : "a fault");
+	emu_stop(e, VMDBG_STOP_SHUTDOWN, "triple fault: %s at 0x%llx, then %s while delivering #DF",
+		 first, (unsigned long long)e->chain_rip,
+		 vmdbg__exception_name((unsigned)second) ? vmdbg__exception_name((unsigned)second)
+							   : "a fault");
+}
+
+/*
+ * The record of a fault the CPU raised but could not deliver (delivering
+ * it faulted): the first step of an escalation, with its CR2.  A catchpoint
+ * on it stops the guest here, before the next step; returns true then.
+ */
+static bool escalated(struct emu *e, int first, int vec, uint32_t err, bool has_err)
+{
+	struct vmdbg *vm = e->vm;
+	struct vmdbg_trap t;
+
+	if (e->resumed) {
+		e->resumed = false;
+		return false;
+	}
+	emu_fill_trap(e, &t, VMDBG_TC_EXCEPTION);
+	t.vector = (uint16_t)first;
+	t.has_error = e->deliver_has_err;
+	t.error_code = e->deliver_has_err ? e->deliver_err : 0;
+	if (first == EX_PF)
+		t.cr2 = e->deliver_cr2;
+	t.disposition = VMDBG_DISP_ESCALATED;
+	t.classic = t.cpl == 3 ? VMDBG_CLASSIC_REFLECTS : VMDBG_CLASSIC_NONE;
+	vmm__trap(vm, &t);
+	if (!vm->dbg_hit)
+		return false;
+	vm->dbg_ops->resolve(vm);
+	if (vm->pending_stop.reason == VMDBG_STOP_NONE)
+		return false;
+	e->resume_vec = vec;
+	e->resume_first = first;
+	e->resume_err = err;
+	e->resume_has_err = has_err;
+	e->pending = vm->pending_stop;
+	e->stop_now = true;
+	return true;
 }
 
 /*
@@ -305,7 +352,8 @@ static void shutdown(struct emu *e, int first, int second)
  * contributory or page fault during the delivery of another to #DF, and a
  * fault during #DF delivery to a triple fault (a shutdown record and stop;
  * the debugger stays up).  Re-entered through the longjmp when delivery
- * itself faults.
+ * itself faults: the fault that was not delivered gets its record
+ * (disposition escalated) first.
  */
 void sys__handle_fault(struct emu *e)
 {
@@ -315,8 +363,11 @@ void sys__handle_fault(struct emu *e)
 	e->exc_vec = -1;
 	if (e->deliver_vec >= 0) {
 		int first = e->deliver_vec;
+		e->deliver_vec = -1;
+		if (escalated(e, first, vec, err, has_err))
+			return;
 		if (first == EX_DF) {
-			shutdown(e, first, vec);
+			shutdown(e, vec);
 			return;
 		}
 		if ((contributory(first) && contributory(vec)) ||
@@ -325,8 +376,15 @@ void sys__handle_fault(struct emu *e)
 			err = 0;
 			has_err = true;
 		}
+	} else {
+		e->chain_vec = vec;
+		e->chain_cr2 = e->cr2;
+		e->chain_rip = e->origin.rip;
 	}
 	e->deliver_vec = vec;
+	e->deliver_err = err;
+	e->deliver_has_err = has_err;
+	e->deliver_cr2 = e->cr2;
 	uint64_t cr2 = e->cr2;
 	uint64_t h = deliver(e, vec, has_err, err, false, false, e->rip);
 	e->deliver_vec = -1;

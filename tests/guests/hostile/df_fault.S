@@ -1,6 +1,6 @@
-/* a #DF handler that faults: ud2 -> #UD, whose gate is not present -> #NP,
- * whose gate is not present either -> #DF; the #DF handler runs ud2 again:
- * the guest loops through #UD, #NP, #DF until --max-steps stops it. */
+/* a #DF handler that faults: ud2 -> #UD, whose gate is zero (no valid
+ * type) -> #GP, whose gate is zero too -> #DF; the #DF handler runs ud2
+ * again: the guest loops through #UD, #GP, #DF until --max-steps stops it. */
 #include "hostile.h"
 	.code32
 	.globl _start

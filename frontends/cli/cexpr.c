@@ -235,8 +235,9 @@ static int reg_value(struct cx *x, const char *name, struct cval *v)
 			val = x->fr->fp;
 		else
 			return fail(x, "register $%s is not saved in frame %d", name, x->fr->level);
-	} else if (!strcmp(n, "rip") || !strcmp(n, "eip") || !strcmp(n, "ip")) {
-		/* $pc is the linear address of CS:IP (what the stop line shows) */
+	} else if (!strcmp(name, "pc")) {
+		/* $pc is the linear address of CS:IP (what the stop line shows);
+		 * $ip/$eip/$rip the register, the offset in CS ($cs:$ip) */
 		if (fmt__pc(x->d, &val) < 0)
 			return fail(x, "cannot read the registers");
 	} else if (vmdbg__eval(x->d->vm, expr, &val) < 0) {
@@ -1115,6 +1116,17 @@ int cexpr__eval(struct dbg *d, struct cdata *cd, const struct cframe *fr, const 
 		return snprintf(err, errlen, "Argument required (expression to compute)."), -1;
 	if (expr(&x, v) < 0)
 		return -1;
+	if (accept(&x, ":")) {
+		/* a real-mode SEG:OFF address ($cs:$ip, 0x07c0:0x5): linear */
+		struct cval off;
+		uint64_t sv, ov, lin;
+
+		if (expr(&x, &off) < 0 || vint(&x, v, &sv) < 0 || vint(&x, &off, &ov) < 0)
+			return -1;
+		if (!err[0] && fmt__seg_off(d, sv, ov, &lin, err, errlen) < 0)
+			return -1;
+		mk_imm(v, cdata__pointer_to(cd, cexpr__code_type(cd)), lin);
+	}
 	skip(&x);
 	if (*x.s)
 		return fail(&x, "A syntax error in expression, near `%s'.", x.s);

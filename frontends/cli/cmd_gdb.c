@@ -438,7 +438,12 @@ static int cmd_jump(struct dbg *d, const char *args, const char *fmt)
 	r.rip = addr - (pc - r.rip);
 	if (vmdbg__set_regs(d->vm, &r) < 0)
 		return dbg__error(d, "%s", vmdbg__last_error(d->vm));
-	printf("Continuing at 0x%" PRIx64 ".\n", addr);
+	{
+		char at[48];
+
+		fmt__addr(d, addr, 0, at, sizeof(at));
+		printf("Continuing at %s.\n", at);
+	}
 	if (session__go(d, GO_CONT, 0, &stop) < 0 && stop.reason == VMDBG_STOP_NONE)
 		return -1;
 	fmt__stop(d, &stop, 1);

@@ -226,7 +226,7 @@ static int dump(struct dbg *d, const struct symbol *func, uint64_t from, uint64_
 	else
 		printf("Dump of assembler code from 0x%" PRIx64 ":\n", from);
 	for (uint64_t i = 0; a < to && i < count; i++) {
-		char text[160], bytes[64] = "";
+		char text[160], bytes[64] = "", at[48];
 		int n = vmdbg__disas(d->vm, a, d->intel, text, sizeof(text));
 
 		if (n < 0) {
@@ -243,15 +243,15 @@ static int dump(struct dbg *d, const struct symbol *func, uint64_t from, uint64_
 							      j ? " " : "", b[j]);
 			strcat(bytes, "\t");
 		}
+		fmt__addr(d, a, w, at, sizeof(at));
 		if (func) {
-			printf("%s0x%0*" PRIx64 " <+%" PRIu64 ">:\t%s%s\n", a == pc ? "=> " : "   ",
-			       w, a, a - func->addr, bytes, text);
+			printf("%s%s <+%" PRIu64 ">:\t%s%s\n", a == pc ? "=> " : "   ",
+			       at, a - func->addr, bytes, text);
 		} else {
 			char sym[160];
 
 			fmt__angle(d, a, sym, sizeof(sym));
-			printf("%s0x%0*" PRIx64 "%s:\t%s%s\n", a == pc ? "=> " : "   ", w, a, sym,
-			       bytes, text);
+			printf("%s%s%s:\t%s%s\n", a == pc ? "=> " : "   ", at, sym, bytes, text);
 		}
 		a += (uint64_t)n;
 	}

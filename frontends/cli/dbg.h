@@ -376,6 +376,12 @@ void fmt__stop(struct dbg *d, const struct vmdbg_stop *s, int source);
 int fmt__pc(struct dbg *d, uint64_t *pc);
 int fmt__mode(struct dbg *d);
 int fmt__addr_width(struct dbg *d);
+/* lin as 0x%0*x, or "07c0:0005 (0x7c05)" in real mode with CS not 0. */
+void fmt__addr(struct dbg *d, uint64_t lin, int width, char *buf, size_t len);
+/* A real-mode SEG:OFF address to linear; -1 and a message in err in
+ * protected mode or when either part is wider than 16 bits. */
+int fmt__seg_off(struct dbg *d, uint64_t seg, uint64_t off, uint64_t *lin, char *err,
+		 size_t n);
 
 /* ---- parse.c -------------------------------------------------------------- */
 

@@ -28,6 +28,40 @@ int fmt__addr_width(struct dbg *d)
 	return fmt__mode(d) == 64 ? 16 : 8;
 }
 
+/*
+ * An address as the user reads it: 0x%0*x, or in real mode with CS not 0
+ * (a boot sector that far-jumped to 07C0:0000) CS:IP with the linear
+ * address, "07c0:0005 (0x7c05)", for addresses CS reaches.
+ */
+void fmt__addr(struct dbg *d, uint64_t lin, int width, char *buf, size_t len)
+{
+	struct vmdbg_regs r;
+
+	if (d->vm && vmdbg__get_regs(d->vm, &r) == 0 && !(r.cr0 & 1) && r.cs.sel &&
+	    lin >= r.cs.base && lin - r.cs.base <= 0xffff)
+		snprintf(buf, len, "%04x:%04x (0x%" PRIx64 ")", r.cs.sel,
+			 (unsigned)(lin - r.cs.base), lin);
+	else
+		snprintf(buf, len, "0x%0*" PRIx64, width, lin);
+}
+
+/* SEG:OFF in real mode: SEG * 16 + OFF.  In protected mode a selector's
+ * base is in its descriptor: the address must be given linear. */
+int fmt__seg_off(struct dbg *d, uint64_t seg, uint64_t off, uint64_t *lin, char *err,
+		 size_t n)
+{
+	struct vmdbg_regs r;
+
+	if (d->vm && vmdbg__get_regs(d->vm, &r) == 0 && (r.cr0 & 1))
+		return snprintf(err, n, "SEG:OFF addresses are real mode's (SEG*16+OFF); the "
+			       "guest is in protected mode: give the linear address."), -1;
+	if (seg > 0xffff || off > 0xffff)
+		return snprintf(err, n, "SEG:OFF 0x%" PRIx64 ":0x%" PRIx64 ": both are 16 bits.",
+				seg, off), -1;
+	*lin = (seg << 4) + off;
+	return 0;
+}
+
 int fmt__pc(struct dbg *d, uint64_t *pc)
 {
 	struct vmdbg_regs r;
@@ -132,11 +166,13 @@ void fmt__frame_cf(struct dbg *d, uint64_t addr, int exact, char *buf, size_t le
 	unsigned line;
 	int n = 0;
 	int has_line = symtab__addr_to_line(d->st, look, &file, &line) == 0;
-	char args[768];
+	char args[768], at[48];
 
 	if (exact || !has_line || symtab__line_range(d->st, addr, &start, &end) < 0 ||
-	    start != addr)
-		n = snprintf(buf, len, "0x%0*" PRIx64 " in ", fmt__addr_width(d), addr);
+	    start != addr) {
+		fmt__addr(d, addr, fmt__addr_width(d), at, sizeof(at));
+		n = snprintf(buf, len, "%s in ", at);
+	}
 	if (n < 0 || (size_t)n >= len)
 		return;
 	frame_args(d, look, cf, args, sizeof(args));
@@ -175,7 +211,7 @@ void fmt__where(struct dbg *d, uint64_t addr, char *buf, size_t len)
 	int n;
 
 	if (symtab__lookup_addr(d->st, addr, &sym, &off) < 0) {
-		snprintf(buf, len, "0x%" PRIx64, addr);
+		fmt__addr(d, addr, 0, buf, len);
 		return;
 	}
 	n = off ? snprintf(buf, len, "%s+0x%" PRIx64, sym->name, off)
@@ -202,7 +238,7 @@ void fmt__trap(struct dbg *d, const struct vmdbg_trap *t, char *buf, size_t len)
 
 int fmt__insn(struct dbg *d, uint64_t va, const char *marker, int raw, int width)
 {
-	char text[160], sym[160], bytes[64] = "";
+	char text[160], sym[160], bytes[64] = "", at[48];
 	int n = vmdbg__disas(d->vm, va, d->intel, text, sizeof(text));
 
 	if (n < 0) {
@@ -223,7 +259,8 @@ int fmt__insn(struct dbg *d, uint64_t va, const char *marker, int raw, int width
 		}
 	}
 	fmt__angle(d, va, sym, sizeof(sym));
-	printf("%s0x%0*" PRIx64 "%s:\t%s%s\n", marker, width, va, sym, bytes, text);
+	fmt__addr(d, va, width, at, sizeof(at));
+	printf("%s%s%s:\t%s%s\n", marker, at, sym, bytes, text);
 	return n;
 }
 

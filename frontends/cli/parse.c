@@ -154,6 +154,14 @@ int parse__substitute(struct dbg *d, const char *expr, char *buf, size_t cap)
 
 			while (is_sym_char((unsigned char)q[n]))
 				n++;
+			if (n == 2 && !strncmp(q, "pc", 2) && fmt__pc(d, &v) == 0) {
+				/* $pc is linear (CS:IP), as in p and the stop line */
+				snprintf(num, sizeof(num), "0x%" PRIx64, v);
+				put(&o, num, strlen(num));
+				s = q + n;
+				prev = '0';
+				continue;
+			}
 			put(&o, "$", 1);
 			for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
 				if (strlen(alias[i].gdb) == n && !strncmp(q, alias[i].gdb, n)) {
@@ -209,17 +217,54 @@ done_reg:
 	return 0;
 }
 
-int parse__eval(struct dbg *d, const char *expr, uint64_t *value)
+/* The ':' of a real-mode SEG:OFF address in expr (outside brackets and
+ * not the ':' of a '?'), or NULL. */
+static const char *seg_colon(const char *expr)
+{
+	int depth = 0, ternary = 0;
+
+	for (const char *p = expr; *p; p++) {
+		if (*p == '(' || *p == '[')
+			depth++;
+		else if ((*p == ')' || *p == ']') && depth)
+			depth--;
+		else if (*p == '?' && !depth)
+			ternary++;
+		else if (*p == ':' && !depth && !ternary--)
+			return p;
+	}
+	return NULL;
+}
+
+static int eval1(struct dbg *d, const char *expr, uint64_t *value)
 {
 	char buf[1024];
 
-	expr = parse__skip(expr);
-	if (!*expr)
-		return dbg__error(d, "Argument required (expression to compute).");
 	if (parse__substitute(d, expr, buf, sizeof(buf)) < 0)
 		return -1;
 	if (vmdbg__eval(d->vm, buf, value) < 0)
 		return dbg__error(d, "%s", vmdbg__last_error(d->vm));
+	return 0;
+}
+
+int parse__eval(struct dbg *d, const char *expr, uint64_t *value)
+{
+	const char *colon;
+	char seg[512], err[160];
+	uint64_t s, o;
+
+	expr = parse__skip(expr);
+	if (!*expr)
+		return dbg__error(d, "Argument required (expression to compute).");
+	colon = seg_colon(expr);
+	if (!colon)
+		return eval1(d, expr, value);
+	/* SEG:OFF (0x07c0:0x5, $cs:$ip): real mode's SEG * 16 + OFF */
+	snprintf(seg, sizeof(seg), "%.*s", (int)(colon - expr), expr);
+	if (eval1(d, seg, &s) < 0 || eval1(d, colon + 1, &o) < 0)
+		return -1;
+	if (fmt__seg_off(d, s, o, value, err, sizeof(err)) < 0)
+		return dbg__error(d, "%s", err);
 	return 0;
 }
 

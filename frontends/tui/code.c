@@ -216,7 +216,7 @@ void code__draw(struct tui *t)
 	}
 	for (int i = 0; i < rows; i++) {
 		int y = r->y + 1 + i, attr = A_NORMAL;
-		char text[160], sym[200] = "", line[512];
+		char text[160], sym[200] = "", line[512], at[48];
 		struct dbg_bp *b;
 		uint64_t a;
 
@@ -236,8 +236,9 @@ void code__draw(struct tui *t)
 				snprintf(sym, sizeof(sym), " <+%" PRIu64 ">", off);
 		}
 		b = bp_at(t, a);
-		snprintf(line, sizeof(line), "%c%s 0x%0*" PRIx64 "%s  %s", b ? (b->enabled ? 'B' : 'b') : ' ',
-			 a == t->pc ? "=>" : "  ", aw, a, sym, text);
+		fmt__addr(t->d, a, aw, at, sizeof(at));
+		snprintf(line, sizeof(line), "%c%s %s%s  %s", b ? (b->enabled ? 'B' : 'b') : ' ',
+			 a == t->pc ? "=>" : "  ", at, sym, text);
 		if (a == t->pc)
 			attr = term__attr(t, C_PC);
 		if (t->focus == PANE_CODE && a == t->code_cur)

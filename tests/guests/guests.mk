@@ -35,7 +35,8 @@ GUEST_IMAGES := $(GUEST_OUT)/boot16.img $(GUEST_OUT)/lecture32.img \
 	$(GUEST_OUT)/lecture32-sysenter.img $(GUEST_OUT)/lecture64.img \
 	$(GUEST_OUT)/lecture32-O0.img $(GUEST_OUT)/lecture32-O2.img \
 	$(GUEST_OUT)/timer.img $(GUEST_OUT)/timer16.img $(GUEST_OUT)/apic.img \
-	$(GUEST_OUT)/diskboot.img $(GUEST_OUT)/diskboot-fs.img $(GUEST_OUT)/bootext.img
+	$(GUEST_OUT)/diskboot.img $(GUEST_OUT)/diskboot-fs.img $(GUEST_OUT)/bootext.img \
+	$(GUEST_OUT)/boot16cs.img
 
 guests: $(GUEST_IMAGES)
 
@@ -53,6 +54,21 @@ $(GUEST_OUT)/boot16.img: $(GUEST_OUT)/boot16.elf
 	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
 	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
 	$(Q)test "$$(wc -c < $@)" -eq 512 || { echo "boot16.img is not 512 bytes" >&2; rm -f $@; exit 1; }
+
+# ---- boot16cs: boot16's sector layout, far jump to 07C0:0005 -----------
+$(GUEST_OUT)/boot16cs/%.o: $(GUEST_SRC)/boot16cs/%.S
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  AS      $<"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+
+$(GUEST_OUT)/boot16cs.elf: $(GUEST_OUT)/boot16cs/boot16cs.o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $@ $<
+
+$(GUEST_OUT)/boot16cs.img: $(GUEST_OUT)/boot16cs.elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $< $@
+	$(Q)test "$$(wc -c < $@)" -eq 512 || { echo "boot16cs.img is not 512 bytes" >&2; rm -f $@; exit 1; }
 
 # ---- timer16: boot16's sector layout, PIC + PIT in real mode ----------
 $(GUEST_OUT)/timer16/%.o: $(GUEST_SRC)/timer16/%.S

@@ -34,6 +34,12 @@ session lecture64 lecture64.img
 session boot16 boot16.img
 [ $st -eq 1 ] || fail "boot16 session: status $st, wanted 1"
 
+# Real mode with CS = 0x07C0: CS:IP (linear) in stop lines, x/i $pc and
+# disassemble read linear CS*16+IP, SEG:OFF addresses.  Status 2: one bad
+# SEG:OFF on purpose (--keep-going).
+session boot16cs boot16cs.img --keep-going
+[ $st -eq 2 ] || fail "boot16cs session: status $st, wanted 2"
+
 # C data from DWARF at -O0: p *f, f->eax, ptype, info args/locals, frames
 # down into the app below the trap frame.  Status 2: the script ends with
 # errors on purpose (--keep-going).

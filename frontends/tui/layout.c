@@ -85,8 +85,15 @@ void tui_layout__compute(const struct tui_layout_in *in, struct tui_layout *o)
 	}
 	body_h = H - 2;
 	cmd_h = in->viewer ? clamp(body_h / 6, 3, 10) : clamp(body_h / 5, 3, 14);
+	if (in->cmd_h > 0)	/* winheight cmd N: the panes above keep 4 rows */
+		cmd_h = clamp(in->cmd_h, 2, body_h - 4);
 	cmd_y = body_y + body_h - cmd_h;
 	upper = body_h - cmd_h;
+
+	if (in->zoom == PANE_CMD) {
+		o->pane[PANE_CMD] = rect(body_y, 0, body_h, W);
+		return;
+	}
 
 	if (in->zoom >= 0 && in->zoom < PANE__COUNT && in->zoom != PANE_CMD) {
 		o->pane[in->zoom] = rect(body_y, 0, upper, W);

@@ -41,7 +41,9 @@ struct tui_layout_in {
 	int source;		/* the pc has source lines */
 	enum tui_code_view code_view;
 	int regs_w, regs_h;	/* what the registers pane wants (title row not included) */
-	int zoom;		/* a pane to show alone in the body, or -1 */
+	int zoom;		/* a pane to show alone in the body, or -1
+				 * (PANE_CMD: the command pane takes the body) */
+	int cmd_h;		/* the command pane's rows (winheight), 0: by size */
 };
 
 struct tui_layout {

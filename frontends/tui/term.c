@@ -254,7 +254,7 @@ void term__layout(struct tui *t)
 {
 	struct tui_layout_in in = { .ncols = t->ncols, .nlines = t->nlines, .viewer = t->viewer,
 				    .source = t->have_source, .code_view = t->code_view,
-				    .zoom = t->zoom };
+				    .zoom = t->zoom, .cmd_h = t->cmd_h };
 
 	if (!t->viewer)
 		panes__regs_size(t, &in.regs_w, &in.regs_h);

@@ -239,15 +239,33 @@ static void cmd_key(struct tui *t, const struct tui_keyev *ev)
 		rline__feed(t, &c, 1);
 }
 
+/* Typed text goes to the command line (gdb's TUI): focus moves there for
+ * the line and comes back to the pane after it runs. */
+static void type_in(struct tui *t, const struct tui_keyev *ev)
+{
+	if (t->return_focus < 0)
+		t->return_focus = t->focus;
+	t->focus = PANE_CMD;
+	cmd_key(t, ev);
+}
+
 static void pane_key(struct tui *t, const struct tui_keyev *ev)
 {
 	int key = ev->key, traps = t->focus == PANE_TRAPS || t->focus == PANE_DETAIL;
 
+	/* a pane's hotkeys count only on an empty prompt: else it is text */
+	if (!t->running && !rline__empty() && (key >= 32 && key < 127)) {
+		type_in(t, ev);
+		return;
+	}
 	switch (key) {
 	case 'q': quit_key(t); return;
 	case '?': overlay__help(t); return;
-	case TK_ESC: case 'i': t->focus = PANE_CMD; return;
+	case TK_ESC: t->focus = PANE_CMD; t->return_focus = -1; return;
 	case 'z': tuicmd__zoom(t, ""); return;
+	case '+': case '-':	/* the command pane one row taller / shorter */
+		tuicmd__winheight(t, key == '+' ? "cmd +1" : "cmd -1");
+		return;
 	case ':': if (!t->running) start_line(t, ":"); return;
 	default: break;
 	}
@@ -272,10 +290,8 @@ static void pane_key(struct tui *t, const struct tui_keyev *ev)
 		return;
 	}
 	/* Anything else starts a command: typing `c` in the code pane works. */
-	if (key >= 32 && key < 127) {
-		t->focus = PANE_CMD;
-		cmd_key(t, ev);
-	}
+	if (key >= 32 && key < 127)
+		type_in(t, ev);
 }
 
 static void handle_key(struct tui *t, const struct tui_keyev *ev)
@@ -296,6 +312,18 @@ static void handle_key(struct tui *t, const struct tui_keyev *ev)
 	}
 	if (key == TK_F1) {
 		overlay__help(t);
+		return;
+	}
+	/* Esc then a key, arriving together (tmux holds an Esc for its
+	 * escape-time): Esc, then the key, not Alt-key, outside line editing */
+	if (key == TK_RAW && ev->len == 2 && ev->seq[1] >= 32 && ev->seq[1] < 127 &&
+	    (t->focus != PANE_CMD || rline__empty())) {
+		struct tui_keyev e1 = { .key = TK_ESC, .len = 1, .seq = "\033" };
+		struct tui_keyev e2 = { .key = (unsigned char)ev->seq[1], .len = 1 };
+
+		e2.seq[0] = ev->seq[1];
+		handle_key(t, &e1);
+		handle_key(t, &e2);
 		return;
 	}
 	if (key == TK_BTAB || (key == '\t' && !(t->focus == PANE_CMD && !t->running &&

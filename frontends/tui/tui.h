@@ -156,6 +156,7 @@ struct tui {
 	int ncols, nlines;
 	struct tui_layout lay;
 	int zoom;			/* a pane shown alone, or -1 */
+	int cmd_h;			/* winheight cmd: its rows, 0 by the size */
 	enum tui_code_view code_view;
 	int colors;
 	int vga_colors;			/* the 64 C_VGA pairs exist */
@@ -362,6 +363,8 @@ void overlay__close(struct tui *t);
 /* 1 when line was one of them (done), 0 when it goes to the command table. */
 int tuicmd__run(struct tui *t, const char *line);
 int tuicmd__zoom(struct tui *t, const char *arg);
+/* winheight NAME +N|-N|N: resize the command pane (and so the panes above). */
+int tuicmd__winheight(struct tui *t, const char *arg);
 /* The viewer's stats table (`vmdbg trace stats`) in an overlay. */
 void tuicmd__stats(struct tui *t);
 

@@ -9,6 +9,7 @@
 
 #include <curses.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 void tuicmd__stats(struct tui *t)
@@ -32,7 +33,7 @@ int tuicmd__zoom(struct tui *t, const char *arg)
 {
 	int p = *arg ? tui__pane_by_name(arg) : t->focus;
 
-	if (!strcmp(arg, "off") || (!*arg && t->zoom >= 0) || p == PANE_CMD) {
+	if (!strcmp(arg, "off") || (!*arg && t->zoom >= 0) || (p == PANE_CMD && !*arg)) {
 		t->zoom = -1;
 	} else if (p < 0) {
 		lines__printf(&t->out, "zoom: no pane '%s'\n", arg);
@@ -45,10 +46,61 @@ int tuicmd__zoom(struct tui *t, const char *arg)
 	return 0;
 }
 
+/*
+ * winheight NAME +N|-N|N (gdb's): the command pane's rows ("cmd"), or the
+ * rows the command pane leaves to the others ("code", "src", "asm",
+ * "regs", "traps": they share the body above it).
+ */
+int tuicmd__winheight(struct tui *t, const char *arg)
+{
+	char name[32];
+	const char *rest = parse__word(arg, name, sizeof(name));
+	int p = tui__pane_by_name(name), cur, n, body = t->nlines - 2;
+	char *end;
+	long v;
+
+	rest = parse__skip(rest);
+	v = strtol(rest, &end, 10);
+	if (!name[0] || !*rest || end == rest || *parse__skip(end)) {
+		lines__printf(&t->out, "Usage: winheight NAME +N|-N|N (NAME: cmd, or a pane above "
+			      "it)\n");
+		return -1;
+	}
+	if (p < 0) {
+		lines__printf(&t->out, "winheight: no window '%s'\n", name);
+		return -1;
+	}
+	cur = t->lay.pane[PANE_CMD].h;
+	if (p == PANE_CMD)
+		n = *rest == '+' || *rest == '-' ? cur + (int)v : (int)v;
+	else	/* the body above grows as the command pane shrinks */
+		n = *rest == '+' || *rest == '-' ? cur - (int)v : body - (int)v;
+	if (n < 2 || n > body - 4) {
+		lines__printf(&t->out, "winheight: %d rows for the command pane is outside 2..%d "
+			      "here\n", n, body - 4);
+		return -1;
+	}
+	t->cmd_h = n;
+	if (t->zoom == PANE_CMD)
+		t->zoom = -1;
+	term__layout(t);
+	return 0;
+}
+
 static int layout(struct tui *t, const char *arg)
 {
 	static const char *const names[] = { "auto", "asm", "src", "split" };
 
+	if (!strcmp(arg, "next") || !strcmp(arg, "prev")) {
+		int i = ((int)t->code_view + (arg[0] == 'n' ? 1 : 3)) % 4;
+
+		return layout(t, names[i]);
+	}
+	if (!strcmp(arg, "regs")) {	/* gdb: registers above the code; ours always are */
+		t->zoom = -1;
+		term__layout(t);
+		return 0;
+	}
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(arg, names[i])) {
 			t->code_view = (enum tui_code_view)i;
@@ -59,7 +111,7 @@ static int layout(struct tui *t, const char *arg)
 					      "or the file was not found): disassembly\n");
 			return 0;
 		}
-	lines__printf(&t->out, "Usage: layout asm|src|split|auto\n");
+	lines__printf(&t->out, "Usage: layout asm|src|split|auto|regs|next|prev\n");
 	return -1;
 }
 
@@ -110,8 +162,17 @@ int tuicmd__run(struct tui *t, const char *line)
 		traplog__filter(t, rest);
 	else if (!strcmp(word, "search"))
 		traplog__search(t, rest, 1);
+	else if ((!strcmp(word, "focus") || !strcmp(word, "fs")) &&
+		 (!strcmp(rest, "next") || !strcmp(rest, "prev")))
+		tui__focus_next(t, rest[0] == 'n' ? 1 : -1);
 	else if (!strcmp(word, "focus") || !strcmp(word, "fs"))
 		tui__focus_name(t, rest);
+	else if (!strcmp(word, "winheight") || !strcmp(word, "wh"))
+		tuicmd__winheight(t, rest);
+	else if (!strcmp(word, "tui") && (!strcmp(rest, "enable") || !strcmp(rest, "disable")))
+		lines__printf(&t->out, rest[0] == 'e' ? "The TUI is on.\n"
+			      : "The TUI stays on here: start vmdbg with --cli for the line "
+				"prompt.\n");
 	else if (!strcmp(word, "zoom"))
 		tuicmd__zoom(t, rest);
 	else if (!strcmp(word, "console") && !t->viewer)

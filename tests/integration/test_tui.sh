@@ -133,6 +133,61 @@ keys Escape
 wait_gone "Keys \(as in gdb"
 on_screen '^> traps'
 
+# typed text goes to the command line: right after a prefilled line (f, /
+# and :) from the trap log, the next command runs exactly as typed (none
+# of its letters eaten as the log's hotkeys), and focus comes back to the
+# log each time
+keys Escape
+wait_for '^> commands'
+line 'focus traps'
+wait_for '^> traps'
+keys f
+wait_for '^\(vmdbg\) filter *$'
+line 'class soft-interrupt origin app'
+wait_for '^> traps'
+line 'info registers eip'
+wait_for '^eip +0x1011e9 +0x1011e9 <syscall_handler\+12>'
+on_screen '^> traps'
+keys /
+wait_for '^\(vmdbg\) /$'
+line 'int 0x80'
+wait_for '^> traps'
+line 'print 6*7'
+wait_for '^\$[0-9]+ = 42 '
+keys :
+wait_for '^\(vmdbg\) :$'
+line 'goto 0'
+wait_for '^> traps'
+line 'p 40+3'
+wait_for '^\$[0-9]+ = 43 '
+on_screen '^> traps'
+# winheight: the command pane 12 rows, then 3 fewer (the `-` key from a
+# pane: one fewer), zoom cmd gives it the whole body
+line 'winheight cmd 12'
+wait_for '^\(vmdbg\) winheight cmd 12'
+screen
+rows=$(awk '/^ commands|^> commands/ { on = 1; next } on && /^\(vmdbg\) *$/ { exit } on { n++ } END { print n }' "$TMP/screen")
+[ "$rows" -eq 11 ] || { cat "$TMP/screen"; fail "winheight cmd 12: $rows output rows, wanted 11"; }
+line 'winheight cmd -3'
+keys -
+wait_for '^\(vmdbg\) winheight cmd -3'
+sleep 0.2
+screen
+rows=$(awk '/^ commands|^> commands/ { on = 1; next } on && /^\(vmdbg\) *$/ { exit } on { n++ } END { print n }' "$TMP/screen")
+[ "$rows" -eq 7 ] || { cat "$TMP/screen"; fail "winheight cmd -3 and -: $rows output rows, wanted 7"; }
+line 'winheight cmd 0'
+wait_for 'winheight: 0 rows for the command pane is outside 2\.\.34 here'
+# (z in the trap log is its zoom key: Escape to the prompt first)
+keys Escape
+wait_for '^> commands'
+line 'zoom cmd'
+wait_gone '^> traps|^ traps'
+not_on_screen 'CPL 0 \(os\)'
+line 'zoom off'
+wait_for 'CPL 0 \(os\)'
+line 'focus traps'
+wait_for '^> traps'
+
 # resize to 80x24: registers, code, traps and the prompt stay; then back
 T resize-window -t "$WIN" -x 80 -y 24
 wait_for '^ code  syscall_handler\+0xc \(kernel.c:275\)'

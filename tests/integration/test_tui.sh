@@ -192,6 +192,11 @@ wait_for '^> traps'
 T resize-window -t "$WIN" -x 80 -y 24
 wait_for '^ code  syscall_handler\+0xc \(kernel.c:275\)'
 on_screen 'registers'
+# what a paging or system-call lecture needs stays in the registers pane
+on_screen '│cr0 0x80010031 cr3 0x[0-9a-f]{8}'
+on_screen '│cr2 0x[0-9a-f]{8} cr4 0x'
+on_screen '│eip 0x001011e9 efl 0x'
+on_screen '│cs 0008 ss 0010'
 on_screen '^> traps  \[filter: class soft-interrupt; origin app\]'
 on_screen 'app  soft-interrupt int 0x80'
 on_screen '^ commands'

@@ -298,8 +298,14 @@ static int cmd_set(struct dbg *d, const char *args, const char *fmt)
 	}
 	if (!strncmp(args, "logging", 7) && (!args[7] || args[7] == ' '))
 		return gdbcmd__set_logging(d, parse__skip(args + 7));
+	if (!strncmp(args, "confirm", 7) && (!args[7] || args[7] == ' ')) {
+		const char *v = parse__skip(args + 7);
+
+		d->no_confirm = !strcmp(v, "off") || !strcmp(v, "0");
+		return 0;
+	}
 	/* gdb script boilerplate that means nothing here */
-	if (!strncmp(args, "confirm", 7) || !strncmp(args, "pagination", 10) ||
+	if ( !strncmp(args, "pagination", 10) ||
 	    !strncmp(args, "height", 6) || !strncmp(args, "width", 5) ||
 	    !strncmp(args, "print ", 6))
 		return 0;

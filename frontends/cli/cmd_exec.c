@@ -37,6 +37,21 @@ static int cmd_run(struct dbg *d, const char *args, const char *fmt)
 
 	(void)args;
 	(void)fmt;
+	/* gdb asks first; --batch and scripts answer yes (as gdb does), the
+	 * TUI asked already (run_confirmed) */
+	if (d->state == DBG_STOPPED && d->interactive && !d->no_confirm && !d->ui_ctx &&
+	    !d->run_confirmed) {
+		char ans[64] = "";
+
+		printf("The program being debugged has been started already.\n"
+		       "Start it from the beginning? (y or n) ");
+		fflush(stdout);
+		if (!fgets(ans, sizeof(ans), stdin) || (ans[0] != 'y' && ans[0] != 'Y')) {
+			if (!ans[0])
+				printf("\n");
+			return dbg__error(d, "Program not restarted.");
+		}
+	}
 	if (d->state != DBG_NOT_STARTED) {
 		if (session__restart(d) < 0)
 			return dbg__error(d, "Cannot restart the guest.");

@@ -377,7 +377,8 @@ static int cmd_show(struct dbg *d, const char *args, const char *fmt)
 		       lg.redirect ? "on" : "off");
 	}
 	if (!w[0] || !strcmp(w, "confirm"))
-		printf("Whether to confirm potentially dangerous operations is off.\n");
+		printf("Whether to confirm potentially dangerous operations is %s.\n",
+		       d->no_confirm || !d->interactive ? "off" : "on");
 	if (!w[0] || !strcmp(w, "pagination"))
 		printf("State of pagination is off.\n");
 	if (!w[0] || !strcmp(w, "backend"))

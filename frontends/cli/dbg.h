@@ -149,6 +149,8 @@ struct dbg {
 	int want_quit, quit_status;
 	volatile int interrupted;	/* Ctrl-C since the last command */
 	int interactive;		/* a person at a terminal */
+	int no_confirm;			/* set confirm off */
+	int run_confirmed;		/* the TUI asked "Start it from the beginning?" */
 
 	/* the TUI (frontends/tui/): NULL at the line prompt */
 	dbg_ui_event_fn ui_event;

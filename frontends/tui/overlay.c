@@ -127,15 +127,17 @@ void overlay__draw(struct tui *t)
 
 	if (t->overlay == OVL_NONE)
 		return;
-	if (t->overlay == OVL_CONFIRM_QUIT) {
-		const char *q = "The guest is running.  Stop it and quit? (y or n)";
+	if (t->overlay == OVL_CONFIRM_QUIT || t->overlay == OVL_CONFIRM_RUN) {
+		const char *q = t->overlay == OVL_CONFIRM_RUN ?
+			"The program being debugged has been started already.  Start it from the "
+			"beginning? (y or n)" : "The guest is running.  Stop it and quit? (y or n)";
 
 		w = (int)strlen(q) + 4;
 		if (w > t->ncols)
 			w = t->ncols;
 		y = t->nlines / 2 - 2;
 		x = (t->ncols - w) / 2;
-		draw_box(t, y, x, 3, w, "quit", NULL);
+		draw_box(t, y, x, 3, w, t->overlay == OVL_CONFIRM_RUN ? "run" : "quit", NULL);
 		term__put(y + 1, x + 2, w - 4, q, term__attr(t, C_OVERLAY) | A_BOLD);
 		return;
 	}
@@ -192,6 +194,17 @@ int overlay__key(struct tui *t, int key)
 
 	if (t->overlay == OVL_NONE)
 		return 0;
+	if (t->overlay == OVL_CONFIRM_RUN) {
+		overlay__close(t);
+		if (key == 'y' || key == 'Y') {
+			t->d->run_confirmed = 1;
+			tui__exec(t, "run");
+			t->d->run_confirmed = 0;
+		} else {
+			lines__printf(&t->out, "Program not restarted.\n");
+		}
+		return 1;
+	}
 	if (t->overlay == OVL_CONFIRM_QUIT) {
 		if (key == 'y' || key == 'Y') {
 			t->quit_pending = 1;

@@ -137,7 +137,7 @@ struct tui_worker {
 
 /* ---- the TUI -------------------------------------------------------------- */
 
-enum tui_overlay { OVL_NONE, OVL_TEXT, OVL_CONFIRM_QUIT };
+enum tui_overlay { OVL_NONE, OVL_TEXT, OVL_CONFIRM_QUIT, OVL_CONFIRM_RUN };
 
 struct tui {
 	int viewer;			/* `vmdbg view` */

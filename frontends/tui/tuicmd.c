@@ -156,6 +156,11 @@ int tuicmd__run(struct tui *t, const char *line)
 		return 1;
 	}
 	rest = parse__word(line, word, sizeof(word));
+	if (!t->viewer && (!strcmp(word, "run") || !strcmp(word, "r")) &&
+	    t->d->state == DBG_STOPPED && !t->d->no_confirm && !t->d->run_confirmed) {
+		t->overlay = OVL_CONFIRM_RUN;	/* gdb asks first */
+		return 1;
+	}
 	if (!strcmp(word, "goto"))
 		traplog__goto(t, rest);
 	else if (!strcmp(word, "filter"))

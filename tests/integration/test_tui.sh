@@ -185,6 +185,12 @@ wait_gone '^> traps|^ traps'
 not_on_screen 'CPL 0 \(os\)'
 line 'zoom off'
 wait_for 'CPL 0 \(os\)'
+# run on a started guest asks first, as gdb does; n keeps it
+line 'run'
+wait_for 'has been started already\.  Start it from the beginning\? \(y or n\)'
+keys n
+wait_for '^Program not restarted\.'
+on_screen 'stopped: breakpoint 1'
 line 'focus traps'
 wait_for '^> traps'
 

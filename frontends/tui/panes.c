@@ -491,9 +491,12 @@ void panes__status(struct tui *t)
 	else
 		snprintf(right, sizeof(right), "?:help Tab:focus F5 F10 F11 F9 ");
 	term__put(0, 0, t->ncols, left, attr);
-	if ((int)(strlen(left) + strlen(right)) < t->ncols)
-		term__put(0, t->ncols - (int)strlen(right), (int)strlen(right), right,
-			  attr | (t->msg[0] ? A_BOLD : 0));
+	/* a message wins over the end of the left part: never silently dropped */
+	if ((int)(strlen(left) + strlen(right)) < t->ncols || (t->msg[0] && t->ncols > 20)) {
+		int rl = (int)strlen(right) < t->ncols ? (int)strlen(right) : t->ncols;
+
+		term__put(0, t->ncols - rl, rl, right, attr | (t->msg[0] ? A_BOLD : 0));
+	}
 }
 
 /* ---- all of them ------------------------------------------------------------------- */

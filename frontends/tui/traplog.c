@@ -255,7 +255,7 @@ int traplog__search(struct tui *t, const char *text, int dir)
 {
 	struct tui_want w = { .t = t, .f = &t->tl.f, .cls = -1 };
 	uint64_t from, p;
-	int ret;
+	int ret, wrapped = 0;
 
 	if (text && *text)
 		snprintf(t->tl.search, sizeof(t->tl.search), "%s", text);
@@ -276,17 +276,24 @@ int traplog__search(struct tui *t, const char *text, int dir)
 	tui__draw(t);
 	term__interrupted();	/* forget an old Ctrl-C */
 	ret = from == UINT64_MAX ? -ENOENT : trapsrc__find(t, from, dir, &w, &p);
+	if (ret < 0 && !w.aborted && t->tl.have_sel && trapsrc__end(t) > trapsrc__first(t)) {
+		/* wrap around, as vi and less do, and say so */
+		wrapped = 1;
+		ret = trapsrc__find(t, dir > 0 ? trapsrc__first(t) : trapsrc__end(t) - 1, dir, &w,
+				    &p);
+	}
 	if (w.aborted) {
 		tui__msg(t, "search stopped");
 		return -1;
 	}
 	if (ret < 0) {
-		tui__msg(t, "not found %s: \"%s\"", dir > 0 ? "below" : "above", t->tl.search);
+		tui__msg(t, "not found: \"%s\"", t->tl.search);
 		return -1;
 	}
 	select_pos(t, p, -1);
-	tui__msg(t, "found \"%s\" at seq %" PRIu64 " (n: next, N: previous)", t->tl.search,
-		 t->tl.sel);
+	tui__msg(t, "%sfound \"%s\" at seq %" PRIu64 " (n: next, N: previous)",
+		 wrapped ? (dir > 0 ? "search wrapped to the top: " : "search wrapped to the bottom: ")
+			 : "", t->tl.search, t->tl.sel);
 	return 0;
 }
 

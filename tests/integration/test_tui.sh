@@ -152,6 +152,9 @@ keys /
 wait_for '^\(vmdbg\) /$'
 line 'int 0x80'
 wait_for '^> traps'
+# n on the last match wraps around, and says so
+keys n
+wait_for 'search wrapped to the top: found "int 0x80" at seq 159'
 line 'print 6*7'
 wait_for '^\$[0-9]+ = 42 '
 keys :

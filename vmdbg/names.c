@@ -241,7 +241,9 @@ static void detail(const struct vmdbg_trap *t, char *b, size_t n)
 		snprintf(b, n, "%s", vmdbg__insn_name(t->insn));
 		break;
 	case VMDBG_TC_RETURN:
-		snprintf(b, n, "%s -> 0x%" PRIx64, vmdbg__insn_name(t->insn), t->handler);
+		/* size: the operand size where the backend knows it (8: iretq) */
+		snprintf(b, n, "%s%s -> 0x%" PRIx64, vmdbg__insn_name(t->insn),
+			 t->size == 8 && t->insn != VMDBG_INSN_SYSEXIT ? "q" : "", t->handler);
 		break;
 	case VMDBG_TC_SHUTDOWN:
 		snprintf(b, n, t->vector == 8 ? "triple fault" : "halted forever");

@@ -24,6 +24,11 @@ grep -q 'app  soft-interrupt int 0x80 eax=0x4 .*reflected->0x[0-9a-f]* *vmm-refl
 grep -q 'app  exception      #PF err=0x6 cr2=0x800000 *reflected->' "$TMP/l32.txt" || fail "#PF"
 grep -q 'app  exception      #GP err=0x0 *reflected->' "$TMP/l32.txt" || fail "#GP"
 "$VMDBG" trace show "$TMP/lecture64.vtr" --class syscall | grep -q 'app  syscall        syscall nr=1 .*reflected->0x101161 *vmm-reflects' || fail "lecture64 syscall"
+# 64-bit returns are named as written: iretq and sysretq (issue 12)
+"$VMDBG" trace show "$TMP/lecture64.vtr" --class return >"$TMP/ret64.txt"
+grep -q 'os   return         iretq -> 0x4000bf ' "$TMP/ret64.txt" || { cat "$TMP/ret64.txt"; fail "lecture64 iretq"; }
+grep -q 'os   return         sysretq -> 0x40000e ' "$TMP/ret64.txt" || fail "lecture64 sysretq"
+"$VMDBG" trace show "$TMP/lecture32.vtr" --class return | grep -q 'os   return         iret -> 0x4000d5 ' || fail "lecture32 iret"
 "$VMDBG" trace show "$TMP/lecture32-sysenter.vtr" --class syscall | grep -q 'app  syscall        sysenter nr=4 .*reflected->' || fail "sysenter"
 "$VMDBG" trace show "$TMP/lecture32.vtr" --class io | grep -c 'out 0x03f8 .*emulated:uart *vmm-emulates' | grep -qx 523 || fail "emulated outs"
 

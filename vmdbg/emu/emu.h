@@ -857,7 +857,8 @@ static inline bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], ui
 void sys__set_flags(struct emu *e, uint64_t v, int size);
 /* Interrupt the guest with an external interrupt (from the loop). */
 void sys__interrupt(struct emu *e, int vec);
-void sys__return_record(struct emu *e, int insn, uint64_t target);
+/* osize: the operand size (8: iretq, sysretq), kept in the record's size. */
+void sys__return_record(struct emu *e, int insn, uint64_t target, int osize);
 
 /* ---- sysinsn.c ---- */
 bool sysinsn__exec(struct emu *e, const struct insn *in);

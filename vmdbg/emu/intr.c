@@ -438,11 +438,12 @@ void sys__interrupt(struct emu *e, int vec)
 }
 
 /* A return to the application (iret, sysret, sysexit to CPL 3). */
-void sys__return_record(struct emu *e, int insn, uint64_t target)
+void sys__return_record(struct emu *e, int insn, uint64_t target, int osize)
 {
 	struct vmdbg_trap t;
 	emu_fill_trap(e, &t, VMDBG_TC_RETURN);
 	t.insn = (uint16_t)insn;
+	t.size = (uint8_t)osize;
 	t.handler = target;
 	t.disposition = VMDBG_DISP_EMULATED;
 	t.device = VMDBG_DEV_CPU;

@@ -320,7 +320,7 @@ void sys__iret(struct emu *e, int osize)
 	if (outer)
 		null_inner_segs(e);
 	if (rpl == 3 && old < 3)
-		sys__return_record(e, VMDBG_INSN_IRET, e->next_rip);
+		sys__return_record(e, VMDBG_INSN_IRET, e->next_rip, osize);
 }
 
 void sys__syscall(struct emu *e)
@@ -389,7 +389,7 @@ void sys__sysret(struct emu *e)
 	e->cpl = 3;
 	emu_update_mode(e);
 	e->next_rip = target;
-	sys__return_record(e, VMDBG_INSN_SYSRET, target);
+	sys__return_record(e, VMDBG_INSN_SYSRET, target, in->rexw && e->mode == 64 ? 8 : 4);
 }
 
 void sys__sysenter(struct emu *e)
@@ -443,7 +443,7 @@ void sys__sysexit(struct emu *e)
 	e->cpl = 3;
 	emu_update_mode(e);
 	e->next_rip = target;
-	sys__return_record(e, VMDBG_INSN_SYSEXIT, target);
+	sys__return_record(e, VMDBG_INSN_SYSEXIT, target, 4);
 }
 
 bool sys__exec(struct emu *e, const struct insn *in)

@@ -983,6 +983,18 @@ static void test_disas(void **state)
 		{ "\xf3\xa4", 2, 32, 0, "rep movsb", "rep movsb" },
 		{ "\x48\x8b\x05\x10\x00\x00\x00", 7, 64, 0x400000, "mov 0x400017, %rax",
 		  "mov rax, [0x400017]" },
+		/* AT&T names as objdump -d prints them (issue 12) */
+		{ "\x74\x02", 2, 32, 0x1000, "je 0x1004", "jz 0x1004" },
+		{ "\x0f\xb6\xc0", 3, 32, 0, "movzbl %al, %eax", "movzx eax, al" },
+		{ "\x0f\xbf\x03", 3, 32, 0, "movswl (%ebx), %eax", "movsx eax, word ptr [ebx]" },
+		{ "\x61", 1, 32, 0, "popa", "popad" },
+		{ "\x9c", 1, 32, 0, "pushf", "pushfd" },
+		{ "\xcf", 1, 32, 0, "iret", "iretd" },
+		{ "\x48\xcf", 2, 64, 0, "iretq", "iretq" },
+		{ "\x48\x0f\x07", 3, 64, 0, "sysretq", "sysret" },
+		{ "\xf3\x6d", 2, 32, 0, "rep insl", "rep insd" },
+		{ "\x0f\x01\x18", 3, 32, 0, "lidtl (%eax)", "lidt [eax]" },
+		{ "\x99", 1, 32, 0, "cltd", "cdq" },
 	};
 	struct vmdbg *vm;
 	char buf[96];

@@ -33,6 +33,80 @@ static bool decoder(ZydisDecoder *dec, int mode, bool real)
 }
 
 /*
+ * Zydis names a few instructions in Intel's words even in AT&T syntax;
+ * objdump and gdb (libopcodes, the reference here: objdump -d of the
+ * lecture guests) say je, ja, movzbl, popa, iret, insl, lidtl, cltd.
+ */
+static const struct {
+	const char *zydis, *att;
+} att_same[] = {
+	{ "jz", "je" }, { "jnz", "jne" }, { "jnbe", "ja" }, { "jnb", "jae" },
+	{ "jnle", "jg" }, { "jnl", "jge" },
+	{ "setz", "sete" }, { "setnz", "setne" }, { "setnbe", "seta" }, { "setnb", "setae" },
+	{ "setnle", "setg" }, { "setnl", "setge" },
+	{ "cmovz", "cmove" }, { "cmovnz", "cmovne" }, { "cmovnbe", "cmova" },
+	{ "cmovnb", "cmovae" }, { "cmovnle", "cmovg" }, { "cmovnl", "cmovge" },
+	{ "pushad", "pusha" }, { "popad", "popa" }, { "pushfd", "pushf" }, { "popfd", "popf" },
+	{ "pushfq", "pushf" }, { "popfq", "popf" }, { "iretd", "iret" },
+	{ "insd", "insl" }, { "outsd", "outsl" },
+	{ "cdq", "cltd" }, { "cwde", "cwtl" }, { "cdqe", "cltq" }, { "cqo", "cqto" },
+	{ "cbw", "cbtw" }, { "cwd", "cwtd" },
+};
+
+static char size_letter(unsigned bits)
+{
+	return bits == 8 ? 'b' : bits == 16 ? 'w' : bits == 32 ? 'l' : 'q';
+}
+
+/* Rename the mnemonic in buf (after any prefix words) the objdump way. */
+static void att_mnemonic(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
+			 int mode, char *buf, size_t len)
+{
+	static const char *const prefixes[] = { "rep", "repe", "repz", "repne", "repnz", "lock",
+						"data16", "bnd", "notrack" };
+	char word[24], rest[256], name[24] = "";
+	char *m = buf;
+	size_t n;
+
+	for (;;) {
+		n = strcspn(m, " ");
+		bool pre = false;
+
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+			if (strlen(prefixes[i]) == n && !strncmp(m, prefixes[i], n))
+				pre = true;
+		if (!pre || !m[n])
+			break;
+		m += n + 1;
+	}
+	if (n >= sizeof(word))
+		return;
+	memcpy(word, m, n);
+	word[n] = 0;
+	if ((in->mnemonic == ZYDIS_MNEMONIC_MOVZX || in->mnemonic == ZYDIS_MNEMONIC_MOVSX) &&
+	    in->operand_count_visible >= 2) {
+		snprintf(name, sizeof(name), "mov%c%c%c", in->mnemonic == ZYDIS_MNEMONIC_MOVZX ?
+			 'z' : 's', size_letter(ops[1].size), size_letter(ops[0].size));
+	} else if ((in->mnemonic == ZYDIS_MNEMONIC_LIDT || in->mnemonic == ZYDIS_MNEMONIC_LGDT ||
+		    in->mnemonic == ZYDIS_MNEMONIC_SIDT || in->mnemonic == ZYDIS_MNEMONIC_SGDT) &&
+		   mode == 32) {
+		snprintf(name, sizeof(name), "%sl", word);
+	} else if ((in->mnemonic == ZYDIS_MNEMONIC_SYSRET || in->mnemonic == ZYDIS_MNEMONIC_RET) &&
+		   mode == 64 && (in->attributes & ZYDIS_ATTRIB_HAS_REX) && in->operand_width == 64 &&
+		   word[0] != 'r') {
+		snprintf(name, sizeof(name), "%sq", word);	/* sysretq, lretq */
+	} else {
+		for (size_t i = 0; i < sizeof(att_same) / sizeof(att_same[0]); i++)
+			if (!strcmp(word, att_same[i].zydis))
+				snprintf(name, sizeof(name), "%s", att_same[i].att);
+	}
+	if (!name[0])
+		return;
+	snprintf(rest, sizeof(rest), "%s", m + n);
+	snprintf(m, len - (size_t)(m - buf), "%s%s", name, rest);
+}
+
+/*
  * Pure function of its arguments: callable from any thread.  Mode 16 is
  * real mode, falling back to 16-bit protected mode for the instructions
  * real mode lacks (lldt, ltr, verr ...), as classify__bytes() does.
@@ -74,6 +148,8 @@ int vmdbg__disas_bytes(const uint8_t *code, size_t n, int mode, uint64_t runtime
 							  in.operand_count_visible, buf, len,
 							  runtime_address, NULL)))
 		return -ENOSPC;
+	if (!intel)
+		att_mnemonic(&in, ops, mode, buf, len);
 	return in.length;
 }
 

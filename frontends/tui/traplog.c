@@ -73,8 +73,19 @@ void traplog__draw(struct tui *t)
 	trapsrc__filter_text(&t->tl.f, ft, sizeof(ft));
 	snprintf(title, sizeof(title), "traps%s%s%s", ft[0] ? "  [filter: " : "", ft,
 		 ft[0] ? "]" : "");
-	snprintf(right, sizeof(right), "%" PRIu64 " records%s", end, t->tl.follow && !t->viewer
-		 ? ", following" : "");
+	if (ft[0] && !t->viewer) {
+		/* filtered: how many of the (at most RING_SIZE) live records pass */
+		uint64_t m = 0;
+
+		for (p = first; p < end && shown(t, p, 1, &p) == 0; p++)
+			m++;
+		snprintf(right, sizeof(right), "%" PRIu64 " of %" PRIu64 " records%s", m, end - first,
+			 t->tl.follow ? ", following" : "");
+	} else {
+		snprintf(right, sizeof(right), "%" PRIu64 " records%s%s", end,
+			 ft[0] ? ", filtered" : "",
+			 t->tl.follow && !t->viewer ? ", following" : "");
+	}
 	term__title(t, PANE_TRAPS, title, right);
 	if (t->tl.follow && !t->viewer) {
 		/* the newest records, bottom up */
@@ -106,6 +117,14 @@ void traplog__draw(struct tui *t)
 			t->tl.sel = pos[0];
 			t->tl.have_sel = 1;
 		}
+	}
+	/* one detail column width for the rows shown: columns stay aligned */
+	t->tl.detw = 22;
+	for (int i = 0; i < n; i++) {
+		struct vmdbg_trap tr;
+
+		if (trapsrc__get(t, pos[i], &tr) == 0 && trapsrc__detail_len(&tr) > t->tl.detw)
+			t->tl.detw = trapsrc__detail_len(&tr) < 40 ? trapsrc__detail_len(&tr) : 40;
 	}
 	for (int i = 0; i < rows; i++) {
 		struct vmdbg_trap tr;

@@ -149,6 +149,15 @@ static const char *origin(unsigned cpl)
 	return cpl == 3 ? "app" : cpl == 0 ? "os" : "cpl?";
 }
 
+int trapsrc__detail_len(const struct vmdbg_trap *tr)
+{
+	char det[128], disp[64];
+
+	disp_text(tr, disp, sizeof(disp));
+	detail_text(tr, disp, det, sizeof(det));
+	return (int)strlen(det);
+}
+
 void trapsrc__row(struct tui *t, const struct vmdbg_trap *tr, char *buf, size_t len)
 {
 	char det[128], disp[64], where[200], h[200], dshort[32];
@@ -166,8 +175,9 @@ void trapsrc__row(struct tui *t, const struct vmdbg_trap *tr, char *buf, size_t 
 		snprintf(dshort, sizeof(dshort), "emulated:%s", vmdbg__device_name(tr->device));
 	else
 		snprintf(dshort, sizeof(dshort), "%s", vmdbg__disposition_name(tr->disposition));
-	snprintf(buf, len, "%*" PRIu64 " %-4s %-14s %-22s %-14s%s %s", t->tl.seqw ? t->tl.seqw : 5,
-		 tr->seq, origin(tr->cpl), vmdbg__class_name(tr->cls), det, dshort,
+	snprintf(buf, len, "%*" PRIu64 " %-4s %-14s %-*s %-14s%s %s", t->tl.seqw ? t->tl.seqw : 5,
+		 tr->seq, origin(tr->cpl), vmdbg__class_name(tr->cls),
+		 t->tl.detw > 22 ? t->tl.detw : 22, det, dshort,
 		 tr->classic == VMDBG_CLASSIC_HOLE ? " HOLE" : "", where);
 }
 

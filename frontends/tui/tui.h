@@ -106,6 +106,7 @@ struct tui_traplog {
 	char search[128];	/* the last /TEXT */
 	int rows;		/* shown at the last draw */
 	int seqw;		/* digits of the seq column */
+	int detw;		/* the detail column: the longest shown, at least 22 */
 };
 
 /* ---- live data from the engine (live.c) ----------------------------------- */
@@ -305,6 +306,8 @@ void trapsrc__filter_text(const struct tui_filter *f, char *buf, size_t len);
  * in full as lines. */
 void trapsrc__row(struct tui *t, const struct vmdbg_trap *trap, char *buf, size_t len);
 int trapsrc__row_attr(struct tui *t, const struct vmdbg_trap *tr);
+/* The length of a record's detail column text (the row's column width). */
+int trapsrc__detail_len(const struct vmdbg_trap *tr);
 void trapsrc__detail(struct tui *t, const struct vmdbg_trap *trap, struct tui_lines *out);
 
 /* ---- traplog.c: the pane ---------------------------------------------------- */

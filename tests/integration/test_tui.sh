@@ -145,6 +145,8 @@ keys f
 wait_for '^\(vmdbg\) filter *$'
 line 'class soft-interrupt origin app'
 wait_for '^> traps'
+# the title counts the records the filter lets through
+on_screen '^> traps  \[filter: class soft-interrupt; origin app\] +1 of 160 records, following'
 line 'info registers eip'
 wait_for '^eip +0x1011e9 +0x1011e9 <syscall_handler\+12>'
 on_screen '^> traps'

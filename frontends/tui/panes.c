@@ -14,19 +14,47 @@
 #include <string.h>
 
 /* Draw the last rows of l, back lines up from its end, into rect r. */
+/* s with its tabs expanded to 8-column stops, into out; its length. */
+static int expand_tabs(const char *s, char *out, int cap)
+{
+	int n = 0;
+
+	for (; *s && n < cap - 1; s++) {
+		if (*s == '\t') {
+			do
+				out[n++] = ' ';
+			while (n % 8 && n < cap - 1);
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n] = 0;
+	return n;
+}
+
+/* The last lines of l (back lines up from the end), bottom up; a line
+ * longer than the pane wraps onto the next rows, never cut. */
 static void draw_lines(struct tui *t, const struct tui_rect *r, struct tui_lines *l, int back)
 {
-	int rows = r->h - 1;
-	long first = (long)l->n - rows - back;
+	int w = r->w > 0 ? r->w : 1, y = r->y + r->h - 1;
+	long k = (long)l->n - 1 - back;
+	char buf[2048], piece[2048];
 
 	(void)t;
-	if (first < 0)
-		first = 0;
-	for (int i = 0; i < rows; i++) {
-		long k = first + i;
+	for (; y > r->y && k >= 0; k--) {
+		int len = expand_tabs(l->line[k], buf, (int)sizeof(buf));
+		int pieces = len ? (len + w - 1) / w : 1;
 
-		term__put(r->y + 1 + i, r->x, r->w, k < (long)l->n ? l->line[k] : "", A_NORMAL);
+		for (int p = pieces - 1; p >= 0 && y > r->y; p--, y--) {
+			int off = p * w, m = len - off < w ? len - off : w;
+
+			memcpy(piece, buf + off, (size_t)(m > 0 ? m : 0));
+			piece[m > 0 ? m : 0] = 0;
+			term__put(y, r->x, r->w, piece, A_NORMAL);
+		}
 	}
+	for (; y > r->y; y--)
+		term__put(y, r->x, r->w, "", A_NORMAL);
 }
 
 /* ---- the snapshot ------------------------------------------------------------ */

@@ -429,6 +429,10 @@ void tui__poll(struct tui *t, int timeout_ms)
 				unsigned char b = (unsigned char)c;
 
 				keys__feed(&t->keys, &b, 1);
+				/* take keys as they come: a paste longer than the
+				 * sequence buffer must not overflow it */
+				while (!quitting(t) && keys__next(&t->keys, &ev, 0))
+					handle_key(t, &ev);
 			}
 	while (!quitting(t) && keys__next(&t->keys, &ev, 0))
 		handle_key(t, &ev);

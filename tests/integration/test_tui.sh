@@ -165,6 +165,13 @@ line 'goto 0'
 wait_for '^> traps'
 line 'p 40+3'
 wait_for '^\$[0-9]+ = 43 '
+# a line wider than the command pane wraps: its end is on the screen
+keys Escape
+wait_for '^> commands'
+line "echo $(printf 'w%.0s' $(seq 1 90)) wrapped-end\\n"
+wait_for '^w+ wrapped-end'
+line 'focus traps'
+wait_for '^> traps'
 on_screen '^> traps'
 # winheight: the command pane 12 rows, then 3 fewer (the `-` key from a
 # pane: one fewer), zoom cmd gives it the whole body

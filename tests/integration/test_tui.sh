@@ -71,8 +71,13 @@ not_on_screen() {
 start() {
 	WIN=$1 w=$2 h=$3
 	shift 3
-	T new-session -d -s "$WIN" -x "$w" -y "$h" \
-		"env HOME=$TMP $*; echo vmdbg-exited-\$?; sleep 600" || fail "tmux new-session"
+	n=0
+	until T new-session -d -s "$WIN" -x "$w" -y "$h" \
+		"env HOME=$TMP $*; echo vmdbg-exited-\$?; sleep 600"; do
+		n=$((n + 1))
+		[ $n -lt 5 ] || fail "tmux new-session"
+		sleep 0.2
+	done
 }
 
 # ---- the debugger on lecture32 ---------------------------------------------------

@@ -243,7 +243,7 @@ void code__draw(struct tui *t)
 			attr = term__attr(t, C_PC);
 		if (t->focus == PANE_CODE && a == t->code_cur)
 			attr |= A_REVERSE;
-		term__put(y, r->x, r->w, line, attr);
+		term__put(y, r->x, r->w, tui__hshift(t, PANE_CODE, line), attr);
 		if (b)
 			term__put(y, r->x, 1, b->enabled ? "B" : "b", term__attr(t, C_BREAK) | (attr & A_REVERSE));
 	}
@@ -299,7 +299,7 @@ void code__draw_source(struct tui *t)
 			attr = term__attr(t, C_PC);
 		if (t->focus == PANE_SOURCE && ln == t->src_cur)
 			attr |= A_REVERSE;
-		term__put(y, r->x, r->w, line, attr);
+		term__put(y, r->x, r->w, tui__hshift(t, PANE_SOURCE, line), attr);
 		if (bp)
 			term__put(y, r->x, 1, "B", term__attr(t, C_BREAK) | (attr & A_REVERSE));
 	}

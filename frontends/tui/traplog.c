@@ -144,7 +144,7 @@ void traplog__draw(struct tui *t)
 		attr = trapsrc__row_attr(t, &tr);
 		if (t->tl.have_sel && pos[i] == t->tl.sel && (t->focus == PANE_TRAPS || t->viewer))
 			attr |= A_REVERSE;
-		term__put(r->y + 1 + i, r->x, r->w, line, attr);
+		term__put(r->y + 1 + i, r->x, r->w, tui__hshift(t, PANE_TRAPS, line), attr);
 	}
 }
 

@@ -21,6 +21,13 @@
 
 #define ESC_WAIT_NS (30 * 1000000ull)	/* a lone Escape: nothing followed */
 
+const char *tui__hshift(const struct tui *t, int pane, const char *line)
+{
+	size_t n = strlen(line), k = (size_t)t->hscroll[pane];
+
+	return line + (k < n ? k : n);
+}
+
 void tui__msg(struct tui *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -268,6 +275,14 @@ static void pane_key(struct tui *t, const struct tui_keyev *ev)
 		return;
 	case ':': if (!t->running) start_line(t, ":"); return;
 	default: break;
+	}
+	if ((key == TK_LEFT || key == TK_RIGHT) && (traps || t->focus == PANE_CODE ||
+						      t->focus == PANE_SOURCE)) {
+		/* long lines scroll sideways, 8 columns a key, never cut for good */
+		int *h = &t->hscroll[t->focus == PANE_DETAIL ? PANE_TRAPS : t->focus];
+
+		*h = key == TK_LEFT ? (*h > 8 ? *h - 8 : 0) : (*h < 400 ? *h + 8 : *h);
+		return;
 	}
 	if (traps && !t->running) {
 		if (key == '/') {

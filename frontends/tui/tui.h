@@ -158,6 +158,7 @@ struct tui {
 	struct tui_layout lay;
 	int zoom;			/* a pane shown alone, or -1 */
 	int cmd_h;			/* winheight cmd: its rows, 0 by the size */
+	int hscroll[PANE__COUNT];	/* Left/Right: columns scrolled off (traps, code) */
 	enum tui_code_view code_view;
 	int colors;
 	int vga_colors;			/* the 64 C_VGA pairs exist */
@@ -391,6 +392,8 @@ void tui__exec(struct tui *t, const char *line);
 void tui__poll(struct tui *t, int timeout_ms);
 /* Draw everything that changed (or everything). */
 void tui__draw(struct tui *t);
+/* line as the pane shows it, scrolled right by its Left/Right offset. */
+const char *tui__hshift(const struct tui *t, int pane, const char *line);
 __attribute__((format(printf, 2, 3)))
 void tui__msg(struct tui *t, const char *fmt, ...);
 /* Cycle the focus over the visible panes. */

@@ -152,6 +152,11 @@ line 'class soft-interrupt origin app'
 wait_for '^> traps'
 # the title counts the records the filter lets through
 on_screen '^> traps  \[filter: class soft-interrupt; origin app\] +1 of 160 records, following'
+# Right and Left scroll the log's long lines sideways, 8 columns a key
+keys Right Right
+wait_for '^interrupt int 0x80 eax=0x4 '
+keys Left Left
+wait_for '^ +159 app  soft-interrupt'
 line 'info registers eip'
 wait_for '^eip +0x1011e9 +0x1011e9 <syscall_handler\+12>'
 on_screen '^> traps'

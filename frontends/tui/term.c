@@ -257,7 +257,7 @@ void term__layout(struct tui *t)
 				    .zoom = t->zoom, .cmd_h = t->cmd_h };
 
 	if (!t->viewer)
-		panes__regs_size(t, &in.regs_w, &in.regs_h);
+		regs__size(t, &in.regs_w, &in.regs_h);
 	tui_layout__compute(&in, &t->lay);
 	/* a focused pane that left the screen gives the focus to the prompt */
 	if (t->focus != PANE_CMD && t->lay.pane[t->focus].h == 0)

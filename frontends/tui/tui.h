@@ -339,7 +339,11 @@ int panes__key(struct tui *t, int key);
 /* `mem ADDR` / `mem stack`. */
 int panes__mem(struct tui *t, const char *args);
 /* The registers pane's wish for the layout. */
-void panes__regs_size(struct tui *t, int *w, int *h);
+void regs__size(struct tui *t, int *w, int *h);
+/* "real16", "prot32", "long64" ... */
+const char *panes__mode_name(int mode, const struct vmdbg_regs *r);
+/* regs.c: draw the registers pane. */
+void regs__draw(struct tui *t);
 
 /* ---- code.c: the disassembly and source panes ------------------------------ */
 

@@ -227,13 +227,20 @@ void code__draw(struct tui *t)
 		}
 		a = t->code_addr[i];
 		decode(t, a, text, sizeof(text));
+		/* the TUI's one symbol+offset style: func+0xN, as in the pane
+		 * headers and the trap log */
 		if (r->w >= 70) {
-			fmt__angle(t->d, a, sym, sizeof(sym));
+			const struct symbol *f;
+			uint64_t off;
+
+			if ((f = fmt__function(t->d, a, &off)))
+				snprintf(sym, sizeof(sym), off ? " <%s+0x%" PRIx64 ">" : " <%s>",
+					 f->name, off);
 		} else {
 			uint64_t off;
 
 			if (fmt__function(t->d, a, &off))
-				snprintf(sym, sizeof(sym), " <+%" PRIu64 ">", off);
+				snprintf(sym, sizeof(sym), " <+0x%" PRIx64 ">", off);
 		}
 		b = bp_at(t, a);
 		fmt__addr(t->d, a, aw, at, sizeof(at));

@@ -153,7 +153,8 @@ static void draw_mem(struct tui *t)
 
 				if (word >= 4 && (f = fmt__function(t->d, v, &off)) &&
 				    f->kind == SYMBOL_FUNC && off < (f->size ? f->size : 1))
-					snprintf(sym, sizeof(sym), " <%s+%" PRIu64 ">", f->name, off);
+					snprintf(sym, sizeof(sym), off ? " <%s+0x%" PRIx64 ">" : " <%s>",
+						 f->name, off);
 				snprintf(buf, sizeof(buf), "%0*" PRIx64 " %0*" PRIx64 "%s", aw, a,
 					 word * 2, v, sym);
 			}

@@ -99,7 +99,7 @@ keys F11
 wait_for 'stopped: step'
 wait_for '=> +23 +cld'
 line si
-wait_for '=> 0x00101002 <_start\+2>'
+wait_for '=> 0x00101002 <_start\+0x2>'
 on_screen '^\(vmdbg\) si'
 
 # a breakpoint from the command line, and hit it
@@ -109,7 +109,7 @@ line c
 wait_for 'Breakpoint 1, syscall_handler \(f=<optimized out>\) at kernel.c:275'
 wait_for 'stopped: breakpoint 1'
 on_screen 'B=> +275 +switch \(f->eax\)'
-on_screen 'B=> 0x001011e9 <syscall_handler\+12>'
+on_screen 'B=> 0x001011e9 <syscall_handler\+0xc>'
 on_screen 'CPL 0 \(os\)  prot32  paging'
 # the trap log filled up: the app's system call, reflected to the kernel
 on_screen '[0-9]+ app  soft-interrupt int 0x80 eax=0x4 +reflected +app_int80 -> isr_syscall'

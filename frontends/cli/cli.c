@@ -395,6 +395,10 @@ int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d))
 	if (full_screen && !o.cli && !o.gdb && !o.batch && !o.nscripts && isatty(STDIN_FILENO) &&
 	    isatty(STDOUT_FILENO)) {
 		status = full_screen(&d);
+		if (status == TUI_DISABLED) {
+			printf("The TUI is off: the line prompt (vmdbg --cli) from here on.\n");
+			goto line_prompt;	/* the session stays open */
+		}
 		if (status != TUI_UNAVAILABLE)
 			return status;
 		memset(&d, 0, sizeof(d));
@@ -407,6 +411,7 @@ int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d))
 		session__close(&d);
 		return status;
 	}
+line_prompt:
 	if (setup_signals() < 0) {
 		fprintf(stderr, "vmdbg: %s\n", strerror(errno));
 		session__close(&d);

@@ -451,6 +451,20 @@ static int cmd_jump(struct dbg *d, const char *args, const char *fmt)
 	return stop.reason == VMDBG_STOP_ERROR ? -1 : 0;
 }
 
+/* The TUI's own `tui` handles both words (frontends/tui/tuicmd.c); at the
+ * line prompt the TUI cannot start again (curses and readline would have
+ * to take the terminal back from the prompt loop). */
+static int cmd_tui(struct dbg *d, const char *args, const char *fmt)
+{
+	(void)fmt;
+	if (!strcmp(args, "disable"))
+		return 0;	/* it is off */
+	if (!strcmp(args, "enable"))
+		return dbg__error(d, "Cannot enable the TUI from the line prompt: start vmdbg at "
+				  "a terminal without --cli, -x or --batch.");
+	return dbg__error(d, "Usage: tui enable|disable");
+}
+
 const struct dbg_cmd cmds_gdb[] = {
 	{ "define", cmd_define, "define NAME",
 	  "Define a user command: the following lines, up to `end`, with $arg0..$arg9\n"
@@ -461,6 +475,9 @@ const struct dbg_cmd cmds_gdb[] = {
 	  "Run COMMAND (or an interactive shell) with /bin/sh; `!COMMAND` is the same.", 0 },
 	{ "show", cmd_show, "show [version|convenience|logging|disassembly-flavor|backend|...]",
 	  "Show a setting, the version, or the convenience variables.", 0 },
+	{ "tui", cmd_tui, "tui enable|disable",
+	  "Turn the TUI on or off.\n"
+	  "In the TUI, `tui disable` goes on with the same session at the line prompt.", 0 },
 	{ "kill", cmd_kill, "kill",
 	  "Stop the guest for good: the next run starts it from its image again.", 0 },
 	{ "start", cmd_start, "start",

@@ -151,6 +151,7 @@ struct dbg {
 	int interactive;		/* a person at a terminal */
 	int no_confirm;			/* set confirm off */
 	int run_confirmed;		/* the TUI asked "Start it from the beginning?" */
+	int tui_leave;			/* `tui disable`: leave the TUI for the line prompt */
 
 	/* the TUI (frontends/tui/): NULL at the line prompt */
 	dbg_ui_event_fn ui_event;
@@ -318,6 +319,9 @@ void complete__init(struct dbg *d);
  * exit status; TUI_UNAVAILABLE before anything happened when the terminal
  * cannot do it (the caller falls back to the prompt). */
 #define TUI_UNAVAILABLE (-1)
+/* `tui disable`: the TUI has ended, the session is still open: the caller
+ * goes on with the line prompt. */
+#define TUI_DISABLED (-2)
 int tui__debug(struct dbg *d);	/* main.c hands it to cmd_debug(): the
 					 * command set sits below the TUI */
 

@@ -182,6 +182,15 @@ void rline__stop(struct tui *t)
 	rl_callback_handler_remove();
 	if (hist_ok)
 		write_history(hist_path);
+	/* readline as it was, for the line prompt after `tui disable` */
+	rl_prep_term_function = rl_prep_terminal;
+	rl_deprep_term_function = rl_deprep_terminal;
+	rl_getc_function = rl_getc;
+	rl_input_available_hook = NULL;
+	rl_redisplay_function = rl_redisplay;
+	rl_completion_display_matches_hook = NULL;
+	rl_outstream = stdout;
+	rl_catch_sigwinch = 1;
 	if (devnull)
 		fclose(devnull);
 	devnull = NULL;

@@ -354,6 +354,19 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* Leaving the TUI (quit, or `tui disable` for the line prompt): the
+ * handlers must not write to the pipe of a freed struct tui. */
+void term__signals_stop(void)
+{
+	struct sigaction sa;
+
+	sig_tui = NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+}
+
 int term__signals(struct tui *t)
 {
 	struct sigaction sa;

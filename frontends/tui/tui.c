@@ -403,7 +403,7 @@ static void signals(struct tui *t)
 
 static int quitting(struct tui *t)
 {
-	return t->d->want_quit && !t->running;
+	return (t->d->want_quit || t->d->tui_leave) && !t->running;
 }
 
 void tui__poll(struct tui *t, int timeout_ms)
@@ -458,7 +458,7 @@ void tui__poll(struct tui *t, int timeout_ms)
 
 void tui__loop(struct tui *t)
 {
-	while (!t->d->want_quit) {
+	while (!t->d->want_quit && !(t->d->tui_leave && !t->running)) {
 		if (t->need_redraw || t->need_resize)
 			tui__draw(t);
 		tui__poll(t, t->need_redraw ? 0 : -1);
@@ -529,6 +529,7 @@ void tui__stop(struct tui *t)
 	rline__stop(t);
 	term__stop(t);
 	term__capture_stop(t);
+	term__signals_stop();
 }
 
 /* What the pane got before curses went away, for the terminal (errors). */
@@ -575,6 +576,13 @@ int tui__debug(struct dbg *d)
 	tui__stop(t);
 	d->ui_event = NULL;
 	d->ui_go = NULL;
+	d->ui_ctx = NULL;
+	if (d->tui_leave && !d->want_quit) {
+		/* tui disable: the session goes on at the line prompt */
+		d->tui_leave = 0;
+		tui__free(t);
+		return TUI_DISABLED;
+	}
 	status = session__exit_status(d);
 	session__close(d);
 	tui__free(t);

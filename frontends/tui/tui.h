@@ -231,6 +231,7 @@ void term__capture_stop(struct tui *t);
 int term__start(struct tui *t, char *why, size_t len);
 void term__stop(struct tui *t);
 /* SIGINT, SIGWINCH and SIGTSTP through the self-pipe. */
+void term__signals_stop(void);
 int term__signals(struct tui *t);
 /* After SIGWINCH: the new size, the layout again, a full redraw. */
 void term__resize(struct tui *t);

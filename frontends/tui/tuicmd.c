@@ -174,10 +174,10 @@ int tuicmd__run(struct tui *t, const char *line)
 		tui__focus_name(t, rest);
 	else if (!strcmp(word, "winheight") || !strcmp(word, "wh"))
 		tuicmd__winheight(t, rest);
-	else if (!strcmp(word, "tui") && (!strcmp(rest, "enable") || !strcmp(rest, "disable")))
-		lines__printf(&t->out, rest[0] == 'e' ? "The TUI is on.\n"
-			      : "The TUI stays on here: start vmdbg with --cli for the line "
-				"prompt.\n");
+	else if (!strcmp(word, "tui") && !strcmp(rest, "enable"))
+		lines__printf(&t->out, "The TUI is on.\n");
+	else if (!strcmp(word, "tui") && !strcmp(rest, "disable") && !t->viewer)
+		t->d->tui_leave = 1;	/* back to the line prompt, same session */
 	else if (!strcmp(word, "zoom"))
 		tuicmd__zoom(t, rest);
 	else if (!strcmp(word, "console") && !t->viewer)

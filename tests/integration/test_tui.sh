@@ -285,6 +285,21 @@ line quit
 wait_for 'vmdbg-exited-0'
 T kill-session -t "$WIN"
 
+# tui disable: the same session goes on at the line prompt (a step taken in
+# the TUI is still there)
+start tuioff 100 30 "$VMDBG" --timeout 30 --backend emu "$IMG"
+wait_for 'at the entry point'
+line si
+wait_for '^=> 0x101001 <_start\+1>: +cld'
+line 'tui disable'
+wait_for '^The TUI is off: the line prompt \(vmdbg --cli\) from here on\.'
+line 'p/x $eip'
+wait_for '^\$1 = 0x101001'
+not_on_screen 'registers'
+line quit
+wait_for 'vmdbg-exited-0'
+T kill-session -t "$WIN"
+
 # --cli keeps the line prompt at a terminal
 start cli 100 30 "$VMDBG" --timeout 30 --cli --backend emu "$IMG"
 wait_for '^Reading symbols from'

@@ -91,6 +91,31 @@ static bool find_handler(struct kvm_backend *kb, const struct kvm_insn *x, uint6
 	return true;
 }
 
+/* The operand size of the decoded instruction x: REX.W in long mode, an
+ * operand-size prefix elsewhere (the return records' size, as emu). */
+static int operand_size(const struct kvm_insn *x)
+{
+	bool osz = false;
+
+	for (size_t i = 0; i < x->nbytes; i++) {
+		uint8_t b = x->bytes[i];
+
+		if (b == 0x66) {
+			osz = true;
+		} else if (b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e ||
+			   b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65) {
+			continue;
+		} else {
+			if (x->mode == 64 && (b & 0xf0) == 0x40 && (b & 0x08))
+				return 8;
+			break;
+		}
+	}
+	if (x->mode == 16)
+		return osz ? 4 : 2;
+	return osz ? 2 : 4;
+}
+
 static void record_insn(struct vmdbg *vm, struct kvm_backend *kb, const struct kvm_insn *x,
 			uint64_t y)
 {
@@ -151,6 +176,7 @@ static void record_insn(struct vmdbg *vm, struct kvm_backend *kb, const struct k
 	case VMDBG_INSN_SYSEXIT:
 		t.cls = VMDBG_TC_RETURN;
 		t.handler = y;
+		t.size = (uint8_t)operand_size(x);	/* 8: iretq, sysretq (as emu) */
 		break;
 	default:
 		t.cls = VMDBG_TC_PRIV;

@@ -624,9 +624,14 @@ int vmdbg__disas(struct vmdbg *vm, uint64_t va, int intel, char *buf, size_t len
 /* Same on bytes: mode 16, 32 or 64, runtime_address for branch targets. */
 int vmdbg__disas_bytes(const uint8_t *code, size_t n, int mode, uint64_t runtime_address,
 		       int intel, char *buf, size_t len);
-/* The last n trap records (a ring of 4096 kept by the engine). Returns how
- * many were copied, oldest first. */
+/* The last n trap records, oldest first; returns how many were copied.
+ * The engine keeps a ring of 4096 only after vmdbg__keep_trap_ring(vm,
+ * true) (a debugger session; it costs a copy per trap): otherwise only the
+ * last record, so n is at most 1. */
 int vmdbg__recent_traps(struct vmdbg *vm, struct vmdbg_trap *out, int n);
+/* Turn the ring of recent trap records on or off (off at creation).
+ * Records from before the switch are lost but the last one. */
+void vmdbg__keep_trap_ring(struct vmdbg *vm, int on);
 
 /* ---- KVM probe ------------------------------------------------------- */
 

@@ -126,6 +126,8 @@ static int boot(struct dbg *d)
 		fprintf(stderr, "vmdbg: %s\n", e);
 		return EXIT_INTERNAL;
 	}
+	/* info traps and the frames read it */
+	vmdbg__keep_trap_ring(d->vm, true);
 	if (vmdbg__backend_reason(d->vm)[0])
 		fprintf(stderr, "vmdbg: %s\n", vmdbg__backend_reason(d->vm));
 	if (vmdbg__load(d->vm, o->image, &d->info) < 0) {

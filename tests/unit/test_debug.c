@@ -1037,6 +1037,7 @@ static void test_recent_traps(void **state)
 
 	(void)state;
 	assert_int_equal(vmdbg__recent_traps(vm, t, 8), 0);
+	vmdbg__keep_trap_ring(vm, 1);
 	st = go(vm);
 	expect_exit(&st, 7);
 	n = vmdbg__recent_traps(vm, t, 8);
@@ -1046,6 +1047,28 @@ static void test_recent_traps(void **state)
 	assert_int_equal(t[n - 1].cls, VMDBG_TC_IO);
 	assert_int_equal(t[n - 1].addr, 0xf4);
 	assert_int_equal(vmdbg__recent_traps(vm, t, 0), 0);
+	vmdbg__destroy(vm);
+}
+
+/* Without the ring (run, record): only the last record, the same one. */
+static void test_recent_traps_off(void **state)
+{
+	struct vmdbg *vm = guest(g_r3, g_r3_end, 32);
+	struct vmdbg_trap t[8];
+	struct vmdbg_stop st;
+
+	(void)state;
+	st = go(vm);
+	expect_exit(&st, 7);
+	assert_true(logbuf.n > 1);
+	assert_int_equal(vmdbg__recent_traps(vm, t, 8), 1);
+	assert_int_equal(t[0].seq, logbuf.t[logbuf.n - 1].seq);
+	assert_int_equal(t[0].cls, VMDBG_TC_IO);
+	assert_int_equal(t[0].addr, 0xf4);
+	/* turned on afterwards: the ring starts from that last record */
+	vmdbg__keep_trap_ring(vm, 1);
+	assert_int_equal(vmdbg__recent_traps(vm, t, 8), 1);
+	assert_int_equal(t[0].seq, logbuf.t[logbuf.n - 1].seq);
 	vmdbg__destroy(vm);
 }
 
@@ -1098,6 +1121,7 @@ int main(void)
 		cmocka_unit_test(test_translate_64_and_pae),
 		cmocka_unit_test(test_disas),
 		cmocka_unit_test(test_recent_traps),
+		cmocka_unit_test(test_recent_traps_off),
 		cmocka_unit_test(test_how),
 	};
 

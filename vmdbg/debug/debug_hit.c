@@ -421,7 +421,11 @@ void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t)
 
 	if (!d)
 		return;
-	d->ring[d->nring++ % RING_SIZE] = *t;
+	if (__builtin_expect(d->ring_on, 0))
+		d->ring[d->nring % RING_SIZE] = *t;
+	else
+		d->last = *t;
+	d->nring++;
 	if (!(vm->dbg_active & DBG_CATCH))
 		return;
 	for (int i = 0; i < d->nbp; i++) {
@@ -435,6 +439,21 @@ void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t)
 	}
 }
 
+void vmdbg__keep_trap_ring(struct vmdbg *vm, int on)
+{
+	struct debug *d = vm->dbg;
+
+	if (!d || d->ring_on == !!on)
+		return;
+	/* records from before the switch: only the last one is known */
+	if (on && d->nring)
+		d->ring[0] = d->last;
+	else if (!on && d->nring)
+		d->last = d->ring[(d->nring - 1) % RING_SIZE];
+	d->nring = d->nring ? 1 : 0;
+	d->ring_on = on != 0;
+}
+
 int vmdbg__recent_traps(struct vmdbg *vm, struct vmdbg_trap *out, int n)
 {
 	struct debug *d = vm->dbg;
@@ -442,6 +461,12 @@ int vmdbg__recent_traps(struct vmdbg *vm, struct vmdbg_trap *out, int n)
 
 	if (n <= 0)
 		return 0;
+	if (!d->ring_on) {
+		if (!d->nring)
+			return 0;
+		out[0] = d->last;
+		return 1;
+	}
 	if ((uint64_t)n > have)
 		n = (int)have;
 	for (int i = 0; i < n; i++)

@@ -100,19 +100,48 @@ struct run_ctx {
 	FILE *held;		/* --display live: serial output kept for the end */
 	char *held_buf;
 	size_t held_len;
+	/* -t lines, written in blocks (issue 16: one write(2) per trap was
+	 * most of its cost); line by line to a terminal */
+	int traps_tty;
+	size_t tlen;
+	char tbuf[1 << 16];
 };
+
+/* Write out the -t lines held; before any other output, so that stderr
+ * and stdout sent to one file keep their order. */
+static void traps_flush(struct run_ctx *c)
+{
+	size_t off = 0;
+
+	while (off < c->tlen) {
+		ssize_t n = write(STDERR_FILENO, c->tbuf + off, c->tlen - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* stderr gone: the lines are lost, as with fprintf */
+		off += (size_t)n;
+	}
+	c->tlen = 0;
+}
 
 static void on_event(void *opaque, const struct vmdbg_event *ev)
 {
 	struct run_ctx *c = opaque;
-	char line[256];
 
+	if (c->tlen && ev->kind != VMDBG_EV_TRAP && ev->kind != VMDBG_EV_INPUT)
+		traps_flush(c);
 	switch (ev->kind) {
 	case VMDBG_EV_TRAP:
 		c->ntraps++;
 		if (c->traps) {
-			vmdbg__format_trap(ev->u.trap, line, sizeof(line));
-			fprintf(stderr, "%s\n", line);
+			/* 256: what a line had before; format_trap stops there */
+			if (sizeof(c->tbuf) - c->tlen < 257)
+				traps_flush(c);
+			c->tlen += vmdbg__format_trap(ev->u.trap, c->tbuf + c->tlen, 256);
+			c->tbuf[c->tlen++] = '\n';
+			if (c->traps_tty)
+				traps_flush(c);
 		}
 		if (c->tw && !c->failed && trace_writer__add_trap(c->tw, ev->u.trap) < 0)
 			c->failed = 1;
@@ -278,6 +307,7 @@ static int cmd_run(int argc, char **argv, int record)
 		return EXIT_USAGE;
 	}
 	ctx.traps = o.traps;
+	ctx.traps_tty = isatty(STDERR_FILENO);
 	ctx.quiet = o.quiet;
 	if (o.verbose) {
 		struct vmdbg_disk_info di;
@@ -315,6 +345,7 @@ static int cmd_run(int argc, char **argv, int record)
 	running_vm = vm;
 	signal(SIGINT, on_sigint);
 	ret = vmdbg__run(vm, &stop);
+	traps_flush(&ctx);
 	signal(SIGINT, SIG_DFL);
 	running_vm = NULL;
 	screen_live__stop(&live);

@@ -261,24 +261,145 @@ void vmdbg__format_trap_detail(const struct vmdbg_trap *t, char *buf, size_t len
 	detail(t, buf, len);
 }
 
+/*
+ * Hand formatting of the fixed columns (issue 16: `-t` and `trace show`
+ * spent most of their time in snprintf).  Each helper appends at *p and
+ * returns the new end; the line is built in a local buffer large enough
+ * for any record, then copied, so the result is the one snprintf gave.
+ */
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+/* s left-justified in at least w columns */
+static char *put_pad(char *p, const char *s, unsigned w)
+{
+	char *start = p;
+
+	p = put_str(p, s);
+	while ((unsigned)(p - start) < w)
+		*p++ = ' ';
+	return p;
+}
+
+/* v in decimal, right-justified in at least w columns */
+static char *put_dec(char *p, uint64_t v, unsigned w)
+{
+	char t[24];
+	unsigned n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (w > n) {
+		*p++ = ' ';
+		w--;
+	}
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+/* v in lower-case hex, at least w digits (zero-padded) */
+static char *put_hex(char *p, uint64_t v, unsigned w)
+{
+	char t[16];
+	unsigned n = 0;
+
+	do {
+		t[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (w > n) {
+		*p++ = '0';
+		w--;
+	}
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+/* The commonest details by hand, the others through detail(). */
+static void fast_detail(const struct vmdbg_trap *t, char *b, size_t n)
+{
+	char *p = b;
+
+	if (t->cls == VMDBG_TC_IO && !t->count) {
+		p = put_str(p, t->dir == VMDBG_DIR_OUT ? "out 0x" : "in  0x");
+		p = put_hex(p, t->addr, 4);
+		p = put_str(p, t->dir == VMDBG_DIR_OUT ? " <- 0x" : " -> 0x");
+		p = put_hex(p, t->value, 1);
+		*p++ = '/';
+		p = put_dec(p, t->size, 1);
+	} else if (t->cls == VMDBG_TC_SOFTINT && t->device != VMDBG_DEV_BIOS &&
+		   t->insn != VMDBG_INSN_INT3 && t->insn != VMDBG_INSN_INTO) {
+		p = put_str(p, "int 0x");
+		p = put_hex(p, t->vector, 2);
+		p = put_str(p, " eax=0x");
+		p = put_hex(p, t->addr, 1);
+	} else if (t->cls == VMDBG_TC_RETURN) {
+		p = put_str(p, vmdbg__insn_name(t->insn));
+		p = put_str(p, " -> 0x");
+		p = put_hex(p, t->handler, 1);
+	} else {
+		detail(t, b, n);
+		return;
+	}
+	*p = 0;
+}
+
 size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 {
-	char det[64], disp[40];
-	int n;
+	/* det: 6 + 16 + 7 + 16 + 5 at most by hand, < 64 by detail() */
+	char det[80], line[320], *p = line;
+	size_t n;
 
-	detail(t, det, sizeof(det));
-	if (t->disposition == VMDBG_DISP_REFLECTED)
-		snprintf(disp, sizeof(disp), "reflected->0x%" PRIx64, t->handler);
-	else if (t->disposition == VMDBG_DISP_EMULATED)
-		snprintf(disp, sizeof(disp), "emulated:%s", vmdbg__device_name(t->device));
-	else
-		snprintf(disp, sizeof(disp), "%s", vmdbg__disposition_name(t->disposition));
-	n = snprintf(buf, len, "%6" PRIu64 " %10" PRIu64 "%c %-4s %-14s %-36s %-24s %-12s rip=0x%" PRIx64,
-		     t->seq, t->time, t->time_is_insns ? 'i' : 'x', origin_name(t->cpl),
-		     vmdbg__class_name(t->cls), det, disp, vmdbg__classic_name(t->classic), t->rip);
-	if (n < 0)
+	fast_detail(t, det, 64);
+	p = put_dec(p, t->seq, 6);
+	*p++ = ' ';
+	p = put_dec(p, t->time, 10);
+	*p++ = t->time_is_insns ? 'i' : 'x';
+	*p++ = ' ';
+	p = put_pad(p, origin_name(t->cpl), 4);
+	*p++ = ' ';
+	p = put_pad(p, vmdbg__class_name(t->cls), 14);
+	*p++ = ' ';
+	p = put_pad(p, det, 36);
+	*p++ = ' ';
+	{
+		/* the disposition column, at most 39 characters as before */
+		char *d = p;
+
+		if (t->disposition == VMDBG_DISP_REFLECTED) {
+			p = put_str(p, "reflected->0x");
+			p = put_hex(p, t->handler, 1);
+		} else if (t->disposition == VMDBG_DISP_EMULATED) {
+			p = put_str(p, "emulated:");
+			p = put_str(p, vmdbg__device_name(t->device));
+		} else {
+			p = put_str(p, vmdbg__disposition_name(t->disposition));
+		}
+		if (p - d > 39)
+			p = d + 39;
+		while (p - d < 24)
+			*p++ = ' ';
+	}
+	*p++ = ' ';
+	p = put_pad(p, vmdbg__classic_name(t->classic), 12);
+	p = put_str(p, " rip=0x");
+	p = put_hex(p, t->rip, 1);
+	n = (size_t)(p - line);
+	if (!len)
 		return 0;
-	return (size_t)n < len ? (size_t)n : (len ? len - 1 : 0);
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(buf, line, n);
+	buf[n] = 0;
+	return n;
 }
 
 const char *vmdbg__disk_slot_name(int index)

@@ -58,6 +58,8 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 		if (ev->u.log.level >= VMDBG_LOG_WARN)
 			fprintf(stderr, "%s: %s\n", prog, ev->u.log.msg);
 		break;
+	case VMDBG_EV_WANT_INPUT:	/* the bench guests read no input */
+		break;
 	}
 }
 

@@ -306,10 +306,22 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 	/* limits that need vmm__should_stop() after every instruction */
 	const bool limits = full && (vm->step_budget_on || vm->max_steps || vm->deadline_ns);
 	const bool dbg_insn = full && (vm->dbg_active & DBG_INSN);
+	/*
+	 * The instruction count and RIP live in locals between the inline
+	 * forms (issue 16: as memory they made a store-to-load chain through
+	 * every instruction; stores to e->r[] may alias vm->insns, so the
+	 * compiler cannot keep them itself).  vm->insns and e->rip are exact
+	 * again (SYNC) before anything else can look: a call out, a fault
+	 * (only calls out fault), a return.  LOAD takes them back after.
+	 */
+	uint64_t ic = vm->insns, rip = e->rip;
+#define SYNC() (vm->insns = ic, e->rip = rip)
+#define LOAD() (ic = vm->insns, rip = e->rip)
 	for (;;) {
 		/* timers due (irq.c): may raise an IRQ and set vm->intr */
 		/* one compare for a timer event due and INTR asserted (irq.c) */
-		if (__builtin_expect(vm->insns >= vm->poll_at, 0)) {
+		if (__builtin_expect(ic >= vm->poll_at, 0)) {
+			SYNC();
 			if (vm->insns >= vm->timer_at)
 				vmm__poll(vm);	/* may raise an IRQ: INTR */
 			/* an external interrupt between instructions: the PIC's
@@ -335,16 +347,17 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			} else if (e->irq_vector < 0 && !vm->intr) {
 				vm->poll_at = vm->timer_at;
 			}
+			LOAD();
 		}
 		/* chained successor of the previous instruction, else the cache */
 		const struct insn *in;
-		const uint64_t rip = e->rip;
 		if (__builtin_expect(prev->succ_epoch == e->epoch && prev->succ_rip[0] == rip, 1)) {
 			in = prev->succ[0];
 		} else if (prev->succ_epoch == e->epoch && prev->succ_rip[1] == rip &&
 			   prev->succ[1]) {
 			in = prev->succ[1];
 		} else {
+			SYNC();
 			e->cur = NULL;
 			e->origin.rip = rip;
 			e->origin.cpl = (uint8_t)e->cpl;
@@ -380,8 +393,10 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				.priv_class = in->cpclass, .insn = in->cinsn,
 			};
 			e->cur = in;
+			SYNC();
 			if (vm->dbg_ops->insn(vm, &x) && vmm__should_stop(vm, stop))
 				return true;
+			LOAD();
 		}
 		uint64_t next = (rip + in->len) & e->ipmask;
 		const struct eop *d = &in->op[0], *s = &in->op[1];
@@ -465,6 +480,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 		default:
 			__builtin_unreachable();
 		case FK_NONE:
+			SYNC();
 			e->cur = in;
 			e->next_rip = next;
 			e->origin.rip = rip;
@@ -492,20 +508,28 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				return true;
 			if (__builtin_expect(e->halted, 0) && halted(e))
 				return false;
+			LOAD();
 			goto retired;
 		}
-		e->rip = next;
-		vm->insns++;
+		rip = next;
+		ic++;
 	retired:
 		if (limits) {
 			if (vm->step_budget_on && vm->step_budget)
 				vm->step_budget--;
+			SYNC();
 			if (vmm__should_stop(vm, stop))
 				return true;
-		} else if (__builtin_expect(vm->stop_requested, 0) && vmm__should_stop(vm, stop)) {
-			return true;
+			LOAD();
+		} else if (__builtin_expect(vm->stop_requested, 0)) {
+			SYNC();
+			if (vmm__should_stop(vm, stop))
+				return true;
+			LOAD();
 		}
 	}
+#undef SYNC
+#undef LOAD
 }
 
 static __attribute__((noinline)) bool run_loop_lean(struct emu *e, struct vmdbg *vm,

@@ -4,10 +4,12 @@
  *
  *   vmdbg_bench [--backend kvm|emu] [--step] [--trace FILE [--traps-only]]
  *               [--count N] IMAGE
+ *   vmdbg_bench [--count N] --save-image OUT IMAGE
  *
  * --count patches the guest's iteration count (bench/guests/bench.h).
  * --trace writes every trap, input and console byte to a trace file with
- * the traces/ writer, like `vmdbg record`; --traps-only writes the traps
+ * the traces/ writer, like `vmdbg record`; --save-image writes the patched
+ * image to OUT and runs nothing (for timing the vmdbg program itself); --traps-only writes the traps
  * alone (to measure what a trap record costs in bytes).  The trace is read
  * back afterwards (untimed) to check it holds every trap.
  *
@@ -86,20 +88,21 @@ static void check_trace(const char *path, uint64_t *header, uint64_t *traps)
 
 int main(int argc, char **argv)
 {
-	enum { O_BACKEND = 256, O_STEP, O_TRACE, O_TRAPS_ONLY, O_COUNT };
+	enum { O_BACKEND = 256, O_STEP, O_TRACE, O_TRAPS_ONLY, O_COUNT, O_SAVE };
 	static const struct option lopts[] = {
 		{ "backend", required_argument, 0, O_BACKEND },
 		{ "step", no_argument, 0, O_STEP },
 		{ "trace", required_argument, 0, O_TRACE },
 		{ "traps-only", no_argument, 0, O_TRAPS_ONLY },
 		{ "count", required_argument, 0, O_COUNT },
+		{ "save-image", required_argument, 0, O_SAVE },
 		{ 0, 0, 0, 0 },
 	};
 	struct vmdbg_config cfg = { 0 };
 	struct vmdbg_image_info info;
 	struct vmdbg_stop stop = { 0 };
 	struct ctx c = { 0 };
-	const char *trace = NULL, *image;
+	const char *trace = NULL, *image, *save = NULL;
 	struct vmdbg *vm;
 	uint64_t t0, t1, c0, c1, header = 0, read_traps = 0;
 	uint32_t count = 0;
@@ -131,6 +134,9 @@ int main(int argc, char **argv)
 		case O_COUNT:
 			count = bench_parse_count(prog, optarg);
 			break;
+		case O_SAVE:
+			save = optarg;
+			break;
 		default:
 			bench_die(prog, "usage: vmdbg_bench [--backend kvm|emu] [--step] "
 				  "[--trace FILE [--traps-only]] [--count N] IMAGE");
@@ -146,6 +152,12 @@ int main(int argc, char **argv)
 		bench_die(prog, "%s: %s", image, strerror(errno));
 	if (count && bench_patch_count(img, len, count) < 0)
 		bench_die(prog, "%s: no count marker \"%s\"", image, BENCH_COUNT_MARK);
+	if (save) {
+		if (bench_write_file(save, img, len) < 0)
+			bench_die(prog, "%s: %s", save, strerror(errno));
+		free(img);
+		return 0;
+	}
 
 	vm = vmdbg__create(&cfg, e, sizeof(e));
 	if (!vm)

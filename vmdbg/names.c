@@ -323,7 +323,8 @@ static char *put_hex(char *p, uint64_t v, unsigned w)
 	return p;
 }
 
-/* The commonest details by hand, the others through detail(). */
+/* The commonest details (port I/O, int n) by hand, the others through
+ * detail(): a change to one of those two formats goes in both. */
 static void fast_detail(const struct vmdbg_trap *t, char *b, size_t n)
 {
 	char *p = b;
@@ -341,10 +342,6 @@ static void fast_detail(const struct vmdbg_trap *t, char *b, size_t n)
 		p = put_hex(p, t->vector, 2);
 		p = put_str(p, " eax=0x");
 		p = put_hex(p, t->addr, 1);
-	} else if (t->cls == VMDBG_TC_RETURN) {
-		p = put_str(p, vmdbg__insn_name(t->insn));
-		p = put_str(p, " -> 0x");
-		p = put_hex(p, t->handler, 1);
 	} else {
 		detail(t, b, n);
 		return;

@@ -51,7 +51,8 @@ static void ref_detail(const struct vmdbg_trap *t, char *b, size_t n)
 	else if (t->cls == VMDBG_TC_SOFTINT)
 		snprintf(b, n, "int 0x%02x eax=0x%" PRIx64, t->vector, t->addr);
 	else if (t->cls == VMDBG_TC_RETURN)
-		snprintf(b, n, "%s -> 0x%" PRIx64, vmdbg__insn_name(t->insn), t->handler);
+		snprintf(b, n, "%s%s -> 0x%" PRIx64, vmdbg__insn_name(t->insn),
+			 t->size == 8 && t->insn != VMDBG_INSN_SYSEXIT ? "q" : "", t->handler);
 	else if (t->cls == VMDBG_TC_INTERRUPT)
 		snprintf(b, n, "irq vector 0x%02x", t->vector);
 	else

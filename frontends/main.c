@@ -74,6 +74,7 @@ static void usage(FILE *f)
 "                           is the primary master itself)\n"
 "  --snapshot, --no-snapshot   disk writes stay in memory (default while recording)\n"
 "  --cmdline TEXT, --module FILE[ ARGS]   multiboot command line and modules\n"
+"  --initrd FILE, --append CMDLINE   a Linux bzImage's initrd and command line\n"
 "\n"
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 0 the guest\n"
 "powered off through ACPI (S5); 2 bad input,\n"

@@ -309,6 +309,12 @@ int loader__load(struct vmdbg *vm, const uint8_t *data, size_t len,
 		 struct vmdbg_regs *regs, struct vmdbg_image_info *info,
 		 char *err, size_t errlen);
 
+/* A Linux bzImage (bzimage.c): detect by its setup header, load it with
+ * cfg.initrd and cfg.append and enter it at its 64-bit entry point. */
+bool bzimage__detect(const uint8_t *data, size_t len);
+int bzimage__load(struct vmdbg *vm, const uint8_t *data, size_t len, struct vmdbg_regs *regs,
+		  struct vmdbg_image_info *info, char *err, size_t errlen);
+
 /* Attach cfg.disks, and the image at image_path (may be NULL) as the
  * primary master when it is a boot disk (disks.c; the order is there). */
 int disks__attach(struct vmdbg *vm, const char *image_path, struct vmdbg_image_info *info);

@@ -10,7 +10,7 @@
  *   ELF64          x86-64 kernel, entered in long mode (boot.c).
  *   ELF32          must carry a multiboot v1 header; entered per the
  *                  multiboot spec in flat 32-bit protected mode.
- *   bzImage        "HdrS" at 0x202: refused (not supported yet).
+ *   bzImage        "HdrS" at 0x202: the Linux boot protocol (bzimage.c).
  *   boot sector    0x55 0xAA at offset 510: loaded at 0x7C00 in real mode,
  *                  even when a multiboot header is in the file too (a disk
  *                  image that carries its kernel is a disk).
@@ -297,11 +297,10 @@ int loader__load(struct vmdbg *vm, const uint8_t *data, size_t len,
 		return loader__fail(&c, -EINVAL, "unknown ELF class %u at offset 0x4 (wanted 1 for ELF32 "
 			    "or 2 for ELF64)", data[4]);
 	}
-	/* A Linux bzImage starts with a boot sector too (0x55AA at 510) but
-	 * its real-mode setup expects a boot loader, not a BIOS jump. */
-	if (len >= 0x206 && !memcmp(data + 0x202, "HdrS", 4))
-		return loader__fail(&c, -ENOEXEC, "a Linux bzImage (\"HdrS\" at offset 0x202): Linux "
-			    "bzImage boot is not supported yet");
+	/* A Linux bzImage starts with a boot sector too (0x55AA at 510): its
+	 * setup header says it wants a boot loader (bzimage.c). */
+	if (bzimage__detect(data, len))
+		return bzimage__load(vm, data, len, regs, info, err, errlen);
 	/* A disk image that carries its kernel often holds a multiboot header
 	 * too: the boot sector is what a PC runs. */
 	if (len >= 512 && data[510] == 0x55 && data[511] == 0xaa)

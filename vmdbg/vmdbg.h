@@ -320,6 +320,10 @@ struct vmdbg_config {
 	const char *cmdline;
 	const char *modules[VMDBG_MAX_MODULES];
 	int nmodules;
+	/* Linux bzImage: --initrd FILE, --append "CMDLINE" (strings live as
+	 * long as the vmdbg) */
+	const char *initrd;
+	const char *append;
 };
 
 enum vmdbg_image_format {
@@ -328,6 +332,7 @@ enum vmdbg_image_format {
 	VMDBG_IMG_MULTIBOOT,
 	VMDBG_IMG_ELF64,
 	VMDBG_IMG_FLAT,
+	VMDBG_IMG_BZIMAGE,
 };
 
 struct vmdbg_image_info {

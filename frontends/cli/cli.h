@@ -33,8 +33,8 @@ int cmd_debug(int argc, char **argv, int (*full_screen)(struct dbg *d));
 
 /* One of the run options shared by run, record and the debugger (name
  * without "--": backend, mem, load, entry, mode, max-steps, timeout,
- * syscall-vector, disk, snapshot, no-snapshot, cmdline, module; arg NULL
- * for the flags).
+ * syscall-vector, disk, snapshot, no-snapshot, cmdline, module, initrd,
+ * append; arg NULL for the flags).
  * 0, or -1 after a one-line error on stderr. */
 struct vmdbg_config;
 /*
@@ -45,6 +45,7 @@ struct vmdbg_config;
 enum {
 	O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO, O_SYSVEC,
 	O_DISK, O_SNAPSHOT, O_NO_SNAPSHOT, O_CMDLINE, O_MODULE,
+	O_INITRD, O_APPEND,
 	O_RUN__NEXT
 };
 #define CLI_RUN_LONG_OPTIONS \
@@ -62,6 +63,8 @@ enum {
 	{ "no-snapshot", no_argument, 0, O_NO_SNAPSHOT }, \
 	{ "cmdline", required_argument, 0, O_CMDLINE }, \
 	{ "module", required_argument, 0, O_MODULE }, \
+	{ "initrd", required_argument, 0, O_INITRD }, \
+	{ "append", required_argument, 0, O_APPEND }, \
 	{ "trace", required_argument, 0, 'o' }
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout);
@@ -77,6 +80,6 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 #define CLI_RUN_OPTION_CASES \
 	case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE: \
 	case O_MAX: case O_TMO: case O_SYSVEC: case O_DISK: case O_SNAPSHOT: case O_NO_SNAPSHOT: \
-	case O_CMDLINE: case O_MODULE
+	case O_CMDLINE: case O_MODULE: case O_INITRD: case O_APPEND
 
 #endif

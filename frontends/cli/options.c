@@ -2,7 +2,7 @@
  * options.c - the run options shared by `vmdbg run`, `record` and the
  * debugger (--backend, --mem, --load, --entry, --mode, --max-steps,
  * --timeout, --syscall-vector, --disk, --snapshot, --no-snapshot, --cmdline,
- * --module): one parser, so every command reads them the same way.
+ * --module, --initrd, --append): one parser, so every command reads them the same way.
  */
 #include "frontends/cli/cli.h"
 #include "vmdbg/vmdbg.h"
@@ -152,6 +152,10 @@ int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		if (cfg->nmodules >= VMDBG_MAX_MODULES)
 			return err("--module %s: at most %d modules", arg, VMDBG_MAX_MODULES), -1;
 		cfg->modules[cfg->nmodules++] = arg;
+	} else if (!strcmp(name, "initrd")) {
+		cfg->initrd = arg;
+	} else if (!strcmp(name, "append")) {
+		cfg->append = arg;
 	} else {
 		return err("--%s: not an option", name), -1;
 	}

@@ -33,10 +33,11 @@ flat halt '\372\364'				# cli; hlt
 run32 4 halt
 has_line "$TMP/err" "vmdbg: halted: guest halted forever: hlt at 0018:100001 with interrupts disabled"
 
-# 6: the backend cannot run the guest (emu has no x87).
-flat x87 '\333\343\353\376'			# fninit; jmp .
+# 6: the backend cannot run the guest (emu keeps the x87 control state
+# but does no x87 arithmetic).
+flat x87 '\333\343\331\350\353\376'		# fninit; fld1; jmp .
 run32 6 x87
-has_line "$TMP/err" "vmdbg: unsupported: unsupported instruction 'fninit' (bytes db e3) at 0018:100000"
+has_line "$TMP/err" "vmdbg: unsupported: unsupported instruction 'fld1' (bytes d9 e8) at 0018:100002"
 
 # 8: internal error, reached from outside by a trace the host cannot
 # write (a file size limit): 100000 port writes, then debug-exit 0.

@@ -136,7 +136,7 @@ enum {
  * its first successful execution (the groups decline an instruction for
  * static reasons only: mnemonic and operand kinds). */
 enum {
-	G_UNKNOWN, G_EXEC, G_ALU, G_STRING, G_SYS, G_SYSINSN, G_SSE, G_MSR,
+	G_UNKNOWN, G_EXEC, G_ALU, G_STRING, G_SYS, G_SYSINSN, G_SSE, G_MSR, G_X87,
 	G_INT, G_IRET,		/* G_SYS: int n, iret straight to their handler */
 };
 
@@ -214,6 +214,8 @@ struct emu {
 	uint64_t apic_base, tsc_offset, tsc_aux, pat;
 	uint64_t xmm[16][2];
 	uint32_t mxcsr;
+	uint16_t fcw, fsw, ftw;	/* x87 control, status, full tag word */
+	uint8_t st[8][10];	/* x87 data registers, 80-bit images */
 
 	/* derived state, updated by emu_update_mode() */
 	int cpl;
@@ -873,6 +875,8 @@ bool sse__exec(struct emu *e, const struct insn *in);
 
 /* ---- msr.c ---- */
 bool msr__exec(struct emu *e, const struct insn *in);
+/* x87.c: the x87 control state, fxsave/fxrstor. */
+bool x87__exec(struct emu *e, const struct insn *in);
 uint64_t msr__tsc(struct emu *e);
 
 #endif

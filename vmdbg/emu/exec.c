@@ -324,6 +324,7 @@ void exec__insn(struct emu *e, const struct insn *in)
 	case G_SYSINSN: sysinsn__exec(e, in); return;
 	case G_SSE: sse__exec(e, in); return;
 	case G_MSR: msr__exec(e, in); return;
+	case G_X87: x87__exec(e, in); return;
 	case G_INT: sys__int(e, (int)(in->op[0].imm & 0xff), VMDBG_INSN_INT); return;
 	case G_IRET: sys__iret(e, in->osize); return;
 	default: break;
@@ -344,6 +345,8 @@ void exec__insn(struct emu *e, const struct insn *in)
 		g = G_SSE;
 	else if (msr__exec(e, in))
 		g = G_MSR;
+	else if (x87__exec(e, in))
+		g = G_X87;
 	else
 		emu_unsupported(e, NULL);
 	((struct insn *)in)->grp = (uint8_t)g;

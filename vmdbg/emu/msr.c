@@ -3,9 +3,9 @@
  *
  * The synthetic CPU model (cpuid).  emu advertises only what it implements:
  *   leaf 0          max leaf 1, vendor "vmdbgEMU x86"
- *   leaf 1          family 6 model 1 stepping 0; EDX: FPU off (no x87),
- *                   PSE, TSC, MSR, PAE, CX8, APIC (devices/lapic.c: xAPIC,
- *                   no TSC-deadline, no x2APIC), SEP, PGE, CMOV, SSE, SSE2
+ *   leaf 1          family 6 model 1 stepping 0; EDX: FPU (the control
+ *                   state, x87.c: no x87 arithmetic), PSE, TSC, MSR, PAE, CX8, APIC (devices/lapic.c: xAPIC,
+ *                   no TSC-deadline, no x2APIC), SEP, PGE, CMOV, FXSR, SSE, SSE2
  *                   (SSE/SSE2 cover the moves and logic gcc emits, not
  *                   floating-point arithmetic); ECX: 0
  *   0x80000000      max extended leaf 0x80000008
@@ -167,8 +167,8 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case 1:
 		out[0] = 0x610;
 		out[1] = 8 << 8;	/* clflush line 64 bytes */
-		out[3] = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
-			 (1u << 9) | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 25) | (1u << 26);
+		out[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
+			 (1u << 9) | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 24) | (1u << 25) | (1u << 26);
 		break;
 	case 0x80000000:
 		out[0] = 0x80000008;

@@ -136,7 +136,7 @@ enum {
  * its first successful execution (the groups decline an instruction for
  * static reasons only: mnemonic and operand kinds). */
 enum {
-	G_UNKNOWN, G_EXEC, G_ALU, G_STRING, G_SYS, G_SYSINSN, G_SSE, G_MSR, G_X87,
+	G_UNKNOWN, G_EXEC, G_ALU, G_STRING, G_SYS, G_SYSINSN, G_SSE, G_MSR, G_X87, G_SSEINT,
 	G_INT, G_IRET,		/* G_SYS: int n, iret straight to their handler */
 };
 
@@ -877,6 +877,8 @@ bool sse__exec(struct emu *e, const struct insn *in);
 bool msr__exec(struct emu *e, const struct insn *in);
 /* x87.c: the x87 control state, fxsave/fxrstor. */
 bool x87__exec(struct emu *e, const struct insn *in);
+/* sse_int.c: SSE2 packed integers. */
+bool sse_int__exec(struct emu *e, const struct insn *in);
 uint64_t msr__tsc(struct emu *e);
 
 #endif

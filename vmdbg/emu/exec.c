@@ -325,6 +325,7 @@ void exec__insn(struct emu *e, const struct insn *in)
 	case G_SSE: sse__exec(e, in); return;
 	case G_MSR: msr__exec(e, in); return;
 	case G_X87: x87__exec(e, in); return;
+	case G_SSEINT: sse_int__exec(e, in); return;
 	case G_INT: sys__int(e, (int)(in->op[0].imm & 0xff), VMDBG_INSN_INT); return;
 	case G_IRET: sys__iret(e, in->osize); return;
 	default: break;
@@ -347,6 +348,8 @@ void exec__insn(struct emu *e, const struct insn *in)
 		g = G_MSR;
 	else if (x87__exec(e, in))
 		g = G_X87;
+	else if (sse_int__exec(e, in))
+		g = G_SSEINT;
 	else
 		emu_unsupported(e, NULL);
 	((struct insn *)in)->grp = (uint8_t)g;

@@ -23,7 +23,7 @@ endif
 # Debian packages the build, the tests and the benches need.
 DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
 	    libdwarf-dev libncurses-dev libreadline-dev zlib1g-dev qemu-system-x86 \
-	    binutils tmux gawk gdb linux-libc-dev librsvg2-bin time
+	    binutils tmux gawk gdb linux-libc-dev librsvg2-bin time cpio
 
 # The engine library: VMM core, backends, devices, loaders, traces, symbols.
 LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c vmdbg/emu/*.c vmdbg/tables/*.c \
@@ -63,6 +63,7 @@ $(BUILD)/obj/vmdbg/syscalls.o: CFLAGS += -I$(BUILD)/gen
 -include tests/symbols/symbols.mk
 -include tests/integration/tools.mk
 -include bench/bench.mk
+-include tests/linux/linux.mk
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -130,6 +131,7 @@ demo: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh tests/run.sh
+	$(Q)$(MAKE) --no-print-directory test-linux
 check: test
 
 bench: all $(BENCH_BINS)

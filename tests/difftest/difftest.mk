@@ -13,6 +13,7 @@ DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_data.o
 DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_stack.o
 DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_flow.o
 DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_edge.o
+DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_simd.o
 
 $(DIFFTEST_GEN): $(DIFFTEST_OBJS)
 	@mkdir -p $(dir $@)

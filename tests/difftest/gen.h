@@ -176,6 +176,8 @@ void op_flags(struct gen *g);
 void op_nop(struct gen *g);
 void op_movseg(struct gen *g);
 void op_sse(struct gen *g);
+void op_sseint(struct gen *g);	/* gen_simd.c */
+void op_x87(struct gen *g);
 void op_stack(struct gen *g);		/* gen_stack.c */
 void op_pushsp(struct gen *g);
 void op_enter(struct gen *g);

@@ -137,6 +137,8 @@ static const struct family families[] = {
 	{ "bcd", op_bcd, 3, 1, 2, 1 },
 	{ "bound", op_bound, 1, 0, 1, 1 },
 	{ "sse", op_sse, 5, 1, 3, 0 },
+	{ "sseint", op_sseint, 4, 1, 3, 0 },
+	{ "x87", op_x87, 1, 1, 3, 0 },
 };
 
 static int usable(const struct gen *g, const struct family *f, int simple)

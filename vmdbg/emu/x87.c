@@ -134,7 +134,7 @@ bool x87__exec(struct emu *e, const struct insn *in)
 		return true;
 	case ZYDIS_MNEMONIC_FLDCW:
 		x87_check(e);
-		e->fcw = (uint16_t)(op_read(e, d) | 0x40);	/* bit 6 reads as 1 */
+		e->fcw = (uint16_t)op_read(e, d);
 		return true;
 	case ZYDIS_MNEMONIC_FWAIT:
 		if ((e->cr0 & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP))

@@ -129,6 +129,7 @@ static int emu_init(struct vmdbg *vm)
 	e->mxcsr = 0x1f80;
 	e->apic_base = 0xfee00900;
 	e->pat = 0x0007040600070406ull;
+	e->misc_enable = 1;	/* fast strings (msr.c) */
 	e->flags = 2;
 	e->cr0 = CR0_ET;
 	for (int s = 0; s < 6; s++) {

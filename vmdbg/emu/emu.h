@@ -211,7 +211,7 @@ struct emu {
 	/* MSRs */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-	uint64_t apic_base, tsc_offset, tsc_aux, pat;
+	uint64_t apic_base, tsc_offset, tsc_aux, pat, misc_enable;
 	uint64_t xmm[16][2];
 	uint32_t mxcsr;
 	uint16_t fcw, fsw, ftw;	/* x87 control, status, full tag word */

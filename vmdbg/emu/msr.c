@@ -1,18 +1,31 @@
 /*
  * msr.c - emu: rdmsr/wrmsr, cpuid and rdtsc.
  *
- * The synthetic CPU model (cpuid).  emu advertises only what it implements:
- *   leaf 0          max leaf 1, vendor "vmdbgEMU x86"
- *   leaf 1          family 6 model 1 stepping 0; EDX: FPU (the control
- *                   state, x87.c: no x87 arithmetic), PSE, TSC, MSR, PAE, CX8, APIC (devices/lapic.c: xAPIC,
- *                   no TSC-deadline, no x2APIC), SEP, PGE, CMOV, FXSR, SSE, SSE2
- *                   (SSE/SSE2 cover the moves and logic gcc emits, not
+ * The CPU model (cpuid).  Kernels branch on the vendor: one that is neither
+ * Intel nor AMD is "unknown" to Linux (generic init, "your system may be
+ * unstable") and taken for AMD by others.  emu presents itself as an
+ * Intel Pentium 4 "Nocona" (family 15 model 4 stepping 1, the first Intel
+ * 64 CPU), the real CPU nearest to what emu implements, with the bits it
+ * lacks (SSE3, MONITOR, HTT and the rest) clear: CPUID claims only what
+ * emu implements.
+ *   leaf 0          max leaf 0xA, vendor "GenuineIntel"
+ *   leaf 1          0xf41; EDX: FPU (the control state and fxsave, x87.c;
+ *                   no x87 arithmetic), PSE, TSC, MSR, PAE, CX8, APIC
+ *                   (devices/lapic.c: xAPIC, no TSC-deadline, no x2APIC),
+ *                   SEP, PGE, CMOV, FXSR, SSE, SSE2 (moves, logic and the
+ *                   packed integers glibc runs, sse.c and sse_int.c; no
  *                   floating-point arithmetic); ECX: 0
+ *   leaves 2..0xA   zeros: no cache descriptors, no structured extended
+ *                   features (leaf 7), no performance monitoring (0xA)
  *   0x80000000      max extended leaf 0x80000008
  *   0x80000001      EDX: SYSCALL, NX, LM; ECX: LAHF/SAHF in 64-bit mode
- *   0x80000002..4   brand string "vmdbg emu synthetic x86 CPU"
+ *   0x80000002..4   brand string "vmdbg emu x86-64 (Pentium 4 model)"
  *   0x80000008      40-bit physical, 48-bit linear addresses
  *   anything else   zeros
+ * MSRs: the architectural ones below, and of the model's own
+ * IA32_PLATFORM_ID (0x17, reads 0), IA32_BIOS_SIGN_ID (0x8b: no
+ * microcode, reads 0, writes ignored) and IA32_MISC_ENABLE (0x1a0: fast
+ * strings; writes keep the bits Linux toggles).  Any other raises #GP.
  * The time stamp counter is the retired-instruction count (plus the offset
  * a guest wrmsr to IA32_TSC sets), so it is deterministic.
  */
@@ -26,6 +39,9 @@
 #define MSR_SYSENTER_ESP	0x175
 #define MSR_SYSENTER_EIP	0x176
 #define MSR_PAT			0x277
+#define MSR_PLATFORM_ID		0x17
+#define MSR_BIOS_SIGN_ID	0x8b
+#define MSR_MISC_ENABLE		0x1a0
 #define MSR_EFER		0xc0000080
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082
@@ -84,6 +100,9 @@ static uint64_t rdmsr(struct emu *e, uint32_t msr)
 	case MSR_SYSENTER_ESP: return e->sysenter_esp;
 	case MSR_SYSENTER_EIP: return e->sysenter_eip;
 	case MSR_PAT: return e->pat;
+	case MSR_PLATFORM_ID: return 0;
+	case MSR_BIOS_SIGN_ID: return 0;
+	case MSR_MISC_ENABLE: return e->misc_enable;
 	case MSR_EFER: return e->efer;
 	case MSR_STAR: return e->star;
 	case MSR_LSTAR: return e->lstar;
@@ -125,6 +144,8 @@ static void wrmsr(struct emu *e, uint32_t msr, uint64_t v)
 	case MSR_SYSENTER_ESP: e->sysenter_esp = v; return;
 	case MSR_SYSENTER_EIP: e->sysenter_eip = v; return;
 	case MSR_PAT: e->pat = v; return;
+	case MSR_BIOS_SIGN_ID: return;		/* no microcode to load */
+	case MSR_MISC_ENABLE: e->misc_enable = v; return;
 	case MSR_EFER: {
 		if (v & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 			emu_gp(e, 0);
@@ -159,13 +180,13 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	memset(out, 0, 16);
 	switch (leaf) {
 	case 0:
-		out[0] = 1;
-		memcpy(&out[1], "vmdb", 4);	/* ebx edx ecx: "vmdbgEMU x86" */
-		memcpy(&out[3], "gEMU", 4);
-		memcpy(&out[2], " x86", 4);
+		out[0] = 0xa;
+		memcpy(&out[1], "Genu", 4);	/* ebx edx ecx: "GenuineIntel" */
+		memcpy(&out[3], "ineI", 4);
+		memcpy(&out[2], "ntel", 4);
 		break;
 	case 1:
-		out[0] = 0x610;
+		out[0] = 0xf41;
 		out[1] = 8 << 8;	/* clflush line 64 bytes */
 		out[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
 			 (1u << 9) | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 24) | (1u << 25) | (1u << 26);
@@ -177,9 +198,9 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 		out[2] = 1;
 		out[3] = (1u << 11) | (1u << 20) | (1u << 29);
 		break;
-	case 0x80000002: { uint32_t b[4]; str4(b, "vmdbg emu synthe"); memcpy(out, b, 16); break; }
-	case 0x80000003: { uint32_t b[4]; str4(b, "tic x86 CPU\0\0\0\0\0"); memcpy(out, b, 16); break; }
-	case 0x80000004: break;
+	case 0x80000002: str4(out, "vmdbg emu x86-64"); break;
+	case 0x80000003: str4(out, " (Pentium 4 mode"); break;
+	case 0x80000004: str4(out, "l)\0\0\0\0\0\0\0\0\0\0\0\0\0\0"); break;
 	case 0x80000008:
 		out[0] = 0x3028;
 		break;

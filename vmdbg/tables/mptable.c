@@ -18,7 +18,7 @@
 
 #define MPC_HEADER	44
 /* emu's CPUID.1 (vmdbg/emu/msr.c): signature and EDX features. */
-#define CPU_SIGNATURE	0x610
+#define CPU_SIGNATURE	0xf41
 #define CPU_FEATURES	((1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | \
 			 (1u << 9) | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 25) | \
 			 (1u << 26))

@@ -37,7 +37,8 @@
  *
  * Not implemented (each stops the guest with VMDBG_STOP_UNSUPPORTED and the
  * instruction named): task switches and task gates, call gates,
- * virtual-8086 mode, x87/MMX, SSE arithmetic, cmpxchg16b.  Not modelled:
+ * virtual-8086 mode, x87 arithmetic and loads (x87.c keeps the control
+ * state), MMX, SSE floating-point arithmetic, cmpxchg16b.  Not modelled:
  * EFLAGS.TF single-step traps and debug-register breakpoints (DR0-7 are
  * stored only), A20 masking, global pages (every flush drops all).
  */

@@ -25,6 +25,7 @@
  */
 #include "vmdbg/internal.h"
 #include "vmdbg/regfile.h"
+#include "vmdbg/tables/tables.h"	/* put32, put64 */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -102,18 +103,6 @@ static uint64_t get64(const uint8_t *p)
 	return get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-static void set32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void set64(uint8_t *p, uint64_t v)
-{
-	set32(p, (uint32_t)v);
-	set32(p + 4, (uint32_t)(v >> 32));
-}
-
 bool bzimage__detect(const uint8_t *data, size_t len)
 {
 	return len >= HDR_MAGIC + 4 && !memcmp(data + HDR_MAGIC, "HdrS", 4);
@@ -146,8 +135,8 @@ static int load_initrd(struct bz *b, uint8_t *bp, const char *path, uint64_t ker
 	}
 	memcpy(p, data, n);
 	free(data);
-	set32(bp + HDR_RAMDISK_IMAGE, (uint32_t)at);
-	set32(bp + HDR_RAMDISK_SIZE, (uint32_t)n);
+	put32(bp + HDR_RAMDISK_IMAGE, (uint32_t)at);
+	put32(bp + HDR_RAMDISK_SIZE, (uint32_t)n);
 	return 0;
 }
 
@@ -166,7 +155,7 @@ static int write_cmdline(struct bz *b, uint8_t *bp, const char *cmdline, uint16_
 		return fail(b, -EFAULT, "guest RAM too small for the command line");
 	memset(p, 0, n + 1);
 	memcpy(p, cmdline ? cmdline : "", n);
-	set32(bp + HDR_CMD_LINE_PTR, BZ_CMDLINE_ADDR);
+	put32(bp + HDR_CMD_LINE_PTR, BZ_CMDLINE_ADDR);
 	return 0;
 }
 
@@ -180,9 +169,9 @@ static void write_e820(struct bz *b, uint8_t *bp)
 	for (i = 0; i < n; i++) {
 		uint8_t *e = bp + BP_E820_TABLE + 20 * i;
 
-		set64(e, map[i].addr);
-		set64(e + 8, map[i].len);
-		set32(e + 16, map[i].type);
+		put64(e, map[i].addr);
+		put64(e + 8, map[i].len);
+		put32(e + 16, map[i].type);
 	}
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
 }
@@ -198,7 +187,7 @@ static int write_gdt(struct bz *b, struct vmdbg_regs *r)
 	if (!p)
 		return fail(b, -EFAULT, "guest RAM too small for the boot GDT");
 	for (int i = 0; i < 4; i++)
-		set64(p + 8 * i, gdt[i]);
+		put64(p + 8 * i, gdt[i]);
 	r->gdt.base = BZ_GDT_ADDR;
 	r->gdt.limit = sizeof(gdt) - 1;
 	r->cs.sel = 0x10;
@@ -273,7 +262,7 @@ int bzimage__load(struct vmdbg *vm, const uint8_t *d, size_t len, struct vmdbg_r
 	bp[HDR_LOADFLAGS] |= CAN_USE_HEAP;
 	bp[HDR_HEAP_END_PTR] = 0x00;	/* 0xfe00 - 0x200: the setup's heap end */
 	bp[HDR_HEAP_END_PTR + 1] = 0xfc;
-	set32(bp + HDR_CODE32_START, (uint32_t)load);
+	put32(bp + HDR_CODE32_START, (uint32_t)load);
 	ret = write_cmdline(&b, bp, vm->cfg.append, version);
 	if (ret < 0)
 		return ret;

@@ -26,7 +26,9 @@ mkdir -p "$out/root/bin" "$out/root/proc" "$out/root/dev"
 cp "$out/bb/bin/busybox" "$out/root/bin/busybox"
 cp "$here/init" "$out/root/init"
 chmod 755 "$out/root/init"
-# newc, as the kernel's initramfs unpacker reads it; sorted for a stable file
+# newc, as the kernel's initramfs unpacker reads it; sorted, with fixed
+# times, so that the same packages give the same bytes (and the same boot)
+find "$out/root" -exec touch -h -d @0 {} +
 (cd "$out/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible) |
 	gzip -9n > "$out/initrd.cpio.gz"
 # nothing unpacked stays (the Makefile reads every *.d under build/)

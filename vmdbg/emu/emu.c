@@ -126,6 +126,7 @@ static int emu_init(struct vmdbg *vm)
 	e->exc_vec = -1;
 	e->deliver_vec = -1;
 	e->resume_vec = -1;
+	e->tf_at = ~0ull;
 	e->mxcsr = 0x1f80;
 	e->apic_base = 0xfee00900;
 	e->pat = 0x0007040600070406ull;
@@ -323,6 +324,16 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 		/* one compare for a timer event due and INTR asserted (irq.c) */
 		if (__builtin_expect(ic >= vm->poll_at, 0)) {
 			SYNC();
+			/* single-step first: #DB outranks external interrupts */
+			if (e->tf_at == vm->insns) {
+				e->tf_at = ~0ull;
+				e->origin.rip = e->rip;
+				e->origin.cpl = (uint8_t)e->cpl;
+				e->origin.mode = (uint8_t)e->mode;
+				e->cur = NULL;
+				sys__single_step(e);	/* clears TF */
+				prev = &e->nochain;
+			}
 			if (vm->insns >= vm->timer_at)
 				vmm__poll(vm);	/* may raise an IRQ: INTR */
 			/* an external interrupt between instructions: the PIC's
@@ -347,6 +358,12 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 					return true;
 			} else if (e->irq_vector < 0 && !vm->intr) {
 				vm->poll_at = vm->timer_at;
+			}
+			/* the next instruction begins with TF: its trap is due
+			 * once it retires (a fault cancels it, emu_run) */
+			if (__builtin_expect(e->flags & F_TF, 0)) {
+				e->tf_at = vm->insns + 1;
+				vm->poll_at = 0;
 			}
 			LOAD();
 		}
@@ -492,8 +509,11 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			exec__insn(e, in);
 			e->rip = e->next_rip;
 			vm->insns++;
-			/* a trap callback may have injected a vector */
-			if (__builtin_expect(e->irq_vector >= 0, 0))
+			/* a trap callback may have injected a vector; popf,
+			 * iret, sysret may have set TF, or a device reset
+			 * poll_at while a single-step trap is due */
+			if (__builtin_expect(e->irq_vector >= 0 || (e->flags & F_TF) ||
+					     e->tf_at != ~0ull, 0))
 				vm->poll_at = 0;
 			if (step && (in->cpriv | in->chole) && !e->recorded)
 				priv_record(e, in);
@@ -570,6 +590,7 @@ static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		vmm__io_batch_end(vm);
 		if (e->stop_now)
 			goto out;
+		e->tf_at = ~0ull;	/* a faulting instruction does not single-step */
 		sys__handle_fault(e);
 		if (e->stop_now)
 			goto out;
@@ -588,7 +609,7 @@ static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		e->resumed = true;
 		emu_fault(e, v, e->resume_err, e->resume_has_err);
 	}
-	if (e->irq_vector >= 0)
+	if (e->irq_vector >= 0 || (e->flags & F_TF) || e->tf_at != ~0ull)
 		vm->poll_at = 0;
 	if (e->halted) {
 		e->origin.rip = e->rip;

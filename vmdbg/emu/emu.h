@@ -38,9 +38,9 @@
  * Not implemented (each stops the guest with VMDBG_STOP_UNSUPPORTED and the
  * instruction named): task switches and task gates, call gates,
  * virtual-8086 mode, x87 arithmetic and loads (x87.c keeps the control
- * state), MMX, SSE floating-point arithmetic, cmpxchg16b.  Not modelled:
- * EFLAGS.TF single-step traps and debug-register breakpoints (DR0-7 are
- * stored only), A20 masking, global pages (every flush drops all).
+ * state), MMX, SSE floating-point arithmetic, cmpxchg16b.  EFLAGS.TF
+ * single-step traps are modelled (the run loop).  Not modelled:
+ * debug-register breakpoints (DR0-7 are stored only), A20 masking, global pages (every flush drops all).
  */
 #ifndef VMDBG_EMU_H
 #define VMDBG_EMU_H
@@ -229,6 +229,11 @@ struct emu {
 	uint64_t shadow_at;	/* sti / mov ss shadow: no interrupt while insns == this */
 	bool shadow_next;
 	bool halted;
+	/* EFLAGS.TF: vm->insns at which the instruction that began with TF
+	 * set has retired, so the single-step #DB is due; ~0 none.  While TF
+	 * is set or a trap is due the run loop keeps poll_at at 0 and checks
+	 * between instructions (so a fast form cannot slip past). */
+	uint64_t tf_at;
 	int irq_vector;		/* -1: none; else a vector injected directly
 				 * (unit tests, from a trap callback): the
 				 * PIC's interrupts come through vm->intr */
@@ -862,6 +867,8 @@ void sys__set_flags(struct emu *e, uint64_t v, int size);
 void sys__interrupt(struct emu *e, int vec);
 /* osize: the operand size (8: iretq, sysretq), kept in the record's size. */
 void sys__return_record(struct emu *e, int insn, uint64_t target, int osize);
+/* The single-step #DB trap (EFLAGS.TF) after an instruction retired. */
+void sys__single_step(struct emu *e);
 
 /* ---- sysinsn.c ---- */
 bool sysinsn__exec(struct emu *e, const struct insn *in);

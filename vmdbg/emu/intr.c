@@ -437,6 +437,26 @@ void sys__interrupt(struct emu *e, int vec)
 	vmm__input(e->vm, VMDBG_INPUT_IRQ, (uint64_t)vec);
 }
 
+/*
+ * EFLAGS.TF: the instruction that began with TF set retired; a #DB trap
+ * (DR6.BS) with the next instruction's address, as the CPU raises it.
+ */
+void sys__single_step(struct emu *e)
+{
+	e->next_rip = e->rip;
+	e->dr[6] |= 0x4000;	/* BS */
+	e->deliver_vec = EX_DB;
+	uint64_t h = deliver(e, EX_DB, false, 0, false, false, e->rip);
+	e->deliver_vec = -1;
+	struct vmdbg_trap t;
+	emu_fill_trap(e, &t, VMDBG_TC_EXCEPTION);
+	t.vector = EX_DB;
+	t.handler = h;
+	t.disposition = VMDBG_DISP_REFLECTED;
+	t.classic = t.cpl == 3 ? VMDBG_CLASSIC_REFLECTS : VMDBG_CLASSIC_NONE;
+	vmm__trap(e->vm, &t);
+}
+
 /* A return to the application (iret, sysret, sysexit to CPL 3). */
 void sys__return_record(struct emu *e, int insn, uint64_t target, int osize)
 {

@@ -4,7 +4,8 @@
  * a 64-bit guest sets the control word, MXCSR and xmm0/xmm15, saves the
  * area, clobbers them, restores it and saves again; the test reads both
  * areas.  Also #GP for a misaligned area, #NM with CR0.TS, and CPUID's
- * model (GenuineIntel, FPU and FXSR).
+ * model (GenuineIntel, FPU and FXSR); instructions of extensions it does
+ * not claim (SSSE3, SSE3, rdtscp, AVX, MMX) raise #UD.
  */
 #include "vmdbg/vmdbg.h"
 
@@ -19,6 +20,7 @@
 #define LOAD	0x10000
 
 extern const unsigned char g_fx[], g_fx_end[];
+extern const unsigned char g_ud[], g_ud_end[], g_ud_p[];
 
 /* Areas at 0x60000 (first save) and 0x60200 (after restore); results at
  * 0x61000: the vector of a faulting fxsave at +0 (misaligned) and +8
@@ -68,7 +70,39 @@ asm(
 "	.popsection\n"
 );
 
-static struct vmdbg *run(void)
+/* Instructions of extensions CPUID does not claim raise #UD: the handler
+ * records each address at 0x63000 + 8 * i (count at 0x63100) and skips
+ * the instruction by the length in r15. */
+asm(
+"	.pushsection .rodata.x87_guests, \"a\"\n"
+"	.code64\n"
+"	.globl g_ud, g_ud_end, g_ud_p\n"
+"g_ud:\n"
+"	lea (0x10000 + udidt + 6 * 16 - g_ud), %rdi\n"
+"	mov $(0x10000 + on_ud - g_ud), %rbx\n"
+"	mov %bx, 0(%rdi)\n	movw $0x08, 2(%rdi)\n	movw $0x8e00, 4(%rdi)\n"
+"	shr $16, %rbx\n	mov %bx, 6(%rdi)\n	movl $0, 8(%rdi)\n"
+"	lidt (0x10000 + udidtr - g_ud)\n"
+"	movq $0, 0x63100\n"
+"g_ud_p:\n"
+"	mov $5, %r15\n	pshufb %xmm0, %xmm1\n"		/* SSSE3 */
+"	mov $4, %r15\n	addsubps %xmm1, %xmm0\n"	/* SSE3 */
+"	mov $3, %r15\n	rdtscp\n"
+"	mov $4, %r15\n	vpxor %xmm0, %xmm0, %xmm0\n"	/* AVX */
+"	mov $2, %r15\n	emms\n"				/* MMX */
+"	mov $0, %al\n	out %al, $0xf4\n"
+"on_ud:\n"
+"	mov 0x63100, %rbx\n	mov (%rsp), %rax\n	mov %rax, 0x63000(,%rbx,8)\n"
+"	incq 0x63100\n	add %r15, (%rsp)\n	iretq\n"
+"	.balign 16\n"
+"udidtr:	.word 7 * 16 - 1\n	.quad 0x10000 + udidt - g_ud\n"
+"	.balign 16\n"
+"udidt:	.fill 7 * 16, 1, 0\n"
+"g_ud_end:\n"
+"	.popsection\n"
+);
+
+static struct vmdbg *run_image(const unsigned char *start, const unsigned char *end)
 {
 	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 16 << 20,
 				    .load_addr = LOAD, .entry = LOAD, .mode = 64,
@@ -81,12 +115,36 @@ static struct vmdbg *run(void)
 	if (!vm)
 		fail_msg("vmdbg__create: %s", err);
 	vmdbg__set_limits(vm, 100000, 10000);
-	if (vmdbg__load_buffer(vm, g_fx, (size_t)(g_fx_end - g_fx), &info) < 0)
+	if (vmdbg__load_buffer(vm, start, (size_t)(end - start), &info) < 0)
 		fail_msg("load: %s", vmdbg__last_error(vm));
 	assert_int_equal(vmdbg__run(vm, &stop), 0);
 	if (stop.reason != VMDBG_STOP_EXIT)
 		fail_msg("stopped with reason %d: %s", stop.reason, stop.msg);
 	return vm;
+}
+
+static struct vmdbg *run(void)
+{
+	return run_image(g_fx, g_fx_end);
+}
+
+static void test_not_advertised(void **state)
+{
+	struct vmdbg *vm = run_image(g_ud, g_ud_end);
+	/* each probe: mov $len, %r15 (7 bytes), then the instruction */
+	const unsigned len[5] = { 5, 4, 3, 4, 2 };
+	uint64_t n, at[5], want = LOAD + (uint64_t)(g_ud_p - g_ud);
+
+	(void)state;
+	assert_int_equal(vmdbg__read_phys(vm, 0x63100, &n, 8), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(vmdbg__read_phys(vm, 0x63000, at, sizeof(at)), 0);
+	for (int i = 0; i < 5; i++) {
+		want += 7;
+		assert_int_equal(at[i], want);
+		want += len[i];
+	}
+	vmdbg__destroy(vm);
 }
 
 static void test_fxsave_fxrstor(void **state)
@@ -137,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fxsave_fxrstor),
 		cmocka_unit_test(test_faults_and_cpuid),
+		cmocka_unit_test(test_not_advertised),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,6 +186,29 @@ static void set_fast(struct insn *in)
 	}
 }
 
+/*
+ * Extensions the CPUID model (msr.c) does not advertise: their
+ * instructions raise #UD, as on a CPU without them, instead of stopping
+ * vmdbg as unsupported.  (LZCNT/TZCNT are not here: without them their
+ * encodings are bsr/bsf with a rep prefix, which code relies on.)
+ */
+static bool not_advertised(const ZydisDecodedInstruction *z)
+{
+	switch (z->meta.isa_ext) {
+	case ZYDIS_ISA_EXT_SSE3: case ZYDIS_ISA_EXT_SSSE3: case ZYDIS_ISA_EXT_SSE4:
+	case ZYDIS_ISA_EXT_SSE4A: case ZYDIS_ISA_EXT_AVX: case ZYDIS_ISA_EXT_AVX2:
+	case ZYDIS_ISA_EXT_AVX512EVEX: case ZYDIS_ISA_EXT_AVX512VEX: case ZYDIS_ISA_EXT_FMA:
+	case ZYDIS_ISA_EXT_F16C: case ZYDIS_ISA_EXT_AES: case ZYDIS_ISA_EXT_PCLMULQDQ:
+	case ZYDIS_ISA_EXT_SHA: case ZYDIS_ISA_EXT_MMX: case ZYDIS_ISA_EXT_MOVBE:
+	case ZYDIS_ISA_EXT_RDRAND: case ZYDIS_ISA_EXT_RDSEED: case ZYDIS_ISA_EXT_RDPID:
+	case ZYDIS_ISA_EXT_RDTSCP: case ZYDIS_ISA_EXT_RDWRFSGS: case ZYDIS_ISA_EXT_INVPCID:
+	case ZYDIS_ISA_EXT_XSAVE: case ZYDIS_ISA_EXT_XSAVEOPT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Convert Zydis output; returns false for operands emu cannot represent. */
 static bool convert(const ZydisDecodedInstruction *z, const ZydisDecodedOperand *zo,
 		    struct insn *in)
@@ -331,8 +354,8 @@ static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page
 		cross = true;
 		st = ZydisDecoderDecodeFull(&e->dec[e->midx], buf, n, &z, zo);
 	}
-	if (!ZYAN_SUCCESS(st))
-		emu_ud(e);	/* undecodable bytes: #UD, as the CPU does */
+	if (!ZYAN_SUCCESS(st) || not_advertised(&z))
+		emu_ud(e);	/* undecodable or not in the model: #UD, as the CPU does */
 	struct insn *in = cross ? &e->scratch : slot;
 	if (!convert(&z, zo, in)) {
 		char why[96];

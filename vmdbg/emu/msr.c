@@ -251,7 +251,7 @@ bool msr__exec(struct emu *e, const struct insn *in)
 		return true;
 	}
 	case ZYDIS_MNEMONIC_RDTSC:
-	case ZYDIS_MNEMONIC_RDTSCP: {
+	case ZYDIS_MNEMONIC_RDTSCP: {	/* #UD at decode while CPUID lacks RDTSCP */
 		if ((e->cr4 & (1u << 2)) && (e->cr0 & CR0_PE) && e->cpl)
 			emu_gp(e, 0);
 		uint64_t v = msr__tsc(e);

@@ -282,6 +282,9 @@ int bzimage__load(struct vmdbg *vm, const uint8_t *d, size_t len, struct vmdbg_r
 		return ret;
 	regs->gpr[VMDBG_RSI] = BZ_PARAMS_ADDR;
 	info->format = VMDBG_IMG_BZIMAGE;
+	snprintf(info->detected, sizeof(info->detected), "Linux bzImage (boot protocol %u.%02u, "
+		 "\"HdrS\" at offset 0x202), loaded at 0x%llx", version >> 8, version & 0xff,
+		 X(load));
 	info->entry = load + 0x200;
 	info->load_lo = load;
 	info->load_hi = load + (len - koff);

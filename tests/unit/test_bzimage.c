@@ -170,8 +170,8 @@ static void test_bzimage(void **state)
 	assert_int_equal(get32(bp + 0x21c), 5000);
 	assert_int_equal(get32(bp + 0x218), (RAM - 5000) & ~0xfffULL);
 	assert_int_equal(ram[get32(bp + 0x218) + 4999], 4999 & 0xff);
-	/* e820: the map of the BIOS services */
-	assert_int_equal(bp[0x1e8], 4);
+	/* e820: the map of the BIOS services and multiboot */
+	assert_int_equal(bp[0x1e8], 6);			/* boot__e820: with the APIC pages */
 	assert_int_equal(get64(bp + 0x2d0 + 3 * 20), 0x100000);
 	assert_int_equal(get64(bp + 0x2d0 + 3 * 20 + 8), RAM - 0x100000);
 	assert_int_equal(get32(bp + 0x2d0 + 3 * 20 + 16), 1);

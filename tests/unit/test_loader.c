@@ -580,11 +580,13 @@ static void test_boot_disk_detection(void **state)
 	t->img[511] = 0;
 	assert_int_equal(load(t, 0x400), 0);
 	assert_int_equal(t->info.format, VMDBG_IMG_MULTIBOOT);
-	/* a Linux bzImage: HdrS at 0x202, and 0x55AA too */
+	/* a Linux bzImage: HdrS at 0x202, and 0x55AA too: the boot protocol
+	 * (test_bzimage.c), which this one's header (version 0) fails */
 	t->img[511] = 0xaa;
 	memcpy(t->img + 0x202, "HdrS", 4);
-	load_fails(t, 0x400, -ENOEXEC, "a Linux bzImage (\"HdrS\" at offset 0x202): Linux bzImage "
-		   "boot is not supported yet");
+	load_fails(t, 0x400, -EINVAL, "bzImage boot protocol 0.00: vmdbg enters Linux at its "
+		   "64-bit entry point, which needs protocol 2.12 or later with XLF_KERNEL_64 in "
+		   "xloadflags (an x86-64 kernel)");
 }
 
 /* --cmdline and --module: the strings and the module list in the mbi, the

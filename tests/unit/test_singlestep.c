@@ -15,7 +15,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#define LOAD	0x10000
+#include "tests/unit/flat64.h"
+
+#define LOAD	FLAT64_LOAD
 
 extern const unsigned char g_ss[], g_ss_l2[], g_ss_t2[], g_ss_l4[], g_ss_end[];
 
@@ -65,24 +67,10 @@ asm(
 
 static void test_single_step(void **state)
 {
-	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 16 << 20,
-				    .load_addr = LOAD, .entry = LOAD, .mode = 64,
-				    .have_load = 1, .have_entry = 1 };
-	struct vmdbg_image_info info;
-	struct vmdbg_stop stop;
-	char err[256] = "";
 	uint64_t rip[4], n;
-	struct vmdbg *vm = vmdbg__create(&cfg, err, sizeof(err));
+	struct vmdbg *vm = flat64_run(g_ss, g_ss_end);
 
 	(void)state;
-	if (!vm)
-		fail_msg("vmdbg__create: %s", err);
-	vmdbg__set_limits(vm, 100000, 10000);
-	if (vmdbg__load_buffer(vm, g_ss, (size_t)(g_ss_end - g_ss), &info) < 0)
-		fail_msg("load: %s", vmdbg__last_error(vm));
-	assert_int_equal(vmdbg__run(vm, &stop), 0);
-	if (stop.reason != VMDBG_STOP_EXIT)
-		fail_msg("stopped with reason %d: %s", stop.reason, stop.msg);
 	assert_int_equal(vmdbg__read_phys(vm, 0x62100, &n, 8), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(vmdbg__read_phys(vm, 0x62000, rip, sizeof(rip)), 0);

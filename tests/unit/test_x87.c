@@ -17,7 +17,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#define LOAD	0x10000
+#include "tests/unit/flat64.h"
+
+#define LOAD	FLAT64_LOAD
 
 extern const unsigned char g_fx[], g_fx_end[];
 extern const unsigned char g_ud[], g_ud_end[], g_ud_p[];
@@ -102,35 +104,14 @@ asm(
 "	.popsection\n"
 );
 
-static struct vmdbg *run_image(const unsigned char *start, const unsigned char *end)
-{
-	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 16 << 20,
-				    .load_addr = LOAD, .entry = LOAD, .mode = 64,
-				    .have_load = 1, .have_entry = 1 };
-	struct vmdbg_image_info info;
-	struct vmdbg_stop stop;
-	char err[256] = "";
-	struct vmdbg *vm = vmdbg__create(&cfg, err, sizeof(err));
-
-	if (!vm)
-		fail_msg("vmdbg__create: %s", err);
-	vmdbg__set_limits(vm, 100000, 10000);
-	if (vmdbg__load_buffer(vm, start, (size_t)(end - start), &info) < 0)
-		fail_msg("load: %s", vmdbg__last_error(vm));
-	assert_int_equal(vmdbg__run(vm, &stop), 0);
-	if (stop.reason != VMDBG_STOP_EXIT)
-		fail_msg("stopped with reason %d: %s", stop.reason, stop.msg);
-	return vm;
-}
-
 static struct vmdbg *run(void)
 {
-	return run_image(g_fx, g_fx_end);
+	return flat64_run(g_fx, g_fx_end);
 }
 
 static void test_not_advertised(void **state)
 {
-	struct vmdbg *vm = run_image(g_ud, g_ud_end);
+	struct vmdbg *vm = flat64_run(g_ud, g_ud_end);
 	/* each probe: mov $len, %r15 (7 bytes), then the instruction */
 	const unsigned len[5] = { 5, 4, 3, 4, 2 };
 	uint64_t n, at[5], want = LOAD + (uint64_t)(g_ud_p - g_ud);

@@ -131,7 +131,6 @@ demo: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh tests/run.sh
-	$(Q)$(MAKE) --no-print-directory test-linux
 check: test
 
 bench: all $(BENCH_BINS)

@@ -63,7 +63,7 @@ result() { # name status(0 pass, 77 skip, else fail) log
 		# 124 (TERM) or 137 (KILL) from timeout, after the whole limit
 		if { [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; } &&
 		   [ $(($(date +%s) - started)) -ge "${limit%.*}" ]; then
-			echo "      (timed out: still running after ${limit}s, killed)"
+			echo "      (timed out: still running after $( [ "$limit" = "$TEST_TIMEOUT" ] && echo "TEST_TIMEOUT=" )${limit}s, killed)"
 		fi
 		fail=$((fail + 1)); failed="$failed $name"; echo "FAIL  $name (log: $log)"
 		tail -n 25 "$log" | sed 's/^/      | /'

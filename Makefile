@@ -136,10 +136,14 @@ check: test
 bench: all $(BENCH_BINS)
 	$(Q)sh bench/run.sh
 
+# Debian's kernel booted on emu and on QEMU TCG (bench/linux.sh)
+bench-linux: all
+	$(Q)sh bench/linux.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps demo test check bench clean guests
+.PHONY: all deps demo test check bench bench-linux clean guests
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 "       vmdbg trace diagram FILE [--format svg|text] [-o OUT]  a trap-flow diagram\n"
 "       vmdbg trace help                           all trace options\n"
 "       vmdbg scan IMAGE [--trace FILE]            what a binary translator rewrites\n"
+"       vmdbg replay TRACE [--image FILE] [--force] [--keep-going] [--compare exact|classes]\n"
+"                                                  re-run a trace on emu, check every record\n"
 "       vmdbg view FILE [--symbols ELF]            browse a trace in the TUI\n"
 "       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
 "                                                  else the (vmdbg) prompt\n"
@@ -78,7 +80,7 @@ static void usage(FILE *f)
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 0 the guest\n"
 "powered off through ACPI (S5); 2 bad input,\n"
 "4 guest died (triple fault, reset, halted forever), 6 the backend cannot run\n"
-"the guest, 8 internal error, 124 --timeout or --max-steps reached.\n");
+"the guest, 8 internal error, 10 replay diverged, 124 --timeout or --max-steps reached.\n");
 }
 
 struct run_opts {
@@ -452,6 +454,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, 1);
 	if (!strcmp(cmd, "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(cmd, "view"))
 		return cmd_view(argc - 1, argv + 1);
 	/* `vmdbg gdbserver [OPTIONS] IMAGE`: the debugger serving gdb on

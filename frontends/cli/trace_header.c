@@ -31,6 +31,11 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 			 " --load 0x%" PRIx64 " --entry 0x%" PRIx64 " --mode %d",
 			 cfg->load_addr, cfg->have_entry ? cfg->entry : cfg->load_addr,
 			 cfg->mode ? cfg->mode : 32);
+	/* it changes the records' classes: a replay needs it */
+	n = (int)strlen(h->load_opts);
+	if (cfg->have_syscall_vector && (size_t)n < sizeof(h->load_opts))
+		snprintf(h->load_opts + n, sizeof(h->load_opts) - (size_t)n, " --syscall-vector %d",
+			 cfg->syscall_vector);
 	snprintf(h->image_name, sizeof(h->image_name), "%s", image);
 	for (int i = 0; i < VMDBG_MAX_DISKS; i++) {
 		struct trace_disk *td = &h->disks[h->ndisks];

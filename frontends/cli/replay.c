@@ -122,10 +122,17 @@ static int find_image(const struct replay_opts *o, const struct trace_header *h,
 		return 0;
 	/* a changed image where the header says: the caller's hash check
 	 * names both hashes in full, and --force runs it */
-	if (h->image_name[0] && !strstr(h->image_name, "..") &&
-	    access(h->image_name, R_OK) == 0) {
-		snprintf(path, len, "%s", h->image_name);
-		return 0;
+	if (h->image_name[0] && !strstr(h->image_name, "..")) {
+		const char *slash = strrchr(o->trace, '/');
+
+		if (access(h->image_name, R_OK) == 0) {
+			snprintf(path, len, "%s", h->image_name);
+			return 0;
+		}
+		if (slash && h->image_name[0] != '/' &&
+		    (size_t)snprintf(path, len, "%.*s/%s", (int)(slash - o->trace), o->trace,
+				     h->image_name) < len && access(path, R_OK) == 0)
+			return 0;
 	}
 	err("%s; --image FILE names the image", why);
 	return -1;

@@ -18,6 +18,7 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 		      struct trace_header *h, char *err, size_t errlen)
 {
 	struct vmdbg_disk_info di;
+	const char *base;
 	int n;
 
 	memset(h, 0, sizeof(*h));
@@ -36,7 +37,11 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 	if (cfg->have_syscall_vector && (size_t)n < sizeof(h->load_opts))
 		snprintf(h->load_opts + n, sizeof(h->load_opts) - (size_t)n, " --syscall-vector %d",
 			 cfg->syscall_vector);
-	snprintf(h->image_name, sizeof(h->image_name), "%s", image);
+	/* the base name: the same run recorded from two directories gives the
+	 * same file; replay and trace show look for it where they are and next
+	 * to the trace */
+	base = strrchr(image, '/');
+	snprintf(h->image_name, sizeof(h->image_name), "%s", base && base[1] ? base + 1 : image);
 	for (int i = 0; i < VMDBG_MAX_DISKS; i++) {
 		struct trace_disk *td = &h->disks[h->ndisks];
 		int ret = vmdbg__disk_info(vm, i, 1, &di);

@@ -6,8 +6,9 @@
 # the change causes (status 10, the report).
 . tests/integration/lib.sh
 
-replays() {	# TRACE: the replay matches
-	"$VMDBG" replay "$1" </dev/null >"$TMP/rout" 2>"$TMP/rerr"; st=$?
+replays() {	# TRACE: the replay matches (the header names the image by its
+		# base name: --image says where it is now)
+	"$VMDBG" replay "$1" --image "$2" </dev/null >"$TMP/rout" 2>"$TMP/rerr"; st=$?
 	[ $st -eq 0 ] || { cat "$TMP/rout" "$TMP/rerr"; fail "replay $1: status $st"; }
 	grep -Eq '^replay: [0-9]+ records match \([0-9]+ traps, [0-9]+ instructions\) in [0-9.]+ s$' "$TMP/rout" ||
 		{ cat "$TMP/rout"; fail "replay $1: no summary line"; }
@@ -18,33 +19,41 @@ replays() {	# TRACE: the replay matches
 for g in lecture32 lecture32-O0 lecture32-O2 lecture32-sysenter lecture64 timer timer16 apic boot16 biosboot; do
 	for m in "" --step; do
 		"$VMDBG" record --backend emu $m "$BUILD/guests/$g.img" -o "$TMP/$g.vtr" -q 2>/dev/null
-		replays "$TMP/$g.vtr"
+		replays "$TMP/$g.vtr" "$BUILD/guests/$g.img"
 	done
 done
 # the syscall vector is a load option the replay needs (else int 0x40 is
 # no system call and the classes differ)
 "$VMDBG" record --backend emu --syscall-vector 0x40 "$BUILD/guests/lecture32-int40.img" -o "$TMP/i40.vtr" -q 2>/dev/null
-replays "$TMP/i40.vtr"
+replays "$TMP/i40.vtr" "$BUILD/guests/lecture32-int40.img"
 # a run stopped by --max-steps replays up to the same instruction
 "$VMDBG" record --backend emu --max-steps 5000 "$BUILD/guests/lecture32.img" -o "$TMP/max.vtr" -q 2>/dev/null
-replays "$TMP/max.vtr"
+replays "$TMP/max.vtr" "$BUILD/guests/lecture32.img"
 contains "$TMP/rout" "5000 instructions"
 
 # input: the interrupt-driven UART console and the polled i8042, replayed
 # with stdin at its end (without the recorded arrivals both would halt
 # forever waiting for input)
 printf 'abc\n' | "$VMDBG" record --backend emu "$BUILD/guests/uartirq16.img" -o "$TMP/u.vtr" -q 2>/dev/null
-replays "$TMP/u.vtr"
+replays "$TMP/u.vtr" "$BUILD/guests/uartirq16.img"
 printf 'hi\na' | "$VMDBG" record --backend emu "$BUILD/guests/kbd16.img" -o "$TMP/k.vtr" -q 2>/dev/null
-replays "$TMP/k.vtr"
-# a trace whose arrivals came later than recorded: the LSR/0x64 polls see
-# "no data" where the run saw data, and the replay says where
+replays "$TMP/k.vtr" "$BUILD/guests/kbd16.img"
+# no input: the guest halts forever in int 0x16, in the replay too
 "$VMDBG" record --backend emu "$BUILD/guests/kbd16.img" -o "$TMP/k0.vtr" -q </dev/null 2>/dev/null
-expect_status 0 "$VMDBG" replay "$TMP/k0.vtr"
+expect_status 0 "$VMDBG" replay "$TMP/k0.vtr" --image "$BUILD/guests/kbd16.img"
 
-# the image moved: --image finds it; a changed byte is a hash error
+# the header names the image by its base name: the same run recorded from
+# two directories is the same file, and the image is found next to the trace
+mkdir "$TMP/a" "$TMP/b"
+case "$VMDBG" in /*) vm=$VMDBG ;; *) vm=$PWD/$VMDBG ;; esac
 cp "$BUILD/guests/lecture32.img" "$TMP/l.img"
 "$VMDBG" record --backend emu "$TMP/l.img" -o "$TMP/l.vtr" -q 2>/dev/null
+(cd "$TMP/a" && "$vm" record --backend emu ../l.img -o x.vtr -q 2>/dev/null)
+(cd "$TMP/b" && "$vm" record --backend emu "$TMP/l.img" -o x.vtr -q 2>/dev/null)
+cmp "$TMP/l.vtr" "$TMP/a/x.vtr" || fail "the trace depends on the directory"
+cmp "$TMP/l.vtr" "$TMP/b/x.vtr" || fail "the trace depends on the path as typed"
+expect_status 0 "$VMDBG" replay "$TMP/l.vtr"
+# the image moved: --image finds it; a changed byte is a hash error
 mv "$TMP/l.img" "$TMP/m.img"
 expect_status 2 "$VMDBG" replay "$TMP/l.vtr"
 contains "$TMP/err" "--image FILE names the image"

@@ -29,7 +29,9 @@ struct replay {
 	/* results */
 	uint64_t compared, traps, divergences;
 	int stop_now;			/* a divergence without --keep-going */
-	char history[REPLAY_HISTORY][200];
+	/* formatted only for a report: a match costs a copy */
+	struct trace_item history[REPLAY_HISTORY];
+	uint8_t history_serial[REPLAY_HISTORY][64];
 	uint64_t history_no[REPLAY_HISTORY];
 	unsigned nhistory;
 	/* progress on stderr (replay.c) */

@@ -102,7 +102,15 @@ static void remember(struct replay *p, const struct trace_item *it)
 {
 	unsigned i = p->nhistory++ % REPLAY_HISTORY;
 
-	describe(p, it, p->history[i], sizeof(p->history[i]));
+	p->history[i] = *it;
+	if (it->kind == TRACE_ITEM_SERIAL) {
+		size_t n = it->serial.len < sizeof(p->history_serial[i]) ? it->serial.len :
+			sizeof(p->history_serial[i]);
+
+		memcpy(p->history_serial[i], it->serial.data, n);
+		p->history[i].serial.data = p->history_serial[i];
+		p->history[i].serial.len = n;
+	}
 	p->history_no[i] = p->recno;
 	p->compared++;
 }
@@ -156,9 +164,10 @@ static void diverge(struct replay *p, const struct trace_item *want, const struc
 		unsigned n = p->nhistory < REPLAY_HISTORY ? p->nhistory : REPLAY_HISTORY;
 
 		fprintf(o, "last matching records:\n");
-		for (unsigned i = p->nhistory - n; i < p->nhistory; i++)
-			fprintf(o, "  %6" PRIu64 "  %s\n", p->history_no[i % REPLAY_HISTORY],
-				p->history[i % REPLAY_HISTORY]);
+		for (unsigned i = p->nhistory - n; i < p->nhistory; i++) {
+			describe(p, &p->history[i % REPLAY_HISTORY], a, sizeof(a));
+			fprintf(o, "  %6" PRIu64 "  %s\n", p->history_no[i % REPLAY_HISTORY], a);
+		}
 	}
 }
 
@@ -285,6 +294,37 @@ static void feed_due(struct replay *p, uint64_t now)
 	}
 }
 
+/* The common case, a trap equal to the recorded one, without building
+ * the field table: the replay's speed is the recording's. */
+static int same_trap(const struct replay *p, const struct vmdbg_trap *w, const struct vmdbg_trap *g)
+{
+	if (w->cls != g->cls || w->cpl != g->cpl || w->addr != g->addr || w->vector != g->vector ||
+	    w->value != g->value || w->disposition != g->disposition || w->device != g->device ||
+	    w->dir != g->dir || w->size != g->size)
+		return 0;
+	return p->classes ||
+	       (w->seq == g->seq && w->time == g->time && w->rip == g->rip && w->handler == g->handler &&
+		w->cr2 == g->cr2 && w->error_code == g->error_code && w->has_error == g->has_error &&
+		w->insn == g->insn && w->classic == g->classic && w->mode == g->mode &&
+		w->time_is_insns == g->time_is_insns);
+}
+
+static int fast_trap(struct replay *p, const struct vmdbg_trap *t)
+{
+	unsigned i;
+
+	if (p->have_next != 1 || p->next.kind != TRACE_ITEM_TRAP || !same_trap(p, &p->next.trap, t))
+		return 0;
+	i = p->nhistory++ % REPLAY_HISTORY;
+	p->history[i].kind = TRACE_ITEM_TRAP;
+	p->history[i].trap = *t;
+	p->history_no[i] = p->recno;
+	p->compared++;
+	p->traps++;
+	fetch(p);
+	return 1;
+}
+
 void replay__event(void *ctx, const struct vmdbg_event *ev)
 {
 	struct replay *p = ctx;
@@ -299,6 +339,8 @@ void replay__event(void *ctx, const struct vmdbg_event *ev)
 		return;
 	if (!p->classes)
 		feed_due(p, vmdbg__insn_count(p->vm));
+	if (ev->kind == VMDBG_EV_TRAP && !p->classes && fast_trap(p, ev->u.trap))
+		return;
 	switch (ev->kind) {
 	case VMDBG_EV_TRAP:
 		got.kind = TRACE_ITEM_TRAP;

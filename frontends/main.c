@@ -44,6 +44,7 @@ static void usage(FILE *f)
 "       vmdbg trace diagram FILE [--format svg|text] [-o OUT]  a trap-flow diagram\n"
 "       vmdbg trace help                           all trace options\n"
 "       vmdbg scan IMAGE [--trace FILE]            what a binary translator rewrites\n"
+"       vmdbg trace diff A B [--ignore FIELD,..] [-U N]  unified diff of two traces\n"
 "       vmdbg replay TRACE [--image FILE] [--force] [--keep-going] [--compare exact|classes]\n"
 "                                                  re-run a trace on emu, check every record\n"
 "       vmdbg view FILE [--symbols ELF]            browse a trace in the TUI\n"

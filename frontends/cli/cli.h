@@ -20,6 +20,9 @@
 /* `vmdbg trace show|stats|export FILE ...`; argv[0] is "trace".
  * Returns the process exit status. */
 int cmd_trace(int argc, char **argv);
+/* `vmdbg trace diff A B [--ignore F,..] [-U N]` (trace_diff.c); argv[1] is
+ * "diff".  0 same, 1 different, 2 trouble. */
+int cmd_trace_diff(int argc, char **argv);
 
 /* `vmdbg replay TRACE [--image FILE] [--force] [--keep-going]
  * [--compare exact|classes]` (frontends/cli/replay.c).  argv[0] is

@@ -15,7 +15,9 @@
 #include "frontends/cli/cli.h"
 #include "frontends/cli/replay.h"
 #include "symbols/symbols.h"
+#include "vmdbg/regfile.h"
 #include "vmdbg/sanitize.h"
+#include "vmdbg/sha256.h"
 #include "vmdbg/vmdbg.h"
 
 #include <inttypes.h>
@@ -106,6 +108,57 @@ static void hex(const uint8_t *d, char *out)
 {
 	for (int i = 0; i < 32; i++)
 		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void hex(const uint8_t *d, char *out);
+
+/*
+ * The disks the run had (FORMAT.md 1.1), in snapshot mode as recorded: each
+ * found by its name as recorded, else by its base name next to the trace,
+ * and its SHA-256 checked (--force takes another).  A boot-sector image is
+ * its own primary master: that one is attached by the load.
+ */
+static int header_disks(const struct replay_opts *o, const struct trace_header *h,
+			struct vmdbg_config *cfg)
+{
+	static char spec[4][4400];
+	const char *slash = strrchr(o->trace, '/');
+	char path[4096], e[4400], a[65], b[65];
+	uint8_t *data, d[32];
+	size_t len;
+
+	for (int i = 0; i < (int)h->ndisks && i < 4; i++) {
+		const struct trace_disk *td = &h->disks[i];
+		const char *base = strrchr(td->name, '/');
+
+		if (td->index == 0 && !memcmp(td->sha256, h->image_sha256, 32))
+			continue;
+		base = base ? base + 1 : td->name;
+		snprintf(path, sizeof(path), "%s", td->name);
+		if ((strstr(td->name, "..") || access(path, R_OK)) && slash)
+			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - o->trace), o->trace, base);
+		if (strstr(td->name, "..") || regfile__read(path, 1ULL << 32, "disk", &data, &len,
+							   e, sizeof(e)) < 0) {
+			err("disk %u (%s): not found as recorded or next to the trace", td->index, base);
+			return -1;
+		}
+		sha256(data, len, d);
+		free(data);
+		if (memcmp(d, td->sha256, 32)) {
+			hex(d, a);
+			hex(td->sha256, b);
+			if (!o->force) {
+				err("disk %u: %s is not the traced disk: its sha256 is %s, the trace's %s "
+				    "(--force replays it anyway)", td->index, path, a, b);
+				return -1;
+			}
+		}
+		snprintf(spec[i], sizeof(spec[i]), "%s,index=%u", path, td->index);
+		if (cli__run_option("disk", spec[i], cfg, &(uint64_t){ 0 }, &(double){ 0 }) < 0)
+			return -1;
+	}
+	cfg->snapshot = 1;	/* writes never reach the files */
+	return 0;
 }
 
 /* The image to run: --image, else the header's (SHA-256 checked). */
@@ -249,7 +302,8 @@ int cmd_replay(int argc, char **argv)
 		    "--compare classes checks emu against it", o.trace, h->backend);
 		goto out;
 	}
-	if (header_config(h, &cfg) < 0 || find_image(&o, h, path, sizeof(path)) < 0)
+	if (header_config(h, &cfg) < 0 || find_image(&o, h, path, sizeof(path)) < 0 ||
+	    header_disks(&o, h, &cfg) < 0)
 		goto out;
 	p.vm = vmdbg__create(&cfg, e, sizeof(e));
 	if (!p.vm) {

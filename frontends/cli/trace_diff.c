@@ -69,6 +69,7 @@ static int same(const struct diff *d, const struct vmdbg_trap *x, const struct v
 	return x->cls == y->cls && x->disposition == y->disposition && x->classic == y->classic &&
 	       x->device == y->device && x->cpl == y->cpl && x->dir == y->dir && x->size == y->size &&
 	       x->vector == y->vector && x->insn == y->insn && x->has_error == y->has_error &&
+	       x->count == y->count &&
 	       ((g & IGN_TIME) || x->time == y->time) && ((g & IGN_RIP) || x->rip == y->rip) &&
 	       ((g & IGN_ADDR) || x->addr == y->addr) && ((g & IGN_VALUE) || x->value == y->value) &&
 	       ((g & IGN_HANDLER) || x->handler == y->handler) && ((g & IGN_CR2) || x->cr2 == y->cr2) &&

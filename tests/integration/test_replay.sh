@@ -106,6 +106,25 @@ has_line "$TMP/out" "* value          0x80                   0x81"
 has_line "$TMP/out" "  rip            0x101740               0x101740"
 has_line "$TMP/out" "at 0x101740 uart_init+0x21 (x86.h:13)"
 
+# disks: the header's, found as recorded (or next to the trace), hashes
+# checked; the boot sector is its own primary master
+"$VMDBG" record --backend emu "$BUILD/guests/diskboot.img" --disk "$BUILD/guests/diskboot-fs.img" \
+	-o "$TMP/d.vtr" -q 2>/dev/null
+replays "$TMP/d.vtr" "$BUILD/guests/diskboot.img"
+grep -Eq '^replay: [0-9]+ records match \(2184 traps' "$TMP/rout" || { cat "$TMP/rout"; fail "diskboot traps"; }
+mkdir "$TMP/dd"
+cp "$BUILD/guests/diskboot-fs.img" "$TMP/dd/"
+"$VMDBG" record --backend emu "$BUILD/guests/diskboot.img" --disk "$TMP/dd/diskboot-fs.img" \
+	-o "$TMP/dd/d.vtr" -q 2>/dev/null
+fsgood=$(sha256sum "$TMP/dd/diskboot-fs.img" | cut -c1-64)
+printf 'X' | dd of="$TMP/dd/diskboot-fs.img" bs=1 seek=20000 conv=notrunc 2>/dev/null
+fsbad=$(sha256sum "$TMP/dd/diskboot-fs.img" | cut -c1-64)
+expect_status 2 "$VMDBG" replay "$TMP/dd/d.vtr" --image "$BUILD/guests/diskboot.img"
+has_line "$TMP/err" "vmdbg: replay: disk 1: $TMP/dd/diskboot-fs.img is not the traced disk: its sha256 is $fsbad, the trace's $fsgood (--force replays it anyway)"
+rm "$TMP/dd/diskboot-fs.img"
+expect_status 2 "$VMDBG" replay "$TMP/dd/d.vtr" --image "$BUILD/guests/diskboot.img"
+has_line "$TMP/err" "vmdbg: replay: disk 1 (diskboot-fs.img): not found as recorded or next to the trace"
+
 # bad input
 expect_status 2 "$VMDBG" replay
 expect_status 2 "$VMDBG" replay "$TMP/nonexistent.vtr"

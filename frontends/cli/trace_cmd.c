@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	      "SELECT: [--class C[,C..]] [--origin app|os] [--disposition D[,D..]]\n"
 	      "        [--classic vmm-reflects|vmm-emulates|hole|none[,..]] [--holes]\n"
 	      "        [--from SEQ] [--to SEQ] [--around SEQ] [--first K]\n"
-	      "       vmdbg trace diff A B [--ignore FIELD,..] [-U N]\n", f);
+	      "       vmdbg trace diff A B [SELECT] [--ignore FIELD,..] [-U N]\n", f);
 }
 
 /* "--opt VALUE" or "--opt=VALUE": the value, or NULL when a is not opt. */
@@ -156,7 +156,7 @@ static bool format_known(const char *formats, const char *v)
 }
 
 /* The selection options; 1 when argv[*i] was one, 0 when not, -1 on error. */
-static int select_opt(int argc, char **argv, int *i, struct trace_opts *o, bool *missing)
+int trace_cmd__select_opt(int argc, char **argv, int *i, struct trace_opts *o, bool *missing)
 {
 	uint64_t n;
 	const char *v;
@@ -229,7 +229,7 @@ static int parse_opts(int argc, char **argv, unsigned which, const char *formats
 		const char *v;
 		int r = 0;
 
-		if ((which & T_SELECT) && (r = select_opt(argc, argv, &i, o, &missing)) < 0)
+		if ((which & T_SELECT) && (r = trace_cmd__select_opt(argc, argv, &i, o, &missing)) < 0)
 			return -EINVAL;
 		if (r > 0)
 			continue;

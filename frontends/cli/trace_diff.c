@@ -16,6 +16,7 @@
  * Myers' V arrays for D <= 2 * WIN, about 4 MB.
  */
 #include "frontends/cli/cli.h"
+#include "frontends/cli/trace_cmd.h"
 #include "symbols/symbols.h"
 #include "traces/trace.h"
 #include "vmdbg/vmdbg.h"
@@ -43,7 +44,8 @@ struct side {
 	int n;			/* records in win */
 	int eof;		/* the reader is at its end (or failed) */
 	int failed;
-	uint64_t line;		/* 1-based number of win[0] among the traps */
+	uint64_t line;		/* 1-based number of win[0] among the selected traps */
+	struct trace_sel sel;	/* trace show's selection options */
 };
 
 struct diff {
@@ -89,8 +91,13 @@ static void fill(struct side *s)
 			s->failed = ret < 0;
 			break;
 		}
-		if (it.kind == TRACE_ITEM_TRAP)
+		if (it.kind != TRACE_ITEM_TRAP)
+			continue;
+		ret = trace_sel__trap(&s->sel, &it.trap);
+		if (ret > 0)
 			s->win[s->n++] = it.trap;
+		else if (ret < 0)
+			s->eof = 1;	/* past --to or --first */
 	}
 }
 
@@ -348,13 +355,23 @@ static int open_side(struct side *s)
 int cmd_trace_diff(int argc, char **argv)
 {
 	struct diff *d = calloc(1, sizeof(*d));
+	struct trace_opts sel = { .sub = "diff", .origin = -1, .to = UINT64_MAX };
 	const char *files[2] = { NULL, NULL };
-	int nf = 0, status = 2;
+	int nf = 0, status = 2, r;
+	bool missing = false;
 
 	if (!d)
 		return 2;
 	d->context = 3;
 	for (int i = 2; i < argc; i++) {
+		if ((r = trace_cmd__select_opt(argc, argv, &i, &sel, &missing)) < 0)
+			goto out;
+		if (missing) {
+			fprintf(stderr, "vmdbg: trace diff: %s needs a value\n", argv[i]);
+			goto out;
+		}
+		if (r > 0)
+			continue;
 		if (!strcmp(argv[i], "--ignore") && i + 1 < argc) {
 			if ((d->ignore = parse_ignore(argv[++i])) == ~0u)
 				goto out;
@@ -366,7 +383,7 @@ int cmd_trace_diff(int argc, char **argv)
 			}
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "vmdbg: trace diff: unknown option '%s' (trace diff A B "
-				"[--ignore FIELD,..] [-U N])\n", argv[i]);
+				"[--ignore FIELD,..] [-U N] [SELECT])\n", argv[i]);
 			goto out;
 		} else if (nf < 2) {
 			files[nf++] = argv[i];
@@ -381,6 +398,7 @@ int cmd_trace_diff(int argc, char **argv)
 	}
 	d->a.path = files[0];
 	d->b.path = files[1];
+	d->a.sel.o = d->b.sel.o = &sel;
 	d->ring = calloc((size_t)d->context + 1, sizeof(*d->ring));
 	d->v = malloc((size_t)(2 * WIN + 2) * (2 * WIN + 2) * sizeof(int));
 	if (!d->ring || !d->v || open_side(&d->a) < 0 || open_side(&d->b) < 0)

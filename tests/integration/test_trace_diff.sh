@@ -59,6 +59,20 @@ expect_status 1 "$VMDBG" trace diff "$TMP/t.vtr" "$TMP/val.vtr" -U 0 --ignore va
 [ "$(grep -c '^@@' "$TMP/out")" -eq 1 ] || { cat "$TMP/out"; fail "--ignore value"; }
 has_line "$TMP/out" "@@ -21,1 +20,0 @@"
 
+# trace show's selection options: only the hlt records (line numbers count
+# the selected ones); the io records alone are the same
+expect_status 1 "$VMDBG" trace diff "$TMP/t.vtr" "$TMP/val.vtr" -U 0 --class hlt
+cat >"$TMP/want" <<EOT
+--- $TMP/t.vtr
++++ $TMP/val.vtr
+@@ -5,1 +4,0 @@
+-    20         61i os   hlt            hlt                                  emulated:cpu             vmm-emulates rip=0x7c39
+EOT
+same "$TMP/want" "$TMP/out"
+expect_status 0 "$VMDBG" trace diff "$TMP/t.vtr" "$TMP/drop.vtr" --class hlt,interrupt
+expect_status 2 "$VMDBG" trace diff "$TMP/t.vtr" "$TMP/val.vtr" --class bogus
+contains "$TMP/err" "unknown class 'bogus'"
+
 # two runs of different images: the student's lecture32 (one character
 # changed) against the reference; symbols from each side's own image
 cp "$BUILD/guests/lecture32.img" "$TMP/ref.img"

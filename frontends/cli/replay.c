@@ -250,6 +250,14 @@ static int run(struct replay *p, const struct replay_opts *o, const struct trace
 	end.insn_count = vmdbg__insn_count(p->vm);
 	end.exit_count = vmdbg__exit_count(p->vm);
 	end.rip = vmdbg__get_regs(p->vm, &regs) == 0 ? regs.rip : stop.rip;
+	if (p->truncated) {
+		char safe[600];
+
+		err("%s; the %" PRIu64 " records before its end match",
+		    sanitize__str(safe, sizeof(safe), trace_reader__warning(p->r), SANITIZE_TERM),
+		    p->compared);
+		return EXIT_USAGE;
+	}
 	if (p->stop_now || replay__finish(p, &end)) {
 		if (vmdbg__get_regs(p->vm, &regs) == 0 && !p->keep_going) {
 			static const char *const n[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",

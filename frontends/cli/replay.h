@@ -29,6 +29,7 @@ struct replay {
 	/* results */
 	uint64_t compared, traps, divergences;
 	int stop_now;			/* a divergence without --keep-going */
+	int truncated;			/* the trace ends without END: not a divergence */
 	/* formatted only for a report: a match costs a copy */
 	struct trace_item history[REPLAY_HISTORY];
 	uint8_t history_serial[REPLAY_HISTORY][64];

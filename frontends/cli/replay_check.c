@@ -215,6 +215,12 @@ static void check(struct replay *p, const struct trace_item *got)
 		while (p->have_next == 1 && p->next.kind != TRACE_ITEM_TRAP &&
 		       p->next.kind != TRACE_ITEM_END)
 			fetch(p);
+	if (p->have_next == 0 && trace_reader__warning(p->r)) {
+		/* a writer killed mid-run: what there is matched */
+		p->truncated = p->stop_now = 1;
+		vmdbg__request_stop(p->vm);
+		return;
+	}
 	if (p->have_next != 1) {
 		diverge(p, NULL, got, NULL, 0, p->have_next < 0 ? trace_reader__error(p->r) :
 			"the replay goes on where the trace ends");
@@ -382,6 +388,10 @@ int replay__finish(struct replay *p, const struct trace_end *actual)
 
 	if (p->stop_now)
 		return 1;
+	if (p->have_next == 0 && trace_reader__warning(p->r)) {
+		p->truncated = 1;
+		return 1;
+	}
 	got.end = *actual;
 	if (p->classes)
 		while (p->have_next == 1 && p->next.kind != TRACE_ITEM_END)

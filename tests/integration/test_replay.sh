@@ -125,6 +125,14 @@ rm "$TMP/dd/diskboot-fs.img"
 expect_status 2 "$VMDBG" replay "$TMP/dd/d.vtr" --image "$BUILD/guests/diskboot.img"
 has_line "$TMP/err" "vmdbg: replay: disk 1 (diskboot-fs.img): not found as recorded or next to the trace"
 
+# a trace cut off inside its second chunk (a writer killed mid-run): the
+# first chunk's 4096 records match, and the replay says the trace ends early
+"$VMDBG" record --backend emu "$BUILD/guests/biosboot.img" -o "$TMP/bb.vtr" -q 2>/dev/null
+head -c $(($(wc -c <"$TMP/bb.vtr") - 100)) "$TMP/bb.vtr" >"$TMP/cut.vtr"
+expect_status 2 "$VMDBG" replay "$TMP/cut.vtr" --image "$BUILD/guests/biosboot.img"
+grep -Eq '^vmdbg: replay: truncated after chunk 1 \(record 4096\): .*; the 4096 records before its end match$' "$TMP/err" ||
+	{ cat "$TMP/err"; fail "truncated trace"; }
+
 # bad input
 expect_status 2 "$VMDBG" replay
 expect_status 2 "$VMDBG" replay "$TMP/nonexistent.vtr"

@@ -118,12 +118,12 @@ demo: deps
 	@echo "== vmdbg record: the lecture32 guest's serial output"
 	./$(PROG) record $(BUILD)/guests/lecture32.img -o $(BUILD)/demo.vtr; st=$$?; [ $$st -eq 1 ] || { echo "demo: vmdbg exited $$st (the guest exits with 1: debug-exit value 0)"; exit 1; }
 	@echo "== the app's system calls, faults and returns (vmdbg trace show --class ...)"
-	./$(PROG) trace show $(BUILD)/demo.vtr --class soft-interrupt,exception,cpuid,return
+	./$(PROG) trace show $(BUILD)/demo.vtr --class soft-interrupt,exception,cpuid,return --symbols $(BUILD)/guests/lecture32.img
 	@echo "== vmdbg trace stats"
 	./$(PROG) trace stats $(BUILD)/demo.vtr
 	@echo "== pictures: the first system call as a sequence diagram, the run as a Perfetto timeline"
-	./$(PROG) trace diagram $(BUILD)/demo.vtr --class soft-interrupt,return --first 3 -o $(BUILD)/demo-syscall.svg
-	./$(PROG) trace diagram $(BUILD)/demo.vtr --class soft-interrupt,return --first 3 --format text
+	./$(PROG) trace diagram $(BUILD)/demo.vtr --class soft-interrupt,return --first 3 --symbols $(BUILD)/guests/lecture32.img -o $(BUILD)/demo-syscall.svg
+	./$(PROG) trace diagram $(BUILD)/demo.vtr --class soft-interrupt,return --first 3 --symbols $(BUILD)/guests/lecture32.img --format text
 	./$(PROG) trace export $(BUILD)/demo.vtr --format perfetto -o $(BUILD)/demo.perfetto.json
 	@echo "   open $(BUILD)/demo-syscall.svg in a browser; load $(BUILD)/demo.perfetto.json at https://ui.perfetto.dev (Open trace file) or chrome://tracing"
 	@echo "== next: ./$(PROG) $(BUILD)/guests/lecture32.img   (the debugger; try: break syscall_handler, c, bt, info traps 5)"

@@ -23,7 +23,7 @@
 #
 # Environment: BUILD (default build), BENCH_SECONDS (per measurement,
 # default 1), BENCH_REPS (default 4), BENCH_CLOCK (cpu or wall, default
-# cpu), BENCH_ONLY (some of: kvm trace emu view perfetto symbols; default all), QEMU (default
+# cpu), BENCH_ONLY (some of: kvm trace emu view perfetto symbols replay; default all), QEMU (default
 # qemu-system-x86_64).  Guests: bench/guests/*.S, built by bench/bench.mk.
 # The table also goes to $BUILD/bench/results.txt.
 
@@ -34,7 +34,7 @@ W=$B/work
 SECS=${BENCH_SECONDS:-1}
 REPS=${BENCH_REPS:-4}
 QEMU=${QEMU:-qemu-system-x86_64}
-ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view perfetto symbols}" | tr ',' ' ')
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view perfetto symbols replay}" | tr ',' ' ')
 OUT=$B/results.txt
 case ${BENCH_CLOCK:-cpu} in
 cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
@@ -438,12 +438,25 @@ section_symbols() {
 }
 
 start=$(date +%s)
+# vmdbg replay vs vmdbg record of the same run (issue 11): CPU time of each
+# process on a 2-million-record trace (bench/replay_bench.sh).
+section_replay() {
+	line=$(sh bench/replay_bench.sh "$BUILD/vmdbg" "$G/int32.img" "$W" 1000000 "$REPS") || {
+		note "replay: bench/replay_bench.sh failed"; return; }
+	rec=$(calc "$(get record_ns "$line") / 1e6")
+	rep=$(calc "$(get replay_ns "$line") / 1e6")
+	ratio=$(calc "$rec / $rep")
+	row "replay vs record: traced int+iret loop (ms CPU; $(get records "$line") records)" \
+	    "$(fmt "$rep" 0) ms" "$(fmt "$rec" 0) ms" "$(fmt "$ratio" 2)x" ">= 0.80x" "$(met "$ratio" ">=" 0.8)"
+}
+
 want kvm && section_kvm
 want trace && section_trace
 want emu && section_emu
 want view && section_view
 want perfetto && section_perfetto
 want symbols && section_symbols
+want replay && section_replay
 rm -f "$W"/*.vtr "$W/line"
 
 # ---- the table ---------------------------------------------------------------

@@ -220,6 +220,12 @@ enum vmdbg_input_kind {
 	VMDBG_INPUT_TSC = 4,	/* a time stamp value given to the guest */
 	VMDBG_INPUT_KBD = 5,	/* a scan code byte read from the i8042 (0x60), or
 				 * 0x10000 | AX for a key the BIOS's int 0x16 gave */
+	/* Arrivals: a byte the host handed to a device's queue
+	 * (vmdbg__serial_input, vmdbg__key_input), one input per byte at the
+	 * time it was queued, so a replay queues it at the same instruction
+	 * and a guest polling LSR or 0x64 sees it when the recorded one did. */
+	VMDBG_INPUT_SERIAL_ARRIVAL = 6,
+	VMDBG_INPUT_KEY_ARRIVAL = 7,
 };
 
 enum vmdbg_log_level { VMDBG_LOG_DEBUG, VMDBG_LOG_INFO, VMDBG_LOG_WARN, VMDBG_LOG_ERROR };

@@ -572,11 +572,24 @@ uint64_t vmdbg__exit_count(const struct vmdbg *vm)
 	return vm->exits;
 }
 
+/* Both queues take all of buf or nothing, so a replay that queues the
+ * recorded arrivals of one instant in one call does what the run did. */
+static void arrived(struct vmdbg *vm, enum vmdbg_input_kind kind, const void *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		vmm__input(vm, kind, ((const uint8_t *)buf)[i]);
+}
+
 int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len)
 {
+	int ret;
+
 	if (!vm->uart)
 		return vmm__error(vm, -ENODEV, "no UART");
-	return uart__push_input(vm->uart, buf, len);
+	ret = uart__push_input(vm->uart, buf, len);
+	if (ret == 0)
+		arrived(vm, VMDBG_INPUT_SERIAL_ARRIVAL, buf, len);
+	return ret;
 }
 
 int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len)
@@ -585,6 +598,7 @@ int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len)
 		return vmm__error(vm, -ENODEV, "no keyboard");
 	if (kbd__push_keys(vm->kbd, buf, len) < 0)
 		return vmm__error(vm, -ENOSPC, "keyboard: %zu keys do not fit the queue", len);
+	arrived(vm, VMDBG_INPUT_KEY_ARRIVAL, buf, len);
 	return 0;
 }
 

@@ -15,10 +15,19 @@
 #define EXIT_INTERNAL	8	/* host-side failure */
 #define EXIT_LIMIT	124	/* --timeout or --max-steps reached */
 #define EXIT_INTERRUPTED 130	/* Ctrl-C */
+#define EXIT_DIVERGED	10	/* vmdbg replay: the run differs from the trace */
 
 /* `vmdbg trace show|stats|export FILE ...`; argv[0] is "trace".
  * Returns the process exit status. */
 int cmd_trace(int argc, char **argv);
+/* `vmdbg trace diff A B [--ignore F,..] [-U N]` (trace_diff.c); argv[1] is
+ * "diff".  0 same, 1 different, 2 trouble. */
+int cmd_trace_diff(int argc, char **argv);
+
+/* `vmdbg replay TRACE [--image FILE] [--force] [--keep-going]
+ * [--compare exact|classes]` (frontends/cli/replay.c).  argv[0] is
+ * "replay".  Returns the process exit status. */
+int cmd_replay(int argc, char **argv);
 
 /* `vmdbg view FILE [--symbols ELF]`: a trace in the TUI (frontends/tui/view.c).
  * argv[0] is "view".  Returns the process exit status. */

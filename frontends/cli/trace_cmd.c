@@ -39,7 +39,8 @@ static void usage(FILE *f)
 	      " [--max-arrows N] [-o OUT]\n"
 	      "SELECT: [--class C[,C..]] [--origin app|os] [--disposition D[,D..]]\n"
 	      "        [--classic vmm-reflects|vmm-emulates|hole|none[,..]] [--holes]\n"
-	      "        [--from SEQ] [--to SEQ] [--around SEQ] [--first K]\n", f);
+	      "        [--from SEQ] [--to SEQ] [--around SEQ] [--first K]\n"
+	      "       vmdbg trace diff A B [SELECT] [--ignore FIELD,..] [-U N]\n", f);
 }
 
 /* "--opt VALUE" or "--opt=VALUE": the value, or NULL when a is not opt. */
@@ -155,7 +156,7 @@ static bool format_known(const char *formats, const char *v)
 }
 
 /* The selection options; 1 when argv[*i] was one, 0 when not, -1 on error. */
-static int select_opt(int argc, char **argv, int *i, struct trace_opts *o, bool *missing)
+int trace_cmd__select_opt(int argc, char **argv, int *i, struct trace_opts *o, bool *missing)
 {
 	uint64_t n;
 	const char *v;
@@ -228,7 +229,7 @@ static int parse_opts(int argc, char **argv, unsigned which, const char *formats
 		const char *v;
 		int r = 0;
 
-		if ((which & T_SELECT) && (r = select_opt(argc, argv, &i, o, &missing)) < 0)
+		if ((which & T_SELECT) && (r = trace_cmd__select_opt(argc, argv, &i, o, &missing)) < 0)
 			return -EINVAL;
 		if (r > 0)
 			continue;
@@ -434,7 +435,7 @@ int cmd_trace(int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (!sub) {
-		err("which subcommand? show, stats, export or diagram");
+		err("which subcommand? show, stats, export, diagram or diff");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -449,6 +450,8 @@ int cmd_trace(int argc, char **argv)
 			return EXIT_USAGE;
 		return subs[i].run(&o);
 	}
-	err("unknown subcommand '%s' (known: show, stats, export, diagram)", sub);
+	if (!strcmp(sub, "diff"))
+		return cmd_trace_diff(argc, argv);
+	err("unknown subcommand '%s' (known: show, stats, export, diagram, diff)", sub);
 	return EXIT_USAGE;
 }

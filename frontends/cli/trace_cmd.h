@@ -44,6 +44,11 @@ void trace_cmd__err(const char *fmt, ...);
 
 /* ---- selection (trace_select.c) -------------------------------------- */
 
+/* One selection option at argv[*i] (--class, --origin, --from, ...; also
+ * for trace diff): 1 taken (*i moved past its value), 0 not one, -1 bad
+ * (the message printed). */
+int trace_cmd__select_opt(int argc, char **argv, int *i, struct trace_opts *o, bool *missing);
+
 struct trace_sel {
 	const struct trace_opts *o;
 	uint64_t taken;		/* traps selected so far */

@@ -18,6 +18,7 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 		      struct trace_header *h, char *err, size_t errlen)
 {
 	struct vmdbg_disk_info di;
+	const char *base;
 	int n;
 
 	memset(h, 0, sizeof(*h));
@@ -31,7 +32,16 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 			 " --load 0x%" PRIx64 " --entry 0x%" PRIx64 " --mode %d",
 			 cfg->load_addr, cfg->have_entry ? cfg->entry : cfg->load_addr,
 			 cfg->mode ? cfg->mode : 32);
-	snprintf(h->image_name, sizeof(h->image_name), "%s", image);
+	/* it changes the records' classes: a replay needs it */
+	n = (int)strlen(h->load_opts);
+	if (cfg->have_syscall_vector && (size_t)n < sizeof(h->load_opts))
+		snprintf(h->load_opts + n, sizeof(h->load_opts) - (size_t)n, " --syscall-vector %d",
+			 cfg->syscall_vector);
+	/* the base name: the same run recorded from two directories gives the
+	 * same file; replay and trace show look for it where they are and next
+	 * to the trace */
+	base = strrchr(image, '/');
+	snprintf(h->image_name, sizeof(h->image_name), "%s", base && base[1] ? base + 1 : image);
 	for (int i = 0; i < VMDBG_MAX_DISKS; i++) {
 		struct trace_disk *td = &h->disks[h->ndisks];
 		int ret = vmdbg__disk_info(vm, i, 1, &di);

@@ -118,14 +118,21 @@ static void drain_input(struct tui *t)
 	unsigned head = l->in_head, tail = __atomic_load_n(&l->in_tail, __ATOMIC_ACQUIRE);
 	unsigned char buf[sizeof(l->in)];
 	size_t n = 0;
+	/* vmdbg__console_input() reports each byte's arrival through this
+	 * very hook: do not drain the same bytes again from inside it. */
+	static __thread int busy;
 
+	if (busy)
+		return;
 	while (head != tail) {
 		buf[n++] = l->in[head];
 		head = (head + 1) % sizeof(l->in);
 	}
 	/* all or nothing: a full UART queue keeps them for the next event */
+	busy = 1;
 	if (n && vmdbg__console_input(t->d->vm, buf, n) == 0)
 		__atomic_store_n(&l->in_head, head, __ATOMIC_RELEASE);
+	busy = 0;
 }
 
 void live__event(void *ctx, const struct vmdbg_event *ev)

@@ -5,7 +5,10 @@
  * escape sequences in its strings and in the stop message).
  *
  *   retrace IN OUT [image=NAME] [sha256-of=FILE] [backend=S] [load=S]
- *                  [creator=S] [end=MSG]
+ *                  [creator=S] [end=MSG] [drop=N] [value=N:V]
+ *
+ * drop=N leaves trap N (0-based among the traps) out; value=N:V gives trap
+ * N the value V (trace diff's crafted pairs, test_trace_diff.sh).
  */
 #include "traces/trace.h"
 #include "vmdbg/regfile.h"
@@ -30,6 +33,8 @@ int main(int argc, char **argv)
 	const char *end_msg = NULL;
 	char e[4400];
 	int ret, have_end = 0;
+	long drop = -1, vtrap = -1, ntrap = 0;
+	unsigned long long vval = 0;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: retrace IN OUT [field=value..]\n");
@@ -68,6 +73,11 @@ int main(int argc, char **argv)
 			set(h.creator, sizeof(h.creator), v);
 		} else if (!strcmp(argv[i], "end")) {
 			end_msg = v;
+		} else if (!strcmp(argv[i], "drop")) {
+			drop = atol(v);
+		} else if (!strcmp(argv[i], "value")) {
+			vtrap = atol(v);
+			vval = strtoull(strchr(v, ':') ? strchr(v, ':') + 1 : "0", NULL, 0);
 		} else {
 			fprintf(stderr, "retrace: unknown field '%s'\n", argv[i]);
 			return 2;
@@ -80,7 +90,9 @@ int main(int argc, char **argv)
 	while ((ret = trace_reader__next(r, &it)) == 1) {
 		switch (it.kind) {
 		case TRACE_ITEM_TRAP:
-			ret = trace_writer__add_trap(w, &it.trap);
+			if (ntrap == vtrap)
+				it.trap.value = vval;
+			ret = ntrap++ == drop ? 0 : trace_writer__add_trap(w, &it.trap);
 			break;
 		case TRACE_ITEM_INPUT:
 			ret = trace_writer__add_input(w, it.input.kind, it.input.time,

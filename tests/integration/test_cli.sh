@@ -38,7 +38,7 @@ expect_status 2 "$VMDBG" --backend emu --batch --timeout 30 -ex 'p $$99999999999
 expect_status 2 "$VMDBG" trace show /nonexistent.vtr
 contains "$TMP/err" "vmdbg: trace: /nonexistent.vtr: cannot open: No such file or directory"
 expect_status 2 "$VMDBG" trace frob x
-contains "$TMP/err" "vmdbg: trace: unknown subcommand 'frob' (known: show, stats, export, diagram)"
+contains "$TMP/err" "vmdbg: trace: unknown subcommand 'frob' (known: show, stats, export, diagram, diff)"
 [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "error is not one line"
 
 # Limits: a guest that never exits is stopped, with status 124.

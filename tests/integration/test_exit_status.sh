@@ -71,4 +71,10 @@ run32 11 exit5
 [ -s "$TMP/err" ] && { cat "$TMP/err"; fail "debug exit printed a message"; }
 flat exit0 '\260\000\346\364'
 run32 1 exit0
+# --success-exit N: debug-exit value N is status 0, any other keeps its own
+run32 0 exit5 --success-exit 5
+run32 11 exit5 --success-exit 4
+expect_status 0 "$VMDBG" run --backend emu --success-exit 0 "$BUILD/guests/lecture32.img" -q
+expect_status 2 "$VMDBG" run --backend emu --success-exit -1 "$BUILD/guests/lecture32.img" -q
+contains "$TMP/err" "--success-exit -1: expected a debug-exit value 0-0x7fffffff"
 echo ok

@@ -18,6 +18,9 @@ done
 "$VMDBG" record --timeout 30 --backend emu --step "$BUILD/guests/lecture32.img" \
 	-o "$TMP/step32.vtr" -q 2>/dev/null
 [ $? -eq 1 ] || fail "record --step lecture32: wrong status"
+# the header names the image by its base name: symbols come from the
+# image next to the trace
+cp "$BUILD/guests/lecture32.img" "$BUILD/guests/lecture64.img" "$TMP/"
 
 # seq TRACE ARGS...: the seq of the first trap trace show selects with ARGS.
 seq_of() {

@@ -33,6 +33,8 @@ struct seen {
 	size_t nserial;
 	uint64_t input[64];
 	size_t ninput;
+	uint64_t arrived[8];	/* VMDBG_INPUT_SERIAL_ARRIVAL values */
+	size_t narrived;
 };
 
 static void on_event(void *ctx, const struct vmdbg_event *ev)
@@ -43,6 +45,8 @@ static void on_event(void *ctx, const struct vmdbg_event *ev)
 		assert_true(s->nserial + ev->u.serial.len <= sizeof(s->serial));
 		memcpy(s->serial + s->nserial, ev->u.serial.data, ev->u.serial.len);
 		s->nserial += ev->u.serial.len;
+	} else if (ev->kind == VMDBG_EV_INPUT && ev->u.input.kind == VMDBG_INPUT_SERIAL_ARRIVAL) {
+		s->arrived[s->narrived++ % 8] = ev->u.input.value;
 	} else if (ev->kind == VMDBG_EV_INPUT) {
 		assert_int_equal(ev->u.input.kind, VMDBG_INPUT_SERIAL);
 		if (s->ninput < 64)
@@ -162,8 +166,11 @@ static void test_input_queue(void **state)
 	assert_int_equal(seen(vm)->ninput, 2);
 	assert_int_equal(seen(vm)->input[0], 'o');
 	assert_int_equal(seen(vm)->input[1], 'k');
-	/* through the public entry point too */
+	assert_int_equal(seen(vm)->narrived, 0);	/* queued behind its back */
+	/* through the public entry point too, which reports the arrival */
 	assert_int_equal(vmdbg__serial_input(vm, "z", 1), 0);
+	assert_int_equal(seen(vm)->narrived, 1);
+	assert_int_equal(seen(vm)->arrived[0], 'z');
 	assert_int_equal(inb(vm, RBR), 'z');
 }
 

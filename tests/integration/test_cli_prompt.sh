@@ -5,13 +5,20 @@
 # on stdin (the prompt without a terminal), Ctrl-C, and --trace.
 . tests/integration/lib.sh
 
+# unbuild RAW OUT: the expected output names the images build/guests/...;
+# BUILD may be another build dir (build-san for `make test SAN=1`).
+unbuild() {
+	sed "s|$BUILD/guests/|build/guests/|g" "$1" >"$2"
+}
+
 # session NAME IMAGE [OPTIONS]: run cli/NAME.gdb in batch mode, compare the
 # output with expected/cli-NAME.txt; the exit status is left in $st.
 session() {
 	name=$1 img=$2; shift 2
 	"$VMDBG" --timeout 30 --backend emu --batch "$@" -x tests/integration/cli/$name.gdb \
-		"$BUILD/guests/$img" >"$TMP/$name.out" 2>&1
+		"$BUILD/guests/$img" >"$TMP/$name.raw" 2>&1
 	st=$?
+	unbuild "$TMP/$name.raw" "$TMP/$name.out"
 	same tests/integration/expected/cli-$name.txt "$TMP/$name.out"
 }
 
@@ -97,8 +104,9 @@ contains "$TMP/err" "nonexistent.img: No such file or directory"
 # Commands on stdin (not a terminal): the prompt, gdb abbreviations, an
 # empty line, a missing symbol, quit with the guest's status.
 printf 'b uart_putc\ni b\nr\n\np/x $eax\nfoo\nc 3\ninfo b\ndel\nc\nq\n' |
-	"$VMDBG" --timeout 30 --backend emu "$BUILD/guests/lecture32.img" >"$TMP/stdin.out" 2>&1
+	"$VMDBG" --timeout 30 --backend emu "$BUILD/guests/lecture32.img" >"$TMP/stdin.raw" 2>&1
 st=$?
+unbuild "$TMP/stdin.raw" "$TMP/stdin.out"
 same tests/integration/expected/cli-stdin.txt "$TMP/stdin.out"
 [ $st -eq 1 ] || fail "stdin session: status $st, wanted 1"
 # -ex commands and `quit N`.

@@ -15,7 +15,13 @@ unbuild() {
 # output with expected/cli-NAME.txt; the exit status is left in $st.
 session() {
 	name=$1 img=$2; shift 2
-	"$VMDBG" --timeout 30 --backend emu --batch "$@" -x tests/integration/cli/$name.gdb \
+	script=tests/integration/cli/$name.gdb
+	# A script that names a file in build/guests/ (symbol-file) gets $BUILD's.
+	if grep -q 'build/guests/' "$script"; then
+		sed "s|build/guests/|$BUILD/guests/|g" "$script" >"$TMP/$name.gdb"
+		script=$TMP/$name.gdb
+	fi
+	"$VMDBG" --timeout 30 --backend emu --batch "$@" -x "$script" \
 		"$BUILD/guests/$img" >"$TMP/$name.raw" 2>&1
 	st=$?
 	unbuild "$TMP/$name.raw" "$TMP/$name.out"

@@ -33,6 +33,10 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 	@[ "$(Q)" = "" ] || echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
+# The system-call table is generated into the normal build (Makefile).
+$(FUZZ_BUILD)/obj/vmdbg/syscalls.o: $(BUILD)/gen/syscall_tables.h
+$(FUZZ_BUILD)/obj/vmdbg/syscalls.o: FUZZ_CFLAGS += -I$(BUILD)/gen
+
 # The command harness needs the frontend (the command set); the others only
 # the engine library.
 $(FUZZ_BUILD)/fuzz_commands: $(FUZZ_FE_OBJS)

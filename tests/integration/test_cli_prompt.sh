@@ -75,7 +75,8 @@ session cdata_o2 lecture32-O2.img --keep-going
 # show, !, start, jump.  LOGFILE is the test's temporary file.
 sed "s|LOGFILE|$TMP/habits.log|" tests/integration/cli/habits.gdb >"$TMP/habits.gdb"
 "$VMDBG" --backend emu --batch --keep-going --timeout 30 -x "$TMP/habits.gdb" \
-	"$BUILD/guests/lecture32-O0.img" 2>&1 | sed "s|$TMP/|TMP/|g" >"$TMP/habits.out"
+	"$BUILD/guests/lecture32-O0.img" 2>&1 | sed "s|$TMP/|TMP/|g" >"$TMP/habits.raw"
+unbuild "$TMP/habits.raw" "$TMP/habits.out"
 same tests/integration/expected/cli-habits.txt "$TMP/habits.out"
 printf 'Copying output to %s.\n4\nDone logging to %s.\n' "$TMP/habits.log" "$TMP/habits.log" \
 	>"$TMP/habits.log.want"

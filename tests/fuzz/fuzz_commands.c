@@ -7,10 +7,12 @@
  * a terminal, on an emu VM with the boot sector and System.map of
  * fuzz_guest.h.  Guest runs stop after 2000 steps or 1 s.
  *
- * Commands that open host files named by the input (source, trace,
- * symbol-file, add-symbol-file, directory, list) are not run: the fuzzer
- * would only try paths on this machine; the file readers have their own
- * harnesses and tests.
+ * Commands that reach the host are not run: those that open or write host
+ * files named by the input (source, trace, symbol-file, add-symbol-file,
+ * directory, list, set logging), run a shell (shell, !), or define user
+ * commands whose bodies would run such lines unseen (define, document).
+ * The fuzzer would only try paths and programs on this machine; the file
+ * readers have their own harnesses and tests.
  */
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_guest.h"
@@ -59,19 +61,26 @@ static int allowed(const char *line)
 {
 	static const char *const blocked[] = {
 		"source", "trace", "symbol-file", "add-symbol-file", "directory", "list",
+		"shell", "define", "document",
 	};
-	char word[64];
-	const char *name;
+	char word[64], sub[64];
+	const char *name, *rest;
 
-	parse__word(line, word, sizeof(word));
+	if (*parse__skip(line) == '!')
+		return 0;
+	rest = parse__word(line, word, sizeof(word));
 	/* x/4xw: the command word ends at '/' */
 	word[strcspn(word, "/")] = 0;
 	name = commands__resolve(word);
 	if (!name)
-		return 1;	/* unknown: the dispatcher says so */
+		return 1;	/* unknown or ambiguous: the dispatcher says so */
 	for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++)
 		if (!strcmp(name, blocked[i]))
 			return 0;
+	/* set logging [on|file F|...] writes a host file */
+	parse__word(rest, sub, sizeof(sub));
+	if (!strcmp(name, "set") && sub[0] && !strncmp("logging", sub, strlen(sub)))
+		return 0;
 	return 1;
 }
 

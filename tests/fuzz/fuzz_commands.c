@@ -5,7 +5,12 @@
  * breakpoints, stepping and memory commands): the input is a script, one
  * command per line, run as `vmdbg --batch -x SCRIPT` would run it, without
  * a terminal, on an emu VM with the boot sector and System.map of
- * fuzz_guest.h.  Guest runs stop after 2000 steps or 1 s.
+ * fuzz_guest.h, or, when VMDBG_FUZZ_IMAGE names one (tests/fuzz/run.sh
+ * sets build/guests/lecture32-O0.img), on that guest with its ELF symbols
+ * and DWARF, so that print, ptype, info locals and file:line locations
+ * reach the C data reader and C expressions.  Guest runs stop after 2000
+ * steps (300000 on an image: lecture32 reaches its system-call handler) or
+ * after 1 s.
  *
  * Commands that reach the host are not run: those that open or write host
  * files named by the input (source, trace, symbol-file, add-symbol-file,
@@ -26,7 +31,8 @@
 #define MAX_LINES	32
 #define MAX_LINE	1024
 
-static char image_path[64], map_path[64];
+static char image_path[512], map_path[64];
+static int own_guest;		/* the boot sector: load map_path as symbols */
 
 static void write_file(char *path, size_t len, const void *data, size_t size)
 {
@@ -47,12 +53,19 @@ static void cleanup(void)
 
 static void setup(void)
 {
+	const char *image = getenv("VMDBG_FUZZ_IMAGE");
 	uint8_t img[512];
 
-	fuzz_guest_image(img);
-	write_file(image_path, sizeof(image_path), img, sizeof(img));
-	write_file(map_path, sizeof(map_path), fuzz_guest_map, strlen(fuzz_guest_map));
-	atexit(cleanup);
+	if (image && *image) {
+		snprintf(image_path, sizeof(image_path), "%s", image);
+	} else {
+		own_guest = 1;
+		fuzz_guest_image(img);
+		write_file(image_path, sizeof(image_path), img, sizeof(img));
+		write_file(map_path, sizeof(map_path), fuzz_guest_map,
+			   strlen(fuzz_guest_map));
+		atexit(cleanup);
+	}
 	if (!getenv("FUZZ_VERBOSE"))
 		fuzz__quiet_stdout();
 }
@@ -96,15 +109,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	memset(&o, 0, sizeof(o));
 	o.cfg.backend = VMDBG_BACKEND_EMU;
-	o.cfg.mem_size = 2u << 20;
+	o.cfg.mem_size = own_guest ? 2u << 20 : 16u << 20;
 	o.image = image_path;
 	o.batch = 1;
 	o.quiet = 1;
-	o.max_steps = 2000;
+	o.max_steps = own_guest ? 2000 : 300000;
 	o.timeout = 1;
 	memset(&d, 0, sizeof(d));
 	d.opts = &o;
-	if (session__open(&d) == 0 && session__load_symbols(&d, map_path, 0) >= 0) {
+	if (session__open(&d) == 0 && (!own_guest || session__load_symbols(&d, map_path, 0) >= 0)) {
 		while (at < size && n++ < MAX_LINES && !d.want_quit) {
 			size_t len = 0;
 

@@ -11,7 +11,10 @@
 # or timing-out input to build-fuzz/crashes/HARNESS-crash-<sha1> (or
 # -leak-, -timeout-, -oom-).  Reproduce one with
 #   build-fuzz/fuzz_HARNESS build-fuzz/crashes/HARNESS-crash-...
-# Extra libFuzzer options can come in FUZZ_OPTS.  Exits 1 when any harness
+# fuzz_commands debugs build/guests/lecture32-O0.img when it exists (set
+# VMDBG_FUZZ_IMAGE to choose another guest, or to "" for its built-in boot
+# sector); replay its inputs with the same VMDBG_FUZZ_IMAGE.  Extra
+# libFuzzer options can come in FUZZ_OPTS.  Exits 1 when any harness
 # failed (its log's tail is printed), else 0.  `make fuzz-smoke` runs this
 # with -t 30 in CI.
 cd "$(dirname "$0")/../.." || exit 2
@@ -45,6 +48,12 @@ for h in "$@"; do
 	log=$B/logs/$h.log
 	dict=""
 	[ -f "tests/fuzz/$h.dict" ] && dict="-dict=tests/fuzz/$h.dict"
+	# fuzz_commands debugs a guest with C data when the normal build has one.
+	if [ "$h" = commands ] && [ -z "${VMDBG_FUZZ_IMAGE+set}" ] &&
+	   [ -f build/guests/lecture32-O0.img ]; then
+		VMDBG_FUZZ_IMAGE=$PWD/build/guests/lecture32-O0.img
+		export VMDBG_FUZZ_IMAGE
+	fi
 	# The libdwarf suppression matches inside libdwarf, which has no frame
 	# pointers: the symbols harness needs the slow, full malloc stacks.
 	ASAN_OPTIONS=$asan

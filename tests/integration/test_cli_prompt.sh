@@ -121,9 +121,9 @@ expect_status 5 "$VMDBG" --timeout 30 --backend emu --batch -ex 'p 2+3' -ex 'qui
 contains "$TMP/out" '$1 = 5'
 # disassemble stops after 100000 instructions, as x/ takes at most 100000
 # items (a 4 GiB range printed for minutes and Ctrl-C did not stop it).
-expect_status 2 timeout 60 "$VMDBG" --timeout 30 --backend emu --batch -ex 'disassemble 0,0xffffffff' \
+expect_status 2 timeout 60 "$VMDBG" --timeout 30 --backend emu --batch -ex 'disassemble 0x8000,0xffffffff' \
 	"$BUILD/guests/boot16.img"
-contains "$TMP/err" 'Stopped after 100000 instructions at 0x30d44; give a smaller range or a count.'
+contains "$TMP/err" 'Stopped after 100000 instructions at 0x38d40; give a smaller range or a count.'
 [ "$(grep -c '^\(=> \|   \)0x' "$TMP/out")" -eq 100000 ] || fail "disassemble: not 100000 lines"
 # help for every command.
 "$VMDBG" --timeout 30 --backend emu --batch -ex help "$BUILD/guests/boot16.img" >"$TMP/help.out" 2>&1 || fail "help"

@@ -2,10 +2,14 @@
 # (alias `check`) builds and runs every test, `make demo` runs the demo guest,
 # `make deps` installs the Debian packages the build needs, `make bench`
 # prints the benchmark ratios.  V=1 shows commands, WERROR=0 lifts -Werror.
+# SAN=1 builds with ASan+UBSan into build-san/ (`make test SAN=1`); `make
+# fuzz` and `make fuzz-smoke` build and run the libFuzzer harnesses
+# (tests/fuzz/fuzz.mk).
 
 CC	?= gcc
 BUILD	:= build
 WERROR	?= 1
+SAN	?= 0
 
 CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 	   -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -I. -MD -MP
@@ -13,6 +17,17 @@ ifeq ($(WERROR),1)
 CFLAGS	+= -Werror
 endif
 LDLIBS	:= -lZydis -lZycore -lelf -ldwarf -lz -lm
+LDFLAGS	:=
+
+# Sanitizers: every finding aborts (no recovery), in a build dir of its own
+# so the objects never mix with the normal build.  The guests are built by
+# GUEST_CC with their own flags and are unaffected.
+ifeq ($(SAN),1)
+BUILD	:= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS	+= $(SANFLAGS)
+LDFLAGS	+= $(SANFLAGS)
+endif
 
 ifeq ($(V),1)
 Q	:=
@@ -23,7 +38,8 @@ endif
 # Debian packages the build, the tests and the benches need.
 DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
 	    libdwarf-dev libncurses-dev libreadline-dev zlib1g-dev qemu-system-x86 \
-	    binutils tmux gawk gdb linux-libc-dev librsvg2-bin time cpio
+	    binutils tmux gawk gdb linux-libc-dev librsvg2-bin time cpio clang \
+	    libclang-rt-14-dev
 
 # The engine library: VMM core, backends, devices, loaders, traces, symbols.
 LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c vmdbg/emu/*.c vmdbg/tables/*.c \
@@ -64,6 +80,7 @@ $(BUILD)/obj/vmdbg/syscalls.o: CFLAGS += -I$(BUILD)/gen
 -include tests/integration/tools.mk
 -include bench/bench.mk
 -include tests/linux/linux.mk
+-include tests/fuzz/fuzz.mk
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,7 +94,7 @@ $(LIB): $(LIB_OBJS)
 
 $(PROG): $(FE_OBJS) $(LIB)
 	@[ "$(Q)" = "" ] || echo "  LINK    $@"
-	$(Q)$(CC) -o $@ $(FE_OBJS) $(LIB) $(LDLIBS) -lreadline -lncursesw -lpthread
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(FE_OBJS) $(LIB) $(LDLIBS) -lreadline -lncursesw -lpthread
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -130,7 +147,11 @@ demo: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
+ifeq ($(SAN),1)
+	$(Q)BUILD=$(BUILD) sh tests/san.sh
+else
 	$(Q)sh tests/run.sh
+endif
 check: test
 
 bench: all $(BENCH_BINS)

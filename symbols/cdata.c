@@ -561,7 +561,10 @@ int cdata__finalize(struct cdata *cd)
 {
 	for (size_t i = 0; i < cd->nvars; i++)
 		cd->vars[i].order = (uint32_t)i;
-	qsort(cd->vars, cd->nvars, sizeof(*cd->vars), cmp_var);
+	/* A file with no variables (assembly) or no CFI has NULL arrays, and
+	 * qsort's base must not be NULL, even for 0 elements. */
+	if (cd->nvars)
+		qsort(cd->vars, cd->nvars, sizeof(*cd->vars), cmp_var);
 	for (size_t s = 0; s < cd->nscopes; s++)
 		cd->scopes[s].nvars = 0;
 	for (size_t i = cd->nvars; i-- > 0;) {
@@ -570,7 +573,8 @@ int cdata__finalize(struct cdata *cd)
 		s->first_var = (uint32_t)i;
 		s->nvars++;
 	}
-	qsort(cd->cfi, cd->ncfi, sizeof(*cd->cfi), cmp_cfi);
+	if (cd->ncfi)
+		qsort(cd->cfi, cd->ncfi, sizeof(*cd->cfi), cmp_cfi);
 	return 0;
 }
 

@@ -108,10 +108,9 @@ bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
 		set_stop(stop, VMDBG_STOP_USER, "stopped by the user");
 		return true;
 	}
-	if (vm->step_budget_on && vm->step_budget == 0) {
-		set_stop(stop, VMDBG_STOP_STEP, "step done");
-		return true;
-	}
+	/* The limit before "step done": nexti runs one single step per call,
+	 * and a step that always ended "done" never reported the limit, so
+	 * `nexti 99999999` ran past --max-steps forever. */
 	if (vm->max_steps) {
 		uint64_t n = vm->time_is_insns ? vm->insns : vm->exits;
 
@@ -123,6 +122,10 @@ bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop)
 				 vm->time_is_insns ? "instructions" : "exits");
 			return true;
 		}
+	}
+	if (vm->step_budget_on && vm->step_budget == 0) {
+		set_stop(stop, VMDBG_STOP_STEP, "step done");
+		return true;
 	}
 	/* Reading the clock costs ~20 ns: only every 4096th call. */
 	if (vm->deadline_ns && (++vm->stop_check & 4095) == 0 &&

@@ -1119,7 +1119,7 @@ int cexpr__eval(struct dbg *d, struct cdata *cd, const struct cframe *fr, const 
 	if (accept(&x, ":")) {
 		/* a real-mode SEG:OFF address ($cs:$ip, 0x07c0:0x5): linear */
 		struct cval off;
-		uint64_t sv, ov, lin;
+		uint64_t sv, ov, lin = 0;	/* clang: unset when err already holds a message */
 
 		if (expr(&x, &off) < 0 || vint(&x, v, &sv) < 0 || vint(&x, &off, &ov) < 0)
 			return -1;

@@ -214,6 +214,8 @@ static int cmd_xp(struct dbg *d, const char *args, const char *fmt)
 }
 
 /* Print the instructions in [from, to) or count of them from `from`. */
+#define DISAS_MAX 100000
+
 static int dump(struct dbg *d, const struct symbol *func, uint64_t from, uint64_t to,
 		uint64_t count, int raw)
 {
@@ -227,8 +229,16 @@ static int dump(struct dbg *d, const struct symbol *func, uint64_t from, uint64_
 		printf("Dump of assembler code from 0x%" PRIx64 ":\n", from);
 	for (uint64_t i = 0; a < to && i < count; i++) {
 		char text[160], bytes[64] = "", at[48];
-		int n = vmdbg__disas(d->vm, a, d->intel, text, sizeof(text));
+		int n;
 
+		/* As x/ takes at most 100000 items: `disassemble 0,0xffffffff`
+		 * would otherwise print for minutes with no way to stop it. */
+		if (i == DISAS_MAX) {
+			printf("End of assembler dump.\n");
+			return dbg__error(d, "Stopped after %d instructions at 0x%" PRIx64 "; give "
+					  "a smaller range or a count.", DISAS_MAX, a);
+		}
+		n = vmdbg__disas(d->vm, a, d->intel, text, sizeof(text));
 		if (n < 0) {
 			printf("End of assembler dump.\n");
 			return dbg__error(d, "Cannot access memory at address 0x%" PRIx64, a);

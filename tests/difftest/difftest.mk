@@ -18,7 +18,7 @@ DIFFTEST_OBJS += $(BUILD)/obj/tests/difftest/gen_simd.o
 $(DIFFTEST_GEN): $(DIFFTEST_OBJS)
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  LINK    $@"
-	$(Q)$(CC) -o $@ $(DIFFTEST_OBJS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(DIFFTEST_OBJS)
 
 all: $(DIFFTEST_GEN)
 

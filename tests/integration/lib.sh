@@ -1,7 +1,7 @@
 # Shared helpers for integration tests (sourced, not a test itself).
 set -u
-VMDBG=${VMDBG:-build/vmdbg}
 BUILD=${BUILD:-build}
+VMDBG=${VMDBG:-$BUILD/vmdbg}
 TMP=$(mktemp -d /tmp/vmdbg-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 

@@ -62,6 +62,25 @@ static void test_builtins(void **state)
 	cdata__free(cd64);
 }
 
+/* boot16.elf is assembly: DWARF lines but no variables, no types, no CFI.
+ * Sorting the empty tables passed NULL to qsort (undefined behaviour,
+ * which `make test SAN=1` aborts on; found by tests/fuzz/fuzz_symbols). */
+static void test_no_variables(void **state)
+{
+	struct cdata *cd = cdata__new(4);
+	char path[512], err[256] = "";
+	const char *build = getenv("BUILD");
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/guests/boot16.elf", build ? build : "build");
+	assert_int_equal(cdata__load_dwarf(cd, path, 0, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(cdata__nvars(cd), 0);
+	assert_int_equal(cdata__ncfi(cd), 0);
+	assert_null(cdata__lookup_var(cd, "x", 0x7c00));
+	cdata__free(cd);
+}
+
 static void test_lecture32_types(void **state)
 {
 	struct cdata *cd = cdata__new(4);
@@ -208,6 +227,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtins),
+		cmocka_unit_test(test_no_variables),
 		cmocka_unit_test(test_lecture32_types),
 		cmocka_unit_test(test_location_machine),
 	};

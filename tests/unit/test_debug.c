@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "debug_helpers.h"
@@ -748,6 +749,33 @@ static void test_nexti_over_int(void **state)
 	vmdbg__destroy(vm);
 }
 
+/* nexti runs one engine step per instruction: --max-steps and --timeout
+ * must still end it (they did not: `nexti 99999999` ran on forever). */
+static void test_nexti_limits(void **state)
+{
+	static const unsigned char spin[] = { 0x90, 0xeb, 0xfd };	/* nop; jmp back */
+	struct vmdbg *vm = guest(spin, spin + sizeof(spin), 32);
+	struct vmdbg_stop st;
+	struct timespec t0, t1;
+
+	(void)state;
+	vmdbg__set_limits(vm, 50, 0);
+	assert_int_equal(vmdbg__nexti(vm, 1000, &st), 0);
+	assert_int_equal(st.reason, VMDBG_STOP_LIMIT);
+	assert_string_equal(st.msg, "step limit reached: 50 instructions");
+	vmdbg__destroy(vm);
+
+	vm = guest(spin, spin + sizeof(spin), 32);
+	vmdbg__set_limits(vm, 0, 100);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(vmdbg__nexti(vm, 100000000, &st), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(st.reason, VMDBG_STOP_TIMEOUT);
+	if (t1.tv_sec - t0.tv_sec > 5)
+		fail_msg("nexti with a 100 ms timeout took %lld s", (long long)(t1.tv_sec - t0.tv_sec));
+	vmdbg__destroy(vm);
+}
+
 static void test_run_until(void **state)
 {
 	struct vmdbg *vm = guest(g_basic, g_basic_end, 32);
@@ -1113,6 +1141,7 @@ int main(void)
 		cmocka_unit_test(test_watch_read_access),
 		cmocka_unit_test(test_watch_range),
 		cmocka_unit_test(test_nexti_over_call),
+		cmocka_unit_test(test_nexti_limits),
 		cmocka_unit_test(test_nexti_over_int),
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_request_stop),

@@ -8,6 +8,7 @@
 #include <Zydis/Zydis.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static void until_clear(struct until *u)
@@ -148,6 +149,10 @@ static bool steps_over(const uint8_t *code, size_t n, int mode, unsigned *len)
 
 int vmdbg__nexti(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop)
 {
+	/* Each step is a run of its own, which restarts the run's deadline:
+	 * --timeout holds for the whole nexti here. */
+	uint64_t deadline = vm->timeout_ms ? vmm__now_ns() + vm->timeout_ms * 1000000ULL : 0;
+
 	if (n == 0)
 		n = 1;
 	memset(stop, 0, sizeof(*stop));
@@ -159,6 +164,12 @@ int vmdbg__nexti(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop)
 		uint64_t lin, next;
 		int mode, rc;
 
+		if (deadline && vmm__now_ns() >= deadline) {
+			stop->reason = VMDBG_STOP_TIMEOUT;
+			snprintf(stop->msg, sizeof(stop->msg),
+				 "timeout: the guest ran past --timeout");
+			return 0;
+		}
 		rc = vmdbg__get_regs(vm, &r);
 		if (rc < 0)
 			return rc;

@@ -1,0 +1,3 @@
+nexti 99999999
+stepi 99999999
+continue 99999999

@@ -47,6 +47,8 @@ static void usage(FILE *f)
 "       vmdbg trace diff A B [--ignore FIELD,..] [-U N]  unified diff of two traces\n"
 "       vmdbg replay TRACE [--image FILE] [--force] [--keep-going] [--compare exact|classes]\n"
 "                                                  re-run a trace on emu, check every record\n"
+"       vmdbg test SUITE [-j N] [--junit FILE] [--tap] [--update] [--root DIR]\n"
+"                                                  run a regression suite (vmdbg test --help)\n"
 "       vmdbg view FILE [--symbols ELF]            browse a trace in the TUI\n"
 "       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
 "                                                  else the (vmdbg) prompt\n"

@@ -1,6 +1,6 @@
 /*
  * suite.c - the manifest of `vmdbg test SUITE`: one `KEY VALUE` a line,
- * `#` starts a comment line, `case NAME` starts a case.  Before the first
+ * comments as below, `case NAME` starts a case.  Before the first
  * case: `suite NAME` and `root DIR` (where images and disks are, relative
  * to the manifest; --root overrides it).  Per case: image, reference
  * (the image --update records the expectation from), options, disk
@@ -213,6 +213,11 @@ static int parse_file(struct parse *p, const char *file, const char *case_name)
 		}
 		for (k = buf; *k == ' ' || *k == '\t'; k++)
 			;
+		for (e = k; *e; e++)	/* a comment: `#` at the start or after a blank */
+			if (*e == '#' && (e == k || e[-1] == ' ' || e[-1] == '\t')) {
+				*e = 0;
+				break;
+			}
 		e = k + strlen(k);
 		while (e > k && strchr(" \t\r\n", e[-1]))
 			*--e = 0;

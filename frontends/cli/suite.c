@@ -1,6 +1,7 @@
 /*
  * suite.c - the manifest of `vmdbg test SUITE`: one `KEY VALUE` a line,
- * comments as below, `case NAME` starts a case.  Before the first
+ * `#` at a line's start or after a blank starts a comment, `case NAME`
+ * starts a case.  Before the first
  * case: `suite NAME` and `root DIR` (where images and disks are, relative
  * to the manifest; --root overrides it).  Per case: image, reference
  * (the image --update records the expectation from), options, disk

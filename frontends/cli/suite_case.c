@@ -350,7 +350,9 @@ void suite__run_case(const struct suite_case *c, const char *self,
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	link_image(c, tmp);
-	if (upd)
+	if (c->input && access(c->input, R_OK))
+		say(r, "input %s: %s\n", c->input, strerror(errno));
+	else if (upd)
 		update(c, self, tmp, r);
 	else if (c->expect == SUITE_EXACT)
 		run_exact(c, self, tmp, r);

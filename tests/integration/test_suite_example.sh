@@ -90,6 +90,12 @@ expect_status 2 "$VMDBG" test "$TMP/bad.suite"
 contains "$TMP/err" "case 'a' has no expect line"
 expect_status 2 "$VMDBG" test "$S" -j 0
 contains "$TMP/err" "-j 0: a number from 1 to 64"
+printf 'case a\nimage lecture32.img\ninput nothere.in\nexpect filter %s\n' "$PWD/tests/suite-example/lecture32.vtr" >"$TMP/in.suite"
+expect_status 1 "$VMDBG" test "$TMP/in.suite" --root "$BUILD/guests"
+has_line "$TMP/out" "    input $TMP/nothere.in: No such file or directory"
+printf 'case a\nimage a.img\noptions %s\n' "$(seq -s ' ' 1 33)" >"$TMP/bad.suite"
+expect_status 2 "$VMDBG" test "$TMP/bad.suite"
+contains "$TMP/err" "bad.suite:3: more than 32 words"
 # a missing image fails its case, it does not stop the suite
 expect_status 1 "$VMDBG" test "$S" --root "$TMP/none"
 has_line "$TMP/out" "0 passed, 5 failed"

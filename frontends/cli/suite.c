@@ -288,8 +288,10 @@ int suite__load(struct suite *s, const char *path, const char *root)
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		if (parse_file(&p, path, NULL))
+		if (parse_file(&p, path, NULL)) {
+			suite__free(s);
 			return -1;
+		}
 		if (!s->n) {
 			fprintf(stderr, "vmdbg: test: %s: no cases\n", path);
 			return -1;
@@ -316,6 +318,8 @@ int suite__load(struct suite *s, const char *path, const char *root)
 		free(ents[i]);
 	}
 	free(ents);
+	if (ret)
+		suite__free(s);
 	return ret;
 }
 

@@ -60,9 +60,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->tap = 1;
 		} else if (!strcmp(a, "--update")) {
 			o->update = 1;
-		} else if ((!strcmp(a, "--root") || !strcmp(a, "--junit") ||
-			    !strcmp(a, "-j")) && i + 1 < argc) {
-			const char *v = argv[++i];
+		} else if (((!strcmp(a, "--root") || !strcmp(a, "--junit") ||
+			     !strcmp(a, "-j")) && i + 1 < argc) ||
+			   (!strncmp(a, "-j", 2) && a[2])) {
+			const char *v = a[2] == 0 || a[1] == '-' ? argv[++i] : a + 2;
 
 			if (a[1] == 'j') {
 				n = strtol(v, &end, 10);

@@ -12,8 +12,8 @@ S=tests/suite-example/course.suite
 strip() { sed -E 's/ \([0-9.]+ s\)$//' "$1"; }
 
 sed "s|@BUILD@|$BUILD|" tests/integration/expected/suite-example.txt >"$TMP/want"
-for j in 1 2; do
-	expect_status 1 "$VMDBG" test "$S" --root "$BUILD/guests" -j $j --junit "$TMP/j.xml"
+for j in "-j 1" -j2; do
+	expect_status 1 "$VMDBG" test "$S" --root "$BUILD/guests" $j --junit "$TMP/j.xml"
 	strip "$TMP/out" >"$TMP/got"
 	same "$TMP/want" "$TMP/got"
 	[ ! -s "$TMP/err" ] || { cat "$TMP/err"; fail "stderr not empty"; }

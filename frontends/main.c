@@ -47,6 +47,8 @@ static void usage(FILE *f)
 "       vmdbg trace diff A B [--ignore FIELD,..] [-U N]  unified diff of two traces\n"
 "       vmdbg replay TRACE [--image FILE] [--force] [--keep-going] [--compare exact|classes]\n"
 "                                                  re-run a trace on emu, check every record\n"
+"       vmdbg test SUITE [-j N] [--junit FILE] [--tap] [--update] [--root DIR]\n"
+"                                                  run a regression suite (vmdbg test --help)\n"
 "       vmdbg view FILE [--symbols ELF]            browse a trace in the TUI\n"
 "       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
 "                                                  else the (vmdbg) prompt\n"
@@ -474,6 +476,8 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(cmd, "replay"))
 		return cmd_replay(argc - 1, argv + 1);
+	if (!strcmp(cmd, "test"))
+		return cmd_test(argc - 1, argv + 1);
 	if (!strcmp(cmd, "view"))
 		return cmd_view(argc - 1, argv + 1);
 	/* `vmdbg gdbserver [OPTIONS] IMAGE`: the debugger serving gdb on

@@ -28,6 +28,7 @@ int cmd_trace_diff(int argc, char **argv);
  * [--compare exact|classes]` (frontends/cli/replay.c).  argv[0] is
  * "replay".  Returns the process exit status. */
 int cmd_replay(int argc, char **argv);
+int cmd_test(int argc, char **argv);	/* suite_cmd.c */
 
 /* `vmdbg view FILE [--symbols ELF]`: a trace in the TUI (frontends/tui/view.c).
  * argv[0] is "view".  Returns the process exit status. */

@@ -226,3 +226,42 @@ endef
 $(eval $(call boot_sector,biosboot))
 $(eval $(call boot_sector,kbd16))
 $(eval $(call boot_sector,uartirq16))
+
+# ---- teach32: a teaching kernel on a disk image -------------------------
+# teach32.img = diskboot's boot sector (loading TEACH32_SECTORS sectors) +
+# the kernel; teach32-fs.img, its second disk, comes from teach32/files/
+# through mkfs.sh.  fw.o is the apic guest's MP table reader.
+TEACH32_SECTORS := 24
+TEACH32_OBJS := $(addprefix $(GUEST_OUT)/teach32/,entry.o kernel.o devices.o user.o \
+	fw.o pm32.o uart.o lib.o)
+$(eval $(call guest_variant,teach32,teach32,$(GUEST_CFLAGS32) -I$(GUEST_SRC)/apic))
+$(GUEST_OUT)/teach32/fw.o: $(GUEST_SRC)/apic/fw.c
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $< (teach32)"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(GUEST_OUT)/teach32/boot.o: $(GUEST_SRC)/diskboot/boot.S
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  AS      $< (teach32)"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -DKERNEL_SECTORS=$(TEACH32_SECTORS) -c $< -o $@
+$(GUEST_OUT)/teach32/boot.elf: $(GUEST_OUT)/teach32/boot.o $(GUEST_SRC)/boot16/boot16.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/boot16/boot16.ld -o $@ $<
+$(GUEST_OUT)/teach32/kernel.elf: $(TEACH32_OBJS) $(GUEST_SRC)/diskboot/kernel.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)undef="$$(nm -u $(GUEST_OUT)/teach32/user.o)"; [ -z "$$undef" ] || \
+		{ echo "teach32: user.o must not call outside itself: $$undef" >&2; exit 1; }
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) --no-warn-rwx-segments \
+		-T $(GUEST_SRC)/diskboot/kernel.ld -o $@ $(TEACH32_OBJS)
+$(GUEST_OUT)/teach32.img: $(GUEST_OUT)/teach32/boot.elf $(GUEST_OUT)/teach32/kernel.elf
+	@[ "$(Q)" = "" ] || echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $(GUEST_OUT)/teach32/boot.elf $@.boot
+	$(Q)$(GUEST_OBJCOPY) -O binary $(GUEST_OUT)/teach32/kernel.elf $@.kernel
+	$(Q)test "$$(wc -c < $@.kernel)" -le $$(($(TEACH32_SECTORS) * 512)) || \
+		{ echo "teach32: kernel over $(TEACH32_SECTORS) sectors" >&2; rm -f $@.boot $@.kernel; exit 1; }
+	$(Q)cat $@.boot $@.kernel > $@ && truncate -s $$((($(TEACH32_SECTORS) + 1) * 512)) $@ && \
+		rm -f $@.boot $@.kernel
+$(GUEST_OUT)/teach32-fs.img: $(GUEST_SRC)/teach32/mkfs.sh $(wildcard $(GUEST_SRC)/teach32/files/*)
+	@[ "$(Q)" = "" ] || echo "  MKFS    $@"
+	$(Q)sh $(GUEST_SRC)/teach32/mkfs.sh $@ $(GUEST_SRC)/teach32/files/motd.txt \
+		$(GUEST_SRC)/teach32/files/notes.txt
+guests: $(GUEST_OUT)/teach32.img $(GUEST_OUT)/teach32-fs.img

@@ -83,6 +83,8 @@ void mp_find(struct hw *hw)
 		case 3:		/* I/O interrupt: the ISA bus is the one named ISA */
 			if (p[1] == 0 && p[5] == 0)
 				hw->mp_irq0_pin = p[7];
+			if (p[1] == 0 && p[5] == 1)
+				hw->mp_irq1_pin = p[7];
 			p += 8;
 			break;
 		default:	/* bus, local interrupt */

@@ -8,6 +8,7 @@
 
 struct hw {
 	uint32_t mp_lapic, mp_ioapic, mp_ioapic_id, mp_irq0_pin;	/* MP tables */
+	uint32_t mp_irq1_pin;					/* (teach32's keyboard) */
 	uint32_t lapic, ioapic, irq0_gsi;				/* MADT */
 	uint32_t smi_cmd, acpi_enable, pm1a_cnt, slp_typa;		/* FADT, DSDT */
 };

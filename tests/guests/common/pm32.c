@@ -22,6 +22,7 @@ struct idt_gate {
 static struct idt_gate idt[256] __attribute__((aligned(8)));
 
 #define GATE_INT_DPL0	0x8E	/* 32-bit interrupt gate: clears IF */
+#define GATE_INT_DPL3	0xEE
 
 void pm32_load_gdt(void)
 {
@@ -45,6 +46,12 @@ void pm32_idt_set(int vec, uint32_t handler)
 	idt[vec].zero = 0;
 	idt[vec].type_attr = GATE_INT_DPL0;
 	idt[vec].off_hi = handler >> 16;
+}
+
+void pm32_idt_set_user(int vec, uint32_t handler)
+{
+	pm32_idt_set(vec, handler);
+	idt[vec].type_attr = GATE_INT_DPL3;
 }
 
 void pm32_load_idt(void)

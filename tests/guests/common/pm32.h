@@ -18,6 +18,8 @@ extern const uint32_t exc_table[32];
 void pm32_load_gdt(void);
 /* Point vector vec at handler (an interrupt gate: IF clear inside). */
 void pm32_idt_set(int vec, uint32_t handler);
+/* The same with DPL 3: ring 3 may `int vec` through it (a system call). */
+void pm32_idt_set_user(int vec, uint32_t handler);
 /* Fill vectors 0-31 from exc_table and load the 256-entry IDT. */
 void pm32_load_idt(void);
 

@@ -17,7 +17,9 @@
 #include "bootsect.inc"
 
 #define KERNEL_ADDR	0x8000
+#ifndef KERNEL_SECTORS		/* teach32 builds this sector with -DKERNEL_SECTORS=N */
 #define KERNEL_SECTORS	16
+#endif
 #define ATA_DATA	0x1F0
 #define ATA_COUNT	0x1F2
 #define ATA_LBA0	0x1F3

@@ -1,7 +1,8 @@
 # tests/guests/guests.mk - the lecture guests, built from source.
 # Included by the top-level Makefile; uses its BUILD, Q and WERROR.
 #
-#   make guests        build/guests/{boot16,lecture32,lecture32-sysenter,lecture64,timer,timer16}.img
+#   make guests        build/guests/{boot16,lecture32,lecture32-sysenter,lecture64,timer,timer16,
+#                      apic,diskboot,bootext,teach32,...}.img
 #                      (+ .elf files with symbols and DWARF for boot16)
 #   make guests-qemu   build/guests/lecture64-qemu.img: validation only, a
 #                      multiboot trampoline that recreates vmdbg's long-mode

@@ -6,7 +6,6 @@
 
 #define KERNEL_STACK_SIZE 8192
 
-#define PIC_BASE	0x20	/* the 8259s, remapped and masked */
 #define VEC_IOAPIC_PIT	0x30	/* ISA IRQ0 through the I/O APIC */
 #define VEC_LAPIC_TIMER	0x40
 #define VEC_SPURIOUS	0xff

@@ -22,16 +22,7 @@
 #include "apic.h"
 #include "fw.h"
 #include "pm32.h"
-
-#define LAPIC_ID	0x020
-#define LAPIC_VER	0x030
-#define LAPIC_EOI	0x0b0
-#define LAPIC_SVR	0x0f0
-#define LAPIC_LVT_TIMER	0x320
-#define LAPIC_TIMER_ICR	0x380
-#define LAPIC_TIMER_DCR	0x3e0
-#define LVT_MASKED	0x10000
-#define LVT_PERIODIC	0x20000
+#include "lapic.h"
 
 #define PIT_CH0		0x40
 #define PIT_CTRL	0x43
@@ -56,20 +47,6 @@ static void setup_paging(uint32_t apic_window)
 	__asm__ volatile("mov %0, %%cr3" : : "r"((uint32_t)page_dir));
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | 0x80000000) : "memory");
-}
-
-static void pic_remap_and_mask(void)
-{
-	outb(0x20, 0x11);
-	outb(0xa0, 0x11);
-	outb(0x21, PIC_BASE);
-	outb(0xa1, PIC_BASE + 8);
-	outb(0x21, 4);
-	outb(0xa1, 2);
-	outb(0x21, 1);
-	outb(0xa1, 1);
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
 }
 
 static void ioapic_write(uint32_t reg, uint32_t v)
@@ -157,7 +134,7 @@ void kernel_main(uint32_t magic)
 		panic("the MP tables and the MADT disagree");
 	if ((rdmsr(0x1b) & 0xfffff000) != hw.lapic)
 		panic("IA32_APIC_BASE is not the MADT's local APIC address");
-	pic_remap_and_mask();
+	pm32_pic_mask();
 	setup_paging(hw.ioapic);
 	lapic = (volatile uint32_t *)hw.lapic;
 	ioapic = (volatile uint32_t *)hw.ioapic;

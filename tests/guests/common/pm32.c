@@ -2,6 +2,7 @@
  * pm32.c - the flat GDT and the IDT of the kernels without an app (pm32.h).
  */
 #include "pm32.h"
+#include "x86.h"
 
 struct table_ptr {
 	uint16_t limit;
@@ -26,7 +27,12 @@ static struct idt_gate idt[256] __attribute__((aligned(8)));
 
 void pm32_load_gdt(void)
 {
-	struct table_ptr gdtr = { sizeof(gdt) - 1, (uint32_t)gdt };
+	pm32_load_gdt_at(gdt, sizeof(gdt) - 1);
+}
+
+void pm32_load_gdt_at(const uint64_t *table, uint16_t limit)
+{
+	struct table_ptr gdtr = { limit, (uint32_t)table };
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "ljmp %1, $1f\n"
@@ -37,6 +43,20 @@ void pm32_load_gdt(void)
 			 "movw %w2, %%gs\n\t"
 			 "movw %w2, %%ss"
 			 : : "m"(gdtr), "i"(PM32_CS), "r"(PM32_DS) : "memory");
+}
+
+void pm32_pic_mask(void)
+{
+	outb(0x20, 0x11);	/* ICW1: edge, cascade, ICW4 */
+	outb(0xa0, 0x11);
+	outb(0x21, PM32_PIC_BASE);
+	outb(0xa1, PM32_PIC_BASE + 8);
+	outb(0x21, 4);		/* ICW3: the slave on IRQ2 */
+	outb(0xa1, 2);
+	outb(0x21, 1);		/* ICW4: 8086 mode */
+	outb(0xa1, 1);
+	outb(0x21, 0xff);	/* OCW1: everything masked */
+	outb(0xa1, 0xff);
 }
 
 void pm32_idt_set(int vec, uint32_t handler)

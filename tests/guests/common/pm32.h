@@ -14,8 +14,16 @@
 /* exc32.S: the exception stubs, vector 0-31. */
 extern const uint32_t exc_table[32];
 
+#define PM32_PIC_BASE	0x20	/* pm32_pic_mask's vectors: 0x20-0x2F */
+
 /* Load the flat GDT and reload every segment register. */
 void pm32_load_gdt(void);
+/* The same with the caller's GDT (limit in bytes - 1), whose 0x08 and 0x10
+ * are flat ring-0 code and data as here. */
+void pm32_load_gdt_at(const uint64_t *table, uint16_t limit);
+/* Remap both 8259s to PM32_PIC_BASE (so a stray IRQ cannot look like an
+ * exception) and mask every line: for the kernels that use the APICs. */
+void pm32_pic_mask(void);
 /* Point vector vec at handler (an interrupt gate: IF clear inside). */
 void pm32_idt_set(int vec, uint32_t handler);
 /* The same with DPL 3: ring 3 may `int vec` through it (a system call). */

@@ -12,19 +12,8 @@
  */
 #include "x86.h"
 #include "kernel.h"
+#include "ata.h"
 
-#define ATA_DATA	0x1F0
-#define ATA_ERROR	0x1F1
-#define ATA_COUNT	0x1F2
-#define ATA_LBA0	0x1F3
-#define ATA_LBA1	0x1F4
-#define ATA_LBA2	0x1F5
-#define ATA_DEVICE	0x1F6
-#define ATA_STATUS	0x1F7
-#define ATA_CTRL	0x3F6
-#define ST_BSY		0x80
-#define ST_DRQ		0x08
-#define DEV_SLAVE_LBA	0xF0
 #define IRQ14_VECTOR	0x2E
 
 __asm__(".section .text.entry, \"ax\"\n"

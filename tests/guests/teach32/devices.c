@@ -6,6 +6,7 @@
 #include "x86.h"
 #include "kernel.h"
 #include "teach32.h"
+#include "ata.h"
 
 #define VGA		((volatile uint16_t *)0xB8000)
 #define COLS		80
@@ -142,18 +143,6 @@ int kbd_scancode_to_ascii(uint8_t sc)
 }
 
 /* ---- the second disk: primary slave, LBA28, polled PIO ----------------- */
-#define ATA_DATA	0x1F0
-#define ATA_COUNT	0x1F2
-#define ATA_LBA0	0x1F3
-#define ATA_LBA1	0x1F4
-#define ATA_LBA2	0x1F5
-#define ATA_DEVICE	0x1F6
-#define ATA_STATUS	0x1F7
-#define ATA_CTRL	0x3F6
-#define ST_BSY		0x80
-#define ST_DRQ		0x08
-#define ST_ERR		0x01
-
 static uint8_t ata_wait(void)
 {
 	uint8_t st;
@@ -168,7 +157,7 @@ void ata_read(uint32_t lba, uint32_t count, void *buf)
 	uint16_t *p = buf;
 
 	outb(ATA_CTRL, 0x02);		/* nIEN: no IRQ14, we poll */
-	outb(ATA_DEVICE, 0xF0 | ((lba >> 24) & 0x0f));	/* slave, LBA */
+	outb(ATA_DEVICE, DEV_SLAVE_LBA | ((lba >> 24) & 0x0f));
 	ata_wait();
 	outb(ATA_COUNT, (uint8_t)count);
 	outb(ATA_LBA0, (uint8_t)lba);

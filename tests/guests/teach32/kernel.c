@@ -22,14 +22,8 @@
 #include "pm32.h"
 #include "fw.h"
 #include "teach32.h"
+#include "lapic.h"
 
-#define LAPIC_EOI	0x0b0
-#define LAPIC_SVR	0x0f0
-#define LAPIC_LVT_TIMER	0x320
-#define LAPIC_TIMER_ICR	0x380
-#define LAPIC_TIMER_DCR	0x3e0
-#define LVT_MASKED	0x10000
-#define LVT_PERIODIC	0x20000
 #define NPROC		2
 
 struct proc {
@@ -62,10 +56,6 @@ static uint64_t seg(uint32_t base, uint32_t limit, uint32_t access, uint32_t fla
  * the one kernel stack. */
 static void setup_gdt(void)
 {
-	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) gdtr = {
-		sizeof(gdt) - 1, (uint32_t)gdt,
-	};
-
 	gdt[1] = seg(0, 0xfffff, 0x9a, 0xc);
 	gdt[2] = seg(0, 0xfffff, 0x92, 0xc);
 	gdt[3] = seg(0, 0xfffff, 0xfa, 0xc);
@@ -74,30 +64,8 @@ static void setup_gdt(void)
 	tss[1] = (uint32_t)kstack_top;
 	tss[2] = SEL_KDATA;
 	tss[25] = sizeof(tss) << 16;	/* no I/O bitmap */
-	__asm__ volatile("lgdt %0\n\t"
-			 "ljmp %1, $1f\n"
-			 "1:\n\t"
-			 "movw %w2, %%ds\n\t"
-			 "movw %w2, %%es\n\t"
-			 "movw %w2, %%fs\n\t"
-			 "movw %w2, %%gs\n\t"
-			 "movw %w2, %%ss\n\t"
-			 "ltr %w3"
-			 : : "m"(gdtr), "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_TSS) : "memory");
-}
-
-static void pic_mask(void)
-{
-	outb(0x20, 0x11);	/* remapped to 0x20/0x28 first: a stray IRQ */
-	outb(0xa0, 0x11);	/* from a masked 8259 must not look like an */
-	outb(0x21, 0x20);	/* exception */
-	outb(0xa1, 0x28);
-	outb(0x21, 4);
-	outb(0xa1, 2);
-	outb(0x21, 1);
-	outb(0xa1, 1);
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
+	pm32_load_gdt_at(gdt, sizeof(gdt) - 1);
+	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS));
 }
 
 static int same(const char *a, const char *b, int n)
@@ -296,7 +264,7 @@ void kernel_main(void)
 		panic("no local APIC or I/O APIC in the MP tables");
 	lapic = (volatile uint32_t *)hw.mp_lapic;
 	ioapic = (volatile uint32_t *)hw.mp_ioapic;
-	pic_mask();
+	pm32_pic_mask();
 	con_puts("teach32: i/o apic ");
 	con_hex(hw.mp_ioapic, 8);
 	con_puts(", keyboard irq1 on its pin ");

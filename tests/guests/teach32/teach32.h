@@ -61,7 +61,7 @@ int kbd_scancode_to_ascii(uint8_t sc);
 void ata_read(uint32_t lba, uint32_t count, void *buf);
 
 /* user.c: ring 3 */
-void proc_main(volatile const uint32_t *ticks);
+void proc_main(volatile uint32_t *turn);
 #endif
 
 #endif

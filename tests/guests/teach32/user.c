@@ -1,8 +1,8 @@
 /*
  * user.c - the two processes of teach32, in ring 3.  Both run this code;
  * getpid tells them apart.  Self-contained: system calls through int 0x80
- * only.  ticks is the kernel's tick counter (readable: the segments are
- * flat and there is no paging).
+ * only.  turn is the kernel's (the segments are flat and there is no
+ * paging: ring 3 can reach it).
  */
 #include "teach32.h"
 
@@ -14,9 +14,9 @@ static int sys(uint32_t nr, uint32_t a, uint32_t b, uint32_t c)
 	return ret;
 }
 
-static void say(int pid, const char *what, int step)
+/* "[pid N] what[ step][, yields]\n" into msg; its length. */
+static int fmt(char *msg, int pid, const char *what, int step, int yields)
 {
-	char msg[48];
 	int n = 0;
 
 	for (const char *s = "[pid "; *s; s++)
@@ -30,32 +30,36 @@ static void say(int pid, const char *what, int step)
 		msg[n++] = ' ';
 		msg[n++] = (char)('0' + step);
 	}
+	for (const char *s = ", yields"; yields && *s; s++)
+		msg[n++] = *s;
 	msg[n++] = '\n';
-	sys(SYS_WRITE, 1, (uint32_t)msg, (uint32_t)n);
+	return n;
 }
 
-/* Spin until the timer has preempted us and we run again. */
-static void wait_preempted(volatile const uint32_t *ticks)
+/*
+ * The two processes take turns through *turn (shared memory: the pid
+ * whose turn it is).  A process whose turn it is not spins until the
+ * timer preempts it; so each step costs a tick (or a yield), and the
+ * lines alternate the same way however the ticks fall: on a PC whose
+ * timer is late or early, on QEMU, on vmdbg.
+ */
+void proc_main(volatile uint32_t *turn)
 {
-	uint32_t t = *ticks;
-
-	while (*ticks == t)
-		;
-}
-
-void proc_main(volatile const uint32_t *ticks)
-{
+	char msg[48];
 	int pid = sys(SYS_GETPID, 0, 0, 0);
+	int other = 3 - pid, n;
 
-	say(pid, "started", 0);
-	for (int step = 1; step <= 3; step++) {
-		wait_preempted(ticks);
-		say(pid, "step", step);
-		if (step == 2 && pid == 1) {
-			say(pid, "yields", 0);
+	for (int step = 0; step <= 4; step++) {	/* started, 3 steps, exits */
+		int yields = step == 2 && pid == 1;
+
+		n = fmt(msg, pid, step == 0 ? "started" : step == 4 ? "exits" : "step",
+			step % 4, yields);
+		while (*turn != (uint32_t)pid)
+			;
+		sys(SYS_WRITE, 1, (uint32_t)msg, (uint32_t)n);
+		*turn = (uint32_t)other;
+		if (yields)
 			sys(SYS_YIELD, 0, 0, 0);
-		}
 	}
-	say(pid, "exits", 0);
 	sys(SYS_EXIT, (uint32_t)pid, 0, 0);
 }

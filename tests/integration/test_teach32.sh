@@ -100,8 +100,9 @@ if command -v qemu-system-i386 >/dev/null 2>&1; then
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$TMP/qemu.serial" \
 		-display none -no-reboot -monitor pipe:"$TMP/mon" </dev/null >/dev/null 2>&1 &
 	qpid=$!
-	cat "$TMP/mon.out" >/dev/null &
-	exec 3>"$TMP/mon.in"
+	# read-write opens never block, whether QEMU has opened its ends or
+	# not; the monitor's few replies stay in the pipe's buffer
+	exec 3<>"$TMP/mon.in" 4<>"$TMP/mon.out"
 	i=0
 	until grep -q 'type a line: ' "$TMP/qemu.serial" 2>/dev/null || [ $i -ge 100 ]; do
 		sleep 0.1
@@ -110,7 +111,7 @@ if command -v qemu-system-i386 >/dev/null 2>&1; then
 	for k in h i spc t h e r e ret; do echo "sendkey $k" >&3; done
 	wait $qpid
 	st=$?
-	exec 3>&-
+	exec 3>&- 4>&-
 	[ $st -eq 1 ] || fail "QEMU: exit status $st, wanted 1"
 	same "$TMP/qemu.serial" "$TMP/t1.serial"
 fi

@@ -37,7 +37,11 @@ void fmt__addr(struct dbg *d, uint64_t lin, int width, char *buf, size_t len)
 {
 	struct vmdbg_regs r;
 
-	if (d->vm && vmdbg__get_regs(d->vm, &r) == 0 && !(r.cr0 & 1) && r.cs.sel &&
+	/* While the guest runs (the TUI draws its trap log from another thread
+	 * than the one running it) the registers are the engine's, changing
+	 * under us: read them only when it is stopped.  Found by UBSan. */
+	if (d->vm && !session_running_vm && vmdbg__get_regs(d->vm, &r) == 0 && !(r.cr0 & 1) &&
+	    r.cs.sel &&
 	    lin >= r.cs.base && lin - r.cs.base <= 0xffff)
 		snprintf(buf, len, "%04x:%04x (0x%" PRIx64 ")", r.cs.sel,
 			 (unsigned)(lin - r.cs.base), lin);

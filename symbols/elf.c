@@ -293,6 +293,24 @@ out:
 	return ret;
 }
 
+/* The file open for libdwarf (ef->fd; libelf's handle closed) with the
+ * facts dwarf__load() needs (info: free info->text). */
+static int open_for_dwarf(struct elf_file *ef, struct elf_info *info, const char *path,
+			  char *err, size_t errlen)
+{
+	int ret;
+
+	symerr(err, errlen, "%s", "");
+	if ((ret = elf_open(ef, path, err, errlen)))
+		return ret;
+	ret = collect_info(ef, info);
+	elf_end(ef->elf);
+	ef->elf = NULL;
+	if (ret)
+		elf_close(ef);
+	return ret;
+}
+
 int symtab__load_dwarf(struct symtab *st, const char *path, uint64_t bias,
 		       char *err, size_t errlen)
 {
@@ -300,14 +318,9 @@ int symtab__load_dwarf(struct symtab *st, const char *path, uint64_t bias,
 	struct elf_file ef;
 	int ret;
 
-	symerr(err, errlen, "%s", "");
-	if ((ret = elf_open(&ef, path, err, errlen)))
+	if ((ret = open_for_dwarf(&ef, &info, path, err, errlen)))
 		return ret;
-	ret = collect_info(&ef, &info);
-	elf_end(ef.elf);
-	ef.elf = NULL;
-	if (!ret)
-		ret = dwarf__load(st, ef.fd, path, bias, &info, err, errlen);
+	ret = dwarf__load(st, ef.fd, path, bias, &info, err, errlen);
 	elf_close(&ef);
 	free(info.text);
 	if (symtab__finalize(st)) {
@@ -323,20 +336,13 @@ int elf__open_dwarf(const char *path, int *fd, char *err, size_t errlen)
 	struct elf_file ef;
 	int ret;
 
-	symerr(err, errlen, "%s", "");
-	if ((ret = elf_open(&ef, path, err, errlen)))
+	if ((ret = open_for_dwarf(&ef, &info, path, err, errlen)))
 		return ret;
-	ret = collect_info(&ef, &info);
-	elf_end(ef.elf);
-	ef.elf = NULL;
 	free(info.text);
-	if (!ret && info.bad_dwarf[0]) {
+	if (info.bad_dwarf[0]) {
 		symerr(err, errlen, "%s: corrupt DWARF (%s), not read", path, info.bad_dwarf);
-		ret = -EINVAL;
-	}
-	if (ret) {
 		elf_close(&ef);
-		return ret;
+		return -EINVAL;
 	}
 	*fd = ef.fd;
 	return 0;

@@ -14,6 +14,7 @@ info pagetable
 list nosuch
 delete 9
 catch frob
+catch syscall frob
 catch io 0x3ff-0x3f8
 watch nosuch
 set $foo = 1

@@ -62,11 +62,27 @@ static void elf_close(struct elf_file *ef)
 		close(ef->fd);
 }
 
+/*
+ * A section's name.  libelf's elf_strptr() refuses a name table whose type
+ * is not SHT_STRTAB, but libdwarf's own ELF reader reads it whatever its
+ * type: so a file with a mistyped table would hide its .debug_rnglists
+ * from the guard below while libdwarf still parses it.  Read the raw bytes
+ * then, bounded by the table's size.
+ */
 static const char *sec_name(struct elf_file *ef, const GElf_Shdr *sh)
 {
 	const char *n = elf_strptr(ef->elf, ef->shstrndx, sh->sh_name);
+	Elf_Scn *tab;
+	Elf_Data *d;
 
-	return n ? n : "";
+	if (n)
+		return n;
+	tab = elf_getscn(ef->elf, ef->shstrndx);
+	d = tab ? elf_rawdata(tab, NULL) : NULL;
+	if (!d || !d->d_buf || sh->sh_name >= d->d_size ||
+	    !memchr((const char *)d->d_buf + sh->sh_name, 0, d->d_size - sh->sh_name))
+		return "";
+	return (const char *)d->d_buf + sh->sh_name;
 }
 
 /* Runs dwarf_guard.c on a section that libdwarf parses eagerly. */

@@ -1099,6 +1099,26 @@ static void test_corrupt_dwarf(void **state)
 	copy_file(o2, copy);
 	patch(copy, off + 4, version4, 2);
 	load_corrupt(copy, o2, "bad .debug_loclists table header");
+
+	/* The same, in a file whose section name table is not typed
+	 * SHT_STRTAB: libelf then gives no names, but libdwarf's own reader
+	 * finds .debug_rnglists anyway (the fuzzer's file that made `ptype`
+	 * abort), so the guard must still see it. */
+	copy_file(o2, copy);
+	section_at(copy, ".debug_rnglists", &off, &size);
+	patch(copy, off + 4, version4, 2);
+	{
+		static const uint32_t mistyped = 0x2fe;
+		Elf64_Ehdr eh;
+		int fd = open(copy, O_RDONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(pread(fd, &eh, sizeof(eh), 0), (ssize_t)sizeof(eh));
+		close(fd);
+		patch(copy, (off_t)(eh.e_shoff + (uint64_t)eh.e_shstrndx * eh.e_shentsize + 4),
+		      &mistyped, 4);
+	}
+	load_corrupt(copy, o2, "bad .debug_rnglists table header");
 }
 
 /* Random byte flips in each DWARF section, a fixed seed: no crash, and

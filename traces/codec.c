@@ -99,6 +99,20 @@ size_t codec__encode_header(const struct trace_header *h, uint8_t *out)
 		n += 40;
 		n += put_str(b + n, d->name, sizeof(d->name));
 	}
+	/* 1.2: the command lines and the boot's files */
+	n += put_str(b + n, h->cmdline, sizeof(h->cmdline));
+	n += put_str(b + n, h->append, sizeof(h->append));
+	b[n++] = (uint8_t)(h->nfiles > TRACE_MAX_FILES ? TRACE_MAX_FILES :
+			   h->nfiles < 0 ? 0 : h->nfiles);
+	for (int i = 0; i < h->nfiles && i < TRACE_MAX_FILES; i++) {
+		const struct trace_file *f = &h->files[i];
+
+		b[n++] = f->kind;
+		put_le64(b + n, f->size);
+		memcpy(b + n + 8, f->sha256, 32);
+		n += 40;
+		n += put_str(b + n, f->spec, sizeof(f->spec));
+	}
 
 	put_le32(out + 12, (uint32_t)n);
 	put_le32(b + n, codec__crc32(0, out, TRACE_FIXED_LEN + n));
@@ -177,6 +191,46 @@ int codec__decode_header_body(const uint8_t *p, size_t len, struct trace_header 
 				return ret;
 		}
 		h->ndisks = (int)nd;
+	}
+	/* 1.2: the command lines and the boot's files (a 1.1 body ends here) */
+	if (pos < len) {
+		unsigned nf;
+
+		if ((ret = get_str(p, len, &pos, h->cmdline, sizeof(h->cmdline), "command line",
+				   err, errlen)) ||
+		    (ret = get_str(p, len, &pos, h->append, sizeof(h->append), "Linux command line",
+				   err, errlen)))
+			return ret;
+		if (pos >= len) {
+			snprintf(err, errlen, "header ends before its number of boot files");
+			return -EBADMSG;
+		}
+		nf = p[pos++];
+		if (nf > TRACE_MAX_FILES) {
+			snprintf(err, errlen, "header says %u boot files, at most %d", nf,
+				 TRACE_MAX_FILES);
+			return -EBADMSG;
+		}
+		for (unsigned i = 0; i < nf; i++) {
+			struct trace_file *f = &h->files[i];
+
+			if (len - pos < 41) {
+				snprintf(err, errlen, "header ends inside boot file %u", i);
+				return -EBADMSG;
+			}
+			f->kind = p[pos];
+			f->size = get_le64(p + pos + 1);
+			memcpy(f->sha256, p + pos + 9, 32);
+			pos += 41;
+			if ((ret = get_str(p, len, &pos, f->spec, sizeof(f->spec), "boot file name",
+					   err, errlen)))
+				return ret;
+			if (f->kind != TRACE_FILE_MODULE && f->kind != TRACE_FILE_INITRD) {
+				snprintf(err, errlen, "boot file %u has unknown kind %u", i, f->kind);
+				return -EBADMSG;
+			}
+		}
+		h->nfiles = (int)nf;
 	}
 	/* bytes after the known fields belong to a later minor version */
 	return 0;

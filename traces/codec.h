@@ -150,7 +150,11 @@ size_t codec__get_uv(const uint8_t *p, size_t len, uint64_t *v);
 				 sizeof(((struct trace_header *)0)->load_opts) +	\
 				 sizeof(((struct trace_header *)0)->image_name) +	\
 				 sizeof(((struct trace_header *)0)->creator) +		\
-				 1 + 4 * (2 + 8 + 32 + 2 + 256))
+				 1 + 4 * (2 + 8 + 32 + 2 + 256) +			\
+				 2 + sizeof(((struct trace_header *)0)->cmdline) +	\
+				 2 + sizeof(((struct trace_header *)0)->append) +	\
+				 1 + TRACE_MAX_FILES * (1 + 8 + 32 + 2 +		\
+				 sizeof(((struct trace_header *)0)->files[0].spec)))
 _Static_assert(TRACE_HEADER_MAX - TRACE_FIXED_LEN - 4 <= TRACE_BODY_MAX, "header too big");
 
 /* Writes the whole header (fixed part, body, CRC) into out, which holds

@@ -16,9 +16,14 @@
 #include <stdint.h>
 
 #define TRACE_VERSION_MAJOR 1
-#define TRACE_VERSION_MINOR 1	/* 1.1: NOTE and COUNT records, the disks in the header */
+#define TRACE_VERSION_MINOR 2	/* 1.1: NOTE and COUNT records, the disks in the header;
+				 * 1.2: the boot's command lines and files */
 
 /* Header flags. */
+#define TRACE_FILE_MODULE	1	/* a multiboot module (--module) */
+#define TRACE_FILE_INITRD	2	/* a Linux initrd (--initrd) */
+#define TRACE_MAX_FILES		(VMDBG_MAX_MODULES + 1)
+
 #define TRACE_F_STEP_MODE	(1u << 0)	/* recorded in step mode */
 
 /*
@@ -46,6 +51,18 @@ struct trace_header {
 		uint8_t sha256[32];
 		char name[256];			/* file name */
 	} disks[4];
+	/* 1.2: what else the boot read, for a replay: the command lines and
+	 * the --module / --initrd files, each hashed when the run began */
+	char cmdline[1024];			/* --cmdline (multiboot), "" none */
+	char append[2048];			/* --append (Linux), "" none */
+	int nfiles;
+	struct trace_file {
+		uint8_t kind;			/* TRACE_FILE_* */
+		uint64_t size;			/* bytes */
+		uint8_t sha256[32];
+		char spec[512];			/* --module "FILE ARGS" as given, or
+						 * the --initrd FILE as given */
+	} files[TRACE_MAX_FILES];
 };
 
 /* The last record of a complete trace: how the run stopped. */

@@ -110,54 +110,84 @@ static void hex(const uint8_t *d, char *out)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
-static void hex(const uint8_t *d, char *out);
+/*
+ * A file the recorded run read (a disk, a module, an initrd): found by its
+ * name as recorded, else by its base name next to the trace, and its
+ * SHA-256 checked (--force takes another).  path gets where it was found.
+ */
+static int recorded_file(const struct replay_opts *o, const char *name, const char *what,
+			 const uint8_t want[32], char *path, size_t plen)
+{
+	const char *slash = strrchr(o->trace, '/'), *base = strrchr(name, '/');
+	char e[4400], a[65], b[65];
+	uint8_t *data, d[32];
+	size_t len;
+
+	base = base ? base + 1 : name;
+	snprintf(path, plen, "%s", name);
+	if ((strstr(name, "..") || access(path, R_OK)) && slash)
+		snprintf(path, plen, "%.*s/%s", (int)(slash - o->trace), o->trace, base);
+	if (strstr(name, "..") || regfile__read(path, 1ULL << 32, what, &data, &len,
+						 e, sizeof(e)) < 0) {
+		err("%s (%s): not found as recorded or next to the trace", what, base);
+		return -1;
+	}
+	sha256(data, len, d);
+	free(data);
+	if (memcmp(d, want, 32)) {
+		hex(d, a);
+		hex(want, b);
+		if (!o->force) {
+			err("%s: %s is not the traced one: its sha256 is %s, the trace's %s "
+			    "(--force replays it anyway)", what, path, a, b);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 /*
- * The disks the run had (FORMAT.md 1.1), in snapshot mode as recorded: each
- * found by its name as recorded, else by its base name next to the trace,
- * and its SHA-256 checked (--force takes another).  A boot-sector image is
- * its own primary master: that one is attached by the load.
+ * The disks the run had (FORMAT.md 1.1), in snapshot mode as recorded, and
+ * what else its boot read (1.2: command lines, modules, initrd).  A
+ * boot-sector image is its own primary master: that one is attached by
+ * the load.  A module found elsewhere than recorded is passed with its new
+ * path, which the guest sees in its module string.
  */
 static int header_disks(const struct replay_opts *o, const struct trace_header *h,
 			struct vmdbg_config *cfg)
 {
-	static char spec[4][4400];
-	const char *slash = strrchr(o->trace, '/');
-	char path[4096], e[4400], a[65], b[65];
-	uint8_t *data, d[32];
-	size_t len;
+	static char spec[4][4400], files[TRACE_MAX_FILES][4600];
+	char path[4096], what[32];
 
 	for (int i = 0; i < (int)h->ndisks && i < 4; i++) {
 		const struct trace_disk *td = &h->disks[i];
-		const char *base = strrchr(td->name, '/');
 
 		if (td->index == 0 && !memcmp(td->sha256, h->image_sha256, 32))
 			continue;
-		base = base ? base + 1 : td->name;
-		snprintf(path, sizeof(path), "%s", td->name);
-		if ((strstr(td->name, "..") || access(path, R_OK)) && slash)
-			snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - o->trace), o->trace, base);
-		if (strstr(td->name, "..") || regfile__read(path, 1ULL << 32, "disk", &data, &len,
-							   e, sizeof(e)) < 0) {
-			err("disk %u (%s): not found as recorded or next to the trace", td->index, base);
+		snprintf(what, sizeof(what), "disk %u", td->index);
+		if (recorded_file(o, td->name, what, td->sha256, path, sizeof(path)) < 0)
 			return -1;
-		}
-		sha256(data, len, d);
-		free(data);
-		if (memcmp(d, td->sha256, 32)) {
-			hex(d, a);
-			hex(td->sha256, b);
-			if (!o->force) {
-				err("disk %u: %s is not the traced disk: its sha256 is %s, the trace's %s "
-				    "(--force replays it anyway)", td->index, path, a, b);
-				return -1;
-			}
-		}
 		snprintf(spec[i], sizeof(spec[i]), "%s,index=%u", path, td->index);
 		if (cli__run_option("disk", spec[i], cfg, &(uint64_t){ 0 }, &(double){ 0 }) < 0)
 			return -1;
 	}
 	cfg->snapshot = 1;	/* writes never reach the files */
+	cfg->cmdline = h->cmdline[0] ? h->cmdline : NULL;
+	cfg->append = h->append[0] ? h->append : NULL;
+	for (int i = 0; i < h->nfiles && i < TRACE_MAX_FILES; i++) {
+		const struct trace_file *f = &h->files[i];
+		size_t n = strcspn(f->spec, " ");
+		char name[512];
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, f->spec);
+		if (recorded_file(o, name, f->kind == TRACE_FILE_INITRD ? "initrd" : "module",
+				  f->sha256, path, sizeof(path)) < 0)
+			return -1;
+		snprintf(files[i], sizeof(files[i]), "%s%s", path, f->spec + n);
+		if (cli__run_option(f->kind == TRACE_FILE_INITRD ? "initrd" : "module", files[i],
+				    cfg, &(uint64_t){ 0 }, &(double){ 0 }) < 0)
+			return -1;
+	}
 	return 0;
 }
 

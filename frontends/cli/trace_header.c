@@ -6,12 +6,40 @@
  */
 #include "frontends/cli/cli.h"
 #include "traces/trace.h"
+#include "vmdbg/regfile.h"
+#include "vmdbg/sha256.h"
 #include "vmdbg/vmdbg.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* One file the boot read (FORMAT.md 1.2): its size and SHA-256 now. */
+static int add_file(struct trace_header *h, uint8_t kind, const char *spec, char *err,
+		    size_t errlen)
+{
+	struct trace_file *f = &h->files[h->nfiles];
+	char path[512];
+	uint8_t *data;
+	size_t len;
+	int ret;
+
+	if (h->nfiles >= TRACE_MAX_FILES)
+		return 0;
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(spec, " "), spec);
+	if ((ret = regfile__read(path, REGFILE_MAX_IMAGE, kind == TRACE_FILE_INITRD ? "initrd" :
+				 "module", &data, &len, err, errlen)) < 0)
+		return ret;
+	f->kind = kind;
+	f->size = len;
+	sha256(data, len, f->sha256);
+	free(data);
+	snprintf(f->spec, sizeof(f->spec), "%s", spec);
+	h->nfiles++;
+	return 0;
+}
 
 int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 		      const struct vmdbg_image_info *info, const char *image, int step,
@@ -59,5 +87,13 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 		snprintf(td->name, sizeof(td->name), "%s", di.path);
 		h->ndisks++;
 	}
+	/* what else the boot read: a replay needs the same */
+	snprintf(h->cmdline, sizeof(h->cmdline), "%s", cfg->cmdline ? cfg->cmdline : "");
+	snprintf(h->append, sizeof(h->append), "%s", cfg->append ? cfg->append : "");
+	for (int i = 0; i < cfg->nmodules; i++)
+		if (add_file(h, TRACE_FILE_MODULE, cfg->modules[i], err, errlen) < 0)
+			return -EIO;
+	if (cfg->initrd && add_file(h, TRACE_FILE_INITRD, cfg->initrd, err, errlen) < 0)
+		return -EIO;
 	return 0;
 }

@@ -45,6 +45,25 @@ static void print_header(const struct trace_header *h, const char *path)
 			printf("%02x", h->disks[i].sha256[j]);
 		printf("...)%s\n", h->disks[i].snapshot ? ", snapshot" : "");
 	}
+	for (int i = 0; i < 2; i++) {
+		const char *v = i ? h->append : h->cmdline;
+		char safe[4 * sizeof(h->append)];
+
+		if (v[0])
+			printf("  %s: %s\n", i ? "append" : "cmdline",
+			       sanitize__str(safe, sizeof(safe), v, SANITIZE_TERM));
+	}
+	for (int i = 0; i < h->nfiles; i++) {
+		char spec[4 * sizeof(h->files[i].spec)];
+
+		sanitize__str(spec, sizeof(spec), h->files[i].spec, SANITIZE_TERM);
+		printf("  %s: %s (%" PRIu64 " bytes, sha256 ",
+		       h->files[i].kind == TRACE_FILE_INITRD ? "initrd" : "module", spec,
+		       h->files[i].size);
+		for (int j = 0; j < 8; j++)
+			printf("%02x", h->files[i].sha256[j]);
+		printf("...)\n");
+	}
 }
 
 /* Append where the trap came from (and went), as the prompt prints it. */

@@ -120,10 +120,28 @@ fsgood=$(sha256sum "$TMP/dd/diskboot-fs.img" | cut -c1-64)
 printf 'X' | dd of="$TMP/dd/diskboot-fs.img" bs=1 seek=20000 conv=notrunc 2>/dev/null
 fsbad=$(sha256sum "$TMP/dd/diskboot-fs.img" | cut -c1-64)
 expect_status 2 "$VMDBG" replay "$TMP/dd/d.vtr" --image "$BUILD/guests/diskboot.img"
-has_line "$TMP/err" "vmdbg: replay: disk 1: $TMP/dd/diskboot-fs.img is not the traced disk: its sha256 is $fsbad, the trace's $fsgood (--force replays it anyway)"
+has_line "$TMP/err" "vmdbg: replay: disk 1: $TMP/dd/diskboot-fs.img is not the traced one: its sha256 is $fsbad, the trace's $fsgood (--force replays it anyway)"
 rm "$TMP/dd/diskboot-fs.img"
 expect_status 2 "$VMDBG" replay "$TMP/dd/d.vtr" --image "$BUILD/guests/diskboot.img"
 has_line "$TMP/err" "vmdbg: replay: disk 1 (diskboot-fs.img): not found as recorded or next to the trace"
+
+# the multiboot command line and modules (format 1.2): in the header, the
+# module found as recorded or next to the trace, its hash checked
+mkdir "$TMP/mb"
+printf 'hello\n' >"$TMP/mb/mod.txt"
+vm=$(realpath "$VMDBG") img=$(realpath "$BUILD/guests/lecture32.img")
+(cd "$TMP/mb" && "$vm" record --backend emu --cmdline "root=x quiet" --module "mod.txt a b" \
+	"$img" -o m.vtr -q 2>/dev/null)
+"$VMDBG" trace show "$TMP/mb/m.vtr" --symbols "$BUILD/guests/lecture32.img" >"$TMP/out" 2>&1
+has_line "$TMP/out" "  cmdline: root=x quiet"
+has_line "$TMP/out" "  module: mod.txt a b (6 bytes, sha256 5891b5b522d5df08...)"
+replays "$TMP/mb/m.vtr" "$BUILD/guests/lecture32.img"
+printf 'changed\n' >"$TMP/mb/mod.txt"
+expect_status 2 "$VMDBG" replay "$TMP/mb/m.vtr" --image "$BUILD/guests/lecture32.img"
+contains "$TMP/err" "vmdbg: replay: module: $TMP/mb/mod.txt is not the traced one: its sha256 is"
+rm "$TMP/mb/mod.txt"
+expect_status 2 "$VMDBG" replay "$TMP/mb/m.vtr" --image "$BUILD/guests/lecture32.img"
+has_line "$TMP/err" "vmdbg: replay: module (mod.txt): not found as recorded or next to the trace"
 
 # a trace cut off inside its second chunk (a writer killed mid-run): the
 # first chunk's 4096 records match, and the replay says the trace ends early

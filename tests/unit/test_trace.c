@@ -84,6 +84,13 @@ static void fill_header(struct trace_header *h)
 	memset(h->disks[1].sha256, 0xab, 32);
 	strcpy(h->disks[0].name, "guest.img");
 	strcpy(h->disks[1].name, "fs.img");
+	strcpy(h->cmdline, "console=ttyS0 init=/bin/sh");
+	h->nfiles = 2;
+	h->files[0] = (struct trace_file){ .kind = TRACE_FILE_MODULE, .size = 4096 };
+	h->files[1] = (struct trace_file){ .kind = TRACE_FILE_INITRD, .size = 77 };
+	memset(h->files[1].sha256, 0xcd, 32);
+	strcpy(h->files[0].spec, "init.elf arg1 arg2");
+	strcpy(h->files[1].spec, "initrd.cpio.gz");
 }
 
 static struct trace_writer *open_writer(const char *path)
@@ -260,8 +267,16 @@ static void test_round_trip(void **state)
 	assert_string_equal(trace_reader__header(r)->load_opts,
 			    "--load 0x100000 --entry 0x100000 --mode 32");
 	assert_contains(trace_reader__header(r)->creator, "vmdbg");
-	assert_int_equal(trace_reader__header(r)->version_minor, 1);
+	assert_int_equal(trace_reader__header(r)->version_minor, 2);
 	assert_int_equal(trace_reader__header(r)->ndisks, 2);
+	assert_string_equal(trace_reader__header(r)->cmdline, "console=ttyS0 init=/bin/sh");
+	assert_string_equal(trace_reader__header(r)->append, "");
+	assert_int_equal(trace_reader__header(r)->nfiles, 2);
+	assert_int_equal(trace_reader__header(r)->files[0].kind, TRACE_FILE_MODULE);
+	assert_string_equal(trace_reader__header(r)->files[0].spec, "init.elf arg1 arg2");
+	assert_int_equal(trace_reader__header(r)->files[0].size, 4096);
+	assert_int_equal(trace_reader__header(r)->files[1].kind, TRACE_FILE_INITRD);
+	assert_int_equal(trace_reader__header(r)->files[1].sha256[31], 0xcd);
 	assert_int_equal(trace_reader__header(r)->disks[0].size, 1474560);
 	assert_int_equal(trace_reader__header(r)->disks[0].snapshot, 1);
 	assert_int_equal(trace_reader__header(r)->disks[1].index, 3);
@@ -302,32 +317,53 @@ static void test_round_trip(void **state)
 	free(ex);
 }
 
-/* A 1.0 header body (no disk list) still reads: no disks. */
+/* 1.0 and 1.1 header bodies (no disk list; no command lines and boot
+ * files) still read, and a 1.2 one with bad counts is refused. */
 static void test_header_v10(void **state)
 {
 	struct trace_header h, back;
 	uint8_t buf[TRACE_HEADER_MAX];
 	char err[256];
-	size_t body;
+	size_t body, v11;
 
 	(void)state;
 	fill_header(&h);
 	h.ndisks = 0;
+	h.cmdline[0] = 0;
+	h.nfiles = 0;
 	codec__encode_header(&h, buf);
 	body = get_le32(buf + 12);
-	/* 1.1 appended one byte (0 disks): without it the body is 1.0's */
-	assert_int_equal(buf[TRACE_FIXED_LEN + body - 1], 0);
+	/* 1.2 appended two empty strings and a 0 file count, 1.1 one byte
+	 * (0 disks) before them */
+	v11 = body - 5;
+	assert_memory_equal(buf + TRACE_FIXED_LEN + v11, "\0\0\0\0\0", 5);
+	assert_int_equal(buf[TRACE_FIXED_LEN + v11 - 1], 0);
 	memset(&back, 0, sizeof(back));
 	back.ndisks = 7;
-	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, body - 1, &back,
+	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, v11 - 1, &back,
 						   err, sizeof(err)), 0);
 	assert_int_equal(back.ndisks, 7);	/* untouched: the reader zeroes it first */
 	assert_string_equal(back.image_name, "lecture32.elf");
+	back.nfiles = 9;
+	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, v11, &back,
+						   err, sizeof(err)), 0);
+	assert_int_equal(back.ndisks, 0);
+	assert_int_equal(back.nfiles, 9);	/* a 1.1 body: untouched */
 	/* a disk list that claims too many */
-	buf[TRACE_FIXED_LEN + body - 1] = 5;
+	buf[TRACE_FIXED_LEN + v11 - 1] = 5;
 	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, body, &back, err,
 						   sizeof(err)), -EBADMSG);
 	assert_contains(err, "header says 5 disks, at most 4");
+	buf[TRACE_FIXED_LEN + v11 - 1] = 0;
+	/* a file list that claims too many, or ends early */
+	buf[TRACE_FIXED_LEN + body - 1] = TRACE_MAX_FILES + 1;
+	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, body, &back, err,
+						   sizeof(err)), -EBADMSG);
+	assert_contains(err, "boot files, at most");
+	buf[TRACE_FIXED_LEN + body - 1] = 1;
+	assert_int_equal(codec__decode_header_body(buf + TRACE_FIXED_LEN, body, &back, err,
+						   sizeof(err)), -EBADMSG);
+	assert_contains(err, "header ends inside boot file 0");
 }
 
 /* A serial buffer longer than one record is split and comes back whole. */
@@ -378,7 +414,7 @@ static void test_notes(void **state)
 	assert_int_equal(trace_writer__add_serial(w, 2, (const uint8_t *)"b", 1), 0);
 	assert_int_equal(trace_writer__close(w, NULL), 0);
 	r = open_reader(path);
-	assert_int_equal(trace_reader__header(r)->version_minor, 1);
+	assert_int_equal(trace_reader__header(r)->version_minor, 2);
 	assert_int_equal(trace_reader__next(r, &it), 1);
 	assert_int_equal(it.kind, TRACE_ITEM_SERIAL);
 	assert_int_equal(trace_reader__next(r, &it), 1);

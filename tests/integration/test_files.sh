@@ -7,6 +7,7 @@
 # sanitizer (escape sequences in header strings, the stop message, symbol
 # names, source lines, x/s).  `timeout` turns a hang into a failure.
 . tests/integration/lib.sh
+NO_REPLAY="esc.vtr dotdot.vtr fifo.vtr other.vtr"	# hostile headers and a changed image, on purpose
 case $VMDBG in /*) ;; *) VMDBG=$PWD/$VMDBG ;; esac
 case $BUILD in /*) B=$BUILD ;; *) B=$PWD/$BUILD ;; esac
 RETRACE=$B/tests/tools/retrace

@@ -1,6 +1,7 @@
 # trace show / stats / export on a recorded boot16 trace, and the errors for
 # a cut-off and a corrupted trace file.
 . tests/integration/lib.sh
+NO_REPLAY="bad.vtr cut.vtr"	# damaged on purpose
 
 "$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/boot16.img" -o "$TMP/t.vtr" -q 2>/dev/null
 [ $? -eq 1 ] || fail "record: wrong status"

@@ -3,6 +3,7 @@
 # exact output, --ignore, -U, and diff(1)'s statuses (0 same, 1 different,
 # 2 trouble).
 . tests/integration/lib.sh
+NO_REPLAY="drop.vtr val.vtr"	# records edited on purpose
 R=$BUILD/tests/tools/retrace
 "$VMDBG" record --backend emu "$BUILD/guests/timer16.img" -o "$TMP/t.vtr" -q 2>/dev/null
 "$R" "$TMP/t.vtr" "$TMP/drop.vtr" drop=5 || fail retrace

@@ -3,6 +3,7 @@
 # fetch.sh put in DIR on emu, and check what the guest printed, how it
 # stopped and what the trace says (make test-linux).
 . tests/integration/lib.sh
+NO_REPLAY="linux.vtr"	# replaying the boot would double this test's time
 dir=${1:-$BUILD/linux}
 [ -f "$dir/vmlinuz" ] && [ -f "$dir/initrd.cpio.gz" ] ||
 	fail "$dir/vmlinuz or $dir/initrd.cpio.gz missing: run make test-linux (tests/linux/fetch.sh)"

@@ -76,6 +76,7 @@ struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t er
 		return NULL;
 	}
 	vm->cfg = *cfg;
+	vm->tt_at = UINT64_MAX;	/* not recording (timetravel.c) */
 	if (cfg->have_syscall_vector)
 		vmdbg__set_syscall_vector(vm, cfg->syscall_vector);
 	vm->ram_size = cfg->mem_size ? cfg->mem_size : DEFAULT_MEM;
@@ -128,6 +129,7 @@ void vmdbg__destroy(struct vmdbg *vm)
 {
 	if (!vm)
 		return;
+	timetravel__destroy(vm);
 	debug__destroy(vm);
 	vm->be->destroy(vm);
 	devices__exit(vm);

@@ -47,6 +47,16 @@ struct backend_ops {
 	 * (BPCAP_* bits).  NULL for a backend that checks every instruction
 	 * and access itself (emu): its breakpoints are exact. */
 	unsigned (*bp_caps)(void);
+	/* Optional, for time travel (timetravel.c): the CPU's architectural
+	 * state as cpu_state_size bytes, and back (caches, TLB and decoded
+	 * code dropped).  One op for the whole CPU side, so more vCPUs are
+	 * one loop here.  track_writes: drop cached write permissions so
+	 * every later guest write to a page passes vmm__gpa_ptr() once
+	 * (dirty page tracking). */
+	size_t cpu_state_size;
+	void (*save_cpu)(struct vmdbg *vm, void *buf);
+	void (*restore_cpu)(struct vmdbg *vm, const void *buf);
+	void (*track_writes)(struct vmdbg *vm);
 };
 
 extern const struct backend_ops kvm_backend_ops;
@@ -102,6 +112,14 @@ struct dev_describe {
 	const void *opaque;
 };
 int devices__register_describe(struct vmdbg *vm, describe_fn fn, const void *opaque);
+/* A device's whole state is the len bytes at p (no pointers that change
+ * while it runs): time travel saves and restores them (snapshot.c). */
+#define MAX_STATE_REGIONS 16
+struct state_region {
+	void *p;
+	size_t len;
+};
+int devices__register_state(struct vmdbg *vm, void *p, size_t len);
 int pic__describe(const void *opaque, char *buf, size_t len);
 int pit__describe(const void *opaque, char *buf, size_t len);
 int uart__describe(const void *opaque, char *buf, size_t len);
@@ -470,13 +488,36 @@ struct vmdbg {
 	struct debug *dbg;
 	unsigned dbg_active;		/* DBG_* bits: what the backends must check */
 	bool dbg_hit;			/* a hit waits for vmm__should_stop() */
+
+	/* Time travel (snapshot.c, timetravel.c): NULL while not recording. */
+	struct state_region state[MAX_STATE_REGIONS];
+	int nr_state;
+	struct timetravel *tt;
+	uint8_t *dirty;			/* per RAM page: written since the last
+					 * snapshot (vmm__gpa_ptr), or NULL */
+	uint64_t tt_at;			/* emu: timetravel__hook() when insns
+					 * reaches this (in timer_at); ~0 none */
+	uint64_t events;		/* events delivered (vmm.c deliver()) */
 };
 
-/* Bounds-checked pointer into guest RAM, or NULL. */
+/* Bounds-checked pointer into guest RAM for reading only, or NULL. */
+static inline const void *vmm__gpa_ptr_ro(const struct vmdbg *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa > vm->ram_size || len > vm->ram_size - gpa)
+		return NULL;
+	return vm->ram + gpa;
+}
+
+/* Bounds-checked pointer into guest RAM, or NULL.  The caller may write
+ * there: while time travel records, the pages are marked dirty (a page
+ * only read costs one page copy at the next snapshot, nothing else). */
 static inline void *vmm__gpa_ptr(struct vmdbg *vm, uint64_t gpa, uint64_t len)
 {
 	if (gpa > vm->ram_size || len > vm->ram_size - gpa)
 		return NULL;
+	if (__builtin_expect(vm->dirty != NULL, 0) && len)
+		for (uint64_t p = gpa >> 12; p <= (gpa + len - 1) >> 12; p++)
+			vm->dirty[p] = 1;
 	return vm->ram + gpa;
 }
 
@@ -527,6 +568,27 @@ bool vmm__should_stop(struct vmdbg *vm, struct vmdbg_stop *stop);
 /* The deadline passed: the stop for --timeout, or for the wall-clock
  * backstop of --max-steps on kvm (vm->deadline_backstop). */
 void vmm__deadline_stop(struct vmdbg *vm, struct vmdbg_stop *stop);
+
+/* ---- time travel (timetravel.c) ---------------------------------------- */
+
+struct timetravel;
+/* emu's run loop, between instructions, when insns reaches vm->tt_at:
+ * snapshots, recorded inputs due, a goto's target (sets pending_stop). */
+void timetravel__hook(struct vmdbg *vm);
+/* vmm.c's deliver(), vm->events counted: should the frontend see this
+ * event (false: it has it already, the past is re-executed); and after the
+ * callback: the recorded inputs queued there, a goto's record. */
+bool timetravel__deliver(struct vmdbg *vm);
+void timetravel__after_event(struct vmdbg *vm, const struct vmdbg_event *ev);
+/* Before the furthest point the run reached. */
+bool timetravel__past(const struct vmdbg *vm);
+/* run() starts; an input, a register or memory write from the frontend
+ * (the future is dropped when it changes the past). */
+void timetravel__run_begin(struct vmdbg *vm);
+void timetravel__run_end(struct vmdbg *vm);
+void timetravel__input(struct vmdbg *vm, int kind, const void *buf, size_t len);
+void timetravel__changed(struct vmdbg *vm);
+void timetravel__destroy(struct vmdbg *vm);
 
 /* ---- external interrupts and virtual time (irq.c) ----------------------- */
 

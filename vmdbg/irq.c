@@ -103,7 +103,8 @@ uint64_t vmm__vtime(const struct vmdbg *vm)
  */
 static void set_poll_at(struct vmdbg *vm)
 {
-	vm->poll_at = vm->intr ? 0 : vm->timer_at;
+	/* time travel's hook (vm->tt_at) rides on the same compare */
+	vm->poll_at = vm->intr ? 0 : vm->timer_at < vm->tt_at ? vm->timer_at : vm->tt_at;
 }
 
 void vmm__intr_changed(struct vmdbg *vm)

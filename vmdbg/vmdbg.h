@@ -330,6 +330,8 @@ struct vmdbg_config {
 	 * long as the vmdbg) */
 	const char *initrd;
 	const char *append;
+	uint64_t snapshot_mem;	/* time travel: bytes of snapshots; 0: 512 MiB */
+	uint64_t snapshot_interval;	/* instructions between them; 0: adaptive */
 };
 
 enum vmdbg_image_format {
@@ -426,6 +428,41 @@ struct vmdbg_until {
  * debug register unless int3 or single-stepping is used. */
 int vmdbg__run_until_any(struct vmdbg *vm, const struct vmdbg_until *at, int n,
 			 struct vmdbg_stop *stop);
+/*
+ * Time travel (emu only): while recording, the engine keeps whole-machine
+ * snapshots (copy-on-write RAM pages) and a log of the inputs, and goes
+ * back by restoring one and executing forward again.  vmdbg__record(vm, 1)
+ * starts at the current point (-ENOTSUP on kvm: "reverse execution needs
+ * --backend emu"; -EROFS with a disk that writes to its file), 0 stops and
+ * frees the history.  Writing registers, memory or input at a point in the
+ * past drops the history after it.  The goto and reverse calls stop as
+ * runs do (VMDBG_STOP_STEP at the point, a breakpoint for
+ * reverse-continue) and return 0, VMDBG_HISTORY_START when they stopped at
+ * the start of the history instead (gdb: "No more reverse-execution
+ * history."), or a negative errno with a one-line message (-ERANGE outside
+ * the history, -ENOENT when not recording).
+ */
+#define VMDBG_HISTORY_START	1
+struct vmdbg_history {
+	int recording;
+	uint64_t first_insn, end_insn;	/* instructions of the recorded span */
+	uint64_t first_seq, end_seq;	/* records first_seq .. end_seq - 1 */
+	uint64_t snapshots, bytes, limit;	/* memory held and its bound */
+	uint64_t interval;		/* instructions between snapshots now */
+	uint64_t inputs;		/* input arrivals logged */
+};
+int vmdbg__record(struct vmdbg *vm, int on);
+/* Returns h->recording. */
+int vmdbg__history(struct vmdbg *vm, struct vmdbg_history *h);
+int vmdbg__goto_insn(struct vmdbg *vm, uint64_t insns, struct vmdbg_stop *stop);
+/* Just after record seq was made, as a catchpoint on it stops. */
+int vmdbg__goto_record(struct vmdbg *vm, uint64_t seq, struct vmdbg_stop *stop);
+int vmdbg__reverse_stepi(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop);
+/* Back to the last breakpoint, watchpoint or catchpoint hit before now. */
+int vmdbg__reverse_continue(struct vmdbg *vm, struct vmdbg_stop *stop);
+/* A 64-bit hash (FNV-1a by words) of all guest RAM, for comparing states. */
+uint64_t vmdbg__ram_hash(struct vmdbg *vm);
+
 /* Async-signal-safe: makes a running vmdbg__run() return VMDBG_STOP_USER. */
 void vmdbg__request_stop(struct vmdbg *vm);
 /* Has a stop been requested in this run?  For an event callback that waits

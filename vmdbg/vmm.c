@@ -32,20 +32,34 @@ int vmm__error(struct vmdbg *vm, int err, const char *fmt, ...)
 	return err < 0 ? err : -err;
 }
 
+/*
+ * Every event goes through here: counted (time travel's points), shown to
+ * the frontend unless it is one it had already (time travel re-executing
+ * the past), then time travel's inputs queued at this point.
+ */
+static void deliver(struct vmdbg *vm, struct vmdbg_event *ev)
+{
+	vm->events++;
+	if (vm->cb && (!vm->tt || timetravel__deliver(vm)))
+		vm->cb(vm->cb_ctx, ev);
+	if (vm->tt)
+		timetravel__after_event(vm, ev);
+}
+
 void vmm__log(struct vmdbg *vm, enum vmdbg_log_level lvl, const char *fmt, ...)
 {
 	struct vmdbg_event ev = { .kind = VMDBG_EV_LOG };
 	char msg[512];
 	va_list ap;
 
-	if (!vm->cb)
+	if (!vm->cb && !vm->tt)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	ev.u.log.level = lvl;
 	ev.u.log.msg = msg;
-	vm->cb(vm->cb_ctx, &ev);
+	deliver(vm, &ev);
 }
 
 void vmm__stop(struct vmdbg *vm, enum vmdbg_stop_reason reason, int status,
@@ -174,9 +188,9 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;
 	if (vm->dbg_ops)
 		vm->dbg_ops->trap(vm, t);
-	if (vm->cb) {
+	if (vm->cb || vm->tt) {
 		ev.u.trap = t;
-		vm->cb(vm->cb_ctx, &ev);
+		deliver(vm, &ev);
 	}
 	/* after the record, so its note follows it in the trace */
 	poll__note(vm, t);
@@ -186,23 +200,23 @@ void vmm__serial_out(struct vmdbg *vm, const uint8_t *buf, size_t len)
 {
 	struct vmdbg_event ev = { .kind = VMDBG_EV_SERIAL };
 
-	if (!vm->cb)
+	if (!vm->cb && !vm->tt)
 		return;
 	ev.u.serial.data = buf;
 	ev.u.serial.len = len;
-	vm->cb(vm->cb_ctx, &ev);
+	deliver(vm, &ev);
 }
 
 void vmm__input(struct vmdbg *vm, enum vmdbg_input_kind kind, uint64_t value)
 {
 	struct vmdbg_event ev = { .kind = VMDBG_EV_INPUT };
 
-	if (!vm->cb)
+	if (!vm->cb && !vm->tt)
 		return;
 	ev.u.input.kind = kind;
 	ev.u.input.time = vm->time_is_insns ? vm->insns : vm->exits;
 	ev.u.input.value = value;
-	vm->cb(vm->cb_ctx, &ev);
+	deliver(vm, &ev);
 }
 
 /* Non-blocking requests at most once per this many instructions/exits:
@@ -214,12 +228,12 @@ void vmm__want_input(struct vmdbg *vm, enum vmdbg_device dev, bool blocking)
 	struct vmdbg_event ev = { .kind = VMDBG_EV_WANT_INPUT };
 	uint64_t now = vm->time_is_insns ? vm->insns : vm->exits;
 
-	if (!vm->cb || (!blocking && now < vm->want_at))
+	if ((!vm->cb && !vm->tt) || (!blocking && now < vm->want_at))
 		return;
 	vm->want_at = now + WANT_INPUT_EVERY;
 	ev.u.want.blocking = blocking;
 	ev.u.want.device = dev;
-	vm->cb(vm->cb_ctx, &ev);
+	deliver(vm, &ev);
 }
 
 static void fill_origin(struct vmdbg_trap *t, const struct trap_origin *o)
@@ -478,9 +492,13 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	}
 	if (vm->dbg_ops)
 		vm->dbg_ops->run_begin(vm);
+	if (vm->tt)
+		timetravel__run_begin(vm);
 	vmm__clock_begin(vm);
 	ret = vm->be->run(vm, stop);
 	vmm__clock_end(vm);
+	if (vm->tt)
+		timetravel__run_end(vm);
 	if (ret < 0 && stop->reason == VMDBG_STOP_NONE) {
 		stop->reason = VMDBG_STOP_ERROR;
 		snprintf(stop->msg, sizeof(stop->msg), "%s", vm->err);
@@ -531,12 +549,16 @@ int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs)
 
 int vmdbg__set_regs(struct vmdbg *vm, const struct vmdbg_regs *regs)
 {
-	return vm->be->set_regs(vm, regs);
+	int ret = vm->be->set_regs(vm, regs);
+
+	if (ret == 0 && vm->tt)
+		timetravel__changed(vm);
+	return ret;
 }
 
 int vmdbg__read_phys(struct vmdbg *vm, uint64_t gpa, void *buf, size_t len)
 {
-	void *p = vmm__gpa_ptr(vm, gpa, len);
+	const void *p = vmm__gpa_ptr_ro(vm, gpa, len);
 
 	if (!p)
 		return vmm__error(vm, -EFAULT, "physical 0x%llx+%zu is outside guest RAM "
@@ -557,6 +579,8 @@ int vmdbg__write_phys(struct vmdbg *vm, uint64_t gpa, const void *buf, size_t le
 	memcpy(p, buf, len);
 	if (vm->be->mem_written)
 		vm->be->mem_written(vm, gpa, len);
+	if (vm->tt)
+		timetravel__changed(vm);
 	return 0;
 }
 
@@ -590,6 +614,8 @@ int vmdbg__serial_input(struct vmdbg *vm, const void *buf, size_t len)
 	if (!vm->uart)
 		return vmm__error(vm, -ENODEV, "no UART");
 	ret = uart__push_input(vm->uart, buf, len);
+	if (ret == 0 && vm->tt)
+		timetravel__input(vm, VMDBG_INPUT_SERIAL_ARRIVAL, buf, len);
 	if (ret == 0)
 		arrived(vm, VMDBG_INPUT_SERIAL_ARRIVAL, buf, len);
 	return ret;
@@ -601,6 +627,8 @@ int vmdbg__key_input(struct vmdbg *vm, const void *buf, size_t len)
 		return vmm__error(vm, -ENODEV, "no keyboard");
 	if (kbd__push_keys(vm->kbd, buf, len) < 0)
 		return vmm__error(vm, -ENOSPC, "keyboard: %zu keys do not fit the queue", len);
+	if (vm->tt)
+		timetravel__input(vm, VMDBG_INPUT_KEY_ARRIVAL, buf, len);
 	arrived(vm, VMDBG_INPUT_KEY_ARRIVAL, buf, len);
 	return 0;
 }

@@ -82,6 +82,7 @@ static int pc_setup(void **state)
 
 	if (!vm || !s)
 		return -1;
+	vm->tt_at = UINT64_MAX;	/* not recording, as vmdbg__create() sets */
 	vm->ram_size = 4 << 20;
 	vm->ram = calloc(1, vm->ram_size);
 	vm->be = &pc_backend;

@@ -62,6 +62,7 @@ static int setup(void **state)
 
 	if (!vm || !s)
 		return -1;
+	vm->tt_at = UINT64_MAX;	/* not recording, as vmdbg__create() sets */
 	vm->ram_size = 4 << 20;
 	vm->ram = calloc(1, vm->ram_size);
 	vm->cb = on_event;

@@ -99,6 +99,7 @@ int acpi_pm__init(struct vmdbg *vm)
 {
 	struct acpi_pm *pm = calloc(1, sizeof(*pm));
 	int nr_io = vm->nr_io;
+	devices__register_state(vm, pm, sizeof(*pm));	/* time travel */
 
 	if (!pm)
 		return vmm__error(vm, -ENOMEM, "acpi: out of memory");

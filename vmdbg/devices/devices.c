@@ -105,6 +105,16 @@ int devices__register_describe(struct vmdbg *vm, describe_fn fn, const void *opa
 	return 0;
 }
 
+int devices__register_state(struct vmdbg *vm, void *p, size_t len)
+{
+	if (!p)
+		return 0;	/* the caller's allocation failed: it unwinds */
+	if (vm->nr_state >= MAX_STATE_REGIONS)
+		return vmm__error(vm, -ENOSPC, "device state table full (%d)", MAX_STATE_REGIONS);
+	vm->state[vm->nr_state++] = (struct state_region){ p, len };
+	return 0;
+}
+
 int vmdbg__devices_describe(struct vmdbg *vm, vmdbg_line_fn fn, void *ctx)
 {
 	char line[512];
@@ -137,7 +147,7 @@ static void register_describes(struct vmdbg *vm)
  */
 int devices__init(struct vmdbg *vm)
 {
-	int nr_io = vm->nr_io, nr_mmio = vm->nr_mmio;
+	int nr_io = vm->nr_io, nr_mmio = vm->nr_mmio, nr_state = vm->nr_state;
 	int ret;
 
 	vm->uart = uart__init(vm, PORT_UART0);
@@ -214,6 +224,7 @@ err_uart:
 err:
 	vm->nr_io = nr_io;
 	vm->nr_mmio = nr_mmio;
+	vm->nr_state = nr_state;
 	return ret;
 }
 
@@ -234,6 +245,7 @@ void devices__exit(struct vmdbg *vm)
 	vm->nr_io = 0;
 	vm->nr_mmio = 0;
 	vm->nr_describe = 0;
+	vm->nr_state = 0;
 	memset(vm->io, 0, sizeof(vm->io));
 	memset(vm->mmio, 0, sizeof(vm->mmio));
 }

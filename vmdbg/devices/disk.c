@@ -258,3 +258,51 @@ int disk__sha256(struct disk *d, uint8_t out[32])
 	munmap(p, d->bytes);
 	return 0;
 }
+
+/*
+ * Time travel: the in-memory overlay of a snapshot disk as one buffer
+ * (the chunk count, then each chunk's index and bytes), and back.  A disk
+ * that writes to its file cannot go back in time: the caller refuses to
+ * record with one (timetravel.c).
+ */
+void *disk__save(const struct disk *d, size_t *bytes)
+{
+	size_t n = d->nchunks, len = sizeof(uint64_t) + n * (sizeof(uint64_t) + CHUNK_BYTES);
+	uint8_t *buf = malloc(len), *p = buf;
+
+	if (!buf)
+		return NULL;
+	memcpy(p, &(uint64_t){ n }, sizeof(uint64_t));
+	p += sizeof(uint64_t);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p, &d->chunks[i].index, sizeof(uint64_t));
+		memcpy(p + sizeof(uint64_t), d->chunks[i].data, CHUNK_BYTES);
+		p += sizeof(uint64_t) + CHUNK_BYTES;
+	}
+	*bytes = len;
+	return buf;
+}
+
+int disk__restore(struct disk *d, const void *buf)
+{
+	const uint8_t *p = buf;
+	uint64_t n;
+
+	memcpy(&n, p, sizeof(n));
+	p += sizeof(n);
+	for (size_t i = 0; i < d->nchunks; i++)
+		free(d->chunks[i].data);
+	d->nchunks = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t index;
+		struct chunk *c;
+
+		memcpy(&index, p, sizeof(index));
+		c = make_chunk(d, index);
+		if (!c)
+			return -ENOMEM;
+		memcpy(c->data, p + sizeof(index), CHUNK_BYTES);
+		p += sizeof(index) + CHUNK_BYTES;
+	}
+	return 0;
+}

@@ -194,6 +194,7 @@ static int fw_cfg_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 int fw_cfg__init(struct vmdbg *vm)
 {
 	struct fw_cfg *f = calloc(1, sizeof(*f));
+	devices__register_state(vm, f, sizeof(*f));	/* time travel */
 
 	if (!f)
 		return vmm__error(vm, -ENOMEM, "fw_cfg: out of memory");

@@ -251,6 +251,7 @@ struct ide *ide__init(struct vmdbg *vm)
 	static const int irq[2] = { IRQ_IDE0, IRQ_IDE1 };
 	struct ide *ide = calloc(1, sizeof(*ide));
 	int nr_io = vm->nr_io;
+	devices__register_state(vm, ide, sizeof(*ide));	/* time travel */
 
 	if (!ide) {
 		vmm__error(vm, -ENOMEM, "IDE: out of memory");

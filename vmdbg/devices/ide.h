@@ -44,6 +44,10 @@ int disk__write(struct disk *d, uint64_t lba, uint32_t n, const uint8_t *buf);
 int disk__flush(struct disk *d);
 /* SHA-256 of the file as it is on the host (the original in snapshot mode). */
 int disk__sha256(struct disk *d, uint8_t out[32]);
+/* Time travel: a snapshot disk's overlay as a malloc'd buffer of *bytes,
+ * and back (-ENOMEM). */
+void *disk__save(const struct disk *d, size_t *bytes);
+int disk__restore(struct disk *d, const void *buf);
 
 /*
  * The controller: two channels of two drives on the legacy ports, IRQ14 and

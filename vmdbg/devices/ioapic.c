@@ -195,6 +195,7 @@ int ioapic__describe(const void *opaque, char *buf, size_t len)
 struct ioapic *ioapic__init(struct vmdbg *vm)
 {
 	struct ioapic *io = calloc(1, sizeof(*io));
+	devices__register_state(vm, io, sizeof(*io));	/* time travel */
 
 	if (!io) {
 		vmm__error(vm, -ENOMEM, "ioapic: out of memory");

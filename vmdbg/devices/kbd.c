@@ -393,6 +393,7 @@ struct kbd *kbd__init(struct vmdbg *vm)
 {
 	struct kbd *k = calloc(1, sizeof(*k));
 	int nr_io = vm->nr_io;
+	devices__register_state(vm, k, sizeof(*k));	/* time travel */
 
 	if (!k) {
 		vmm__error(vm, -ENOMEM, "keyboard: out of memory");

@@ -453,6 +453,7 @@ int lapic__describe(const void *opaque, char *buf, size_t len)
 struct lapic *lapic__init(struct vmdbg *vm)
 {
 	struct lapic *a = calloc(1, sizeof(*a));
+	devices__register_state(vm, a, sizeof(*a));	/* time travel */
 
 	if (!a) {
 		vmm__error(vm, -ENOMEM, "lapic: out of memory");

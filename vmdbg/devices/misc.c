@@ -294,6 +294,7 @@ int misc_devices__init(struct vmdbg *vm)
 	size_t i;
 
 	m = guard__alloc(sizeof(*m));
+	devices__register_state(vm, m, sizeof(*m));	/* time travel */
 	if (!m)
 		return vmm__error(vm, -ENOMEM, "misc devices: out of memory");
 	cmos_init(m, vm->ram_size);

@@ -270,6 +270,7 @@ struct pic *pic__init(struct vmdbg *vm)
 {
 	struct pic *p = guard__alloc(sizeof(*p));
 	int nr_io = vm->nr_io;
+	devices__register_state(vm, p, sizeof(*p));	/* time travel */
 
 	if (!p) {
 		vmm__error(vm, -ENOMEM, "pic: out of memory");

@@ -325,6 +325,7 @@ uint64_t pit__next_event(const struct pit *p)
 struct pit *pit__init(struct vmdbg *vm)
 {
 	struct pit *p = guard__alloc(sizeof(*p));
+	devices__register_state(vm, p, sizeof(*p));	/* time travel */
 
 	if (!p) {
 		vmm__error(vm, -ENOMEM, "pit: out of memory");

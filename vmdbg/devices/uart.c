@@ -273,6 +273,7 @@ static int uart_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 struct uart *uart__init(struct vmdbg *vm, uint16_t base)
 {
 	struct uart *u = guard__alloc(sizeof(*u));
+	devices__register_state(vm, u, sizeof(*u));	/* time travel */
 
 	if (!u) {
 		vmm__error(vm, -ENOMEM, "UART at 0x%x: out of memory", base);

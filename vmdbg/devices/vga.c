@@ -345,6 +345,7 @@ struct vga *vga__init(struct vmdbg *vm)
 {
 	struct vga *v = calloc(1, sizeof(*v));
 	int nr_io = vm->nr_io;
+	devices__register_state(vm, v, sizeof(*v));	/* time travel */
 
 	if (!v) {
 		vmm__error(vm, -ENOMEM, "VGA: out of memory");

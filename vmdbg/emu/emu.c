@@ -324,6 +324,14 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 		/* one compare for a timer event due and INTR asserted (irq.c) */
 		if (__builtin_expect(ic >= vm->poll_at, 0)) {
 			SYNC();
+			/* time travel: snapshots, inputs, a goto's stop
+			 * (first: the point before anything happens here) */
+			if (vm->insns >= vm->tt_at) {
+				timetravel__hook(vm);
+				if (vm->pending_stop.reason != VMDBG_STOP_NONE &&
+				    vmm__should_stop(vm, stop))
+					return true;
+			}
 			/* single-step first: #DB outranks external interrupts */
 			if (e->tf_at == vm->insns) {
 				e->tf_at = ~0ull;
@@ -357,7 +365,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				if (__builtin_expect(vm->dbg_hit, 0) && vmm__should_stop(vm, stop))
 					return true;
 			} else if (e->irq_vector < 0 && !vm->intr) {
-				vm->poll_at = vm->timer_at;
+				vm->poll_at = vm->timer_at < vm->tt_at ? vm->timer_at : vm->tt_at;
 			}
 			/* the next instruction begins with TF: its trap is due
 			 * once it retires (a fault cancels it, emu_run) */
@@ -635,4 +643,8 @@ const struct backend_ops emu_backend_ops = {
 	.run = emu_run,
 	.mem_written = emu_mem_written,
 	.debug_changed = emu_debug_changed,
+	.cpu_state_size = sizeof(struct emu_state),
+	.save_cpu = emu__save_cpu,
+	.restore_cpu = emu__restore_cpu,
+	.track_writes = emu__track_writes,
 };

@@ -49,6 +49,7 @@
 
 #include <Zydis/Zydis.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -325,6 +326,23 @@ void emu_stop(struct emu *e, enum vmdbg_stop_reason reason, const char *fmt, ...
 __attribute__((noreturn)) void emu_unsupported(struct emu *e, const char *why);
 void emu_fill_trap(struct emu *e, struct vmdbg_trap *t, unsigned cls);
 
+/* ---- state.c: time travel's save and restore of the CPU ---- */
+/* struct emu from r up to (not including) cur: the registers through
+ * irq_vector, all plain values. */
+#define ARCH_FIRST	offsetof(struct emu, r)
+#define ARCH_LEN	(offsetof(struct emu, cur) - offsetof(struct emu, r))
+struct emu_state {
+	uint8_t arch[ARCH_LEN];
+	int resume_vec, resume_first;
+	uint32_t resume_err;
+	bool resume_has_err, resumed;
+	int chain_vec;
+	uint64_t chain_cr2, chain_rip;
+};
+void emu__save_cpu(struct vmdbg *vm, void *buf);
+void emu__restore_cpu(struct vmdbg *vm, const void *buf);
+void emu__track_writes(struct vmdbg *vm);
+
 /* ---- decode.c ---- */
 /* Sets up the decoders and the cache (between guard pages); decode__exit
  * frees the cache, also after a failed init. */
@@ -337,6 +355,7 @@ void decode__flush(struct emu *e);
 /* ---- mmu.c ---- */
 void mmu__flush(struct emu *e);
 void mmu__flush_page(struct emu *e, uint64_t lin);
+void mmu__flush_writes(struct emu *e);
 /* Linear address for seg:off of size bytes; checks limits (raises faults). */
 static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write);
 __attribute__((noreturn)) void mmu__seg_fault(struct emu *e, int seg);

@@ -45,6 +45,15 @@ void mmu__flush(struct emu *e)
 		}
 }
 
+/* Time travel: every page written from now on passes mmu__write_slow()
+ * (vmm__gpa_ptr marks it dirty) before the TLB takes its writes again. */
+void mmu__flush_writes(struct emu *e)
+{
+	for (int u = 0; u < 2; u++)
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			e->tlb[u][i].tag_w = TLB_INVALID;
+}
+
 void mmu__flush_page(struct emu *e, uint64_t lin)
 {
 	unsigned i = (lin >> 12) & (TLB_SIZE - 1);
@@ -64,7 +73,7 @@ void mmu__seg_fault(struct emu *e, int seg)
 
 uint64_t mmu__phys_read(struct emu *e, uint64_t pa, int size)
 {
-	uint8_t *p = vmm__gpa_ptr(e->vm, pa, size);
+	const uint8_t *p = vmm__gpa_ptr_ro(e->vm, pa, size);
 	if (p) {
 		uint64_t v = 0;
 		memcpy(&v, p, size);
@@ -251,7 +260,8 @@ uint64_t mmu__read_slow(struct emu *e, uint64_t lin, int size, int user)
 		return v;
 	}
 	uint64_t pa = mmu__translate(e, lin, 0, user);
-	uint8_t *page = vmm__gpa_ptr(e->vm, pa & ~0xfffull, 0x1000);
+	/* read only: the write tag stays invalid (dirty tracking) */
+	uint8_t *page = (uint8_t *)vmm__gpa_ptr_ro(e->vm, pa & ~0xfffull, 0x1000);
 	if (!page)
 		return mmu__phys_read(e, pa, size);
 	if (watched(e, lin, size, false)) {
@@ -309,7 +319,7 @@ uint8_t *mmu__fetch_page(struct emu *e, uint64_t lin, uint64_t *phys)
 	struct tlb_entry *t = &e->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 	if (t->tag_x != (lin & ~0xfffull)) {
 		uint64_t pa = mmu__translate(e, lin, 2, user);
-		uint8_t *page = vmm__gpa_ptr(e->vm, pa & ~0xfffull, 0x1000);
+		uint8_t *page = (uint8_t *)vmm__gpa_ptr_ro(e->vm, pa & ~0xfffull, 0x1000);
 		if (!page)
 			return NULL;
 		if (t->host != page) {

@@ -395,6 +395,7 @@ int vmdbg__history(struct vmdbg *vm, struct vmdbg_history *h)
 	h->limit = tt->limit;
 	h->interval = tt->interval;
 	h->inputs = tt->nin;
+	h->now_seq = vm->seq;
 	return 1;
 }
 

@@ -450,6 +450,7 @@ struct vmdbg_history {
 	uint64_t snapshots, bytes, limit;	/* memory held and its bound */
 	uint64_t interval;		/* instructions between snapshots now */
 	uint64_t inputs;		/* input arrivals logged */
+	uint64_t now_seq;		/* the next record's number here */
 };
 int vmdbg__record(struct vmdbg *vm, int on);
 /* Returns h->recording. */

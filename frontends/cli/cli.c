@@ -293,13 +293,17 @@ static void usage(FILE *f)
 	      "  --gdb [HOST:]PORT  serve gdb's remote protocol there (default host 127.0.0.1),\n"
 	      "                 after the -x/-ex commands; the guest waits for gdb\n"
 	      "  --gdb-no-wait  with --gdb: run the guest until gdb connects\n"
+	      "  --no-record    no time travel (emu records the run for reverse execution)\n"
+	      "  --snapshot-mem SIZE  memory for time travel's snapshots (default 512M)\n"
+	      "  --snapshot-interval N  instructions between snapshots (default: adaptive)\n"
 	      "exit status: the guest's debug-exit status, 2 after a script error, else 0.\n"
 	      "Type `help` at the prompt for the commands.\n", f);
 }
 
 static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 {
-	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT };
+	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT, O_NO_RECORD,
+	       O_SNAP_MEM, O_SNAP_EVERY };
 	static const struct option lopts[] = {
 		CLI_RUN_LONG_OPTIONS,
 		{ "batch", no_argument, 0, O_BATCH },
@@ -307,6 +311,9 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		{ "cli", no_argument, 0, O_CLI },
 		{ "gdb", required_argument, 0, O_GDB },
 		{ "gdb-no-wait", no_argument, 0, O_GDB_NOWAIT },
+		{ "no-record", no_argument, 0, O_NO_RECORD },
+		{ "snapshot-mem", required_argument, 0, O_SNAP_MEM },
+		{ "snapshot-interval", required_argument, 0, O_SNAP_EVERY },
 		{ "ex", required_argument, 0, O_EX },
 		{ "eval-command", required_argument, 0, O_EX },
 		{ "command", required_argument, 0, 'x' },
@@ -338,6 +345,19 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		case O_CLI: o->cli = 1; break;
 		case O_GDB: o->gdb = optarg; break;
 		case O_GDB_NOWAIT: o->gdb_nowait = 1; break;
+		case O_NO_RECORD: o->no_record = 1; break;
+		case O_SNAP_MEM:
+			if (cli__parse_size(optarg, &o->cfg.snapshot_mem) < 0 ||
+			    o->cfg.snapshot_mem < (1ULL << 20))
+				return fprintf(stderr, "vmdbg: --snapshot-mem %s: expected a size such "
+					       "as 512M (at least 1M)\n", optarg), -1;
+			break;
+		case O_SNAP_EVERY:
+			if (cli__parse_size(optarg, &o->cfg.snapshot_interval) < 0 ||
+			    !o->cfg.snapshot_interval)
+				return fprintf(stderr, "vmdbg: --snapshot-interval %s: expected an "
+					       "instruction count\n", optarg), -1;
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'x':
 			if (o->nscripts >= 16)

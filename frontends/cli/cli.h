@@ -76,6 +76,8 @@ enum {
 	{ "initrd", required_argument, 0, O_INITRD }, \
 	{ "append", required_argument, 0, O_APPEND }, \
 	{ "trace", required_argument, 0, 'o' }
+/* A count or size: 0x.., 64K, 512M, 1G (MiB, MB too); 0 or -1. */
+int cli__parse_size(const char *s, uint64_t *out);
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout);
 /* Fill a trace file header for a loaded guest (with each disk's SHA-256).

@@ -348,6 +348,8 @@ const struct dbg_cmd cmds_info_sub[] = {
 	{ "registers", data__info_registers, "info registers [REG...]",
 	  "General, segment and control registers, EFER; or just the named ones.", 0 },
 	{ "symbol", sym__info_symbol, "info symbol ADDR", "The symbol at ADDR.", 0 },
+	{ "record", info__record, "info record",
+	  "What time travel keeps: the span of the history, snapshots, memory.", 0 },
 	{ "traps", info_traps, "info traps [N]",
 	  "The last N trap records (default 10), symbolized.", 0 },
 	{ "tss", info_tss, "info tss", "The task state segment TR points at.", 0 },

@@ -78,6 +78,7 @@ static const struct {
 	const char *title;
 } groups[] = {
 	{ cmds_exec, &ncmds_exec, "Running the guest" },
+	{ cmds_reverse, &ncmds_reverse, "Going back in time (emu)" },
 	{ cmds_break, &ncmds_break, "Breakpoints" },
 	{ cmds_catch, &ncmds_catch, "Catchpoints and watchpoints" },
 	{ cmds_cdata, &ncmds_cdata, "Values and frames" },
@@ -107,6 +108,8 @@ static const struct dbg_alias aliases[] = {
 	{ "c", "continue" }, { "cont", "continue" }, { "fg", "continue" },
 	{ "r", "run" }, { "s", "step" }, { "n", "next" }, { "si", "stepi" },
 	{ "ni", "nexti" }, { "u", "until" }, { "fin", "finish" },
+	{ "rsi", "reverse-stepi" }, { "rni", "reverse-nexti" }, { "rs", "reverse-step" },
+	{ "rn", "reverse-next" }, { "rc", "reverse-continue" },
 	{ "p", "print" }, { "inspect", "print" }, { "call", "print" },
 	{ "bt", "backtrace" }, { "where", "backtrace" },
 	{ "i", "info" }, { "q", "quit" }, { "d", "delete" }, { "dis", "disable" },

@@ -39,10 +39,15 @@ struct dbg_opts {
 	int gdb_nowait;			/* --gdb-no-wait */
 	uint64_t max_steps;
 	double timeout;
+	int no_record;			/* --no-record: no time travel */
 };
 
 /* How session__go runs the guest. */
-enum dbg_go { GO_CONT, GO_STEP, GO_NEXT, GO_UNTIL };
+enum dbg_go {
+	GO_CONT, GO_STEP, GO_NEXT, GO_UNTIL,
+	/* time travel (cmd_reverse.c): arg is the count, record or insn */
+	GO_RSTEPI, GO_RCONT, GO_GOTO_REC, GO_GOTO_INSN,
+};
 
 struct dbg;
 /* A frontend that draws the guest's events itself (the TUI) installs
@@ -203,9 +208,9 @@ int commands__dispatch(struct dbg *d, const struct dbg_cmd *table, size_t n,
 
 /* ---- command groups ------------------------------------------------------- */
 
-extern const struct dbg_cmd cmds_exec[], cmds_break[], cmds_catch[], cmds_data[],
+extern const struct dbg_cmd cmds_reverse[], cmds_exec[], cmds_break[], cmds_catch[], cmds_data[],
 	cmds_mem[], cmds_info[], cmds_sym[], cmds_info_sub[];
-extern const size_t ncmds_exec, ncmds_break, ncmds_catch, ncmds_data, ncmds_mem, ncmds_info,
+extern const size_t ncmds_reverse, ncmds_exec, ncmds_break, ncmds_catch, ncmds_data, ncmds_mem, ncmds_info,
 	ncmds_sym, ncmds_info_sub;
 
 /* cmd_cdata.c: print, ptype, whatis, output, frame, up, down; and info
@@ -291,6 +296,8 @@ void frames__line(struct dbg *d, const struct bt_frame *bf, int num, char *buf, 
 /* The registers C expressions see in that frame. */
 void frames__cframe(struct dbg *d, const struct bt_frame *bf, int num, struct cframe *cf);
 int info__return_address(struct dbg *d, uint64_t *ret);
+/* `info record` (cmd_reverse.c). */
+int info__record(struct dbg *d, const char *args, const char *fmt);
 /* The same without a message: -1 when there is none (outermost frame). */
 int frames__return_address_quiet(struct dbg *d, uint64_t *ret);
 /* In a kernel entered from ring 3: where the trap returns (the app's pc in

@@ -109,6 +109,11 @@ static int disk_option(const char *arg, struct vmdbg_config *cfg)
 	return 0;
 }
 
+int cli__parse_size(const char *s, uint64_t *out)
+{
+	return parse_u64(s, out);
+}
+
 int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		    uint64_t *max_steps, double *timeout)
 {

@@ -139,6 +139,11 @@ static int boot(struct dbg *d)
 	vmdbg__set_callback(d->vm, on_event, d);
 	vmdbg__set_step_mode(d->vm, o->step);
 	vmdbg__set_limits(d->vm, o->max_steps, (uint64_t)(o->timeout * 1000.0));
+	/* time travel on emu unless --no-record: a debugger session records
+	 * as it goes (`record stop` ends it); a disk that writes to its file
+	 * cannot be recorded, `record` says so */
+	if (!o->no_record && !strcmp(vmdbg__backend_name(d->vm), "emu"))
+		vmdbg__record(d->vm, 1);
 	d->state = DBG_NOT_STARTED;
 	memset(&d->last, 0, sizeof(d->last));
 	return 0;
@@ -262,6 +267,14 @@ int session__engine_go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdb
 		return vmdbg__step(d->vm, arg, stop);
 	case GO_NEXT:
 		return vmdbg__nexti(d->vm, arg, stop);
+	case GO_RSTEPI:
+		return vmdbg__reverse_stepi(d->vm, arg, stop);
+	case GO_RCONT:
+		return vmdbg__reverse_continue(d->vm, stop);
+	case GO_GOTO_REC:
+		return vmdbg__goto_record(d->vm, arg, stop);
+	case GO_GOTO_INSN:
+		return vmdbg__goto_insn(d->vm, arg, stop);
 	default: {
 		struct vmdbg_until at[2] = { { arg, d->go_min_sp }, { d->go_ret, d->go_ret_sp } };
 
@@ -281,7 +294,8 @@ int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop 
 {
 	int ret;
 
-	if (session__can_run(d) < 0)
+	/* going back in time works after the guest's end too */
+	if (how < GO_RSTEPI && session__can_run(d) < 0)
 		return -1;
 	memset(stop, 0, sizeof(*stop));
 	sigint_seen = 0;
@@ -292,7 +306,7 @@ int session__go(struct dbg *d, enum dbg_go how, uint64_t arg, struct vmdbg_stop 
 		else
 			ret = session__engine_go(d, how, arg, stop);
 		/* a hit whose C condition is false goes on, as gdb does */
-		if (ret < 0 || sigint_seen || (how != GO_CONT && how != GO_UNTIL) ||
+		if (ret < 0 || sigint_seen || (how != GO_CONT && how != GO_UNTIL && how != GO_RCONT) ||
 		    data__cond_holds(d, stop))
 			break;
 	}

@@ -4,9 +4,10 @@
  * and the stop reply.  Every handler answers with exactly one reply; a
  * malformed packet gets "E NN", an unknown one the empty reply.
  *
- * Reverse execution (bc, bs, ReverseStep/ReverseContinue in qSupported)
- * is not here yet: it needs the replay engine.  It will be one handler
- * each in the table below, plus the two qSupported features.
+ * Reverse execution: bs and bc run the engine's time travel (emu, while
+ * the session records: ReverseStep+ and ReverseContinue+ in qSupported
+ * then); the start of the history is the stop reason replaylog:begin,
+ * which gdb shows as "No more reverse-execution history.".
  */
 #include "frontends/gdbstub/internal.h"
 #include "frontends/cli/dbg.h"
@@ -59,6 +60,10 @@ void cmds__stop_reply(struct gdbstub *g, char *buf, size_t len)
 
 	if (!g->started || s->reason == VMDBG_STOP_NONE) {
 		snprintf(buf, len, "T05thread:01;");
+		return;
+	}
+	if (s->reason == VMDBG_STOP_STEP && !strcmp(s->msg, "No more reverse-execution history.")) {
+		snprintf(buf, len, "T05replaylog:begin;thread:01;");
 		return;
 	}
 	switch (s->reason) {
@@ -375,14 +380,42 @@ static void cmd_vcont(struct gdbstub *g, char *a, size_t n)
 
 static void cmd_supported(struct gdbstub *g, char *a, size_t n)
 {
+	struct vmdbg_history h;
 	char r[200];
 
 	(void)a, (void)n;
-	/* ReverseStep+;ReverseContinue+ join these with the replay engine. */
 	snprintf(r, sizeof(r), "PacketSize=%x;qXfer:features:read+;swbreak+;hwbreak+;"
-		 "vContSupported+;QStartNoAckMode+", GDBPKT_MAX);
+		 "vContSupported+;QStartNoAckMode+%s", GDBPKT_MAX,
+		 vmdbg__history(g->d->vm, &h) ? ";ReverseStep+;ReverseContinue+" : "");
 	reply(g, r);
 }
+
+/* bs, bc: backwards one instruction, to the previous hit. */
+static void reverse(struct gdbstub *g, int step)
+{
+	char r[128];
+
+	if (target__reverse(g, step) < 0) {
+		char line[600];
+		int n = snprintf(line, sizeof(line), "vmdbg: %s\n", g->why);
+
+		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		return reply(g, "E01");
+	}
+	if (g->gone)
+		return;
+	if (vmdbg_only(g)) {
+		char line[600];
+		int n = snprintf(line, sizeof(line), "vmdbg: %s\n", target__why(g));
+
+		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	cmds__stop_reply(g, r, sizeof(r));
+	reply(g, r);
+}
+
+static void cmd_bs(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reverse(g, 1); }
+static void cmd_bc(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reverse(g, 0); }
 
 static void cmd_xfer_features(struct gdbstub *g, char *a, size_t n)
 {
@@ -470,6 +503,8 @@ static const struct cmd table[] = {
 	{ "C", cmd_cont_sig },
 	{ "S", cmd_step_sig },
 	{ "vCont", cmd_vcont },
+	{ "bs", cmd_bs },
+	{ "bc", cmd_bc },
 	{ "vKill", cmd_vkill },
 	{ "vMustReplyEmpty", cmd_empty },
 	{ "k", cmd_kill },

@@ -86,6 +86,7 @@ void target__bp_clear(struct gdbstub *g);
 /* Continue (step = 0) or single-step; returns after the stop, which is
  * in the session (d->last; target__why reads it).  Ctrl-C from gdb stops it. */
 void target__resume(struct gdbstub *g, int step);
+int target__reverse(struct gdbstub *g, int step);
 /* The last stop, readable, as the cli prints it (valid until the next
  * resume). */
 const char *target__why(struct gdbstub *g);

@@ -253,6 +253,28 @@ void target__resume(struct gdbstub *g, int step)
 	g->why_stale = 1;
 }
 
+/* bs, bc: one instruction back, back to the previous hit (time travel);
+ * 0, or -1 with the reason in g->why (not recording, kvm). */
+int target__reverse(struct gdbstub *g, int step)
+{
+	struct dbg *d = g->d;
+	struct vmdbg_stop stop;
+	struct vmdbg_history h;
+
+	g->why_stale = 0;
+	if (strcmp(vmdbg__backend_name(d->vm), "emu") || !vmdbg__history(d->vm, &h)) {
+		snprintf(g->why, sizeof(g->why), "%s",
+			 strcmp(vmdbg__backend_name(d->vm), "emu") ?
+			 "reverse execution needs --backend emu" :
+			 "the run is not being recorded (monitor record starts it)");
+		return -1;
+	}
+	session__go(d, step ? GO_RSTEPI : GO_RCONT, 1, &stop);
+	g->started = 1;
+	g->why_stale = 1;
+	return 0;
+}
+
 /* ---- monitor ------------------------------------------------------------ */
 
 /* Commands that run or restart the guest would leave gdb's idea of the

@@ -14,6 +14,9 @@
 #     (wall-clock: a person waits for them).
 #   perfetto export (issue 13): `vmdbg trace export --format perfetto` of
 #     the same 10-million-trap trace: time and peak memory (it streams).
+#   time travel (issue 11): bench/tt_bench.c records int32 for 10^8
+#     instructions (5*10^7 records): the run with recording on vs off,
+#     then reverse-stepi and goto record N at random points (wall-clock).
 #
 # Times are CPU time (user + system, of the bench process or of QEMU with
 # all its threads; the guest's time inside KVM counts as the vCPU
@@ -34,7 +37,7 @@ W=$B/work
 SECS=${BENCH_SECONDS:-1}
 REPS=${BENCH_REPS:-4}
 QEMU=${QEMU:-qemu-system-x86_64}
-ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view perfetto symbols replay}" | tr ',' ' ')
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view perfetto symbols replay timetravel}" | tr ',' ' ')
 OUT=$B/results.txt
 case ${BENCH_CLOCK:-cpu} in
 cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
@@ -43,7 +46,7 @@ wall)	CLOCK_KEY=ns CLOCK_NAME="wall-clock time" ;;
 esac
 
 mkdir -p "$W" || exit 1
-for f in kvm_raw vmdbg_bench qemu_bench bench_view bench_symbols; do
+for f in kvm_raw vmdbg_bench qemu_bench bench_view bench_symbols tt_bench; do
 	[ -x "$B/$f" ] || { echo "bench: $B/$f is missing (run make bench)" >&2; exit 1; }
 done
 for g in out16 loop16 loop32 out32 int32; do
@@ -450,6 +453,32 @@ section_replay() {
 	    "$(fmt "$rep" 0) ms" "$(fmt "$rec" 0) ms" "$(fmt "$ratio" 2)x" ">= 0.80x" "$(met "$ratio" ">=" 0.8)"
 }
 
+# Time travel (issue 11): int32 for 10^8 instructions; CPU time of the run
+# recording vs not (best of REPS each), then the worst of 20 reverse-stepi
+# and of 20 goto record N at random points (bench/tt_bench.c).
+section_timetravel() {
+	n=25000000 on='' offt=''
+	progress "time travel: int32, $((4 * n)) instructions"
+	for _ in $(seq "$REPS"); do
+		l=$("$B/tt_bench" --off --count $n "$G/int32.img") || { note "timetravel: tt_bench --off failed"; return; }
+		offt=$(min "$offt" "$(get cpu_ns "$l")")
+		l=$("$B/tt_bench" --points 1 --count $n "$G/int32.img") || { note "timetravel: tt_bench failed"; return; }
+		on=$(min "$on" "$(get cpu_ns "$l")")
+	done
+	line=$("$B/tt_bench" --points 20 --count $n "$G/int32.img") || { note "timetravel: tt_bench failed"; return; }
+	ratio=$(calc "$offt / $on")
+	row "time travel: live emu run recording vs not (int32, ms CPU)" \
+	    "$(fmt "$(calc "$on / 1e6")" 0) ms" "$(fmt "$(calc "$offt / 1e6")" 0) ms" \
+	    "$(fmt "$ratio" 2)x" ">= 0.50x" "$(met "$ratio" ">=" 0.5)"
+	ms=$(calc "$(get rsi_max_ns "$line") / 1e6")
+	row "time travel: reverse-stepi anywhere in $(get insns "$line") insns (worst of 20)" \
+	    "$(fmt "$ms" 1) ms" "-" "-" "<= 100 ms" "$(met "$ms" "<=" 100)"
+	ms=$(calc "$(get goto_max_ns "$line") / 1e6")
+	row "time travel: goto record N of $(get records "$line") (worst of 20)" \
+	    "$(fmt "$ms" 1) ms" "-" "-" "<= 1000 ms" "$(met "$ms" "<=" 1000)"
+	note "time travel: $(get snapshots "$line") snapshots, $(($(get bytes "$line") >> 20)) MiB (64 MiB of it the base copy of RAM)"
+}
+
 want kvm && section_kvm
 want trace && section_trace
 want emu && section_emu
@@ -457,6 +486,7 @@ want view && section_view
 want perfetto && section_perfetto
 want symbols && section_symbols
 want replay && section_replay
+want timetravel && section_timetravel
 rm -f "$W"/*.vtr "$W/line"
 
 # ---- the table ---------------------------------------------------------------

@@ -133,6 +133,25 @@ static int detail(struct tui *t, const char *arg)
 	return 0;
 }
 
+/*
+ * goto SEQ, :SEQ: the log selects the record; in a live session that
+ * records (time travel, emu), the whole machine goes there too, through
+ * the prompt's `goto SEQ`, so every pane shows its state.
+ */
+static void goto_record(struct tui *t, const char *arg)
+{
+	struct vmdbg_history h;
+	char cmd[96];
+	uint64_t n;
+
+	if (traplog__goto(t, arg) < 0 || t->viewer || parse__number(arg, &n) < 0 ||
+	    !vmdbg__history(t->d->vm, &h))
+		return;
+	snprintf(cmd, sizeof(cmd), "goto %" PRIu64, n);
+	commands__prompt_line(t->d, cmd);
+	panes__snapshot(t);
+}
+
 int tuicmd__run(struct tui *t, const char *line)
 {
 	char word[64];
@@ -142,7 +161,7 @@ int tuicmd__run(struct tui *t, const char *line)
 	if (*line == ':') {	/* :N jumps; :COMMAND runs it (vi's ex line) */
 		line = parse__skip(line + 1);
 		if (*line >= '0' && *line <= '9') {
-			traplog__goto(t, line);
+			goto_record(t, line);
 			return 1;
 		}
 		if (!tuicmd__run(t, line) && *line) {
@@ -161,8 +180,10 @@ int tuicmd__run(struct tui *t, const char *line)
 		t->overlay = OVL_CONFIRM_RUN;	/* gdb asks first */
 		return 1;
 	}
+	if (!strcmp(word, "goto") && !strncmp(rest, "insn ", 5) && !t->viewer)
+		return 0;	/* the prompt's: goto insn N */
 	if (!strcmp(word, "goto"))
-		traplog__goto(t, rest);
+		goto_record(t, rest);
 	else if (!strcmp(word, "filter"))
 		traplog__filter(t, rest);
 	else if (!strcmp(word, "search"))

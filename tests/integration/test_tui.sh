@@ -4,7 +4,8 @@
 # in full, the help overlay, resizes 120x40 -> 80x24 -> 120x40 with the
 # state kept, the guest's exit status; a guest that runs until Ctrl-C, fed
 # keys through the console pane; --cli; the VGA screen in the console
-# pane (biosboot); then `vmdbg view` on a recorded
+# pane (biosboot); :N in the trap log travels back in time; then `vmdbg
+# view` on a recorded
 # trace: jump with :500, the next record of a class, the stats table.
 # Every check reads the screen text (capture-pane) and polls with a time
 # limit rather than sleeping a fixed time.
@@ -171,7 +172,7 @@ line 'print 6*7'
 wait_for '^\$[0-9]+ = 42 '
 keys :
 wait_for '^\(vmdbg\) :$'
-line 'goto 0'
+line 'goto start'
 wait_for '^> traps'
 line 'p 40+3'
 wait_for '^\$[0-9]+ = 43 '
@@ -237,6 +238,17 @@ on_screen 'stopped: breakpoint 1'
 on_screen '^ source  kernel.c:275'
 on_screen 'stack  esp=0x'
 on_screen '\[filter: class soft-interrupt; origin app\]'
+
+# time travel: :159 Enter puts the machine at record 159 (the app's int
+# 0x80: the handler's first instruction), continue hits the breakpoint again
+keys :
+wait_for '^\(vmdbg\) :$'
+line '159'
+wait_for '=> 0x001010f0 <isr_syscall>'
+on_screen 'stopped: step'
+line c
+wait_for 'stopped: breakpoint 1'
+on_screen 'B=> 0x001011e9 <syscall_handler\+0xc>'
 
 # the rest of the run: no breakpoints, the guest exits, quit with its status
 keys Escape

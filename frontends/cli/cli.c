@@ -7,6 +7,7 @@
  * from stdin as they come and the prompt is printed as gdb does.
  */
 #include "frontends/cli/cli.h"
+#include "frontends/cli/replay.h"
 #include "frontends/cli/dbg.h"
 #include "frontends/gdbstub/gdbstub.h"
 #include "vmdbg/regfile.h"
@@ -296,6 +297,8 @@ static void usage(FILE *f)
 	      "  --no-record    no time travel (emu records the run for reverse execution)\n"
 	      "  --snapshot-mem SIZE  memory for time travel's snapshots (default 512M)\n"
 	      "  --snapshot-interval N  instructions between snapshots (default: adaptive)\n"
+	      "  --replay TRACE [--image FILE] [--force]  the run an emu trace recorded,\n"
+	      "                 replayed, with time travel (IMAGE: --image)\n"
 	      "exit status: the guest's debug-exit status, 2 after a script error, else 0.\n"
 	      "Type `help` at the prompt for the commands.\n", f);
 }
@@ -303,7 +306,7 @@ static void usage(FILE *f)
 static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 {
 	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT, O_NO_RECORD,
-	       O_SNAP_MEM, O_SNAP_EVERY };
+	       O_SNAP_MEM, O_SNAP_EVERY, O_REPLAY, O_FORCE, O_IMAGE };
 	static const struct option lopts[] = {
 		CLI_RUN_LONG_OPTIONS,
 		{ "batch", no_argument, 0, O_BATCH },
@@ -312,6 +315,9 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		{ "gdb", required_argument, 0, O_GDB },
 		{ "gdb-no-wait", no_argument, 0, O_GDB_NOWAIT },
 		{ "no-record", no_argument, 0, O_NO_RECORD },
+		{ "replay", required_argument, 0, O_REPLAY },
+		{ "force", no_argument, 0, O_FORCE },
+		{ "image", required_argument, 0, O_IMAGE },
 		{ "snapshot-mem", required_argument, 0, O_SNAP_MEM },
 		{ "snapshot-interval", required_argument, 0, O_SNAP_EVERY },
 		{ "ex", required_argument, 0, O_EX },
@@ -346,6 +352,9 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		case O_GDB: o->gdb = optarg; break;
 		case O_GDB_NOWAIT: o->gdb_nowait = 1; break;
 		case O_NO_RECORD: o->no_record = 1; break;
+		case O_REPLAY: o->replay = optarg; break;
+		case O_FORCE: o->force = 1; break;
+		case O_IMAGE: o->image = optarg; break;
 		case O_SNAP_MEM:
 			if (cli__parse_size(optarg, &o->cfg.snapshot_mem) < 0 ||
 			    o->cfg.snapshot_mem < (1ULL << 20))
@@ -382,9 +391,12 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 				       opt), -1;
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && !o->replay)
 		return fprintf(stderr, "vmdbg: missing IMAGE\n"), -1;
-	o->image = argv[optind++];
+	if (optind < argc)
+		o->image = argv[optind++];
+	if (!o->image && !o->replay)
+		return fprintf(stderr, "vmdbg: missing IMAGE\n"), -1;
 	if (optind < argc)
 		return fprintf(stderr, "vmdbg: unexpected argument '%s'\n", argv[optind]), -1;
 	if ((o->cfg.have_entry || o->cfg.mode) && !o->cfg.have_load)
@@ -395,6 +407,17 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		return fprintf(stderr, "vmdbg: --gdb-no-wait needs --gdb [HOST:]PORT\n"), -1;
 	if (o->trace && !o->cfg.snapshot)
 		o->cfg.snapshot = 1;	/* as `vmdbg record` */
+	if (o->replay) {
+		/* the trace's run: its image (IMAGE names another), options,
+		 * disks, step mode and end */
+		struct replay_opts ro = { .trace = o->replay, .image = o->image, .force = o->force };
+
+		o->feed = replay_feed__open(&ro, &o->cfg, o->replay_image, sizeof(o->replay_image),
+					    &o->max_steps, &o->step);
+		if (!o->feed)
+			return -1;
+		o->image = o->replay_image;
+	}
 	return 0;
 }
 

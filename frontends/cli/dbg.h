@@ -40,6 +40,11 @@ struct dbg_opts {
 	uint64_t max_steps;
 	double timeout;
 	int no_record;			/* --no-record: no time travel */
+	/* --replay TRACE [--force]: the trace's run (replay_feed.c) */
+	const char *replay;
+	int force;
+	struct replay_feed *feed;
+	char replay_image[4096];
 };
 
 /* How session__go runs the guest. */

@@ -40,11 +40,6 @@ static void err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-struct replay_opts {
-	const char *trace, *image;
-	int force, keep_going, classes;
-};
-
 static int parse(int argc, char **argv, struct replay_opts *o)
 {
 	for (int i = 1; i < argc; i++) {
@@ -80,7 +75,7 @@ static int parse(int argc, char **argv, struct replay_opts *o)
 
 /* The header's load options ("--mem 67108864 --load 0x... --mode 32") back
  * into a configuration, through the run options' own parser. */
-static int header_config(const struct trace_header *h, struct vmdbg_config *cfg)
+int replay__header_config(const struct trace_header *h, struct vmdbg_config *cfg)
 {
 	char buf[sizeof(h->load_opts)], *save = NULL, *name, *arg;
 	uint64_t max = 0;
@@ -153,8 +148,8 @@ static int recorded_file(const struct replay_opts *o, const char *name, const ch
  * the load.  A module found elsewhere than recorded is passed with its new
  * path, which the guest sees in its module string.
  */
-static int header_disks(const struct replay_opts *o, const struct trace_header *h,
-			struct vmdbg_config *cfg)
+int replay__header_disks(const struct replay_opts *o, const struct trace_header *h,
+			 struct vmdbg_config *cfg)
 {
 	static char spec[4][4400], files[TRACE_MAX_FILES][4600];
 	char path[4096], what[32];
@@ -192,8 +187,8 @@ static int header_disks(const struct replay_opts *o, const struct trace_header *
 }
 
 /* The image to run: --image, else the header's (SHA-256 checked). */
-static int find_image(const struct replay_opts *o, const struct trace_header *h,
-		      char *path, size_t len)
+int replay__find_image(const struct replay_opts *o, const struct trace_header *h,
+		       char *path, size_t len)
 {
 	char why[512];
 
@@ -340,8 +335,8 @@ int cmd_replay(int argc, char **argv)
 		    "--compare classes checks emu against it", o.trace, h->backend);
 		goto out;
 	}
-	if (header_config(h, &cfg) < 0 || find_image(&o, h, path, sizeof(path)) < 0 ||
-	    header_disks(&o, h, &cfg) < 0)
+	if (replay__header_config(h, &cfg) < 0 || replay__find_image(&o, h, path, sizeof(path)) < 0 ||
+	    replay__header_disks(&o, h, &cfg) < 0)
 		goto out;
 	p.vm = vmdbg__create(&cfg, e, sizeof(e));
 	if (!p.vm) {

@@ -10,6 +10,39 @@
 
 struct symtab;
 
+struct vmdbg_config;
+
+/* `vmdbg replay`'s options; the debugger's --replay uses trace, image and
+ * force. */
+struct replay_opts {
+	const char *trace, *image;
+	int force, keep_going, classes;
+};
+/* The run a trace's header describes (replay.c), each an error line on
+ * stderr and -1 when it cannot be: its configuration (memory, load
+ * options, emu), its image (--image, else the header's, found as `trace
+ * show` finds it), its disks (hashes checked unless force). */
+int replay__header_config(const struct trace_header *h, struct vmdbg_config *cfg);
+int replay__find_image(const struct replay_opts *o, const struct trace_header *h,
+		       char *path, size_t len);
+int replay__header_disks(const struct replay_opts *o, const struct trace_header *h,
+			 struct vmdbg_config *cfg);
+
+/* The debugger on a replayed run (vmdbg --replay TRACE, replay_feed.c):
+ * the configuration, image and step limit of the trace's run, and its
+ * recorded input arrivals queued as the run reaches them (as `vmdbg
+ * replay` queues them).  NULL after an error line on stderr. */
+struct replay_feed;
+struct replay_feed *replay_feed__open(const struct replay_opts *o, struct vmdbg_config *cfg,
+				      char *image, size_t len, uint64_t *max_steps, int *step);
+/* The loaded image is the trace's (or --force): 0, else -1 and a line. */
+int replay_feed__check_image(const struct replay_feed *f, const uint8_t sha256[32]);
+/* From the event callback (at the frontier): queue what is due. */
+void replay_feed__due(struct replay_feed *f, struct vmdbg *vm);
+/* The run starts again (`run`): from the first arrival; 0 or -1. */
+int replay_feed__rewind(struct replay_feed *f);
+void replay_feed__close(struct replay_feed *f);
+
 #define REPLAY_HISTORY 4	/* matching records shown before a divergence */
 
 struct replay {

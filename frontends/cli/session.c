@@ -5,6 +5,7 @@
  */
 #include "frontends/cli/dbg.h"
 #include "frontends/cli/cli.h"
+#include "frontends/cli/replay.h"
 #include "symbols/symbols.h"
 #include "traces/trace.h"
 #include "vmdbg/regfile.h"
@@ -34,6 +35,9 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 {
 	struct dbg *d = opaque;
 
+	/* --replay: the recorded input, queued as the run reaches it */
+	if (d->opts->feed)
+		replay_feed__due(d->opts->feed, d->vm);
 	/* The TUI shows serial output and messages in its panes. */
 	if (d->ui_event)
 		d->ui_event(d->ui_ctx, ev);
@@ -136,6 +140,12 @@ static int boot(struct dbg *d)
 		d->vm = NULL;
 		return EXIT_USAGE;
 	}
+	if (o->feed && (replay_feed__check_image(o->feed, d->info.sha256) < 0 ||
+			replay_feed__rewind(o->feed) < 0)) {
+		vmdbg__destroy(d->vm);
+		d->vm = NULL;
+		return EXIT_USAGE;
+	}
 	vmdbg__set_callback(d->vm, on_event, d);
 	vmdbg__set_step_mode(d->vm, o->step);
 	vmdbg__set_limits(d->vm, o->max_steps, (uint64_t)(o->timeout * 1000.0));
@@ -199,6 +209,8 @@ void session__close(struct dbg *d)
 	d->st = NULL;
 	data__reset(d);
 	gdbcmd__exit();
+	replay_feed__close(d->opts->feed);
+	d->opts->feed = NULL;
 	free(d->source_dirs);
 	d->source_dirs = NULL;
 }

@@ -44,6 +44,28 @@ for rec in 3 200 376 600; do
 	same "$TMP/fwd" "$TMP/back"
 done
 
+# vmdbg --replay TRACE: the debugger on the run teach32 recorded with a
+# line typed; it prints the same serial output without stdin, and going
+# back then forward again prints nothing twice and ends the same way
+cp "$BUILD/guests/teach32.img" "$BUILD/guests/teach32-fs.img" "$TMP/"
+(cd "$TMP" && printf 'hi there\n' | "$VMDBG" record --timeout 30 --backend emu teach32.img \
+	--disk teach32-fs.img --display none -o t32.vtr >t32.serial 2>/dev/null)
+(cd "$TMP" && "$VMDBG" --replay t32.vtr --batch -ex continue -ex 'goto 100' -ex continue \
+	-ex 'reverse-stepi 1000' -ex 'info record' </dev/null >replay.out 2>&1)
+st=$?
+[ $st -eq 1 ] || { cat "$TMP/replay.out"; fail "--replay: status $st, wanted the guest's 1"; }
+grep -q 'you typed "hi there"' "$TMP/t32.serial" || fail "the recording did not take the line"
+sed -n '2,/^teach32: done$/p' "$TMP/replay.out" >"$TMP/replay.serial"
+same "$TMP/t32.serial" "$TMP/replay.serial"
+[ "$(grep -c 'you typed' "$TMP/replay.out")" -eq 1 ] || fail "--replay printed the past twice"
+[ "$(grep -c '^\[Guest exited with status 1' "$TMP/replay.out")" -eq 2 ] ||
+	{ cat "$TMP/replay.out"; fail "--replay: wanted the exit twice (then again from the past)"; }
+contains "$TMP/replay.out" "Now at instruction 70032397, record 1760 next."
+grep -q ' 1 inputs logged\.$' "$TMP/replay.out" || { cat "$TMP/replay.out"; fail "the typed line"; }
+(cd "$TMP" && "$VMDBG" --replay nonexistent.vtr --batch -ex continue >replay.err 2>&1)
+[ $? -eq 2 ] || fail "--replay of a missing trace: not status 2"
+contains "$TMP/replay.err" "vmdbg: --replay: nonexistent.vtr"
+
 # without emu: one line
 if [ -e /dev/kvm ]; then
 	"$VMDBG" --timeout 30 --backend kvm --batch -ex 'stepi' -ex 'reverse-stepi' "$img" \

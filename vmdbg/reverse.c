@@ -7,6 +7,7 @@
  * goes to the last hit it saw.
  */
 #include "vmdbg/snapshot.h"
+#include "vmdbg/debug/debug.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,6 +62,9 @@ int vmdbg__goto_insn(struct vmdbg *vm, uint64_t insns, struct vmdbg_stop *stop)
 		return ret;
 	if (stop->reason == VMDBG_STOP_STEP)
 		fill_step(vm, stop, "");
+	/* stopped here: a breakpoint at this instruction does not stop the
+	 * next run before it (as after any stop) */
+	vm->dbg->stopped = debug__cur_lin(vm, &vm->dbg->stop_lin);
 	return 0;
 }
 
@@ -98,6 +102,7 @@ int vmdbg__goto_record(struct vmdbg *vm, uint64_t seq, struct vmdbg_stop *stop)
 		snprintf(msg, sizeof(msg), "at record %llu", (unsigned long long)seq);
 		fill_step(vm, stop, msg);
 	}
+	vm->dbg->stopped = debug__cur_lin(vm, &vm->dbg->stop_lin);
 	return 0;
 }
 
@@ -126,16 +131,28 @@ static bool is_hit(const struct vmdbg_stop *s)
 	return s->reason == VMDBG_STOP_BREAKPOINT;
 }
 
+/* Restore snapshot k to run from it with the breakpoints: the guest never
+ * stopped there, so a breakpoint at its first instruction counts. */
+static int restore_fresh(struct vmdbg *vm, int k)
+{
+	int ret = timetravel__restore(vm, k);
+
+	vm->dbg->stopped = false;
+	return ret;
+}
+
 /* Hits of the breakpoints between snapshot k and point end (not at it):
- * how many, and the last one's point. */
+ * how many; -EINTR when Ctrl-C stopped the search (stop says so). */
 static int count_hits(struct vmdbg *vm, int k, const struct snap_pos *end, uint64_t *hits,
 		      struct vmdbg_stop *stop)
 {
-	int ret = timetravel__restore(vm, k);
+	int ret = restore_fresh(vm, k);
 
 	*hits = 0;
 	while (ret == 0) {
 		ret = timetravel__run_to(vm, true, end->insns, true, stop);
+		if (ret == 0 && stop->reason == VMDBG_STOP_USER)
+			return -EINTR;
 		if (ret < 0 || !is_hit(stop))
 			break;
 		{
@@ -145,8 +162,6 @@ static int count_hits(struct vmdbg *vm, int k, const struct snap_pos *end, uint6
 				break;
 		}
 		(*hits)++;
-		if (vmdbg__stop_requested(vm))
-			return -EINTR;
 	}
 	return ret;
 }
@@ -169,11 +184,13 @@ int vmdbg__reverse_continue(struct vmdbg *vm, struct vmdbg_stop *stop)
 		if (!snap_pos__before(from, &end) && k > 0)
 			continue;
 		ret = count_hits(vm, k, &end, &hits, stop);
+		if (ret == -EINTR)
+			return 0;	/* stopped by the user, somewhere back there */
 		if (ret < 0)
 			return ret;
 		if (hits) {
 			/* again, to the last one */
-			ret = timetravel__restore(vm, k);
+			ret = restore_fresh(vm, k);
 			for (uint64_t i = 0; ret == 0 && i < hits; i++)
 				ret = timetravel__run_to(vm, true, end.insns, true, stop);
 			return ret;

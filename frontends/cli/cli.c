@@ -407,6 +407,10 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		return fprintf(stderr, "vmdbg: --gdb-no-wait needs --gdb [HOST:]PORT\n"), -1;
 	if (o->trace && !o->cfg.snapshot)
 		o->cfg.snapshot = 1;	/* as `vmdbg record` */
+	/* time travel cannot undo a write to a disk file: while the session
+	 * records (emu), disk writes stay in memory unless --no-snapshot */
+	if (!o->no_record && o->cfg.backend != VMDBG_BACKEND_KVM && !o->cfg.snapshot)
+		o->cfg.snapshot = 1;
 	if (o->replay) {
 		/* the trace's run: its image (IMAGE names another), options,
 		 * disks, step mode and end */

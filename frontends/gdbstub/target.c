@@ -260,6 +260,7 @@ int target__reverse(struct gdbstub *g, int step)
 	struct dbg *d = g->d;
 	struct vmdbg_stop stop;
 	struct vmdbg_history h;
+	int watching;
 
 	g->why_stale = 0;
 	if (strcmp(vmdbg__backend_name(d->vm), "emu") || !vmdbg__history(d->vm, &h)) {
@@ -269,7 +270,10 @@ int target__reverse(struct gdbstub *g, int step)
 			 "the run is not being recorded (monitor record starts it)");
 		return -1;
 	}
+	watching = server__watch_start(g) == 0;	/* Ctrl-C stops a search back */
 	session__go(d, step ? GO_RSTEPI : GO_RCONT, 1, &stop);
+	if (watching)
+		server__watch_stop(g);
 	g->started = 1;
 	g->why_stale = 1;
 	return 0;

@@ -7,7 +7,8 @@
  * previous hit of a breakpoint, a watchpoint and a catchpoint; input
  * queued live is queued again when the past is re-executed; errors.
  * Guests: the timer guest (PIT interrupts), lecture32 (paging, ring 3,
- * system calls) and a small flat loop assembled below.  Needs no KVM.
+ * system calls), bootext (BIOS disk reads into RAM) and a small flat loop
+ * assembled below.  Needs no KVM.
  */
 #include "vmdbg/vmdbg.h"
 
@@ -106,7 +107,8 @@ static void same(struct vmdbg *vm, const struct point *p, const char *how)
 static struct vmdbg *image(const char *name, uint64_t interval, uint64_t limit)
 {
 	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 8 << 20,
-				    .snapshot_interval = interval, .snapshot_mem = limit };
+				    .snapshot_interval = interval, .snapshot_mem = limit,
+				    .snapshot = 1 };
 	const char *build = getenv("BUILD");
 	char path[512], err[256] = "";
 	struct vmdbg *vm;
@@ -196,6 +198,13 @@ static void test_lecture32(void **state)
 {
 	(void)state;
 	travel(image("lecture32.img", 2000, 0), 2, 600, false);
+}
+
+static void test_bios_disk(void **state)
+{
+	(void)state;
+	/* a boot sector reading its disk through int 0x13 into RAM */
+	travel(image("bootext.img", 200, 0), 4, 60, false);
 }
 
 static void test_memory_bound(void **state)
@@ -366,6 +375,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timer_guest),
 		cmocka_unit_test(test_lecture32),
+		cmocka_unit_test(test_bios_disk),
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_reverse_continue),
 		cmocka_unit_test(test_goto_record),

@@ -61,10 +61,12 @@ static void geometry(struct bios_call *c, struct disk *d, unsigned *cyls, unsign
 
 static void done(struct bios_call *c, uint8_t status)
 {
+	uint8_t *bda = vmm__gpa_ptr(c->vm, 0x474, 1);	/* (marks it for time travel) */
+
 	set8(c, VMDBG_RAX, true, status);
 	set_cf(c, status != 0);
-	if (c->vm->ram_size > 0x475)
-		c->vm->ram[0x474] = status;	/* BIOS data area: last disk status */
+	if (bda)
+		*bda = status;	/* BIOS data area: last disk status */
 }
 
 /* Move count sectors at lba between the disk and linear address la. */

@@ -36,6 +36,26 @@ static void fill_step(struct vmdbg *vm, struct vmdbg_stop *stop, const char *msg
 	snprintf(stop->msg, sizeof(stop->msg), "%s", msg);
 }
 
+/* From snapshot k forward to instruction target (at_insn) or to record
+ * target, with no breakpoints; the stop says msg. */
+static int go_from(struct vmdbg *vm, int k, bool at_insn, uint64_t target, const char *msg,
+		   struct vmdbg_stop *stop)
+{
+	int ret = timetravel__restore(vm, k);
+
+	if (ret < 0)
+		return ret;
+	ret = timetravel__run_to(vm, at_insn, target, false, stop);
+	if (ret < 0)
+		return ret;
+	if (stop->reason == VMDBG_STOP_STEP)
+		fill_step(vm, stop, msg);
+	/* stopped here: a breakpoint at this instruction does not stop the
+	 * next run before it (as after any stop) */
+	vm->dbg->stopped = debug__cur_lin(vm, &vm->dbg->stop_lin);
+	return 0;
+}
+
 int vmdbg__goto_insn(struct vmdbg *vm, uint64_t insns, struct vmdbg_stop *stop)
 {
 	struct vmdbg_history h;
@@ -54,18 +74,7 @@ int vmdbg__goto_insn(struct vmdbg *vm, uint64_t insns, struct vmdbg_stop *stop)
 				  "recorded history (instruction %llu)", (unsigned long long)insns,
 				  (unsigned long long)h.end_insn);
 	k = timetravel__snap_before(vm, &to, false);
-	ret = timetravel__restore(vm, k);
-	if (ret < 0)
-		return ret;
-	ret = timetravel__run_to(vm, true, insns, false, stop);
-	if (ret < 0)
-		return ret;
-	if (stop->reason == VMDBG_STOP_STEP)
-		fill_step(vm, stop, "");
-	/* stopped here: a breakpoint at this instruction does not stop the
-	 * next run before it (as after any stop) */
-	vm->dbg->stopped = debug__cur_lin(vm, &vm->dbg->stop_lin);
-	return 0;
+	return go_from(vm, k, true, insns, "", stop);
 }
 
 int vmdbg__goto_record(struct vmdbg *vm, uint64_t seq, struct vmdbg_stop *stop)
@@ -73,6 +82,7 @@ int vmdbg__goto_record(struct vmdbg *vm, uint64_t seq, struct vmdbg_stop *stop)
 	struct vmdbg_history h;
 	struct snapstore *ss;
 	int ret = timetravel__check(vm), k;
+	char msg[64];
 
 	if (ret < 0)
 		return ret;
@@ -90,20 +100,8 @@ int vmdbg__goto_record(struct vmdbg *vm, uint64_t seq, struct vmdbg_stop *stop)
 	/* the last snapshot taken before record seq was made */
 	for (k = snapstore__count(ss) - 1; k > 0 && snapstore__pos(ss, k)->seq > seq; k--)
 		;
-	ret = timetravel__restore(vm, k);
-	if (ret < 0)
-		return ret;
-	ret = timetravel__run_to(vm, false, seq, false, stop);
-	if (ret < 0)
-		return ret;
-	if (stop->reason == VMDBG_STOP_STEP) {
-		char msg[64];
-
-		snprintf(msg, sizeof(msg), "at record %llu", (unsigned long long)seq);
-		fill_step(vm, stop, msg);
-	}
-	vm->dbg->stopped = debug__cur_lin(vm, &vm->dbg->stop_lin);
-	return 0;
+	snprintf(msg, sizeof(msg), "at record %llu", (unsigned long long)seq);
+	return go_from(vm, k, false, seq, msg, stop);
 }
 
 int vmdbg__reverse_stepi(struct vmdbg *vm, uint64_t n, struct vmdbg_stop *stop)

@@ -18,8 +18,9 @@
 #include <string.h>
 
 #define NO_HISTORY	"No more reverse-execution history."
-/* Instructions one reverse-step/next may take before it gives up. */
-#define RSTEP_LIMIT	100000
+/* Instructions one reverse-step/next may take before it gives up (each
+ * is a restore and a re-execution: up to some 20 ms). */
+#define RSTEP_LIMIT	10000
 
 static int recording(struct dbg *d)
 {
@@ -177,7 +178,8 @@ static int rline(struct dbg *d, int over, struct vmdbg_stop *stop)
 		ret = over ? rnexti_once(d, stop) : go(d, GO_RSTEPI, 1, stop);
 		if (ret)
 			return ret;
-		if (stop->reason != VMDBG_STOP_STEP || !strcmp(stop->msg, NO_HISTORY))
+		if (stop->reason != VMDBG_STOP_STEP || !strcmp(stop->msg, NO_HISTORY) ||
+		    d->interrupted)
 			return 1;
 		if (fmt__pc(d, &pc) < 0)
 			return -1;
@@ -189,7 +191,7 @@ static int rline(struct dbg *d, int over, struct vmdbg_stop *stop)
 			ret = over ? rnexti_once(d, stop) : go(d, GO_RSTEPI, 1, stop);
 			if (ret)
 				return ret;
-			if (!strcmp(stop->msg, NO_HISTORY))
+			if (!strcmp(stop->msg, NO_HISTORY) || d->interrupted)
 				return 1;
 			fmt__pc(d, &pc);
 			if (pc < s || pc >= e)

@@ -50,6 +50,7 @@ static void usage(FILE *f)
 "       vmdbg test SUITE [-j N] [--junit FILE] [--tap] [--update] [--root DIR]\n"
 "                                                  run a regression suite (vmdbg test --help)\n"
 "       vmdbg view FILE [--symbols ELF]            browse a trace in the TUI\n"
+"       vmdbg --replay TRACE [OPTIONS]             debug its run, replayed, with time travel\n"
 "       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
 "                                                  else the (vmdbg) prompt\n"
 "             [-x SCRIPT] [-ex CMD] [--batch] [--keep-going] [--trace FILE] [--cli]\n"

@@ -48,12 +48,27 @@ int cmd_view(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--symbols") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--replay")) {
+			/* the run itself, replayed, in the debugger's TUI with time
+			 * travel: `vmdbg --replay FILE` */
+			char *dargv[] = { "vmdbg", "--replay", NULL, NULL };
+
+			for (int j = 1; j < argc; j++)
+				if (j != i && argv[j][0] != '-')
+					dargv[2] = argv[j];
+			if (!dargv[2] || argc != 3) {
+				fprintf(stderr, "vmdbg: view: usage: vmdbg view FILE --replay\n");
+				return EXIT_USAGE;
+			}
+			return cmd_debug(3, dargv, tui__debug);
+		} else if (!strcmp(argv[i], "--symbols") && i + 1 < argc) {
 			symbols = argv[++i];
 		} else if (!strncmp(argv[i], "--symbols=", 10)) {
 			symbols = argv[i] + 10;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: vmdbg view FILE [--symbols ELF]   browse a trace in the TUI\n");
+			printf("usage: vmdbg view FILE [--symbols ELF]   browse a trace in the TUI\n"
+			       "       vmdbg view FILE --replay          debug its run, replayed, with "
+			       "time travel\n");
 			return 0;
 		} else if (argv[i][0] == '-' || file) {
 			fprintf(stderr, "vmdbg: view: unexpected '%s'; usage: vmdbg view FILE "

@@ -62,6 +62,10 @@ same "$TMP/t32.serial" "$TMP/replay.serial"
 	{ cat "$TMP/replay.out"; fail "--replay: wanted the exit twice (then again from the past)"; }
 contains "$TMP/replay.out" "Now at instruction 70032397, record 1760 next."
 grep -q ' 1 inputs logged\.$' "$TMP/replay.out" || { cat "$TMP/replay.out"; fail "the typed line"; }
+# vmdbg view TRACE --replay: the same, in the TUI (here the prompt: no terminal)
+(cd "$TMP" && printf 'continue\ninfo record\n' | "$VMDBG" view t32.vtr --replay >view.out 2>&1)
+grep -q 'you typed "hi there"' "$TMP/view.out" || { cat "$TMP/view.out"; fail "view --replay"; }
+contains "$TMP/view.out" "History: instructions 0 to 70033397, records 0 to 1814."
 (cd "$TMP" && "$VMDBG" --replay nonexistent.vtr --batch -ex continue >replay.err 2>&1)
 [ $? -eq 2 ] || fail "--replay of a missing trace: not status 2"
 contains "$TMP/replay.err" "vmdbg: --replay: nonexistent.vtr"

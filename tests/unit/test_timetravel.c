@@ -7,7 +7,8 @@
  * previous hit of a breakpoint, a watchpoint and a catchpoint; input
  * queued live is queued again when the past is re-executed; errors.
  * Guests: the timer guest (PIT interrupts), lecture32 (paging, ring 3,
- * system calls), bootext (BIOS disk reads into RAM) and a small flat loop
+ * system calls), lecture64 (long mode), apic (local APIC timer, I/O APIC),
+ * bootext (BIOS disk reads into RAM) and a small flat loop
  * assembled below.  Needs no KVM.
  */
 #include "vmdbg/vmdbg.h"
@@ -67,14 +68,17 @@ asm(
 #define A(x) (LOAD + (uint64_t)((x) - g_tt))
 
 struct point {
-	uint64_t insns;
+	uint64_t insns, seq;
 	struct vmdbg_regs regs;
 	uint64_t hash;
 };
 
 static void note(struct vmdbg *vm, struct point *p)
 {
+	struct vmdbg_history h;
+
 	p->insns = vmdbg__insn_count(vm);
+	p->seq = vmdbg__history(vm, &h) ? h.now_seq : 0;
 	assert_int_equal(vmdbg__get_regs(vm, &p->regs), 0);
 	p->hash = vmdbg__ram_hash(vm);
 }
@@ -83,8 +87,14 @@ static void note(struct vmdbg *vm, struct point *p)
 static void same(struct vmdbg *vm, const struct point *p, const char *how)
 {
 	struct vmdbg_regs r;
+	struct vmdbg_history h;
 
 	assert_int_equal(vmdbg__get_regs(vm, &r), 0);
+	/* the records made on the way again: the same number */
+	if (vmdbg__history(vm, &h) && h.now_seq != p->seq)
+		fail_msg("%s to %llu: next record %llu, wanted %llu", how,
+			 (unsigned long long)p->insns, (unsigned long long)h.now_seq,
+			 (unsigned long long)p->seq);
 	if (vmdbg__insn_count(vm) != p->insns)
 		fail_msg("%s: at instruction %llu, wanted %llu", how,
 			 (unsigned long long)vmdbg__insn_count(vm), (unsigned long long)p->insns);
@@ -198,6 +208,25 @@ static void test_lecture32(void **state)
 {
 	(void)state;
 	travel(image("lecture32.img", 2000, 0), 2, 600, false);
+}
+
+static void test_long_mode_and_apic(void **state)
+{
+	(void)state;
+	/* long mode with its 4-level tables; the local APIC timer and the
+	 * I/O APIC */
+	travel(image("lecture64.img", 1500, 0), 5, 500, false);
+	travel(image("apic.img", 1000, 0), 6, 400, false);
+}
+
+static void test_step_mode(void **state)
+{
+	struct vmdbg *vm = image("lecture32.img", 3000, 0);
+
+	(void)state;
+	/* every privileged instruction a record: re-execution makes them again */
+	vmdbg__set_step_mode(vm, 1);
+	travel(vm, 7, 700, false);
 }
 
 static void test_bios_disk(void **state)
@@ -375,6 +404,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timer_guest),
 		cmocka_unit_test(test_lecture32),
+		cmocka_unit_test(test_long_mode_and_apic),
+		cmocka_unit_test(test_step_mode),
 		cmocka_unit_test(test_bios_disk),
 		cmocka_unit_test(test_memory_bound),
 		cmocka_unit_test(test_reverse_continue),

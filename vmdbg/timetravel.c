@@ -27,6 +27,7 @@
 #include "vmdbg/internal.h"
 #include "vmdbg/snapshot.h"
 #include "vmdbg/devices/ide.h"
+#include "vmdbg/debug/debug.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -409,6 +410,8 @@ int timetravel__restore(struct vmdbg *vm, int k)
 	tt->next_snap = k + 1;
 	tt->next_in = snapstore__ninputs(tt->ss, k);
 	vm->dbg_hit = false;
+	/* `info traps` and bt's trap frames: the records before this point */
+	debug__ring_rewind(vm, vm->seq);
 	schedule(vm);
 	return ret;
 }

@@ -79,6 +79,8 @@ struct debug {
 	 * last, which stays in cache where a 320 KiB ring does not (issue 16:
 	 * the ring was 19.5% of an untraced int+iret). */
 	uint64_t nring;
+	uint64_t ring_floor;	/* ring entries below this index are gone
+				 * (time travel took the newer ones back) */
 	bool ring_on;
 	struct vmdbg_trap last;
 	struct vmdbg_trap ring[RING_SIZE];
@@ -151,6 +153,7 @@ int eval__expr(struct vmdbg *vm, const char *expr, bool dry, uint64_t *value);
 struct bp *debug__find_bp(struct vmdbg *vm, int id);
 /* Recompute the lookup tables and vm->dbg_active, tell the backend. */
 void debug__rebuild(struct vmdbg *vm);
+void debug__ring_rewind(struct vmdbg *vm, uint64_t seq);
 bool debug__cur_lin(struct vmdbg *vm, uint64_t *lin);
 
 /* debug_hit.c */

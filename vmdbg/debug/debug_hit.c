@@ -451,13 +451,33 @@ void vmdbg__keep_trap_ring(struct vmdbg *vm, int on)
 	else if (!on && d->nring)
 		d->last = d->ring[(d->nring - 1) % RING_SIZE];
 	d->nring = d->nring ? 1 : 0;
+	d->ring_floor = 0;
 	d->ring_on = on != 0;
+}
+
+/* Time travel went back to where record seq is the next one: the ring
+ * forgets the records from seq on (re-execution makes them again). */
+void debug__ring_rewind(struct vmdbg *vm, uint64_t seq)
+{
+	struct debug *d = vm->dbg;
+
+	if (!d)
+		return;
+	if (!d->ring_on) {
+		if (d->nring && d->last.seq >= seq)
+			d->nring = d->ring_floor = 0;
+		return;
+	}
+	if (d->nring > RING_SIZE && d->nring - RING_SIZE > d->ring_floor)
+		d->ring_floor = d->nring - RING_SIZE;
+	while (d->nring > d->ring_floor && d->ring[(d->nring - 1) % RING_SIZE].seq >= seq)
+		d->nring--;
 }
 
 int vmdbg__recent_traps(struct vmdbg *vm, struct vmdbg_trap *out, int n)
 {
 	struct debug *d = vm->dbg;
-	uint64_t have = d->nring < RING_SIZE ? d->nring : RING_SIZE;
+	uint64_t have = d->nring - d->ring_floor < RING_SIZE ? d->nring - d->ring_floor : RING_SIZE;
 
 	if (n <= 0)
 		return 0;

@@ -34,6 +34,7 @@
 #define REC_NOTE		0x40	/* sized: one line of text (format 1.1) */
 #define REC_SIZED_LAST		0x7f
 #define REC_COUNT		0x41	/* sized: the next TRAP's element count (format 1.1) */
+#define REC_SUMMARY		0x42	/* sized: the chunk's counts, its first record (1.2) */
 #define REC_TRAP		0x80	/* 0x80 | TRAP_* presence bits */
 
 /* Presence bits in a trap's tag byte. */
@@ -68,6 +69,12 @@ enum trap_attr {
 #define REC_END_MAX		(1 + 6 * VARINT_MAX + 255)
 #define REC_NOTE_MAX		(1 + VARINT_MAX + TRACE_NOTE_MAX)
 #define REC_COUNT_MAX		(2 + VARINT_MAX)
+
+/* The chunk directory after the END chunk (1.2): "VTDR", u32 count, one
+ * copy of every chunk header, then the trailer (FORMAT.md). */
+#define DIR_MAGIC		"VTDR"
+#define DIR_TRAILER_MAGIC	"VMDBGDIR"
+#define DIR_TRAILER_LEN		24	/* u64 dir offset, u32 count, u32 crc, magic */
 
 /* ---- little-endian helpers ------------------------------------------- */
 
@@ -186,6 +193,57 @@ uint32_t codec__crc32(uint32_t crc, const uint8_t *p, size_t len);
 /* A regfile__open() message without its leading "PATH: " (trace messages
  * leave the file to the caller), "cannot open: " before an errno text. */
 void trace__open_error(char *err, size_t errlen, const char *path, const char *msg, int errnum);
+
+/* ---- the chunk directory (directory.c) ------------------------------- */
+
+/*
+ * Find and read the directory of the file open on fd (size bytes): 1 with
+ * *entries (malloc'd: "VTDR", the count, then *n chunk headers of
+ * CHUNK_HDR_LEN bytes each; free it) and its offset, 0 when the file has
+ * none, -EBADMSG (a trailer whose directory is damaged) or -ENOMEM with a
+ * message in err.  The entries are checked by the caller.
+ */
+int dir__read(int fd, uint64_t size, uint64_t *dir_off, uint8_t **entries, uint32_t *n,
+	      char *err, size_t errlen);
+
+/* ---- chunk summaries (summary.c) -------------------------------------- */
+
+/* Kinds a summary holds at most; a chunk with more has an incomplete one. */
+#define SUM_MAX_KINDS		255
+#define SUM_F_COMPLETE		0x01	/* the kinds count every trap of the chunk */
+#define REC_SUMMARY_MAX		(2 + VARINT_MAX + 6 * VARINT_MAX +			\
+				 SUM_MAX_KINDS * (3 * VARINT_MAX + ATTR__COUNT * 3))
+
+/* One kind of trap (FORMAT.md "SUMMARY"): its twelve attributes and, for
+ * the classes that carry a system-call number in addr, addr. */
+struct sum_kind {
+	uint16_t attr[ATTR__COUNT];
+	uint64_t addr;
+	uint64_t n;
+};
+
+struct chunk_sum {
+	uint32_t flags;		/* SUM_F_* */
+	uint64_t inputs, serial, serial_bytes, notes;
+	uint32_t nkinds;
+	uint32_t last;		/* writer: the kind the last trap had */
+	struct sum_kind kinds[SUM_MAX_KINDS];
+};
+
+/* Start an empty summary (complete, no kinds). */
+void summary__reset(struct chunk_sum *s);
+/* Count n traps like t.  Past SUM_MAX_KINDS kinds the summary becomes
+ * incomplete and stops counting kinds. */
+void summary__add_trap(struct chunk_sum *s, const struct vmdbg_trap *t, uint64_t n);
+/* The whole SUMMARY record (tag, length, body) at out, which holds
+ * REC_SUMMARY_MAX bytes.  Returns its length. */
+size_t summary__encode(const struct chunk_sum *s, uint8_t *out);
+/* Parse a SUMMARY record at p[0..len) (tag included).  Returns its length,
+ * or -EBADMSG with a message in err. */
+int summary__decode(const uint8_t *p, size_t len, struct chunk_sum *s, char *err,
+		    size_t errlen);
+/* A trap of kind k: the attributes and addr, every other field 0. */
+void summary__kind_trap(const struct sum_kind *k, struct vmdbg_trap *t);
 
 /* ---- records (record.c) ----------------------------------------------- */
 

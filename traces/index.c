@@ -22,6 +22,9 @@
 
 #define CACHE_SLOTS 4
 
+_Static_assert(sizeof(((struct trace_chunk_counts *)0)->kinds) / sizeof(struct trace_kind) ==
+	       SUM_MAX_KINDS, "trace_chunk_counts holds a summary");
+
 struct chunk_ent {
 	uint64_t off;			/* of the chunk header */
 	struct chunk_hdr h;
@@ -46,6 +49,9 @@ struct trace_index {
 	struct chunk_ent *ch;
 	size_t nch, cap;
 	uint64_t ntraps, nrecords;
+	bool have_dir;			/* opened from the chunk directory */
+	struct chunk_sum sum;		/* the last summary read */
+	struct trace_chunk_counts counts;	/* ... as trace_index__counts() gives it */
 	struct cache_slot cache[CACHE_SLOTS];
 	uint64_t clock;
 	uint8_t *payload;
@@ -97,6 +103,80 @@ static int damaged(struct trace_index *x, size_t c, const char *fmt, ...)
 	return -EBADMSG;
 }
 
+static int add_chunk(struct trace_index *x, uint64_t off, const struct chunk_hdr *h)
+{
+	if (x->nch == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 256;
+		struct chunk_ent *n = realloc(x->ch, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		x->ch = n;
+		x->cap = cap;
+	}
+	x->ch[x->nch].off = off;
+	x->ch[x->nch].h = *h;
+	x->ch[x->nch].traps_before = x->ntraps;
+	x->nch++;
+	x->ntraps += h->ntraps;
+	x->nrecords += h->nrec;
+	return 0;
+}
+
+/*
+ * The chunk directory (1.2) of a complete file: the index without reading
+ * any chunk.  0 when there is none or it does not fit the file (then the
+ * chunk headers are scanned, as for a file cut short); -ENOMEM.
+ */
+static int from_dir(struct trace_index *x, uint64_t off)
+{
+	uint64_t doff;
+	uint8_t *d;
+	uint32_t n;
+	char e[160];
+	int ret = dir__read(x->fd, x->size, &doff, &d, &n, e, sizeof(e));
+
+	if (ret == -EBADMSG)
+		warn(x, "%s: the chunks were scanned instead", e);
+	if (ret <= 0)
+		return ret == -ENOMEM ? ret : 0;
+	if (n > x->cap) {
+		struct chunk_ent *c = realloc(x->ch, n * sizeof(*c));
+
+		if (!c) {
+			free(d);
+			return -ENOMEM;
+		}
+		x->ch = c;
+		x->cap = n;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *p = d + 8 + (size_t)i * CHUNK_HDR_LEN;
+		struct chunk_hdr h;
+
+		codec__get_chunk_hdr(p, &h);
+		/* the entries are checked as the scan checks headers; the CRC of
+		 * each is checked when its chunk is read */
+		if (memcmp(p, CHUNK_MAGIC, 4) || h.payload_len > CHUNK_PAYLOAD_LIMIT ||
+		    h.nrec > h.payload_len || h.ntraps > h.nrec || h.first_rec != x->nrecords ||
+		    off + CHUNK_HDR_LEN + h.payload_len > doff)
+			goto bad;
+		add_chunk(x, off, &h);
+		off += CHUNK_HDR_LEN + h.payload_len;
+	}
+	if (off != doff)
+		goto bad;
+	free(d);
+	x->have_dir = true;
+	return 1;
+bad:
+	free(d);
+	warn(x, "the chunk directory does not match the chunks: they were scanned instead");
+	x->nch = 0;
+	x->ntraps = x->nrecords = 0;
+	return 0;
+}
+
 /* Walk the chunk headers from off.  Damage ends the index with a warning:
  * what came before stays viewable. */
 static int scan(struct trace_index *x, uint64_t off)
@@ -109,6 +189,10 @@ static int scan(struct trace_index *x, uint64_t off)
 		size_t no = x->nch + 1;
 
 		if (got == 0)
+			return 0;
+		/* the chunk directory after the END chunk (1.2): unreadable,
+		 * or this scan would not be running */
+		if (got >= 4 && !memcmp(hdr, DIR_MAGIC, 4))
 			return 0;
 		if (got < (int)sizeof(hdr) || memcmp(hdr, CHUNK_MAGIC, 4)) {
 			if (got < (int)sizeof(hdr) && !memcmp(hdr, CHUNK_MAGIC, (size_t)got < 4 ? (size_t)got : 4))
@@ -135,21 +219,8 @@ static int scan(struct trace_index *x, uint64_t off)
 			     x->size - off - CHUNK_HDR_LEN);
 			return 0;
 		}
-		if (x->nch == x->cap) {
-			size_t cap = x->cap ? x->cap * 2 : 256;
-			struct chunk_ent *n = realloc(x->ch, cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			x->ch = n;
-			x->cap = cap;
-		}
-		x->ch[x->nch].off = off;
-		x->ch[x->nch].h = h;
-		x->ch[x->nch].traps_before = x->ntraps;
-		x->nch++;
-		x->ntraps += h.ntraps;
-		x->nrecords += h.nrec;
+		if (add_chunk(x, off, &h))
+			return -ENOMEM;
 		off += CHUNK_HDR_LEN + h.payload_len;
 	}
 }
@@ -180,7 +251,10 @@ struct trace_index *trace_index__open(const char *path, char *err, size_t errlen
 		trace__open_error(err, errlen, path, x->err, -ret);
 		goto fail;
 	}
-	if (scan(x, first) < 0) {
+	ret = from_dir(x, first);
+	if (ret == 0)
+		ret = scan(x, first);
+	if (ret < 0) {
 		snprintf(err, errlen, "out of memory for the trace index");
 		goto fail;
 	}
@@ -228,6 +302,11 @@ uint64_t trace_index__file_size(const struct trace_index *x)
 	return x->size;
 }
 
+int trace_index__has_dir(const struct trace_index *x)
+{
+	return x->have_dir;
+}
+
 const char *trace_index__warning(const struct trace_index *x)
 {
 	return x->have_warn ? x->warn : NULL;
@@ -243,6 +322,7 @@ static struct cache_slot *load(struct trace_index *x, size_t c)
 {
 	const struct chunk_ent *e = &x->ch[c];
 	struct cache_slot *s = &x->cache[0];
+	uint8_t hdr[CHUNK_HDR_LEN];
 	struct codec_state cs;
 	struct trace_item it;
 	char msg[200];
@@ -277,6 +357,11 @@ static struct cache_slot *load(struct trace_index *x, size_t c)
 	if (read_at(x->fd, x->payload, e->h.payload_len, e->off + CHUNK_HDR_LEN) !=
 	    (int)e->h.payload_len)
 		return damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO)), NULL;
+	/* from the directory: the chunk's own header must be the one it copied */
+	if (x->have_dir && (read_at(x->fd, hdr, sizeof(hdr), e->off) != (int)sizeof(hdr) ||
+			    memcmp(hdr, CHUNK_MAGIC, 4) || get_le32(hdr + 44) != e->h.hdr_crc ||
+			    codec__crc32(0, hdr, 44) != e->h.hdr_crc))
+		return damaged(x, c, "its header differs from the chunk directory's copy"), NULL;
 	if (codec__crc32(0, x->payload, e->h.payload_len) != e->h.payload_crc)
 		return damaged(x, c, "CRC mismatch (stored 0x%08" PRIx32 ")", e->h.payload_crc),
 		       NULL;
@@ -398,8 +483,90 @@ int trace_index__find_seq(struct trace_index *x, uint64_t seq, uint64_t *n)
 	return -ERANGE;
 }
 
+/*
+ * Chunk c's SUMMARY (1.2): 1 with x->sum filled, 0 when it has none that
+ * counts every trap, -EBADMSG.  Reads the start of the payload only: the
+ * payload CRC is checked when the chunk is decoded, not here.
+ */
+static int read_summary(struct trace_index *x, size_t c)
+{
+	const struct chunk_ent *e = &x->ch[c];
+	size_t want = e->h.payload_len < 1024 ? e->h.payload_len : 1024;
+	uint64_t total = 0;
+	uint8_t buf[REC_SUMMARY_MAX + 16];
+	char msg[200];
+	int ret;
+
+	if (!want || read_at(x->fd, buf, want, e->off + CHUNK_HDR_LEN) != (int)want)
+		return want ? damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO)) : 0;
+	if (buf[0] != REC_SUMMARY)
+		return 0;
+	ret = summary__decode(buf, want, &x->sum, msg, sizeof(msg));
+	if (ret < 0 && want < e->h.payload_len) {
+		/* a long one: read it whole */
+		want = e->h.payload_len < sizeof(buf) ? e->h.payload_len : sizeof(buf);
+		if (read_at(x->fd, buf, want, e->off + CHUNK_HDR_LEN) != (int)want)
+			return damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO));
+		ret = summary__decode(buf, want, &x->sum, msg, sizeof(msg));
+	}
+	if (ret < 0)
+		return damaged(x, c, "record %" PRIu64 ": %s", e->h.first_rec, msg);
+	if (!(x->sum.flags & SUM_F_COMPLETE))
+		return 0;
+	for (uint32_t i = 0; i < x->sum.nkinds; i++)
+		total += x->sum.kinds[i].n;
+	/* a summary that does not add up is not used */
+	return total == e->h.ntraps;
+}
+
+int trace_index__counts(struct trace_index *x, uint64_t c,
+			const struct trace_chunk_counts **out)
+{
+	struct trace_chunk_counts *k = &x->counts;
+	int ret;
+
+	if (c >= x->nch)
+		return -ERANGE;
+	ret = read_summary(x, c);
+	if (ret <= 0)
+		return ret;
+	k->inputs = x->sum.inputs;
+	k->serial = x->sum.serial;
+	k->serial_bytes = x->sum.serial_bytes;
+	k->notes = x->sum.notes;
+	k->nkinds = x->sum.nkinds;
+	for (uint32_t i = 0; i < x->sum.nkinds; i++) {
+		summary__kind_trap(&x->sum.kinds[i], &k->kinds[i].t);
+		k->kinds[i].n = x->sum.kinds[i].n;
+	}
+	*out = k;
+	return 1;
+}
+
+/* Whether chunk c may hold a trap match() wants: not when its summary
+ * lists no kind may_match() accepts. */
+static bool may_hold(struct trace_index *x, size_t c, trace_match_fn may_match, void *ctx)
+{
+	struct vmdbg_trap t;
+
+	if (!may_match || read_summary(x, c) != 1)
+		return true;
+	for (uint32_t i = 0; i < x->sum.nkinds; i++) {
+		summary__kind_trap(&x->sum.kinds[i], &t);
+		if (may_match(ctx, &t))
+			return true;
+	}
+	return false;
+}
+
 int trace_index__find(struct trace_index *x, uint64_t n, int dir, trace_match_fn match,
 		      void *ctx, uint64_t *found)
+{
+	return trace_index__find_kinds(x, n, dir, match, NULL, ctx, found);
+}
+
+int trace_index__find_kinds(struct trace_index *x, uint64_t n, int dir, trace_match_fn match,
+			    trace_match_fn may_match, void *ctx, uint64_t *found)
 {
 	size_t c;
 
@@ -407,10 +574,11 @@ int trace_index__find(struct trace_index *x, uint64_t n, int dir, trace_match_fn
 		return -ERANGE;
 	c = chunk_of(x, n);
 	for (;;) {
-		struct cache_slot *s = x->ch[c].h.ntraps ? load(x, c) : NULL;
+		bool some = x->ch[c].h.ntraps && may_hold(x, c, may_match, ctx);
+		struct cache_slot *s = some ? load(x, c) : NULL;
 		uint64_t base = x->ch[c].traps_before;
 
-		if (x->ch[c].h.ntraps && !s)
+		if (some && !s)
 			return -EBADMSG;
 		if (s && dir >= 0) {
 			for (uint64_t i = n > base ? n - base : 0; i < s->ntraps; i++)

@@ -15,14 +15,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The chunk header and the SUMMARY go in front of the records at flush. */
+#define RESERVE (CHUNK_HDR_LEN + REC_SUMMARY_MAX)
+
 struct trace_writer {
 	int fd;
 	int err;			/* first error, sticky */
 	char msg[256];
 	struct codec_state st;
-	struct chunk_hdr ch;		/* the chunk being filled */
-	uint8_t *buf;			/* chunk header + payload */
-	size_t plen;			/* payload bytes in buf */
+	struct chunk_hdr ch;		/* the chunk being filled (nrec: without
+					 * its SUMMARY) */
+	struct chunk_sum sum;		/* ... and its counts */
+	uint8_t *buf;			/* room for chunk header and SUMMARY, then
+					 * the records from buf + RESERVE */
+	size_t plen;			/* record bytes at buf + RESERVE */
+	uint64_t off;			/* file offset of the next chunk */
+	uint8_t *dir;			/* a copy of every chunk header written */
+	size_t ndir, dircap;
 	uint64_t next_seq;		/* seq the next trap is expected to have */
 	uint64_t time;			/* time of the last timed record */
 	uint64_t records;		/* records in all flushed chunks */
@@ -56,7 +65,7 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_hea
 
 	w = calloc(1, sizeof(*w));
 	if (w)
-		w->buf = malloc(CHUNK_HDR_LEN + CHUNK_FLUSH_BYTES);
+		w->buf = malloc(RESERVE + CHUNK_FLUSH_BYTES);
 	if (!w || !w->buf) {
 		snprintf(err, errlen, "out of memory for the trace writer");
 		goto fail;
@@ -74,6 +83,8 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_hea
 		close(w->fd);
 		goto fail;
 	}
+	w->off = len;
+	summary__reset(&w->sum);
 	return w;
 fail:
 	if (w)
@@ -87,21 +98,52 @@ const char *trace_writer__error(const struct trace_writer *w)
 	return w->msg;
 }
 
+/* Keep a copy of the chunk header for the directory written at close. */
+static int remember(struct trace_writer *w, const uint8_t *hdr)
+{
+	if (w->ndir == w->dircap) {
+		size_t cap = w->dircap ? w->dircap * 2 : 256;
+		uint8_t *n = realloc(w->dir, cap * CHUNK_HDR_LEN);
+
+		if (!n) {
+			w->err = -ENOMEM;
+			snprintf(w->msg, sizeof(w->msg), "out of memory for the chunk directory");
+			return w->err;
+		}
+		w->dir = n;
+		w->dircap = cap;
+	}
+	memcpy(w->dir + w->ndir++ * CHUNK_HDR_LEN, hdr, CHUNK_HDR_LEN);
+	return 0;
+}
+
 int trace_writer__flush(struct trace_writer *w)
 {
+	struct chunk_hdr ch = w->ch;
+	uint8_t sum[REC_SUMMARY_MAX], *p;
+	size_t slen;
+
 	if (w->err)
 		return w->err;
 	if (!w->ch.nrec)
 		return 0;
-	w->ch.payload_len = (uint32_t)w->plen;
-	w->ch.payload_crc = codec__crc32(0, w->buf + CHUNK_HDR_LEN, w->plen);
-	codec__put_chunk_hdr(w->buf, &w->ch);
-	if (write_all(w, w->buf, CHUNK_HDR_LEN + w->plen))
+	/* the SUMMARY goes first, so a reader finds it without decoding */
+	slen = summary__encode(&w->sum, sum);
+	p = w->buf + RESERVE - slen;
+	memcpy(p, sum, slen);
+	ch.nrec++;
+	ch.payload_len = (uint32_t)(slen + w->plen);
+	ch.payload_crc = codec__crc32(0, p, ch.payload_len);
+	p -= CHUNK_HDR_LEN;
+	codec__put_chunk_hdr(p, &ch);
+	if (remember(w, p) || write_all(w, p, CHUNK_HDR_LEN + ch.payload_len))
 		return w->err;
-	w->records += w->ch.nrec;
+	w->off += CHUNK_HDR_LEN + ch.payload_len;
+	w->records += ch.nrec;
 	w->ch.nrec = 0;
 	w->ch.ntraps = 0;
 	w->plen = 0;
+	summary__reset(&w->sum);
 	return 0;
 }
 
@@ -123,7 +165,7 @@ static uint8_t *begin_record(struct trace_writer *w, size_t max, bool is_trap,
 		w->ch.base_time = timed ? time : w->time;
 		record__reset(&w->st, w->ch.first_seq, w->ch.base_time);
 	}
-	return w->buf + CHUNK_HDR_LEN + w->plen;
+	return w->buf + RESERVE + w->plen;
 }
 
 static int end_record(struct trace_writer *w, size_t len, bool timed, uint64_t time)
@@ -155,6 +197,7 @@ int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 		p += n;
 	}
 	w->ch.ntraps++;
+	summary__add_trap(&w->sum, t, 1);
 	w->next_seq = t->seq + 1;
 	return end_record(w, record__encode_trap(&w->st, t, p), true, t->time);
 }
@@ -166,6 +209,7 @@ int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
 
 	if (!p)
 		return w->err;
+	w->sum.inputs++;
 	return end_record(w, record__encode_input(&w->st, kind, time, value, p), true, time);
 }
 
@@ -181,6 +225,8 @@ int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
 
 		if (!p)
 			return w->err;
+		w->sum.serial++;
+		w->sum.serial_bytes += n;
 		ret = end_record(w, record__encode_serial(&w->st, time, buf, n, p), false, 0);
 		if (ret)
 			return ret;
@@ -196,7 +242,37 @@ int trace_writer__add_note(struct trace_writer *w, const char *text)
 
 	if (!p)
 		return w->err;
+	w->sum.notes++;
 	return end_record(w, record__encode_note(text, p), false, 0);
+}
+
+/*
+ * The chunk directory (FORMAT.md): "VTDR", the count, a copy of every chunk
+ * header, and a trailer that locates it from the end of the file, so that
+ * a viewer opens a file of any length with two reads.  Only after END: a
+ * file without one must read like one whose writer was killed.
+ */
+static int write_dir(struct trace_writer *w)
+{
+	size_t len = 8 + w->ndir * CHUNK_HDR_LEN;
+	uint8_t *d = malloc(len + DIR_TRAILER_LEN);
+	int ret;
+
+	if (!d) {
+		w->err = -ENOMEM;
+		snprintf(w->msg, sizeof(w->msg), "out of memory for the chunk directory");
+		return w->err;
+	}
+	memcpy(d, DIR_MAGIC, 4);
+	put_le32(d + 4, (uint32_t)w->ndir);
+	memcpy(d + 8, w->dir, w->ndir * CHUNK_HDR_LEN);
+	put_le64(d + len, w->off);
+	put_le32(d + len + 8, (uint32_t)w->ndir);
+	put_le32(d + len + 12, codec__crc32(0, d, len));
+	memcpy(d + len + 16, DIR_TRAILER_MAGIC, 8);
+	ret = write_all(w, d, len + DIR_TRAILER_LEN);
+	free(d);
+	return ret;
 }
 
 int trace_writer__close(struct trace_writer *w, const struct trace_end *end)
@@ -210,9 +286,12 @@ int trace_writer__close(struct trace_writer *w, const struct trace_end *end)
 			end_record(w, record__encode_end(&w->st, end, p), false, 0);
 	}
 	trace_writer__flush(w);
+	if (end && !w->err && w->ndir <= UINT32_MAX)
+		write_dir(w);
 	ret = w->err;
 	if (close(w->fd) && !ret)
 		ret = -errno;
+	free(w->dir);
 	free(w->buf);
 	free(w);
 	return ret;

@@ -16,8 +16,9 @@
 #include <stdint.h>
 
 #define TRACE_VERSION_MAJOR 1
-#define TRACE_VERSION_MINOR 2	/* 1.1: NOTE and COUNT records, the disks in the header;
-				 * 1.2: the boot's command lines and files */
+#define TRACE_VERSION_MINOR 3	/* 1.1: NOTE and COUNT records, the disks in the header;
+				 * 1.2: the boot's command lines and files;
+				 * 1.3: chunk summaries, the chunk directory */
 
 /* Header flags. */
 #define TRACE_FILE_MODULE	1	/* a multiboot module (--module) */
@@ -218,6 +219,43 @@ typedef int (*trace_match_fn)(void *ctx, const struct vmdbg_trap *t);
  * -ENOENT when none, -ERANGE when n is out of range, -EBADMSG. */
 int trace_index__find(struct trace_index *x, uint64_t n, int dir, trace_match_fn match,
 		      void *ctx, uint64_t *found);
+
+/*
+ * Like trace_index__find(), but first asks may_match() about each kind of
+ * trap a chunk's summary (format 1.2) counts (a trap with only the
+ * attributes and, for syscall and softint, addr set: struct trace_kind);
+ * a chunk none of whose kinds it accepts is skipped without being read.
+ * may_match must accept every kind of which match() could want a trap.
+ * Chunks without a summary are decoded.
+ */
+int trace_index__find_kinds(struct trace_index *x, uint64_t n, int dir, trace_match_fn match,
+			    trace_match_fn may_match, void *ctx, uint64_t *found);
+
+/* The traps of one kind in a chunk: t has the twelve attributes (class,
+ * disposition, classic, device, cpl, dir, size, mode, vector, insn,
+ * has_error, time_is_insns) and, for class syscall and softint, addr (the
+ * system-call number); every other field is 0. */
+struct trace_kind {
+	struct vmdbg_trap t;
+	uint64_t n;
+};
+
+/* What a chunk holds, from its SUMMARY record (format 1.2). */
+struct trace_chunk_counts {
+	uint64_t inputs, serial, serial_bytes, notes;
+	uint32_t nkinds;
+	struct trace_kind kinds[255];
+};
+
+/* Chunk c's counts: 1 with *out (valid until the next call), 0 when the
+ * chunk has no summary that counts every trap (an older writer, or too
+ * many kinds: decode it), -ERANGE, -EBADMSG.  Reads only the summary: the
+ * payload's CRC is not checked. */
+int trace_index__counts(struct trace_index *x, uint64_t c,
+			const struct trace_chunk_counts **out);
+/* 1 when the index came from the file's chunk directory (a complete 1.2
+ * file), 0 when the chunk headers were scanned. */
+int trace_index__has_dir(const struct trace_index *x);
 
 /*
  * The guest image a trace was recorded from, to read symbols from

@@ -271,14 +271,25 @@ static int load_chunk(struct trace_reader *r)
 	return 1;
 }
 
-/* After END: anything left over is reported, not decoded. */
+/* After END: anything left over is reported, not decoded, except the
+ * chunk directory (1.2) that follows the END chunk. */
 static void check_tail(struct trace_reader *r)
 {
 	struct stat st;
-	uint64_t extra = r->ch.payload_len - r->pos;
+	uint64_t extra = r->ch.payload_len - r->pos, doff;
+	uint8_t *d;
+	uint32_t n;
+	char e[160];
 
-	if (fstat(fileno(r->f), &st) == 0 && (uint64_t)st.st_size > r->off)
+	if (fstat(fileno(r->f), &st) == 0 && (uint64_t)st.st_size > r->off) {
 		extra += (uint64_t)st.st_size - r->off;
+		if (dir__read(fileno(r->f), (uint64_t)st.st_size, &doff, &d, &n, e,
+			      sizeof(e)) == 1) {
+			if (doff == r->off)
+				extra -= (uint64_t)st.st_size - r->off;
+			free(d);
+		}
+	}
 	if (extra) {
 		snprintf(r->warn, sizeof(r->warn), "%" PRIu64 " bytes after the END record "
 			 "(chunk %" PRIu64 ") ignored", extra, r->chunk_no);

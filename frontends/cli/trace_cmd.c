@@ -32,7 +32,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vmdbg trace show FILE [SELECT] [--fold C[,C..]] [--symbols ELF]\n"
 	      "       vmdbg trace stats FILE [SELECT] [--syscall-vector N] [--svg OUT.svg]"
-	      " [--format text|html] [-o OUT]\n"
+	      " [--format text|html] [--decode] [-o OUT]\n"
 	      "       vmdbg trace export FILE --format jsonl|csv|perfetto [SELECT] [--symbols ELF]"
 	      " [-o OUT]\n"
 	      "       vmdbg trace diagram FILE [SELECT] [--fold C[,C..]] [--format svg|text]"
@@ -279,6 +279,8 @@ static int parse_opts(int argc, char **argv, unsigned which, const char *formats
 				return -EINVAL;
 			}
 			o->syscall_vector = (int)n;
+		} else if ((which & T_SYSVEC) && !strcmp(argv[i], "--decode")) {
+			o->decode = true;
 		} else if ((which & T_OUT) && ((v = opt_value(argc, argv, &i, "-o", &missing)) ||
 					       (v = opt_value(argc, argv, &i, "--output", &missing)))) {
 			o->out = v;

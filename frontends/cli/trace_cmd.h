@@ -37,6 +37,7 @@ struct trace_opts {
 	const char *svg;	/* stats --svg FILE */
 	unsigned max_arrows;	/* diagram */
 	int syscall_vector;	/* stats: --syscall-vector N, else -1 */
+	bool decode;		/* stats --decode: every record, not the chunk counts */
 };
 
 __attribute__((format(printf, 1, 2)))

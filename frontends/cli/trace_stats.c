@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void count_trap(struct trace_counts *c, const struct vmdbg_trap *t, int syscall_vector)
+/* n traps like t (the chunk summaries count traps by kind). */
+static void count_trap(struct trace_counts *c, const struct vmdbg_trap *t, int syscall_vector,
+		       uint64_t n)
 {
 	unsigned insn = t->insn < VMDBG_INSN__COUNT ? t->insn : VMDBG_INSN__COUNT;
 
@@ -22,32 +24,36 @@ static void count_trap(struct trace_counts *c, const struct vmdbg_trap *t, int s
 	if (t->cls == VMDBG_TC_IO && !t->insn)
 		insn = t->dir == VMDBG_DIR_IN ? VMDBG_INSN_IN : VMDBG_INSN_OUT;
 
-	c->traps++;
-	c->cls[t->cls]++;
-	c->disp[t->disposition]++;
-	c->classic[t->classic]++;
-	c->cpl[t->cpl]++;
+	c->traps += n;
+	c->cls[t->cls] += n;
+	c->disp[t->disposition] += n;
+	c->classic[t->classic] += n;
+	c->cpl[t->cpl] += n;
 	if (t->classic == VMDBG_CLASSIC_HOLE)
-		c->hole_insn[insn]++;
+		c->hole_insn[insn] += n;
 	else if (t->classic == VMDBG_CLASSIC_EMULATES && insn)
-		c->priv_insn[insn]++;
+		c->priv_insn[insn] += n;
 	if (vmdbg__trap_is_syscall(t, syscall_vector)) {
-		c->sys_total++;
+		c->sys_total += n;
 		if (t->cls == VMDBG_TC_SOFTINT)
-			c->sys_int[t->vector & 0xff]++;
+			c->sys_int[t->vector & 0xff] += n;
 		else if (t->insn < VMDBG_INSN__COUNT)
-			c->sys_insn[t->insn]++;
+			c->sys_insn[t->insn] += n;
 	}
 	/* by name where Linux's tables apply: int 0x80 (i386), syscall */
 	if ((t->cls == VMDBG_TC_SOFTINT && t->vector == 0x80) || t->cls == VMDBG_TC_SYSCALL) {
 		int abi = t->cls == VMDBG_TC_SYSCALL && t->mode == VMDBG_MODE_LONG64;
 
 		if (t->addr < TRACE_SYSCALLS)
-			c->sys[abi][t->addr]++;
+			c->sys[abi][t->addr] += n;
 		else
-			c->sys_other++;
+			c->sys_other += n;
 	}
-	/* traps over time: keep TRACE_BUCKETS buckets, widen when past them */
+}
+
+/* Traps over time: keep TRACE_BUCKETS buckets, widen when past them. */
+static void count_time(struct trace_counts *c, const struct vmdbg_trap *t)
+{
 	if (!c->bucket_width)
 		c->bucket_width = 1024;
 	while (t->time / c->bucket_width >= TRACE_BUCKETS) {
@@ -209,6 +215,59 @@ static void print_text(FILE *f, const struct trace_opts *o, const struct trace_h
 	fputc('\n', f);
 }
 
+/*
+ * The counts from the chunk summaries (format 1.2) instead of the records:
+ * a few reads per chunk, whatever their size.  Only for a complete file
+ * (it has the chunk directory) whose every chunk has a complete summary,
+ * for the text report without a range (the filters are on the attributes
+ * a summary counts by), and without --decode.  Returns 1 with c, *end and
+ * *have_end filled, 0 when the records must be decoded.  The payload CRCs
+ * are not checked here: --decode does.
+ */
+static int count_summaries(const struct trace_opts *o, struct trace_counts *c,
+			   struct trace_end *end, bool *have_end)
+{
+	struct trace_sel sel = { .o = o };
+	struct trace_index *x;
+	char e[320];
+	int ret = 0;
+
+	if (o->decode || o->ranged || o->svg || strcmp(o->format, "text"))
+		return 0;
+	x = trace_index__open(o->file, e, sizeof(e));
+	if (!x || !trace_index__has_dir(x))
+		goto out;
+	for (uint64_t ch = 0; ch < trace_index__nchunks(x); ch++) {
+		const struct trace_chunk_counts *k;
+
+		if (trace_index__counts(x, ch, &k) != 1)
+			goto out;
+		c->records += k->inputs + k->serial + k->notes;
+		c->inputs += k->inputs;
+		c->serial += k->serial;
+		c->serial_bytes += k->serial_bytes;
+		for (uint32_t i = 0; i < k->nkinds; i++) {
+			c->records += k->kinds[i].n;
+			if (trace_sel__trap(&sel, &k->kinds[i].t) > 0)
+				count_trap(c, &k->kinds[i].t, o->syscall_vector, k->kinds[i].n);
+		}
+	}
+	ret = trace_index__end(x, end);
+	if (ret < 0)
+		goto out;
+	*have_end = ret == 1;
+	if (*have_end) {
+		c->records++;
+		c->end_insns = end->insn_count;
+	}
+	ret = 1;
+out:
+	trace_index__close(x);
+	if (ret != 1)
+		memset(c, 0, sizeof(*c));
+	return ret == 1;
+}
+
 int trace_stats(const struct trace_opts *o)
 {
 	struct trace_reader *r = trace_cmd__open(o->file);
@@ -231,11 +290,14 @@ int trace_stats(const struct trace_opts *o)
 		free(c);
 		return r ? EXIT_INTERNAL : EXIT_USAGE;
 	}
-	while ((ret = trace_reader__next(r, &it)) == 1) {
+	ret = count_summaries(o, c, &end, &have_end) ? 0 : 1;
+	while (ret == 1 && (ret = trace_reader__next(r, &it)) == 1) {
 		c->records++;
 		if (it.kind == TRACE_ITEM_TRAP) {
-			if (trace_sel__trap(&sel, &it.trap) > 0)
-				count_trap(c, &it.trap, o->syscall_vector);
+			if (trace_sel__trap(&sel, &it.trap) > 0) {
+				count_trap(c, &it.trap, o->syscall_vector, 1);
+				count_time(c, &it.trap);
+			}
 		} else if (it.kind == TRACE_ITEM_INPUT) {
 			c->inputs++;
 		} else if (it.kind == TRACE_ITEM_SERIAL) {

@@ -78,6 +78,16 @@ static int wanted(void *ctx, const struct vmdbg_trap *tr)
 	return strcasestr(line, w->text) != NULL;
 }
 
+/* Whether a trap of this kind (only its attributes are set: a chunk
+ * summary's, traces/index.c) can pass the filter; the text needs the
+ * whole record, so it is not looked at. */
+static int kind_wanted(void *ctx, const struct vmdbg_trap *kind)
+{
+	struct tui_want *w = ctx;
+
+	return filter_ok(w->f, kind) && (w->cls < 0 || kind->cls == w->cls);
+}
+
 int trapsrc__find(struct tui *t, uint64_t pos, int dir, struct tui_want *w, uint64_t *found)
 {
 	uint64_t first = trapsrc__first(t), end = trapsrc__end(t);
@@ -85,7 +95,8 @@ int trapsrc__find(struct tui *t, uint64_t pos, int dir, struct tui_want *w, uint
 	if (pos >= end || pos < first)
 		return -ERANGE;
 	if (t->viewer)
-		return damage(t, trace_index__find(t->ix, pos, dir, wanted, w, found));
+		return damage(t, trace_index__find_kinds(t->ix, pos, dir, wanted, kind_wanted, w,
+							 found));
 	/* the live ring: no filter is the common case */
 	if (!w->text && w->cls < 0 && !w->f->classes && !w->f->disps && !w->f->holes &&
 	    w->f->origin < 0) {

@@ -116,7 +116,7 @@ no_raw_controls err
 head -2 out >head.txt
 cat >want.txt <<EOF
 trace esc.vtr: image x\\x1b]0;pwned\\x07 (sha256 $want...), backend emu\\x1b[2J, 64 MiB, run mode
-  load options: --mem 1\\x1b[A; by vmdbg\\x9b31m\\xc2\\x9b; format 1.2
+  load options: --mem 1\\x1b[A; by vmdbg\\x9b31m\\xc2\\x9b; format 1.3
 EOF
 same want.txt head.txt
 grep -q '^end: exit, status 1 at rip 0x[0-9a-f]*, [0-9]* instructions, 0 exits (bye\\x1b\[31m\\x0ared)$' out ||

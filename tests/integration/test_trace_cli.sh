@@ -1,7 +1,7 @@
 # trace show / stats / export on a recorded boot16 trace, and the errors for
 # a cut-off and a corrupted trace file.
 . tests/integration/lib.sh
-NO_REPLAY="bad.vtr cut.vtr"	# damaged on purpose
+NO_REPLAY="bad.vtr cut.vtr obad.vtr"	# damaged on purpose
 
 "$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/boot16.img" -o "$TMP/t.vtr" -q 2>/dev/null
 [ $? -eq 1 ] || fail "record: wrong status"
@@ -33,9 +33,51 @@ head -1 "$TMP/t.csv" | grep -q '^type,seq,time,' || fail "csv header"
 expect_status 2 "$VMDBG" trace export "$TMP/t.vtr" --format xml
 contains "$TMP/err" "unknown export format 'xml' (known: jsonl, csv, perfetto)"
 
+# Stats from the chunk summaries (format 1.2) are the stats from decoding
+# every record (--decode), with and without filters, on two guests.
+"$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/lecture32.img" -o "$TMP/l.vtr" -q >/dev/null 2>&1
+for f in t l; do
+	for sel in "" "--origin app --syscall-vector 0x80" "--class io,exception --holes"; do
+		"$VMDBG" trace stats "$TMP/$f.vtr" $sel >"$TMP/fast" || fail "stats $f $sel"
+		"$VMDBG" trace stats --decode "$TMP/$f.vtr" $sel >"$TMP/slow" || fail "stats --decode $f $sel"
+		cmp -s "$TMP/fast" "$TMP/slow" || { diff "$TMP/fast" "$TMP/slow"; fail "stats $f $sel: counts differ from decoding"; }
+	done
+done
+"$VMDBG" trace stats "$TMP/l.vtr" >"$TMP/slow" || fail "stats"
+grep -Eq '^  records +1595  \(1072 traps, 0 inputs, 522 serial with 522 bytes, 1 end\)$' "$TMP/slow" ||
+	{ cat "$TMP/slow"; fail "lecture32 records"; }
+# ... and they come from the summaries: a damaged record in chunk 1 of 5
+# (20,002 `out` traps, then hlt) goes unseen; --decode finds it.
+# mov $20000,%ecx; 1: out %al,$0x80; inc %eax; loop 1b; hlt
+printf '\271\040\116\000\000\346\200\100\342\373\364' >"$TMP/outs.bin"
+expect_status 4 "$VMDBG" record --backend emu --load 0x10000 --mode 32 "$TMP/outs.bin" -o "$TMP/o.vtr" -q
+"$VMDBG" trace stats "$TMP/o.vtr" >"$TMP/fast" || fail "stats of outs"
+grep -Eq '^  records +20003  \(20002 traps,' "$TMP/fast" || { cat "$TMP/fast"; fail "outs records"; }
+cp "$TMP/o.vtr" "$TMP/obad.vtr"
+printf '\377' | dd of="$TMP/obad.vtr" bs=1 seek=5000 conv=notrunc 2>/dev/null
+"$VMDBG" trace stats "$TMP/obad.vtr" | sed 1d >"$TMP/slow" || fail "stats from summaries read a damaged payload"
+sed 1d "$TMP/fast" | cmp -s - "$TMP/slow" || fail "stats from summaries differ for a damaged payload"
+expect_status 2 "$VMDBG" trace stats --decode "$TMP/obad.vtr"
+contains "$TMP/err" "chunk 1 at offset 0x"
+contains "$TMP/err" "CRC mismatch"
+
+# Old versions still read (the slow way: they have no summaries): a 1.1
+# and a 1.0 file, kept in tests/traces/.
+"$VMDBG" trace stats tests/traces/lecture32-v1.1.vtr >"$TMP/old" || fail "stats of a 1.1 trace"
+grep -Eq '^  records +1595  \(1072 traps, 0 inputs, 522 serial with 522 bytes, 1 end\)$' "$TMP/old" ||
+	{ cat "$TMP/old"; fail "1.1 records"; }
+grep -Eq '^  int 0x80 +8 ' "$TMP/old" || fail "1.1 system calls"
+"$VMDBG" trace stats tests/traces/boot16-v1.0.vtr >"$TMP/old" || fail "stats of a 1.0 trace"
+grep -Eq '^  records +27  \(19 traps, 0 inputs, 7 serial with 7 bytes, 1 end\)$' "$TMP/old" ||
+	{ cat "$TMP/old"; fail "1.0 records"; }
+"$VMDBG" trace show tests/traces/lecture32-v1.1.vtr >"$TMP/old" 2>"$TMP/err" || fail "show of a 1.1 trace"
+grep -v '^vmdbg: trace: no symbols: ' "$TMP/err" && fail "show of a 1.1 trace warns"
+[ "$(grep -c ' io ' "$TMP/old")" -eq 1051 ] || fail "1.1 trace: io lines"
+
 # A file cut off (as by kill -9) reads up to its last complete chunk with a
 # warning; here the only chunk is cut, so no trap survives, and it says so.
-size=$(wc -c <"$TMP/t.vtr")
+# (The chunk directory after the END chunk goes first: cut before it.)
+size=$(od -An -t u8 -j $(($(wc -c <"$TMP/t.vtr") - 24)) -N 8 "$TMP/t.vtr" | tr -d ' ')
 head -c $((size - 5)) "$TMP/t.vtr" >"$TMP/cut.vtr"
 "$VMDBG" trace show "$TMP/cut.vtr" >"$TMP/out" 2>"$TMP/err"; st=$?
 [ $st -eq 0 ] || fail "truncated trace: status $st"

@@ -76,6 +76,24 @@ static void write_trace(uint64_t n, uint64_t step, int end)
 	assert_int_equal(trace_writer__close(w, end ? &e : NULL), 0);
 }
 
+/* Where the chunk directory starts (its trailer's first field), so that a
+ * test can cut the file before it. */
+static off_t dir_off(void)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t tr[24];
+	off_t off = 0;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, -24, SEEK_END), 0);
+	assert_int_equal(fread(tr, 1, 24, f), 24);
+	fclose(f);
+	assert_memory_equal(tr + 16, "VMDBGDIR", 8);
+	for (int i = 7; i >= 0; i--)
+		off = off << 8 | tr[i];
+	return off;
+}
+
 static struct trace_index *open_ok(void)
 {
 	char err[320] = "";
@@ -124,8 +142,10 @@ static void test_random_access(void **state)
 	write_trace(N, 1, 1);
 	x = open_ok();
 	assert_int_equal(trace_index__ntraps(x), N);
-	assert_int_equal(trace_index__nrecords(x), N + N / 1000 + 1);
+	/* traps, serial records, END and a SUMMARY per chunk */
+	assert_int_equal(trace_index__nrecords(x), N + N / 1000 + 1 + trace_index__nchunks(x));
 	assert_true(trace_index__nchunks(x) >= 5);
+	assert_int_equal(trace_index__has_dir(x), 1);
 	assert_null(trace_index__warning(x));
 	/* the ends, chunk boundaries (4096 records each) and random ones */
 	assert_trap(x, 0, 1);
@@ -192,32 +212,6 @@ static off_t file_size(void)
 	return st.st_size;
 }
 
-static void test_cut_off(void **state)
-{
-	struct trace_index *x;
-	struct trace_end end;
-	uint64_t n;
-
-	(void)state;
-	write_trace(N, 1, 1);
-	/* cut inside the last chunk: the complete chunks stay */
-	assert_int_equal(truncate(path, file_size() - 100), 0);
-	x = open_ok();
-	assert_contains(trace_index__warning(x), "truncated after chunk");
-	n = trace_index__ntraps(x);
-	assert_true(n > 0 && n < N);
-	assert_trap(x, n - 1, 1);
-	assert_int_equal(trace_index__end(x, &end), 0);	/* the END was in the lost chunk */
-	trace_index__close(x);
-	/* no END record at all: everything, no END */
-	write_trace(100, 1, 0);
-	x = open_ok();
-	assert_int_equal(trace_index__ntraps(x), 100);
-	assert_int_equal(trace_index__end(x, &end), 0);
-	trace_index__close(x);
-	unlink(path);
-}
-
 static void flip(off_t off)
 {
 	FILE *f = fopen(path, "r+b");
@@ -229,6 +223,45 @@ static void flip(off_t off)
 	assert_int_equal(fseek(f, off, SEEK_SET), 0);
 	fputc(c ^ 0x40, f);
 	assert_int_equal(fclose(f), 0);
+}
+
+static void test_cut_off(void **state)
+{
+	struct trace_index *x;
+	struct trace_end end;
+	uint64_t n;
+
+	(void)state;
+	write_trace(N, 1, 1);
+	/* cut inside the last chunk: the complete chunks stay, found by
+	 * scanning the chunk headers (the directory went with the cut) */
+	assert_true(file_size() > dir_off());
+	assert_int_equal(truncate(path, dir_off() - 100), 0);
+	x = open_ok();
+	assert_int_equal(trace_index__has_dir(x), 0);
+	assert_contains(trace_index__warning(x), "truncated after chunk");
+	n = trace_index__ntraps(x);
+	assert_true(n > 0 && n < N);
+	assert_trap(x, n - 1, 1);
+	assert_int_equal(trace_index__end(x, &end), 0);	/* the END was in the lost chunk */
+	trace_index__close(x);
+	/* a damaged directory: every chunk is still found, by scanning */
+	write_trace(N, 1, 1);
+	flip(dir_off() + 8 + 48 + 20);
+	x = open_ok();
+	assert_int_equal(trace_index__has_dir(x), 0);
+	assert_contains(trace_index__warning(x), "chunk directory at offset 0x");
+	assert_int_equal(trace_index__ntraps(x), N);
+	assert_trap(x, N - 1, 1);
+	assert_int_equal(trace_index__end(x, &end), 1);
+	trace_index__close(x);
+	/* no END record at all: everything, no END */
+	write_trace(100, 1, 0);
+	x = open_ok();
+	assert_int_equal(trace_index__ntraps(x), 100);
+	assert_int_equal(trace_index__end(x, &end), 0);
+	trace_index__close(x);
+	unlink(path);
 }
 
 /* The offset of chunk k (0-based): walk the headers as FORMAT.md says. */
@@ -271,8 +304,19 @@ static void test_damage(void **state)
 	assert_int_equal(trace_index__find(x, 0, 1, never, NULL, &pos), -EBADMSG);
 	assert_trap(x, N - 1, 1);	/* chunks after it still read */
 	trace_index__close(x);
-	/* a chunk header: the index ends before it, with a warning */
+	/* a chunk header the directory copied: its chunk says so */
 	write_trace(N, 1, 1);
+	flip(chunk_off(2) + 9);
+	x = open_ok();
+	assert_int_equal(trace_index__ntraps(x), N);
+	assert_int_equal(trace_index__trap(x, 3 * 4090, &t), -EBADMSG);
+	assert_contains(trace_index__error(x), "chunk 3 at offset 0x");
+	assert_contains(trace_index__error(x), "differs from the chunk directory");
+	assert_trap(x, 5, 1);
+	trace_index__close(x);
+	/* without the directory: the index ends before it, with a warning */
+	write_trace(N, 1, 1);
+	assert_int_equal(truncate(path, dir_off()), 0);
 	flip(chunk_off(2) + 9);
 	x = open_ok();
 	assert_contains(trace_index__warning(x), "chunk 3 at offset 0x");

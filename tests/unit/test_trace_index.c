@@ -225,6 +225,44 @@ static void flip(off_t off)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* The SUMMARY of every chunk adds up to what decoding finds. */
+static void test_counts(void **state)
+{
+	uint64_t traps = 0, exc = 0, app = 0, serial = 0, bytes = 0;
+	struct trace_index *x;
+
+	(void)state;
+	write_trace(N, 1, 1);
+	x = open_ok();
+	for (uint64_t c = 0; c < trace_index__nchunks(x); c++) {
+		const struct trace_chunk_counts *k;
+
+		assert_int_equal(trace_index__counts(x, c, &k), 1);
+		serial += k->serial;
+		bytes += k->serial_bytes;
+		assert_int_equal(k->inputs, 0);
+		for (uint32_t i = 0; i < k->nkinds; i++) {
+			traps += k->kinds[i].n;
+			if (k->kinds[i].t.cls == VMDBG_TC_EXCEPTION) {
+				exc += k->kinds[i].n;
+				assert_int_equal(k->kinds[i].t.vector, 14);
+				assert_int_equal(k->kinds[i].t.disposition, VMDBG_DISP_REFLECTED);
+			}
+			if (k->kinds[i].t.cpl == 3)
+				app += k->kinds[i].n;
+			assert_int_equal(k->kinds[i].t.rip, 0);
+		}
+	}
+	assert_int_equal(traps, N);
+	assert_int_equal(exc, (N + 3) / 7);
+	assert_int_equal(app, exc);
+	assert_int_equal(serial, N / 1000);
+	assert_int_equal(bytes, 2 * (N / 1000));
+	assert_int_equal(trace_index__counts(x, trace_index__nchunks(x), NULL), -ERANGE);
+	trace_index__close(x);
+	unlink(path);
+}
+
 static void test_cut_off(void **state)
 {
 	struct trace_index *x;
@@ -302,6 +340,10 @@ static void test_damage(void **state)
 	assert_contains(trace_index__error(x), "chunk 2 at offset 0x");
 	assert_contains(trace_index__error(x), "CRC mismatch");
 	assert_int_equal(trace_index__find(x, 0, 1, never, NULL, &pos), -EBADMSG);
+	/* a search no kind of the summaries can match reads no payload */
+	assert_int_equal(trace_index__find_kinds(x, 0, 1, never, never, NULL, &pos), -ENOENT);
+	assert_int_equal(trace_index__find_kinds(x, 4500, 1, never, is_exception, NULL,
+						 &pos), -EBADMSG);
 	assert_trap(x, N - 1, 1);	/* chunks after it still read */
 	trace_index__close(x);
 	/* a chunk header the directory copied: its chunk says so */
@@ -361,6 +403,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_access),
 		cmocka_unit_test(test_seq_gaps),
+		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_cut_off),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_empty_and_not_a_trace),

@@ -285,23 +285,36 @@ static char *put_pad(char *p, const char *s, unsigned w)
 	return p;
 }
 
-/* v in decimal, right-justified in at least w columns */
+/* v in decimal, right-justified in at least w columns; two digits a step */
 static char *put_dec(char *p, uint64_t v, unsigned w)
 {
-	char t[24];
-	unsigned n = 0;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char t[24], *e = t + sizeof(t), *q = e;
+	unsigned n;
 
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		q -= 2;
+		memcpy(q, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, pairs + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	n = (unsigned)(e - q);
 	while (w > n) {
 		*p++ = ' ';
 		w--;
 	}
-	while (n)
-		*p++ = t[--n];
-	return p;
+	memcpy(p, q, n);
+	return p + n;
 }
 
 /* v in lower-case hex, at least w digits (zero-padded) */
@@ -349,6 +362,17 @@ static void fast_detail(const struct vmdbg_trap *t, char *b, size_t n)
 	*p = 0;
 }
 
+size_t vmdbg__format_trap_head(const struct vmdbg_trap *t, char *buf)
+{
+	char *p = put_dec(buf, t->seq, 6);
+
+	*p++ = ' ';
+	p = put_dec(p, t->time, 10);
+	*p++ = t->time_is_insns ? 'i' : 'x';
+	*p++ = ' ';
+	return (size_t)(p - buf);
+}
+
 size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 {
 	/* det: 6 + 16 + 7 + 16 + 5 at most by hand, < 64 by detail() */
@@ -356,11 +380,7 @@ size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 	size_t n;
 
 	fast_detail(t, det, 64);
-	p = put_dec(p, t->seq, 6);
-	*p++ = ' ';
-	p = put_dec(p, t->time, 10);
-	*p++ = t->time_is_insns ? 'i' : 'x';
-	*p++ = ' ';
+	p += vmdbg__format_trap_head(t, p);
 	p = put_pad(p, origin_name(t->cpl), 4);
 	*p++ = ' ';
 	p = put_pad(p, vmdbg__class_name(t->cls), 14);

@@ -754,6 +754,10 @@ int vmdbg__disposition_from_name(const char *s);
 
 /* One aligned line (no newline) for a trap record.  Returns strlen. */
 size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len);
+/* Its first columns, seq and time and the space after them (at most 40
+ * bytes, no NUL): the rest of the line depends on neither, so a caller
+ * may keep it per site.  Returns the length. */
+size_t vmdbg__format_trap_head(const struct vmdbg_trap *t, char *buf);
 /* Its short middle part: "int 0x80 eax=0x4", "#PF err=0x6 cr2=0x800000". */
 void vmdbg__format_trap_detail(const struct vmdbg_trap *t, char *buf, size_t len);
 const char *vmdbg__stop_reason_name(enum vmdbg_stop_reason r);

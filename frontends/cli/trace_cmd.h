@@ -104,6 +104,19 @@ void trace_cmd__print_end(FILE *f, const struct trace_end *e);
  * NULL when it is none or unknown. */
 const char *trace_cmd__syscall(const struct vmdbg_trap *t);
 
+/* ---- trap lines (trace_line.c) ---------------------------------------- */
+
+#define TRACE_LINE_MAX	512	/* a line, symbols included, without newline */
+
+/* The lines of trap records, vmdbg__format_trap() and the symbols of rip
+ * (and handler) from st (NULL: none), cached per site.  NULL when out of
+ * memory. */
+struct trace_lines *trace_lines__new(const struct symtab *st);
+void trace_lines__free(struct trace_lines *c);
+/* Writes t's line (no newline, no NUL) to buf, which holds TRACE_LINE_MAX
+ * bytes; returns its length.  c may be NULL (no cache). */
+size_t trace_lines__format(struct trace_lines *c, const struct vmdbg_trap *t, char *buf);
+
 /* ---- counting (trace_stats.c) and its pictures (trace_chart.c) -------- */
 
 #define TRACE_BUCKETS	64

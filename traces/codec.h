@@ -9,6 +9,7 @@
 
 #include "traces/trace.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,7 @@
 #define REC_SIZED_LAST		0x7f
 #define REC_COUNT		0x41	/* sized: the next TRAP's element count (format 1.1) */
 #define REC_SUMMARY		0x42	/* sized: the chunk's counts, its first record (1.2) */
+#define REC_REPEAT		0x43	/* sized: the last K traps again, N times (1.2) */
 #define REC_TRAP		0x80	/* 0x80 | TRAP_* presence bits */
 
 /* Presence bits in a trap's tag byte. */
@@ -69,6 +71,13 @@ enum trap_attr {
 #define REC_END_MAX		(1 + 6 * VARINT_MAX + 255)
 #define REC_NOTE_MAX		(1 + VARINT_MAX + TRACE_NOTE_MAX)
 #define REC_COUNT_MAX		(2 + VARINT_MAX)
+#define REC_REPEAT_MAX		(2 + 3 * VARINT_MAX)
+
+/* A REPEAT record repeats a cycle of at most this many traps. */
+#define REPEAT_MAX_CYCLE	4
+/* Traps a chunk holds at most, repeats expanded (readers refuse more; the
+ * header's count is a u32). */
+#define CHUNK_TRAPS_LIMIT	(1u << 26)
 
 /* The chunk directory after the END chunk (1.2): "VTDR", u32 count, one
  * copy of every chunk header, then the trailer (FORMAT.md). */
@@ -262,6 +271,9 @@ struct codec_state {
 	uint64_t handler;
 	struct trap_site cur, alt;
 	uint32_t pending_count;	/* from a COUNT record, for the next TRAP */
+	/* the last traps of the chunk, repeats expanded: what a REPEAT repeats */
+	struct vmdbg_trap hist[REPEAT_MAX_CYCLE];
+	uint32_t nhist, hpos;	/* how many (at most REPEAT_MAX_CYCLE), next slot */
 };
 
 void record__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time);
@@ -278,6 +290,30 @@ size_t record__encode_serial(struct codec_state *s, uint64_t time, const uint8_t
 size_t record__encode_end(struct codec_state *s, const struct trace_end *e, uint8_t *out);
 size_t record__encode_note(const char *text, uint8_t *out);
 
+/* The trap k back (1 = the last), k <= s->nhist. */
+static inline const struct vmdbg_trap *record__hist(const struct codec_state *s, unsigned k)
+{
+	return &s->hist[(s->hpos - k) & (REPEAT_MAX_CYCLE - 1)];
+}
+
+/* Whether t repeats base, the trap k before it: every field equal but seq
+ * (base's + k) and time (*d, the delta, is set). */
+bool record__repeats(const struct vmdbg_trap *t, const struct vmdbg_trap *base, unsigned k,
+		     uint64_t *d);
+/* A REPEAT record of n traps, cycle k, time delta d per cycle; updates the
+ * state as if the n traps had been coded one by one. */
+size_t record__encode_repeat(struct codec_state *s, unsigned k, uint64_t n, uint64_t d,
+			     uint8_t *out);
+/* Trap i (0-based) of a repeat of cycle k and delta d that starts after
+ * the traps in s's history. */
+void record__repeat_trap(const struct codec_state *s, unsigned k, uint64_t d, uint64_t i,
+			 struct vmdbg_trap *t);
+/* After a REPEAT item: the state after its n traps, in O(k).  Or one trap
+ * at a time: record__repeat_trap(s, k, d, 0, t) then record__step(s, t). */
+void record__repeat_apply(struct codec_state *s, unsigned k, uint64_t n, uint64_t d);
+/* The state after trap t (coded or repeated). */
+void record__step(struct codec_state *s, const struct vmdbg_trap *t);
+
 /*
  * Decode the record at p[0..len) into *item and update the state.  Returns
  * 1 for an item, 0 for a skipped unknown sized record, or -EBADMSG with a
@@ -286,5 +322,39 @@ size_t record__encode_note(const char *text, uint8_t *out);
  */
 int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *used,
 		  struct trace_item *item, char *err, size_t errlen);
+
+/* ---- a chunk decoded for random access (chunk.c) ---------------------- */
+
+/* Traps start .. start+n-1 of a chunk: literal ones, traps[base..base+n),
+ * or (k > 0) a REPEAT of the cycle traps[base..base+k) with time delta d. */
+struct chunk_seg {
+	uint64_t start, n, d;
+	uint32_t k, base;
+};
+
+struct chunk_dec {
+	uint32_t ntraps;		/* repeats expanded */
+	struct vmdbg_trap *traps;	/* literal traps and cycle copies */
+	uint32_t nt, tcap;
+	struct chunk_seg *segs;
+	uint32_t nsegs, scap;
+	bool have_end;
+	struct trace_end end;
+};
+
+/* Decode a checked payload (h's CRC matched) into c, reusing its memory.
+ * 0, or -EBADMSG with a message in err (which names the record). */
+int chunk__decode(struct chunk_dec *c, const struct chunk_hdr *h, const uint8_t *p,
+		  char *err, size_t errlen);
+void chunk__free(struct chunk_dec *c);
+/* Trap i of the chunk, i < c->ntraps. */
+void chunk__trap(const struct chunk_dec *c, uint64_t i, struct vmdbg_trap *t);
+/* The first trap with seq >= seq: 0 with *i, or -ENOENT. */
+int chunk__find_seq(const struct chunk_dec *c, uint64_t seq, uint64_t *i);
+/* trace_index__find_kinds() within the chunk, from trap from: 0 with
+ * *found, or -ENOENT.  A repeat none of whose cycle may_match() accepts
+ * is skipped whole. */
+int chunk__find(const struct chunk_dec *c, uint64_t from, int dir, trace_match_fn match,
+		trace_match_fn may_match, void *ctx, uint64_t *found);
 
 #endif

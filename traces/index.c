@@ -31,15 +31,11 @@ struct chunk_ent {
 	uint64_t traps_before;		/* trap records in the chunks before it */
 };
 
-/* One decoded chunk: its traps in file order. */
+/* One decoded chunk (chunk.c). */
 struct cache_slot {
 	int64_t chunk;			/* -1: empty */
 	uint64_t used;			/* LRU clock */
-	uint32_t ntraps;
-	struct vmdbg_trap *traps;	/* CHUNK_MAX_RECORDS or h.ntraps entries */
-	uint32_t cap;
-	bool have_end;
-	struct trace_end end;
+	struct chunk_dec d;
 };
 
 struct trace_index {
@@ -158,8 +154,8 @@ static int from_dir(struct trace_index *x, uint64_t off)
 		/* the entries are checked as the scan checks headers; the CRC of
 		 * each is checked when its chunk is read */
 		if (memcmp(p, CHUNK_MAGIC, 4) || h.payload_len > CHUNK_PAYLOAD_LIMIT ||
-		    h.nrec > h.payload_len || h.ntraps > h.nrec || h.first_rec != x->nrecords ||
-		    off + CHUNK_HDR_LEN + h.payload_len > doff)
+		    h.nrec > h.payload_len || h.ntraps > CHUNK_TRAPS_LIMIT ||
+		    h.first_rec != x->nrecords || off + CHUNK_HDR_LEN + h.payload_len > doff)
 			goto bad;
 		add_chunk(x, off, &h);
 		off += CHUNK_HDR_LEN + h.payload_len;
@@ -207,7 +203,8 @@ static int scan(struct trace_index *x, uint64_t off)
 		}
 		codec__get_chunk_hdr(hdr, &h);
 		if (codec__crc32(0, hdr, 44) != h.hdr_crc || h.payload_len > CHUNK_PAYLOAD_LIMIT ||
-		    h.nrec > h.payload_len || h.ntraps > h.nrec || h.first_rec != x->nrecords) {
+		    h.nrec > h.payload_len || h.ntraps > CHUNK_TRAPS_LIMIT ||
+		    h.first_rec != x->nrecords) {
 			warn(x, "chunk %zu at offset 0x%" PRIx64 ": damaged chunk header; the "
 			     "records after record %" PRIu64 " are not shown", no, off, x->nrecords);
 			return 0;
@@ -271,7 +268,7 @@ void trace_index__close(struct trace_index *x)
 	if (x->fd >= 0)
 		close(x->fd);
 	for (int i = 0; i < CACHE_SLOTS; i++)
-		free(x->cache[i].traps);
+		chunk__free(&x->cache[i].d);
 	free(x->ch);
 	free(x->payload);
 	free(x);
@@ -323,11 +320,7 @@ static struct cache_slot *load(struct trace_index *x, size_t c)
 	const struct chunk_ent *e = &x->ch[c];
 	struct cache_slot *s = &x->cache[0];
 	uint8_t hdr[CHUNK_HDR_LEN];
-	struct codec_state cs;
-	struct trace_item it;
-	char msg[200];
-	size_t pos = 0;
-	uint32_t nrec = 0;
+	char msg[240];
 
 	for (int i = 0; i < CACHE_SLOTS; i++) {
 		if (x->cache[i].chunk == (int64_t)c) {
@@ -346,14 +339,6 @@ static struct cache_slot *load(struct trace_index *x, size_t c)
 		x->payload = p;
 		x->pcap = e->h.payload_len;
 	}
-	if (e->h.ntraps > s->cap) {
-		struct vmdbg_trap *t = realloc(s->traps, e->h.ntraps * sizeof(*t));
-
-		if (!t)
-			return damaged(x, c, "out of memory for its records"), NULL;
-		s->traps = t;
-		s->cap = e->h.ntraps;
-	}
 	if (read_at(x->fd, x->payload, e->h.payload_len, e->off + CHUNK_HDR_LEN) !=
 	    (int)e->h.payload_len)
 		return damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO)), NULL;
@@ -365,39 +350,8 @@ static struct cache_slot *load(struct trace_index *x, size_t c)
 	if (codec__crc32(0, x->payload, e->h.payload_len) != e->h.payload_crc)
 		return damaged(x, c, "CRC mismatch (stored 0x%08" PRIx32 ")", e->h.payload_crc),
 		       NULL;
-	record__reset(&cs, e->h.first_seq, e->h.base_time);
-	s->ntraps = 0;
-	s->have_end = false;
-	while (pos < e->h.payload_len) {
-		size_t used;
-		int ret;
-
-		if (nrec >= e->h.nrec)
-			return damaged(x, c, "more records than the %" PRIu32 " its header says",
-				       e->h.nrec), NULL;
-		ret = record__decode(&cs, x->payload + pos, e->h.payload_len - pos, &used, &it,
-				     msg, sizeof(msg));
-		if (ret < 0)
-			return damaged(x, c, "record %" PRIu64 " (payload byte %zu): %s",
-				       e->h.first_rec + nrec, pos, msg), NULL;
-		pos += used;
-		nrec++;
-		if (ret == 0)
-			continue;
-		if (it.kind == TRACE_ITEM_TRAP) {
-			if (s->ntraps >= e->h.ntraps)
-				return damaged(x, c, "more traps than the %" PRIu32 " its header "
-					       "says", e->h.ntraps), NULL;
-			s->traps[s->ntraps++] = it.trap;
-		} else if (it.kind == TRACE_ITEM_END) {
-			s->have_end = true;
-			s->end = it.end;
-		}
-	}
-	if (nrec != e->h.nrec || s->ntraps != e->h.ntraps)
-		return damaged(x, c, "holds %" PRIu32 " records (%" PRIu32 " traps), its header "
-			       "says %" PRIu32 " (%" PRIu32 ")", nrec, s->ntraps, e->h.nrec,
-			       e->h.ntraps), NULL;
+	if (chunk__decode(&s->d, &e->h, x->payload, msg, sizeof(msg)))
+		return damaged(x, c, "%s", msg), NULL;
 	s->chunk = (int64_t)c;
 	s->used = ++x->clock;
 	return s;
@@ -412,9 +366,9 @@ int trace_index__end(struct trace_index *x, struct trace_end *end)
 	s = load(x, x->nch - 1);
 	if (!s)
 		return -EBADMSG;
-	if (!s->have_end)
+	if (!s->d.have_end)
 		return 0;
-	*end = s->end;
+	*end = s->d.end;
 	return 1;
 }
 
@@ -447,7 +401,7 @@ int trace_index__trap(struct trace_index *x, uint64_t n, struct vmdbg_trap *t)
 	s = load(x, c);
 	if (!s)
 		return -EBADMSG;
-	*t = s->traps[n - x->ch[c].traps_before];
+	chunk__trap(&s->d, n - x->ch[c].traps_before, t);
 	return 0;
 }
 
@@ -468,17 +422,17 @@ int trace_index__find_seq(struct trace_index *x, uint64_t seq, uint64_t *n)
 	}
 	for (size_t c = lo; c < x->nch; c++) {
 		struct cache_slot *s;
+		uint64_t i;
 
 		if (!x->ch[c].h.ntraps)
 			continue;
 		s = load(x, c);
 		if (!s)
 			return -EBADMSG;
-		for (uint32_t i = 0; i < s->ntraps; i++)
-			if (s->traps[i].seq >= seq) {
-				*n = x->ch[c].traps_before + i;
-				return 0;
-			}
+		if (chunk__find_seq(&s->d, seq, &i) == 0) {
+			*n = x->ch[c].traps_before + i;
+			return 0;
+		}
 	}
 	return -ERANGE;
 }
@@ -580,20 +534,10 @@ int trace_index__find_kinds(struct trace_index *x, uint64_t n, int dir, trace_ma
 
 		if (some && !s)
 			return -EBADMSG;
-		if (s && dir >= 0) {
-			for (uint64_t i = n > base ? n - base : 0; i < s->ntraps; i++)
-				if (match(ctx, &s->traps[i])) {
-					*found = base + i;
-					return 0;
-				}
-		} else if (s) {
-			uint64_t i = n - base < s->ntraps ? n - base + 1 : s->ntraps;
-
-			while (i-- > 0)
-				if (match(ctx, &s->traps[i])) {
-					*found = base + i;
-					return 0;
-				}
+		if (s && chunk__find(&s->d, n > base ? n - base : 0, dir, match, may_match, ctx,
+				     found) == 0) {
+			*found += base;
+			return 0;
 		}
 		if (dir >= 0) {
 			if (++c >= x->nch)

@@ -32,6 +32,16 @@ struct trace_writer {
 	uint64_t off;			/* file offset of the next chunk */
 	uint8_t *dir;			/* a copy of every chunk header written */
 	size_t ndir, dircap;
+	/* repeats (FORMAT.md, REPEAT): the trap k back matched streak[k]
+	 * times in a row with time delta sd[k]; a run under way holds n
+	 * traps that repeat base[0..k) with delta d per cycle */
+	uint32_t streak[REPEAT_MAX_CYCLE + 1];
+	uint64_t sd[REPEAT_MAX_CYCLE + 1];
+	struct {
+		uint32_t k;
+		uint64_t n, d;
+		struct vmdbg_trap base[REPEAT_MAX_CYCLE];
+	} run;
 	uint64_t next_seq;		/* seq the next trap is expected to have */
 	uint64_t time;			/* time of the last timed record */
 	uint64_t records;		/* records in all flushed chunks */
@@ -117,7 +127,7 @@ static int remember(struct trace_writer *w, const uint8_t *hdr)
 	return 0;
 }
 
-int trace_writer__flush(struct trace_writer *w)
+static int flush_chunk(struct trace_writer *w)
 {
 	struct chunk_hdr ch = w->ch;
 	uint8_t sum[REC_SUMMARY_MAX], *p;
@@ -144,6 +154,9 @@ int trace_writer__flush(struct trace_writer *w)
 	w->ch.ntraps = 0;
 	w->plen = 0;
 	summary__reset(&w->sum);
+	/* a REPEAT repeats traps of its own chunk */
+	w->st.nhist = 0;
+	memset(w->streak, 0, sizeof(w->streak));
 	return 0;
 }
 
@@ -157,7 +170,7 @@ static uint8_t *begin_record(struct trace_writer *w, size_t max, bool is_trap,
 {
 	if (w->err)
 		return NULL;
-	if (w->ch.nrec && w->plen + max > CHUNK_FLUSH_BYTES && trace_writer__flush(w))
+	if (w->ch.nrec && w->plen + max > CHUNK_FLUSH_BYTES && flush_chunk(w))
 		return NULL;
 	if (!w->ch.nrec) {
 		w->ch.first_seq = is_trap ? seq : w->next_seq;
@@ -175,16 +188,17 @@ static int end_record(struct trace_writer *w, size_t len, bool timed, uint64_t t
 	if (timed)
 		w->time = time;
 	if (w->ch.nrec >= CHUNK_MAX_RECORDS)
-		return trace_writer__flush(w);
+		return flush_chunk(w);
 	return 0;
 }
 
-int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
+/* One trap as a TRAP record (after its COUNT record for a string I/O). */
+static int put_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 {
 	uint8_t *p;
 
 	/* A string I/O's COUNT record and its TRAP share a chunk. */
-	if (t->count && w->ch.nrec + 2 > CHUNK_MAX_RECORDS && trace_writer__flush(w))
+	if (t->count && w->ch.nrec + 2 > CHUNK_MAX_RECORDS && flush_chunk(w))
 		return w->err;
 	p = begin_record(w, REC_TRAP_MAX + REC_COUNT_MAX, true, t->seq, true, t->time);
 	if (!p)
@@ -202,10 +216,136 @@ int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 	return end_record(w, record__encode_trap(&w->st, t, p), true, t->time);
 }
 
+/* Trap i (0-based) of the run under way. */
+static void run_trap(const struct trace_writer *w, uint64_t i, struct vmdbg_trap *t)
+{
+	uint64_t q = i / w->run.k + 1;
+
+	*t = w->run.base[i % w->run.k];
+	t->seq += w->run.k * q;
+	t->time += w->run.d * q;
+}
+
+/*
+ * End the run under way: one REPEAT record, or its traps one by one when
+ * that is shorter (a run of two or three).  Its room in the chunk was
+ * checked when the run began, so the REPEAT joins the traps it repeats.
+ */
+static int end_run(struct trace_writer *w)
+{
+	uint32_t k = w->run.k;
+	uint64_t n = w->run.n, d = w->run.d;
+	struct vmdbg_trap t;
+	uint8_t *p;
+
+	if (!n)
+		return 0;
+	w->run.n = 0;
+	memset(w->streak, 0, sizeof(w->streak));
+	if (2 + uv_len(k) + uv_len(n) + uv_len(zigzag(d)) >= 2 * n) {
+		for (uint64_t i = 0; i < n; i++) {
+			run_trap(w, i, &t);
+			if (put_trap(w, &t))
+				return w->err;
+		}
+		return 0;
+	}
+	p = begin_record(w, REC_REPEAT_MAX, true, 0, true, 0);
+	if (!p)
+		return w->err;
+	for (uint32_t j = 0; j < k; j++)
+		summary__add_trap(&w->sum, &w->run.base[j], n / k + (j < n % k));
+	w->ch.ntraps += (uint32_t)n;
+	run_trap(w, n - 1, &t);
+	return end_record(w, record__encode_repeat(&w->st, k, n, d, p), true, t.time);
+}
+
+/* Whether t goes on the run under way, or starts one. */
+static bool repeats(struct trace_writer *w, const struct vmdbg_trap *t)
+{
+	uint64_t d;
+	unsigned start = 0;
+
+	if (w->run.n) {
+		struct vmdbg_trap e;
+
+		run_trap(w, w->run.n, &e);
+		if (record__repeats(t, &e, 0, &d) && !d &&
+		    w->ch.ntraps + w->run.n < CHUNK_TRAPS_LIMIT) {
+			w->run.n++;
+			return true;
+		}
+		return false;
+	}
+	for (unsigned k = 1; k <= w->st.nhist && k <= REPEAT_MAX_CYCLE; k++) {
+		if (!record__repeats(t, record__hist(&w->st, k), k, &d)) {
+			w->streak[k] = 0;
+			continue;
+		}
+		if (!w->streak[k] || w->sd[k] != d) {
+			w->streak[k] = 0;
+			w->sd[k] = d;
+		}
+		/* a whole cycle matched (the shortest cycle that did wins) */
+		if (++w->streak[k] >= k && !start)
+			start = k;
+	}
+	/* the REPEAT must fit in this chunk, after the traps it repeats */
+	if (!start || w->plen + REC_REPEAT_MAX > CHUNK_FLUSH_BYTES ||
+	    w->ch.nrec + 1 >= CHUNK_MAX_RECORDS || t->count)
+		return false;
+	w->run.k = start;
+	w->run.d = w->sd[start];
+	w->run.n = 1;
+	for (unsigned j = 0; j < start; j++)
+		w->run.base[j] = *record__hist(&w->st, start - j);
+	return true;
+}
+
+int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
+{
+	if (w->err)
+		return w->err;
+	if (repeats(w, t)) {
+		w->next_seq = t->seq + 1;
+		return 0;
+	}
+	if (end_run(w))
+		return w->err;
+	/* a full chunk ends a run: this trap may start the next chunk */
+	if (w->run.n == 0 && w->ch.ntraps >= CHUNK_TRAPS_LIMIT - 1 && flush_chunk(w))
+		return w->err;
+	return put_trap(w, t);
+}
+
+/*
+ * Before a record that is not a trap: end the run under way, and start
+ * the next one afresh, so that a run never spans another record and the
+ * line after a note in `trace show` is a whole trap (a decoder would
+ * accept a REPEAT of traps before it: this is the writer's choice).
+ */
+static int other_record(struct trace_writer *w)
+{
+	if (end_run(w))
+		return w->err;
+	w->st.nhist = 0;
+	memset(w->streak, 0, sizeof(w->streak));
+	return 0;
+}
+
+int trace_writer__flush(struct trace_writer *w)
+{
+	if (w->err)
+		return w->err;
+	if (end_run(w))
+		return w->err;
+	return flush_chunk(w);
+}
+
 int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
 			    uint64_t time, uint64_t value)
 {
-	uint8_t *p = begin_record(w, REC_INPUT_MAX, false, 0, true, time);
+	uint8_t *p = other_record(w) ? NULL : begin_record(w, REC_INPUT_MAX, false, 0, true, time);
 
 	if (!p)
 		return w->err;
@@ -216,7 +356,7 @@ int trace_writer__add_input(struct trace_writer *w, enum vmdbg_input_kind kind,
 int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
 			     const uint8_t *buf, size_t len)
 {
-	if (w->err)
+	if (w->err || other_record(w))
 		return w->err;
 	while (len > 0) {
 		size_t n = len > TRACE_SERIAL_MAX ? TRACE_SERIAL_MAX : len;
@@ -238,7 +378,7 @@ int trace_writer__add_serial(struct trace_writer *w, uint64_t time,
 
 int trace_writer__add_note(struct trace_writer *w, const char *text)
 {
-	uint8_t *p = begin_record(w, REC_NOTE_MAX, false, 0, false, 0);
+	uint8_t *p = other_record(w) ? NULL : begin_record(w, REC_NOTE_MAX, false, 0, false, 0);
 
 	if (!p)
 		return w->err;
@@ -279,7 +419,7 @@ int trace_writer__close(struct trace_writer *w, const struct trace_end *end)
 {
 	int ret = 0;
 
-	if (end) {
+	if (end && !end_run(w)) {
 		uint8_t *p = begin_record(w, REC_END_MAX, false, 0, false, 0);
 
 		if (p)

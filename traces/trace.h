@@ -82,6 +82,7 @@ enum trace_item_kind {
 	TRACE_ITEM_SERIAL,
 	TRACE_ITEM_END,
 	TRACE_ITEM_NOTE,	/* a message the engine logged during the run */
+	TRACE_ITEM_REPEAT,	/* compact form only: a run of repeated traps */
 };
 
 /* Longest NOTE text; the writer cuts longer ones. */
@@ -106,6 +107,15 @@ struct trace_item {
 		} serial;
 		struct trace_end end;
 		char note[TRACE_NOTE_MAX + 1];	/* NUL-terminated */
+		/* n traps that repeat the cycle of the `cycle` traps before
+		 * them, each with seq + cycle and time + delta (format 1.2,
+		 * REPEAT); first and last are the first and the last of them */
+		struct {
+			uint32_t cycle;
+			uint64_t n;
+			uint64_t delta;
+			struct vmdbg_trap first, last;
+		} repeat;
 	};
 };
 
@@ -159,6 +169,9 @@ const struct trace_header *trace_reader__header(const struct trace_reader *r);
  * ends with 0 and a warning.  After 0 or an error it keeps returning that.
  */
 int trace_reader__next(struct trace_reader *r, struct trace_item *item);
+/* Compact form: a run of repeated traps comes back as one
+ * TRACE_ITEM_REPEAT item instead of its traps one by one. */
+void trace_reader__set_compact(struct trace_reader *r, int compact);
 /* Message for the error, "" when none. */
 const char *trace_reader__error(const struct trace_reader *r);
 /* A warning such as "truncated after chunk N (record M): ...", or NULL. */

@@ -33,6 +33,9 @@ struct trace_reader {
 	uint32_t nrec, ntraps;		/* records / traps decoded in this chunk */
 	uint64_t records;		/* records decoded in the whole file */
 	struct codec_state st;
+	bool compact;			/* REPEAT as one item */
+	uint32_t rep_k;			/* a REPEAT being expanded: its cycle, */
+	uint64_t rep_d, rep_left;	/* time delta and traps still to come */
 
 	char err[320];
 	char warn[320];
@@ -133,6 +136,11 @@ fail:
 		fclose(r->f);
 	free(r);
 	return NULL;
+}
+
+void trace_reader__set_compact(struct trace_reader *r, int compact)
+{
+	r->compact = compact;
 }
 
 const struct trace_header *trace_reader__header(const struct trace_reader *r)
@@ -237,8 +245,9 @@ static int load_chunk(struct trace_reader *r)
 	if (r->ch.payload_len > CHUNK_PAYLOAD_LIMIT)
 		return damaged(r, "payload length %" PRIu32 " over the limit of %u",
 			       r->ch.payload_len, CHUNK_PAYLOAD_LIMIT);
-	/* every record takes at least its tag byte */
-	if (r->ch.nrec > r->ch.payload_len || r->ch.ntraps > r->ch.nrec)
+	/* every record takes at least its tag byte; a REPEAT stands for many
+	 * traps, but a chunk holds at most CHUNK_TRAPS_LIMIT */
+	if (r->ch.nrec > r->ch.payload_len || r->ch.ntraps > CHUNK_TRAPS_LIMIT)
 		return damaged(r, "%" PRIu32 " records (%" PRIu32 " traps) cannot fit "
 			       "in %" PRIu32 " payload bytes", r->ch.nrec, r->ch.ntraps,
 			       r->ch.payload_len);
@@ -311,6 +320,15 @@ int trace_reader__next(struct trace_reader *r, struct trace_item *item)
 			r->done = 1;
 			return 0;
 		}
+		if (r->rep_left) {
+			/* the next trap of a REPEAT: the one a cycle back, a cycle on */
+			item->kind = TRACE_ITEM_TRAP;
+			record__repeat_trap(&r->st, r->rep_k, r->rep_d, 0, &item->trap);
+			record__step(&r->st, &item->trap);
+			r->rep_left--;
+			r->ntraps++;
+			return 1;
+		}
 		if (r->chunk_no == 0 || r->pos >= r->ch.payload_len) {
 			if (r->chunk_no && (r->nrec != r->ch.nrec || r->ntraps != r->ch.ntraps))
 				return damaged(r, "holds %" PRIu32 " records (%" PRIu32 " traps), "
@@ -334,6 +352,22 @@ int trace_reader__next(struct trace_reader *r, struct trace_item *item)
 		r->records++;
 		if (ret == 0)
 			continue;	/* a record type this version skips */
+		if (item->kind == TRACE_ITEM_REPEAT) {
+			if (r->ch.ntraps - r->ntraps < item->repeat.n)
+				return damaged(r, "record %" PRIu64 ": a repeat of %" PRIu64 " traps "
+					       "passes the %" PRIu32 " traps its header says",
+					       r->records - 1, item->repeat.n, r->ch.ntraps);
+			if (!r->compact) {
+				r->rep_k = item->repeat.cycle;
+				r->rep_d = item->repeat.delta;
+				r->rep_left = item->repeat.n;
+				continue;
+			}
+			record__repeat_apply(&r->st, item->repeat.cycle, item->repeat.n,
+					     item->repeat.delta);
+			r->ntraps += (uint32_t)item->repeat.n;
+			return 1;
+		}
 		if (item->kind == TRACE_ITEM_TRAP)
 			r->ntraps++;
 		if (item->kind == TRACE_ITEM_END)

@@ -95,6 +95,9 @@ static void describe(const struct replay *p, const struct trace_item *it, char *
 			 vmdbg__stop_reason_name(it->end.reason), it->end.exit_status,
 			 it->end.insn_count, it->end.rip);
 		break;
+	case TRACE_ITEM_REPEAT:	/* the reader expands repeats for replay */
+		snprintf(buf, len, "repeat");
+		break;
 	}
 }
 
@@ -251,6 +254,7 @@ static void check(struct replay *p, const struct trace_item *got)
 		same = !strcmp(p->next.note, got->note);
 		break;
 	case TRACE_ITEM_END:
+	case TRACE_ITEM_REPEAT:	/* not from an expanding reader */
 		break;
 	}
 	if (!same) {

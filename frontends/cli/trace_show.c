@@ -102,6 +102,31 @@ static void emit(void *ctx, const struct vmdbg_trap *first, const struct vmdbg_t
 	s->out[s->n++] = '\n';
 }
 
+/*
+ * A run of repeated traps (format 1.2, REPEAT; the reader's compact form)
+ * as one line, in the shape of a --fold line: the first repeated trap's seq
+ * and time, how often the cycle repeated, the last one's seq.
+ */
+static void repeat_line(struct show *s, const struct trace_item *it)
+{
+	const struct vmdbg_trap *f = &it->repeat.first;
+	uint32_t k = it->repeat.cycle;
+	uint64_t times = it->repeat.n / k, more = it->repeat.n % k;
+	char what[48] = "", extra[48] = "";
+
+	if (k > 1)
+		snprintf(what, sizeof(what), "the last %" PRIu32 " records ", k);
+	if (more)
+		snprintf(extra, sizeof(extra), " and %" PRIu64 " record%s", more,
+			 more > 1 ? "s" : "");
+	if (s->n + 256 > sizeof(s->out))
+		out_flush(s);
+	s->n += (size_t)snprintf(s->out + s->n, 256, "%6" PRIu64 " %10" PRIu64 "%c ... %s"
+				 "(repeated %" PRIu64 " time%s%s) ... to #%" PRIu64 "\n", f->seq,
+				 f->time, f->time_is_insns ? 'i' : 'x', what, times,
+				 times == 1 ? "" : "s", extra, it->repeat.last.seq);
+}
+
 int trace_show(const struct trace_opts *o)
 {
 	struct trace_reader *r = trace_cmd__open(o->file);
@@ -124,6 +149,8 @@ int trace_show(const struct trace_opts *o)
 	st = trace_cmd__symbols(o, trace_reader__header(r));
 	s->n = 0;
 	s->lines = trace_lines__new(st);	/* NULL: every line formatted whole */
+	/* unfiltered, a run of repeats is one line; else every trap is seen */
+	trace_reader__set_compact(r, !trace_sel__filtered(o) && !o->fold);
 	while ((ret = trace_reader__next(r, &it)) == 1) {
 		if (it.kind == TRACE_ITEM_END) {
 			trace_fold__flush(&f);
@@ -137,6 +164,11 @@ int trace_show(const struct trace_opts *o)
 			trace_fold__flush(&f);
 			out_flush(s);
 			printf("note: %s\n", sanitize__str(note, sizeof(note), it.note, SANITIZE_TERM));
+			continue;
+		}
+		if (it.kind == TRACE_ITEM_REPEAT) {
+			traps += it.repeat.n;
+			repeat_line(s, &it);
 			continue;
 		}
 		if (it.kind != TRACE_ITEM_TRAP)

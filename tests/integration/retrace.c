@@ -14,6 +14,7 @@
 #include "vmdbg/regfile.h"
 #include "vmdbg/sha256.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,9 @@ int main(int argc, char **argv)
 			end = it.end;
 			have_end = 1;
 			ret = 0;
+			break;
+		case TRACE_ITEM_REPEAT:	/* the reader expands them */
+			ret = -EINVAL;
 			break;
 		}
 		if (ret < 0)

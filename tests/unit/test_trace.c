@@ -910,8 +910,16 @@ static void test_huge_lengths(void **state)
 	assert_contains(trace_reader__warning(r), "needs 1000000 payload bytes, only 2 present");
 	trace_reader__close(r);
 
+	/* a REPEAT (1.2) with nothing before it to repeat */
+	p[0] = REC_REPEAT;
+	p[1] = 3;
+	p[2] = 1;
+	p[3] = 5;
+	p[4] = 6;
+	write_chunk_file(path, p, 5, 5, 1, 5, 0);
+	expect_chunk_error(path, 0, "a repeat of 1 traps, 5 times, with 0 traps before it");
 	/* a sized record of a later minor version is skipped */
-	p[0] = REC_SIZED_FIRST + 3;
+	p[0] = REC_SIZED_FIRST + 0x20;
 	p[1] = 2;
 	p[2] = p[3] = 0xee;
 	memcpy(p + 4, trap, 2);

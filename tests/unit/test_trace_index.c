@@ -125,6 +125,12 @@ static int is_exception(void *ctx, const struct vmdbg_trap *t)
 	return t->cls == VMDBG_TC_EXCEPTION;
 }
 
+static int is_interrupt(void *ctx, const struct vmdbg_trap *t)
+{
+	(void)ctx;
+	return t->cls == VMDBG_TC_INTERRUPT;
+}
+
 static int never(void *ctx, const struct vmdbg_trap *t)
 {
 	(void)ctx;
@@ -259,6 +265,129 @@ static void test_counts(void **state)
 	assert_int_equal(serial, N / 1000);
 	assert_int_equal(bytes, 2 * (N / 1000));
 	assert_int_equal(trace_index__counts(x, trace_index__nchunks(x), NULL), -ERANGE);
+	trace_index__close(x);
+	unlink(path);
+}
+
+/* Trap i of a polling trace: runs of a cycle of 1, 2 or 3 traps (the cycle
+ * changes every 5000 traps), a timer interrupt every 1777th trap, the time
+ * drifting by one every 3001st, a seq gap every 20011th. */
+static void make_poll(uint64_t i, struct vmdbg_trap *t)
+{
+	uint64_t k = (i / 5000) % 3 + 1, j = i % k;
+
+	memset(t, 0, sizeof(*t));
+	t->seq = i + i / 20011;
+	t->time = 7 * i + i / 3001;
+	t->time_is_insns = 1;
+	t->mode = 32;
+	if (i % 1777 == 5) {
+		t->cls = VMDBG_TC_INTERRUPT;
+		t->vector = 0x20;
+		t->rip = 0x1000 + i;
+		t->disposition = VMDBG_DISP_REFLECTED;
+		t->handler = 0x2000;
+		return;
+	}
+	t->cls = VMDBG_TC_IO;
+	t->dir = j == 1 ? VMDBG_DIR_OUT : VMDBG_DIR_IN;
+	t->addr = 0x3f4 + j;
+	t->value = 0xff;
+	t->size = 1;
+	t->rip = 0x10005 + 3 * j;
+	t->device = VMDBG_DEV_UART;
+	t->disposition = VMDBG_DISP_EMULATED;
+}
+
+/* Runs of repeats: a few bytes per cycle, and every reader sees every trap
+ * as if it were written out: the reader, its compact form, the index. */
+static void test_repeats(void **state)
+{
+	const uint64_t n = 200000;
+	struct trace_header h = { 0 };
+	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
+	struct vmdbg_trap t, want;
+	struct trace_writer *w;
+	struct trace_reader *r;
+	struct trace_index *x;
+	struct trace_item it;
+	uint64_t i = 0, reps = 0, pos;
+	char err[320];
+	int fd, ret;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/vmdbg-test-index-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	w = trace_writer__open(path, &h, err, sizeof(err));
+	assert_non_null(w);
+	for (i = 0; i < n; i++) {
+		make_poll(i, &t);
+		assert_int_equal(trace_writer__add_trap(w, &t), 0);
+	}
+	assert_int_equal(trace_writer__close(w, &e), 0);
+	/* ~300 breaks of the runs, each costs a few literal traps and a REPEAT */
+	if (file_size() > 12000)
+		fail_msg("%lld bytes for %llu repeating traps", (long long)file_size(),
+			 (unsigned long long)n);
+
+	r = trace_reader__open(path, err, sizeof(err));
+	assert_non_null(r);
+	for (i = 0; (ret = trace_reader__next(r, &it)) == 1 && it.kind == TRACE_ITEM_TRAP; i++) {
+		make_poll(i, &want);
+		if (memcmp(&it.trap, &want, sizeof(want)))
+			fail_msg("reader: trap %llu: seq %llu time %llu, wanted %llu %llu",
+				 (unsigned long long)i, (unsigned long long)it.trap.seq,
+				 (unsigned long long)it.trap.time, (unsigned long long)want.seq,
+				 (unsigned long long)want.time);
+	}
+	assert_int_equal(i, n);
+	assert_int_equal(it.kind, TRACE_ITEM_END);
+	trace_reader__close(r);
+
+	/* compact: a REPEAT item stands for its traps, first and last given */
+	r = trace_reader__open(path, err, sizeof(err));
+	trace_reader__set_compact(r, 1);
+	for (i = 0; (ret = trace_reader__next(r, &it)) == 1 && it.kind != TRACE_ITEM_END;) {
+		if (it.kind == TRACE_ITEM_TRAP) {
+			make_poll(i++, &want);
+			assert_memory_equal(&it.trap, &want, sizeof(want));
+			continue;
+		}
+		assert_int_equal(it.kind, TRACE_ITEM_REPEAT);
+		make_poll(i, &want);
+		assert_memory_equal(&it.repeat.first, &want, sizeof(want));
+		make_poll(i + it.repeat.n - 1, &want);
+		assert_memory_equal(&it.repeat.last, &want, sizeof(want));
+		assert_int_equal(it.repeat.cycle, (i / 5000) % 3 + 1);
+		i += it.repeat.n;
+		reps++;
+	}
+	assert_int_equal(ret, 1);
+	assert_int_equal(i, n);
+	assert_true(reps > 100);
+	trace_reader__close(r);
+
+	/* the index: every trap by position, by seq, and searches */
+	x = open_ok();
+	assert_int_equal(trace_index__ntraps(x), n);
+	for (i = 0; i < n; i += (i & 7) ? 1 : 997) {
+		assert_int_equal(trace_index__trap(x, i, &t), 0);
+		make_poll(i, &want);
+		assert_memory_equal(&t, &want, sizeof(want));
+		assert_int_equal(trace_index__find_seq(x, want.seq, &pos), 0);
+		assert_int_equal(pos, i);
+	}
+	assert_int_equal(trace_index__find(x, 6, 1, is_interrupt, NULL, &pos), 0);
+	assert_int_equal(pos, 1777 + 5);
+	assert_int_equal(trace_index__find(x, n - 1, -1, is_interrupt, NULL, &pos), 0);
+	assert_int_equal(pos, (n - 6) / 1777 * 1777 + 5);
+	assert_int_equal(trace_index__find_kinds(x, 6, 1, is_interrupt, is_interrupt, NULL, &pos),
+			 0);
+	assert_int_equal(pos, 1777 + 5);
+	assert_int_equal(trace_index__find_kinds(x, 0, 1, never, never, NULL, &pos), -ENOENT);
+	assert_int_equal(trace_index__end(x, &e), 1);
 	trace_index__close(x);
 	unlink(path);
 }
@@ -404,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_random_access),
 		cmocka_unit_test(test_seq_gaps),
 		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_cut_off),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_empty_and_not_a_trace),

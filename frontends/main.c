@@ -68,6 +68,7 @@ static void usage(FILE *f)
 "  --max-steps N            stop after N instructions (emu) or exits (kvm)\n"
 "  --timeout S              stop after S seconds (fractions allowed)\n"
 "  -o, --trace FILE         write the trace file\n"
+"  --max-trace-size SIZE    stop the run before the trace passes SIZE bytes (64K..)\n"
 "  -t, --traps              print each trap record on stderr as it happens\n"
 "  -q, --quiet              do not copy the guest's serial output to stdout\n"
 "  --display none|text|live print the guest's VGA text screen at the end: text\n"
@@ -86,7 +87,8 @@ static void usage(FILE *f)
 "exit status: the guest's debug-exit status (port 0xf4: value*2+1); 0 the guest\n"
 "powered off through ACPI (S5); 2 bad input,\n"
 "4 guest died (triple fault, reset, halted forever), 6 the backend cannot run\n"
-"the guest, 8 internal error, 10 replay diverged, 124 --timeout or --max-steps reached.\n");
+"the guest, 8 internal error, 10 replay diverged, 124 --timeout, --max-steps or\n"
+"--max-trace-size reached.\n");
 }
 
 struct run_opts {
@@ -96,12 +98,21 @@ struct run_opts {
 	int step, traps, quiet, verbose;
 	int display;		/* -1 none, 0 when used, 1 text, 2 live */
 	uint64_t max_steps;
+	uint64_t max_trace_size;	/* 0: no limit */
 	double timeout;
 	long success_exit;	/* --success-exit N: debug-exit value N is status 0; -1 none */
 };
 
+/* --max-trace-size: the run is stopped when the file, closed now, would
+ * come this close to the limit; emu stops after the instruction, so the
+ * END record and the records of one instruction fit in the rest. */
+#define TRACE_SIZE_SLACK 16384
+
 struct run_ctx {
 	struct trace_writer *tw;
+	struct vmdbg *vm;
+	uint64_t max_trace_size;
+	int size_stop;		/* the limit was reached: stop requested */
 	int traps, quiet;
 	uint64_t ntraps;
 	int failed;
@@ -185,6 +196,11 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 		console__want(&c->con, ev->u.want.blocking, ev->u.want.device);
 		break;
 	}
+	if (c->max_trace_size && c->tw && !c->size_stop &&
+	    trace_writer__size(c->tw) + TRACE_SIZE_SLACK >= c->max_trace_size) {
+		c->size_stop = 1;
+		vmdbg__request_stop(c->vm);
+	}
 }
 
 static struct vmdbg *volatile running_vm;
@@ -206,6 +222,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 		{ "display", required_argument, 0, O_RUN__NEXT },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "success-exit", required_argument, 0, O_RUN__NEXT + 1 },
+		{ "max-trace-size", required_argument, 0, O_RUN__NEXT + 2 },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -253,6 +270,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 					   optarg), -1;
 			break;
 		}
+		case O_RUN__NEXT + 2:
+			if (cli__parse_size(optarg, &o->max_trace_size) < 0 ||
+			    o->max_trace_size < 65536)
+				return err("--max-trace-size %s: expected a size of at least 64K",
+					   optarg), -1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -269,6 +292,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, int record)
 		return err("--entry and --mode need --load ADDR"), -1;
 	if (record && !o->trace)
 		return err("record: missing -o FILE"), -1;
+	if (o->max_trace_size && !o->trace)
+		return err("--max-trace-size needs a trace (-o FILE)"), -1;
 	/* a trace's replay must start from the disks the run started from */
 	if (o->trace && !o->cfg.snapshot)
 		o->cfg.snapshot = 1;
@@ -355,6 +380,8 @@ static int cmd_run(int argc, char **argv, int record)
 		}
 	}
 	console__init(&ctx.con, vm);
+	ctx.vm = vm;
+	ctx.max_trace_size = o.max_trace_size;
 	vmdbg__set_callback(vm, on_event, &ctx);
 	vmdbg__set_step_mode(vm, o.step);
 	vmdbg__set_limits(vm, o.max_steps, (uint64_t)(o.timeout * 1000.0));
@@ -381,6 +408,13 @@ static int cmd_run(int argc, char **argv, int record)
 	status = stop_status(&stop);
 	if (ret < 0 && stop.reason == VMDBG_STOP_NONE)
 		status = EXIT_INTERNAL;
+	/* our own stop: a limit, as --max-steps is, and the END record says so */
+	if (ctx.size_stop && stop.reason == VMDBG_STOP_USER) {
+		snprintf(stop.msg, sizeof(stop.msg), "trace size limit reached: %s would pass "
+			 "%" PRIu64 " bytes (--max-trace-size)", o.trace, o.max_trace_size);
+		stop.reason = VMDBG_STOP_LIMIT;
+		status = EXIT_LIMIT;
+	}
 	/* a course's scripts under `set -e`: the guest's own "passed" */
 	if (stop.reason == VMDBG_STOP_EXIT && o.success_exit >= 0 &&
 	    (uint32_t)(stop.exit_status - 1) / 2 == (uint32_t)o.success_exit)

@@ -108,6 +108,15 @@ const char *trace_writer__error(const struct trace_writer *w)
 	return w->msg;
 }
 
+uint64_t trace_writer__size(const struct trace_writer *w)
+{
+	uint64_t n = w->off + 8 + DIR_TRAILER_LEN + (uint64_t)w->ndir * CHUNK_HDR_LEN;
+
+	if (w->ch.nrec || w->run.n)
+		n += 2 * CHUNK_HDR_LEN + w->plen + REC_REPEAT_MAX;
+	return n;
+}
+
 /* Keep a copy of the chunk header for the directory written at close. */
 static int remember(struct trace_writer *w, const uint8_t *hdr)
 {

@@ -147,6 +147,10 @@ int trace_writer__add_note(struct trace_writer *w, const char *text);
 int trace_writer__flush(struct trace_writer *w);
 /* Message for the last failure, "" when none. */
 const char *trace_writer__error(const struct trace_writer *w);
+/* The bytes the file would hold if closed now: what is written, the chunk
+ * being filled and the chunk directory (not END or a SUMMARY, each a few
+ * hundred bytes at most).  For a size limit: `record --max-trace-size`. */
+uint64_t trace_writer__size(const struct trace_writer *w);
 /* Append the END record (unless end is NULL), flush, close and free w.
  * Returns 0 or the first error seen during the writer's life.  A file
  * without an END record reads like one whose writer was killed: complete,

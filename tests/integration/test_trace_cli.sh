@@ -53,6 +53,21 @@ printf '\271\040\116\000\000\346\200\100\342\373\364' >"$TMP/outs.bin"
 expect_status 4 "$VMDBG" record --backend emu --load 0x10000 --mode 32 "$TMP/outs.bin" -o "$TMP/o.vtr" -q
 "$VMDBG" trace stats "$TMP/o.vtr" >"$TMP/fast" || fail "stats of outs"
 grep -Eq '^  records +20003  \(20002 traps,' "$TMP/fast" || { cat "$TMP/fast"; fail "outs records"; }
+
+# --max-trace-size: the run stops before the file passes the limit, as
+# --max-steps stops it (status 124, one line), and the file is whole: END,
+# the chunk directory, and a replay that matches it to the instruction.
+expect_status 124 "$VMDBG" record --backend emu --load 0x10000 --mode 32 --max-trace-size 64K "$TMP/outs.bin" -o "$TMP/lim.vtr" -q
+grep -Eq "^vmdbg: limit: trace size limit reached: $TMP/lim.vtr would pass 65536 bytes \(--max-trace-size\); last trap record #[0-9]+ " "$TMP/err" ||
+	{ cat "$TMP/err"; fail "--max-trace-size message"; }
+size=$(wc -c <"$TMP/lim.vtr")
+[ "$size" -le 65536 ] && [ "$size" -gt 32768 ] || fail "--max-trace-size 64K: $size bytes"
+"$VMDBG" trace stats "$TMP/lim.vtr" >"$TMP/out" 2>"$TMP/err" || fail "stats of a size-limited trace"
+[ ! -s "$TMP/err" ] || { cat "$TMP/err"; fail "a size-limited trace warns"; }
+grep -Eq '^  records +[0-9]+  \([0-9]+ traps, 0 inputs, 0 serial with 0 bytes, 1 end\)$' "$TMP/out" || fail "no END"
+"$VMDBG" replay "$TMP/lim.vtr" --image "$TMP/outs.bin" >"$TMP/out" 2>&1 || { cat "$TMP/out"; fail "replay of a size-limited trace"; }
+expect_status 2 "$VMDBG" record --backend emu --load 0x10000 --mode 32 --max-trace-size 1K "$TMP/outs.bin" -o "$TMP/lim.vtr"
+only_line "$TMP/err" "vmdbg: --max-trace-size 1K: expected a size of at least 64K"
 cp "$TMP/o.vtr" "$TMP/obad.vtr"
 printf '\377' | dd of="$TMP/obad.vtr" bs=1 seek=5000 conv=notrunc 2>/dev/null
 "$VMDBG" trace stats "$TMP/obad.vtr" | sed 1d >"$TMP/slow" || fail "stats from summaries read a damaged payload"

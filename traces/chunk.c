@@ -117,7 +117,7 @@ int chunk__decode(struct chunk_dec *c, const struct chunk_hdr *h, const uint8_t 
 							    .d = it.repeat.delta, .k = k,
 							    .base = c->nt - k }))
 				goto nomem;
-			record__repeat_apply(&cs, k, it.repeat.n, it.repeat.delta);
+			repeat__apply(&cs, k, it.repeat.n, it.repeat.delta);
 			c->ntraps += (uint32_t)it.repeat.n;
 		} else if (it.kind == TRACE_ITEM_END) {
 			c->have_end = true;

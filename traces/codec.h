@@ -253,6 +253,14 @@ int summary__decode(const uint8_t *p, size_t len, struct chunk_sum *s, char *err
 		    size_t errlen);
 /* A trap of kind k: the attributes and addr, every other field 0. */
 void summary__kind_trap(const struct sum_kind *k, struct vmdbg_trap *t);
+/* The SUMMARY of the chunk whose payload starts at off in fd: 1 with *s,
+ * 0 when it has none that counts every trap (an older writer, too many
+ * kinds, counts that do not add up to h's), -EBADMSG with a message.  Reads
+ * the start of the payload only: its CRC is not checked. */
+int summary__read(int fd, uint64_t off, const struct chunk_hdr *h, struct chunk_sum *s,
+		  char *err, size_t errlen);
+/* The same as trace_index__counts() gives it. */
+void summary__counts(const struct chunk_sum *s, struct trace_chunk_counts *k);
 
 /* ---- records (record.c) ----------------------------------------------- */
 
@@ -298,19 +306,19 @@ static inline const struct vmdbg_trap *record__hist(const struct codec_state *s,
 
 /* Whether t repeats base, the trap k before it: every field equal but seq
  * (base's + k) and time (*d, the delta, is set). */
-bool record__repeats(const struct vmdbg_trap *t, const struct vmdbg_trap *base, unsigned k,
+bool repeat__match(const struct vmdbg_trap *t, const struct vmdbg_trap *base, unsigned k,
 		     uint64_t *d);
 /* A REPEAT record of n traps, cycle k, time delta d per cycle; updates the
  * state as if the n traps had been coded one by one. */
-size_t record__encode_repeat(struct codec_state *s, unsigned k, uint64_t n, uint64_t d,
+size_t repeat__encode(struct codec_state *s, unsigned k, uint64_t n, uint64_t d,
 			     uint8_t *out);
 /* Trap i (0-based) of a repeat of cycle k and delta d that starts after
  * the traps in s's history. */
-void record__repeat_trap(const struct codec_state *s, unsigned k, uint64_t d, uint64_t i,
+void repeat__trap(const struct codec_state *s, unsigned k, uint64_t d, uint64_t i,
 			 struct vmdbg_trap *t);
 /* After a REPEAT item: the state after its n traps, in O(k).  Or one trap
- * at a time: record__repeat_trap(s, k, d, 0, t) then record__step(s, t). */
-void record__repeat_apply(struct codec_state *s, unsigned k, uint64_t n, uint64_t d);
+ * at a time: repeat__trap(s, k, d, 0, t) then record__step(s, t). */
+void repeat__apply(struct codec_state *s, unsigned k, uint64_t n, uint64_t d);
 /* The state after trap t (coded or repeated). */
 void record__step(struct codec_state *s, const struct vmdbg_trap *t);
 

@@ -437,46 +437,19 @@ int trace_index__find_seq(struct trace_index *x, uint64_t seq, uint64_t *n)
 	return -ERANGE;
 }
 
-/*
- * Chunk c's SUMMARY (1.2): 1 with x->sum filled, 0 when it has none that
- * counts every trap, -EBADMSG.  Reads the start of the payload only: the
- * payload CRC is checked when the chunk is decoded, not here.
- */
+/* Chunk c's SUMMARY (summary__read()): 1 with x->sum, 0, -EBADMSG. */
 static int read_summary(struct trace_index *x, size_t c)
 {
 	const struct chunk_ent *e = &x->ch[c];
-	size_t want = e->h.payload_len < 1024 ? e->h.payload_len : 1024;
-	uint64_t total = 0;
-	uint8_t buf[REC_SUMMARY_MAX + 16];
 	char msg[200];
-	int ret;
+	int ret = summary__read(x->fd, e->off + CHUNK_HDR_LEN, &e->h, &x->sum, msg, sizeof(msg));
 
-	if (!want || read_at(x->fd, buf, want, e->off + CHUNK_HDR_LEN) != (int)want)
-		return want ? damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO)) : 0;
-	if (buf[0] != REC_SUMMARY)
-		return 0;
-	ret = summary__decode(buf, want, &x->sum, msg, sizeof(msg));
-	if (ret < 0 && want < e->h.payload_len) {
-		/* a long one: read it whole */
-		want = e->h.payload_len < sizeof(buf) ? e->h.payload_len : sizeof(buf);
-		if (read_at(x->fd, buf, want, e->off + CHUNK_HDR_LEN) != (int)want)
-			return damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO));
-		ret = summary__decode(buf, want, &x->sum, msg, sizeof(msg));
-	}
-	if (ret < 0)
-		return damaged(x, c, "record %" PRIu64 ": %s", e->h.first_rec, msg);
-	if (!(x->sum.flags & SUM_F_COMPLETE))
-		return 0;
-	for (uint32_t i = 0; i < x->sum.nkinds; i++)
-		total += x->sum.kinds[i].n;
-	/* a summary that does not add up is not used */
-	return total == e->h.ntraps;
+	return ret < 0 ? damaged(x, c, "%s", msg) : ret;
 }
 
 int trace_index__counts(struct trace_index *x, uint64_t c,
 			const struct trace_chunk_counts **out)
 {
-	struct trace_chunk_counts *k = &x->counts;
 	int ret;
 
 	if (c >= x->nch)
@@ -484,16 +457,8 @@ int trace_index__counts(struct trace_index *x, uint64_t c,
 	ret = read_summary(x, c);
 	if (ret <= 0)
 		return ret;
-	k->inputs = x->sum.inputs;
-	k->serial = x->sum.serial;
-	k->serial_bytes = x->sum.serial_bytes;
-	k->notes = x->sum.notes;
-	k->nkinds = x->sum.nkinds;
-	for (uint32_t i = 0; i < x->sum.nkinds; i++) {
-		summary__kind_trap(&x->sum.kinds[i], &k->kinds[i].t);
-		k->kinds[i].n = x->sum.kinds[i].n;
-	}
-	*out = k;
+	summary__counts(&x->sum, &x->counts);
+	*out = &x->counts;
 	return 1;
 }
 

@@ -61,34 +61,6 @@ static void hist_push(struct codec_state *s, const struct vmdbg_trap *t)
 		s->nhist++;
 }
 
-bool record__repeats(const struct vmdbg_trap *t, const struct vmdbg_trap *b, unsigned k,
-		     uint64_t *d)
-{
-	/* the fields that differ most often first */
-	if (t->rip != b->rip || t->value != b->value || t->addr != b->addr ||
-	    t->seq != b->seq + k)
-		return false;
-	if (t->handler != b->handler || t->cr2 != b->cr2 || t->error_code != b->error_code ||
-	    t->vector != b->vector || t->insn != b->insn || t->cls != b->cls ||
-	    t->disposition != b->disposition || t->classic != b->classic ||
-	    t->device != b->device || t->cpl != b->cpl || t->dir != b->dir ||
-	    t->size != b->size || t->mode != b->mode || t->has_error != b->has_error ||
-	    t->time_is_insns != b->time_is_insns || t->count != b->count)
-		return false;
-	*d = t->time - b->time;
-	return true;
-}
-
-void record__repeat_trap(const struct codec_state *s, unsigned k, uint64_t d, uint64_t i,
-			 struct vmdbg_trap *t)
-{
-	uint64_t q = i / k + 1;
-
-	*t = *record__hist(s, k - (unsigned)(i % k));
-	t->seq += k * q;
-	t->time += d * q;
-}
-
 static void site_of(const struct vmdbg_trap *t, struct trap_site *n);
 static bool site_equal(const struct trap_site *a, const struct trap_site *b);
 
@@ -108,40 +80,6 @@ void record__step(struct codec_state *s, const struct vmdbg_trap *t)
 	if (t->handler)
 		s->handler = t->handler;
 	hist_push(s, t);
-}
-
-void record__repeat_apply(struct codec_state *s, unsigned k, uint64_t n, uint64_t d)
-{
-	struct vmdbg_trap t[2 * REPEAT_MAX_CYCLE];
-	uint64_t from = n > 2 * k ? n - 2 * k : 0;
-
-	/*
-	 * Only the last 2k traps are stepped through: cur is the last trap's
-	 * site, and alt the site before the last change of site, which a
-	 * cycle of two or more sites makes within any k + 1 traps (a cycle
-	 * of one site changes nothing: cur is that site already).  The
-	 * history holds the last traps, and handler is the cycle's.
-	 */
-	for (uint64_t i = from; i < n; i++)
-		record__repeat_trap(s, k, d, i, &t[i - from]);
-	for (uint64_t i = from; i < n; i++)
-		record__step(s, &t[i - from]);
-}
-
-size_t record__encode_repeat(struct codec_state *s, unsigned k, uint64_t n, uint64_t d,
-			     uint8_t *out)
-{
-	uint8_t body[3 * VARINT_MAX];
-	size_t len = 0;
-
-	len += codec__put_uv(body + len, k);
-	len += codec__put_uv(body + len, n);
-	len += codec__put_uv(body + len, zigzag(d));
-	out[0] = REC_REPEAT;
-	out[1] = (uint8_t)len;
-	memcpy(out + 2, body, len);
-	record__repeat_apply(s, k, n, d);
-	return 2 + len;
 }
 
 /* The fields fill the struct's 40 bytes (no padding), so comparing it as
@@ -539,7 +477,7 @@ int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *
 		*used = c.len;
 		return 0;
 	} else if (tag == REC_REPEAT) {
-		/* 1.2: the caller expands it or applies it (record__repeat_*) */
+		/* 1.2: the caller expands it or applies it (repeat__*) */
 		uint64_t k, z;
 
 		if ((ret = get_uv(&c, &n, 3 * VARINT_MAX, "repeat record length")))
@@ -565,8 +503,8 @@ int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *
 		item->repeat.cycle = (uint32_t)k;
 		item->repeat.n = v;
 		item->repeat.delta = unzigzag(z);
-		record__repeat_trap(s, (unsigned)k, item->repeat.delta, 0, &item->repeat.first);
-		record__repeat_trap(s, (unsigned)k, item->repeat.delta, v - 1, &item->repeat.last);
+		repeat__trap(s, (unsigned)k, item->repeat.delta, 0, &item->repeat.first);
+		repeat__trap(s, (unsigned)k, item->repeat.delta, v - 1, &item->repeat.last);
 		*used = c.len;
 		return 1;
 	} else if (tag >= REC_SIZED_FIRST && tag <= REC_SIZED_LAST) {

@@ -8,9 +8,11 @@
 #include "traces/codec.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void summary__reset(struct chunk_sum *s)
 {
@@ -186,4 +188,54 @@ void summary__kind_trap(const struct sum_kind *k, struct vmdbg_trap *t)
 	t->insn = k->attr[ATTR_INSN];
 	t->has_error = (uint8_t)k->attr[ATTR_HAS_ERROR];
 	t->time_is_insns = (uint8_t)k->attr[ATTR_TIME_IS_INSNS];
+}
+
+int summary__read(int fd, uint64_t off, const struct chunk_hdr *h, struct chunk_sum *s,
+		  char *err, size_t errlen)
+{
+	uint8_t buf[REC_SUMMARY_MAX + 16];
+	size_t want = h->payload_len < 1024 ? h->payload_len : 1024;
+	uint64_t total = 0;
+	int ret;
+
+	if (!want)
+		return 0;
+	if (pread(fd, buf, want, (off_t)off) != (ssize_t)want) {
+		snprintf(err, errlen, "cannot read its summary: %s", strerror(errno ? errno : EIO));
+		return -EBADMSG;
+	}
+	if (buf[0] != REC_SUMMARY)
+		return 0;	/* an older writer's chunk */
+	ret = summary__decode(buf, want, s, err, errlen);
+	if (ret < 0 && want < h->payload_len) {
+		/* a long one: read it whole */
+		want = h->payload_len < sizeof(buf) ? h->payload_len : sizeof(buf);
+		if (pread(fd, buf, want, (off_t)off) != (ssize_t)want) {
+			snprintf(err, errlen, "cannot read its summary: %s",
+				 strerror(errno ? errno : EIO));
+			return -EBADMSG;
+		}
+		ret = summary__decode(buf, want, s, err, errlen);
+	}
+	if (ret < 0)
+		return -EBADMSG;
+	if (!(s->flags & SUM_F_COMPLETE))
+		return 0;
+	for (uint32_t i = 0; i < s->nkinds; i++)
+		total += s->kinds[i].n;
+	/* a summary that does not add up is not used */
+	return total == h->ntraps;
+}
+
+void summary__counts(const struct chunk_sum *s, struct trace_chunk_counts *k)
+{
+	k->inputs = s->inputs;
+	k->serial = s->serial;
+	k->serial_bytes = s->serial_bytes;
+	k->notes = s->notes;
+	k->nkinds = s->nkinds;
+	for (uint32_t i = 0; i < s->nkinds; i++) {
+		summary__kind_trap(&s->kinds[i], &k->kinds[i].t);
+		k->kinds[i].n = s->kinds[i].n;
+	}
 }

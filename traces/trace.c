@@ -266,7 +266,7 @@ static int end_run(struct trace_writer *w)
 		summary__add_trap(&w->sum, &w->run.base[j], n / k + (j < n % k));
 	w->ch.ntraps += (uint32_t)n;
 	run_trap(w, n - 1, &t);
-	return end_record(w, record__encode_repeat(&w->st, k, n, d, p), true, t.time);
+	return end_record(w, repeat__encode(&w->st, k, n, d, p), true, t.time);
 }
 
 /* Whether t goes on the run under way, or starts one. */
@@ -279,7 +279,7 @@ static bool repeats(struct trace_writer *w, const struct vmdbg_trap *t)
 		struct vmdbg_trap e;
 
 		run_trap(w, w->run.n, &e);
-		if (record__repeats(t, &e, 0, &d) && !d &&
+		if (repeat__match(t, &e, 0, &d) && !d &&
 		    w->ch.ntraps + w->run.n < CHUNK_TRAPS_LIMIT) {
 			w->run.n++;
 			return true;
@@ -287,7 +287,7 @@ static bool repeats(struct trace_writer *w, const struct vmdbg_trap *t)
 		return false;
 	}
 	for (unsigned k = 1; k <= w->st.nhist && k <= REPEAT_MAX_CYCLE; k++) {
-		if (!record__repeats(t, record__hist(&w->st, k), k, &d)) {
+		if (!repeat__match(t, record__hist(&w->st, k), k, &d)) {
 			w->streak[k] = 0;
 			continue;
 		}

@@ -323,7 +323,7 @@ int trace_reader__next(struct trace_reader *r, struct trace_item *item)
 		if (r->rep_left) {
 			/* the next trap of a REPEAT: the one a cycle back, a cycle on */
 			item->kind = TRACE_ITEM_TRAP;
-			record__repeat_trap(&r->st, r->rep_k, r->rep_d, 0, &item->trap);
+			repeat__trap(&r->st, r->rep_k, r->rep_d, 0, &item->trap);
 			record__step(&r->st, &item->trap);
 			r->rep_left--;
 			r->ntraps++;
@@ -363,7 +363,7 @@ int trace_reader__next(struct trace_reader *r, struct trace_item *item)
 				r->rep_left = item->repeat.n;
 				continue;
 			}
-			record__repeat_apply(&r->st, item->repeat.cycle, item->repeat.n,
+			repeat__apply(&r->st, item->repeat.cycle, item->repeat.n,
 					     item->repeat.delta);
 			r->ntraps += (uint32_t)item->repeat.n;
 			return 1;

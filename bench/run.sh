@@ -12,6 +12,11 @@
 #   trace viewer (issue 5): `vmdbg view`'s file access (bench/bench_view.c)
 #     on a generated 10-million-trap trace: open, jumps, peak memory
 #     (wall-clock: a person waits for them).
+#   trace files (issue 16): `trace show` ns per record and `trace stats`
+#     (from the chunk summaries, and --decode) on the viewer's 10-million-
+#     trap trace, opening a 100-million-trap trace from its chunk directory
+#     (bench_view -O), and the bytes a polling loop costs per iteration
+#     (REPEAT records).
 #   perfetto export (issue 13): `vmdbg trace export --format perfetto` of
 #     the same 10-million-trap trace: time and peak memory (it streams).
 #   time travel (issue 11): bench/tt_bench.c records int32 for 10^8
@@ -26,7 +31,7 @@
 #
 # Environment: BUILD (default build), BENCH_SECONDS (per measurement,
 # default 1), BENCH_REPS (default 4), BENCH_CLOCK (cpu or wall, default
-# cpu), BENCH_ONLY (some of: kvm trace emu view perfetto symbols replay; default all), QEMU (default
+# cpu), BENCH_ONLY (some of: kvm trace emu view tracefile perfetto symbols replay timetravel; default all), QEMU (default
 # qemu-system-x86_64).  Guests: bench/guests/*.S, built by bench/bench.mk.
 # The table also goes to $BUILD/bench/results.txt.
 
@@ -37,7 +42,7 @@ W=$B/work
 SECS=${BENCH_SECONDS:-1}
 REPS=${BENCH_REPS:-4}
 QEMU=${QEMU:-qemu-system-x86_64}
-ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view perfetto symbols replay timetravel}" | tr ',' ' ')
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view tracefile perfetto symbols replay timetravel}" | tr ',' ' ')
 OUT=$B/results.txt
 case ${BENCH_CLOCK:-cpu} in
 cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
@@ -382,7 +387,7 @@ section_view() {
 		[ -n "$line" ] || { note "viewer bench failed: $(tail -n 1 "$W/view.err")"; return; }
 	fi
 	n=$(get traps "$line")
-	row "view: open a $n-trap trace ($(get chunks "$line") chunk headers; wall-clock)" \
+	row "view: open a $n-trap trace ($(get chunks "$line") chunks, from the chunk directory; wall-clock)" \
 	    "$(fmt "$(get open_ms "$line")" 1) ms" "-" "-" "<= 100 ms" \
 	    "$(met "$(get open_ms "$line")" "<=" 100)"
 	row "view: jump to a random trap (wall-clock, max of 100; avg $(fmt "$(get jump_avg_ms "$line")" 2) ms)" \
@@ -390,11 +395,68 @@ section_view() {
 	    "$(met "$(get jump_max_ms "$line")" "<=" 100)"
 	row "view: next record of a class (max of 20)" \
 	    "$(fmt "$(get find_max_ms "$line")" 1) ms" "-" "-" "-" "-"
-	row "view: a search that matches nothing (decodes the whole file)" \
-	    "$(fmt "$(get scan_ms "$line")" 0) ms" "-" "-" "-" "-"
+	row "view: a search that matches nothing (the chunk summaries rule the chunks out; decoding every chunk: $(fmt "$(get decode_ms "$line")" 0) ms)" \
+	    "$(fmt "$(get scan_ms "$line")" 1) ms" "-" "-" "<= 100 ms" \
+	    "$(met "$(get scan_ms "$line")" "<=" 100)"
 	row "view: peak memory of the viewer (max RSS)" \
 	    "$(fmt "$(get rss_mb "$line")" 1) MB" "-" "-" "<= 100 MB" \
 	    "$(met "$(get rss_mb "$line")" "<=" 100)"
+}
+
+# ---- issue 16: trace files and their text paths ---------------------------------
+# cpu_of CMD...: CPU time (user + system) of CMD in ms, its stdout dropped.
+cpu_of() {
+	/usr/bin/time -f '%U %S' -o "$W/time" "$@" >/dev/null 2>"$W/cmd.err" || return 1
+	awk '{ printf "%.3f", ($1 + $2) * 1000 }' "$W/time"
+}
+
+# wall_of CMD...: wall-clock time of CMD in ms (finer than time(1)'s 10 ms
+# of CPU time, for the commands that take a few), its stdout dropped.
+wall_of() {
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>"$W/cmd.err" || return 1
+	awk "BEGIN { printf \"%.3f\", ($(date +%s%N) - $t0) / 1e6 }"
+}
+
+section_tracefile() {
+	progress "trace files: show, stats, a 100M-trap open, polling"
+	[ -f "$W/view.vtr" ] || "$B/bench_view" -k -o "$W/view.vtr" >/dev/null 2>"$W/view.err" ||
+		{ note "trace file bench: no trace: $(tail -n 1 "$W/view.err")"; return; }
+	n=$("$BUILD/vmdbg" trace stats "$W/view.vtr" | sed -n 's/^  records *\([0-9]*\) .*/\1/p')
+	best='' best_s='' best_d=''
+	for r in $(seq "$REPS"); do
+		t=$(cpu_of "$BUILD/vmdbg" trace show "$W/view.vtr") || { note "trace show failed"; return; }
+		best=$(min "$best" "$t")
+		t=$(wall_of "$BUILD/vmdbg" trace stats "$W/view.vtr") || { note "trace stats failed"; return; }
+		best_s=$(min "$best_s" "$t")
+	done
+	best_d=$(wall_of "$BUILD/vmdbg" trace stats --decode "$W/view.vtr") || { note "trace stats --decode failed"; return; }
+	ns=$(calc "$best * 1e6 / $n")
+	row "trace show: ns per record ($n records, CPU time, output to /dev/null)" \
+	    "$(fmt "$ns" 1) ns" "-" "-" "<= 60 ns" "$(met "$ns" "<=" 60)"
+	row "trace stats: $n records from the chunk summaries (--decode: $(fmt "$best_d" 0) ms; wall-clock, the whole command)" \
+	    "$(fmt "$best_s" 1) ms" "-" "-" "<= 20 ms" "$(met "$best_s" "<=" 20)"
+	# 100 million traps, about 390 MB; only the open is timed
+	if line=$("$B/bench_view" -O -n 100000000 -o "$W/view100m.vtr" 2>"$W/view.err"); then
+		row "view: open a $(get traps "$line")-trap trace ($(get chunks "$line") chunks, from the chunk directory; wall-clock)" \
+		    "$(fmt "$(get open_ms "$line")" 2) ms" "-" "-" "<= 10 ms" "$(met "$(get open_ms "$line")" "<=" 10)"
+	else
+		note "100M-trap open: $(tail -n 1 "$W/view.err")"
+	fi
+	rm -f "$W/view100m.vtr"
+	# mov $0x3f4,%edx; 1: in (%dx),%al; test $0x80,%al; jnz 1b: 1M polls
+	printf '\272\364\003\000\000\354\250\200\165\373' >"$W/poll.bin"
+	"$BUILD/vmdbg" record --backend emu --load 0x10000 --mode 32 --max-steps 3000000 -q \
+		"$W/poll.bin" -o "$W/poll.vtr" 2>/dev/null
+	polls=$("$BUILD/vmdbg" trace stats "$W/poll.vtr" | sed -n 's/^  records *[0-9]*  (\([0-9]*\) traps.*/\1/p')
+	if [ -n "$polls" ] && [ "$polls" -gt 0 ]; then
+		b=$(calc "$(wc -c <"$W/poll.vtr") / $polls")
+		row "record: bytes per polling iteration ($polls \`in\` polls of an absent port, the whole file)" \
+		    "$(fmt "$b" 5) B" "-" "-" "<= 0.1 B" "$(met "$b" "<=" 0.1)"
+	else
+		note "polling trace: no traps"
+	fi
+	rm -f "$W/poll.vtr" "$W/poll.bin"
 }
 
 # ---- issue 13: the Perfetto export streams --------------------------------------
@@ -483,6 +545,7 @@ want kvm && section_kvm
 want trace && section_trace
 want emu && section_emu
 want view && section_view
+want tracefile && section_tracefile
 want perfetto && section_perfetto
 want symbols && section_symbols
 want replay && section_replay

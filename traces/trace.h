@@ -188,9 +188,11 @@ void trace_reader__close(struct trace_reader *r);
 
 /*
  * Random access for a viewer.  trace_index__open() reads the file header and
- * then only the 48-byte chunk headers (FORMAT.md: "a viewer can index a file
- * by reading only chunk headers"), so opening costs one read per chunk and
- * a few dozen bytes of memory per chunk, whatever the number of records.  A
+ * then the chunk directory at the end of a complete 1.2 file (two reads),
+ * or else only the 48-byte chunk headers (FORMAT.md: "a viewer can index a
+ * file by reading only chunk headers"), one read per chunk; a few dozen
+ * bytes of memory per chunk, whatever the number of records.  Repeated
+ * traps (REPEAT records) count and read as traps.  A
  * trap is found by its position among the file's trap records (0-based, in
  * file order) or by its seq; the chunk that holds it is read, CRC-checked
  * and decoded on demand, and a few decoded chunks are kept.

@@ -6,7 +6,7 @@
  * in a child process so its peak memory is the viewer's alone, opens it
  * and makes 100 random jumps by position, 100 by seq, 20 searches for the
  * next record of a class and one search that matches nothing, twice: as
- * the viewer makes it, skipping the chunks whose summaries (format 1.2)
+ * the viewer makes it, skipping the chunks whose summaries (format 1.3)
  * hold no trap of the class, and decoding every chunk (what it cost
  * before).  Budget (issues 5 and 16): open and any jump <= 100 ms, the
  * search that matches nothing <= 100 ms, peak memory <= 100 MB.  Exits 1

@@ -1,6 +1,6 @@
 /*
  * chunk.c - one chunk decoded for random access (traces/index.c): its traps
- * as segments, a run of literal TRAP records or one REPEAT (format 1.2),
+ * as segments, a run of literal TRAP records or one REPEAT (format 1.3),
  * so that a chunk of a polling loop, millions of traps in a few records,
  * takes a few hundred bytes of memory and any of its traps is computed in
  * O(log segments).

@@ -35,8 +35,8 @@
 #define REC_NOTE		0x40	/* sized: one line of text (format 1.1) */
 #define REC_SIZED_LAST		0x7f
 #define REC_COUNT		0x41	/* sized: the next TRAP's element count (format 1.1) */
-#define REC_SUMMARY		0x42	/* sized: the chunk's counts, its first record (1.2) */
-#define REC_REPEAT		0x43	/* sized: the last K traps again, N times (1.2) */
+#define REC_SUMMARY		0x42	/* sized: the chunk's counts, its first record (1.3) */
+#define REC_REPEAT		0x43	/* sized: the last K traps again, N times (1.3) */
 #define REC_TRAP		0x80	/* 0x80 | TRAP_* presence bits */
 
 /* Presence bits in a trap's tag byte. */
@@ -79,7 +79,7 @@ enum trap_attr {
  * header's count is a u32). */
 #define CHUNK_TRAPS_LIMIT	(1u << 26)
 
-/* The chunk directory after the END chunk (1.2): "VTDR", u32 count, one
+/* The chunk directory after the END chunk (1.3): "VTDR", u32 count, one
  * copy of every chunk header, then the trailer (FORMAT.md). */
 #define DIR_MAGIC		"VTDR"
 #define DIR_TRAILER_MAGIC	"VMDBGDIR"

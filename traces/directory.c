@@ -1,6 +1,6 @@
 /*
  * directory.c - the chunk directory at the end of a complete trace (format
- * 1.2, FORMAT.md "Chunk directory"): found from the trailer in the file's
+ * 1.3, FORMAT.md "Chunk directory"): found from the trailer in the file's
  * last 24 bytes, checked whole before any entry is believed.
  */
 #include "traces/codec.h"

@@ -120,7 +120,7 @@ static int add_chunk(struct trace_index *x, uint64_t off, const struct chunk_hdr
 }
 
 /*
- * The chunk directory (1.2) of a complete file: the index without reading
+ * The chunk directory (1.3) of a complete file: the index without reading
  * any chunk.  0 when there is none or it does not fit the file (then the
  * chunk headers are scanned, as for a file cut short); -ENOMEM.
  */
@@ -186,7 +186,7 @@ static int scan(struct trace_index *x, uint64_t off)
 
 		if (got == 0)
 			return 0;
-		/* the chunk directory after the END chunk (1.2): unreadable,
+		/* the chunk directory after the END chunk (1.3): unreadable,
 		 * or this scan would not be running */
 		if (got >= 4 && !memcmp(hdr, DIR_MAGIC, 4))
 			return 0;

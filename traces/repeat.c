@@ -1,5 +1,5 @@
 /*
- * repeat.c - REPEAT records (FORMAT.md, format 1.2): a run of traps that
+ * repeat.c - REPEAT records (FORMAT.md, format 1.3): a run of traps that
  * repeat the cycle of the last K traps of the chunk, each a cycle on in
  * seq and time.  What a repeated trap is, the record's coding, and the
  * delta state after a run; record.c decodes the record and keeps the

@@ -1,5 +1,5 @@
 /*
- * summary.c - a chunk's counts (FORMAT.md, "SUMMARY", format 1.2): how many
+ * summary.c - a chunk's counts (FORMAT.md, "SUMMARY", format 1.3): how many
  * traps of each kind, inputs, serial records and notes it holds.  The
  * writer keeps one while it fills a chunk and puts it first in the chunk;
  * `trace stats` adds them up instead of decoding every record, and the

@@ -18,7 +18,7 @@
 #define TRACE_VERSION_MAJOR 1
 #define TRACE_VERSION_MINOR 3	/* 1.1: NOTE and COUNT records, the disks in the header;
 				 * 1.2: the boot's command lines and files;
-				 * 1.3: chunk summaries, the chunk directory */
+				 * 1.3: chunk summaries, the chunk directory, repeats */
 
 /* Header flags. */
 #define TRACE_FILE_MODULE	1	/* a multiboot module (--module) */
@@ -108,7 +108,7 @@ struct trace_item {
 		struct trace_end end;
 		char note[TRACE_NOTE_MAX + 1];	/* NUL-terminated */
 		/* n traps that repeat the cycle of the `cycle` traps before
-		 * them, each with seq + cycle and time + delta (format 1.2,
+		 * them, each with seq + cycle and time + delta (format 1.3,
 		 * REPEAT); first and last are the first and the last of them */
 		struct {
 			uint32_t cycle;
@@ -241,7 +241,7 @@ int trace_index__find(struct trace_index *x, uint64_t n, int dir, trace_match_fn
 
 /*
  * Like trace_index__find(), but first asks may_match() about each kind of
- * trap a chunk's summary (format 1.2) counts (a trap with only the
+ * trap a chunk's summary (format 1.3) counts (a trap with only the
  * attributes and, for syscall and softint, addr set: struct trace_kind);
  * a chunk none of whose kinds it accepts is skipped without being read.
  * may_match must accept every kind of which match() could want a trap.
@@ -259,7 +259,7 @@ struct trace_kind {
 	uint64_t n;
 };
 
-/* What a chunk holds, from its SUMMARY record (format 1.2). */
+/* What a chunk holds, from its SUMMARY record (format 1.3). */
 struct trace_chunk_counts {
 	uint64_t inputs, serial, serial_bytes, notes;
 	uint32_t nkinds;

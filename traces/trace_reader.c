@@ -281,7 +281,7 @@ static int load_chunk(struct trace_reader *r)
 }
 
 /* After END: anything left over is reported, not decoded, except the
- * chunk directory (1.2) that follows the END chunk. */
+ * chunk directory (1.3) that follows the END chunk. */
 static void check_tail(struct trace_reader *r)
 {
 	struct stat st;

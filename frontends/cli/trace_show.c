@@ -103,7 +103,7 @@ static void emit(void *ctx, const struct vmdbg_trap *first, const struct vmdbg_t
 }
 
 /*
- * A run of repeated traps (format 1.2, REPEAT; the reader's compact form)
+ * A run of repeated traps (format 1.3, REPEAT; the reader's compact form)
  * as one line, in the shape of a --fold line: the first repeated trap's seq
  * and time, how often the cycle repeated, the last one's seq.
  */

@@ -216,7 +216,7 @@ static void print_text(FILE *f, const struct trace_opts *o, const struct trace_h
 }
 
 /*
- * The counts from the chunk summaries (format 1.2) instead of the records:
+ * The counts from the chunk summaries (format 1.3) instead of the records:
  * a few reads per chunk, whatever their size.  Only for a complete file
  * (it has the chunk directory) whose every chunk has a complete summary,
  * for the text report without a range (the filters are on the attributes

@@ -13,7 +13,7 @@ grep -c "polling" "$TMP/err" | grep -qx 1 || { cat "$TMP/err"; fail "want exactl
 contains "$TMP/err" "vmdbg: the guest is polling port 0x3f4 (floppy controller), which no device claims; it reads 0xff"
 
 # The message is a NOTE record in the trace, in place, once; the reads
-# around it are REPEAT records (format 1.2): the same `in` every 3
+# around it are REPEAT records (format 1.3): the same `in` every 3
 # instructions costs next to nothing, and `trace show` prints each run as
 # one line (the note right after the 100,000th read, seq 99999).
 expect_status 124 "$VMDBG" record --backend emu --load 0x10000 --mode 32 --max-steps 400000 "$TMP/port.bin" -o "$TMP/port.vtr"

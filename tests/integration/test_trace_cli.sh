@@ -33,7 +33,7 @@ head -1 "$TMP/t.csv" | grep -q '^type,seq,time,' || fail "csv header"
 expect_status 2 "$VMDBG" trace export "$TMP/t.vtr" --format xml
 contains "$TMP/err" "unknown export format 'xml' (known: jsonl, csv, perfetto)"
 
-# Stats from the chunk summaries (format 1.2) are the stats from decoding
+# Stats from the chunk summaries (format 1.3) are the stats from decoding
 # every record (--decode), with and without filters, on two guests.
 "$VMDBG" record --timeout 30 --backend emu "$BUILD/guests/lecture32.img" -o "$TMP/l.vtr" -q >/dev/null 2>&1
 for f in t l; do

@@ -910,7 +910,7 @@ static void test_huge_lengths(void **state)
 	assert_contains(trace_reader__warning(r), "needs 1000000 payload bytes, only 2 present");
 	trace_reader__close(r);
 
-	/* a REPEAT (1.2) with nothing before it to repeat */
+	/* a REPEAT (1.3) with nothing before it to repeat */
 	p[0] = REC_REPEAT;
 	p[1] = 3;
 	p[2] = 1;

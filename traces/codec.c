@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* ---- varints ---------------------------------------------------------- */
@@ -41,6 +42,22 @@ size_t codec__get_uv(const uint8_t *p, size_t len, uint64_t *v)
 		}
 	}
 	return 0;
+}
+
+size_t codec__read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
 }
 
 uint32_t codec__crc32(uint32_t crc, const uint8_t *p, size_t len)

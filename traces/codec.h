@@ -196,6 +196,9 @@ struct chunk_hdr {
 /* Fills hdr_crc too. */
 void codec__put_chunk_hdr(uint8_t *out, struct chunk_hdr *c);
 void codec__get_chunk_hdr(const uint8_t *in, struct chunk_hdr *c);
+/* pread() until len bytes at off are in buf, the file ends or it fails:
+ * returns the bytes read (errno set when it failed). */
+size_t codec__read_at(int fd, void *buf, size_t len, uint64_t off);
 /* zlib crc32; pass 0 to start, or a previous result to continue. */
 uint32_t codec__crc32(uint32_t crc, const uint8_t *p, size_t len);
 

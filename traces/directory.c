@@ -12,22 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -EIO;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 int dir__read(int fd, uint64_t size, uint64_t *dir_off, uint8_t **entries, uint32_t *n,
 	      char *err, size_t errlen)
 {
@@ -36,7 +20,8 @@ int dir__read(int fd, uint64_t size, uint64_t *dir_off, uint8_t **entries, uint3
 	uint32_t count;
 
 	*entries = NULL;
-	if (size < DIR_TRAILER_LEN + 8 || read_at(fd, tr, sizeof(tr), size - DIR_TRAILER_LEN) ||
+	if (size < DIR_TRAILER_LEN + 8 ||
+	    codec__read_at(fd, tr, sizeof(tr), size - DIR_TRAILER_LEN) != sizeof(tr) ||
 	    memcmp(tr + 16, DIR_TRAILER_MAGIC, 8))
 		return 0;
 	off = get_le64(tr);
@@ -52,8 +37,8 @@ int dir__read(int fd, uint64_t size, uint64_t *dir_off, uint8_t **entries, uint3
 		snprintf(err, errlen, "out of memory for the chunk directory");
 		return -ENOMEM;
 	}
-	if (read_at(fd, d, len, off) || memcmp(d, DIR_MAGIC, 4) || get_le32(d + 4) != count ||
-	    codec__crc32(0, d, len) != get_le32(tr + 12)) {
+	if (codec__read_at(fd, d, len, off) != len || memcmp(d, DIR_MAGIC, 4) ||
+	    get_le32(d + 4) != count || codec__crc32(0, d, len) != get_le32(tr + 12)) {
 		snprintf(err, errlen, "chunk directory at offset 0x%" PRIx64 " is damaged", off);
 		free(d);
 		return -EBADMSG;

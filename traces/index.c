@@ -57,22 +57,6 @@ struct trace_index {
 	char err[320];
 };
 
-static int read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return (int)got;
-}
-
 __attribute__((format(printf, 2, 3)))
 static void warn(struct trace_index *x, const char *fmt, ...)
 {
@@ -181,7 +165,7 @@ static int scan(struct trace_index *x, uint64_t off)
 
 	for (;;) {
 		struct chunk_hdr h;
-		int got = read_at(x->fd, hdr, sizeof(hdr), off);
+		int got = (int)codec__read_at(x->fd, hdr, sizeof(hdr), off);
 		size_t no = x->nch + 1;
 
 		if (got == 0)
@@ -339,11 +323,11 @@ static struct cache_slot *load(struct trace_index *x, size_t c)
 		x->payload = p;
 		x->pcap = e->h.payload_len;
 	}
-	if (read_at(x->fd, x->payload, e->h.payload_len, e->off + CHUNK_HDR_LEN) !=
-	    (int)e->h.payload_len)
+	if (codec__read_at(x->fd, x->payload, e->h.payload_len, e->off + CHUNK_HDR_LEN) !=
+	    e->h.payload_len)
 		return damaged(x, c, "read failed: %s", strerror(errno ? errno : EIO)), NULL;
 	/* from the directory: the chunk's own header must be the one it copied */
-	if (x->have_dir && (read_at(x->fd, hdr, sizeof(hdr), e->off) != (int)sizeof(hdr) ||
+	if (x->have_dir && (codec__read_at(x->fd, hdr, sizeof(hdr), e->off) != sizeof(hdr) ||
 			    memcmp(hdr, CHUNK_MAGIC, 4) || get_le32(hdr + 44) != e->h.hdr_crc ||
 			    codec__crc32(0, hdr, 44) != e->h.hdr_crc))
 		return damaged(x, c, "its header differs from the chunk directory's copy"), NULL;

@@ -413,6 +413,26 @@ static int decode_end(struct cursor *c, struct trace_end *e)
 	return 0;
 }
 
+/* A sized record of at most max bytes: its length, checked against the
+ * chunk; the cursor then ends with the record. */
+static int sized_body(struct cursor *c, uint64_t max, const char *what)
+{
+	char lw[48];
+	uint64_t n;
+	int ret;
+
+	snprintf(lw, sizeof(lw), "%s length", what);
+	if ((ret = get_uv(c, &n, max, lw)))
+		return ret;
+	if (n > c->len - c->pos) {
+		snprintf(c->err, c->errlen, "%s of %llu bytes passes the chunk end", what,
+			 (unsigned long long)n);
+		return -EBADMSG;
+	}
+	c->len = c->pos + n;
+	return 0;
+}
+
 int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *used,
 		  struct trace_item *item, char *err, size_t errlen)
 {
@@ -463,14 +483,8 @@ int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *
 		c.pos += n;
 	} else if (tag == REC_COUNT) {
 		/* 1.1: the element count of the TRAP that follows */
-		if ((ret = get_uv(&c, &n, 1 + VARINT_MAX, "count record length")))
+		if ((ret = sized_body(&c, 1 + VARINT_MAX, "count record")))
 			return ret;
-		if (n > len - c.pos) {
-			snprintf(err, errlen, "count record of %llu bytes passes the chunk end",
-				 (unsigned long long)n);
-			return -EBADMSG;
-		}
-		c.len = c.pos + n;
 		if ((ret = get_uv(&c, &v, UINT32_MAX, "element count")))
 			return ret;
 		s->pending_count = (uint32_t)v;
@@ -480,14 +494,8 @@ int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *
 		/* 1.2: the caller expands it or applies it (repeat__*) */
 		uint64_t k, z;
 
-		if ((ret = get_uv(&c, &n, 3 * VARINT_MAX, "repeat record length")))
+		if ((ret = sized_body(&c, 3 * VARINT_MAX, "repeat record")))
 			return ret;
-		if (n > len - c.pos) {
-			snprintf(err, errlen, "repeat record of %llu bytes passes the chunk end",
-				 (unsigned long long)n);
-			return -EBADMSG;
-		}
-		c.len = c.pos + n;
 		if ((ret = get_uv(&c, &k, REPEAT_MAX_CYCLE, "repeat cycle")) ||
 		    (ret = get_uv(&c, &v, CHUNK_TRAPS_LIMIT, "repeat count")) ||
 		    (ret = get_uv(&c, &z, UINT64_MAX, "repeat time delta")))

@@ -10,7 +10,10 @@
 
 img=$BUILD/guests/diskboot.img
 fs=$BUILD/guests/diskboot-fs.img
-ide() { "$VMDBG" trace show "$1" | grep -E "emulated:ide|interrupt " | awk '{ $1 = $2 = ""; sub(/^  /, ""); print }'; }
+# (with a selection every trap has its line: unselected, a run of repeated
+# sector reads would be one "(repeated N times)" line)
+ide() { "$VMDBG" trace show "$1" --class io,interrupt | grep -E "emulated:ide|interrupt " |
+	awk '{ $1 = $2 = ""; sub(/^  /, ""); print }'; }
 
 sha_img=$(sha256sum "$img" | cut -c1-64)
 sha_fs=$(sha256sum "$fs" | cut -c1-64)

@@ -41,8 +41,9 @@ run32 6 x87
 has_line "$TMP/err" "vmdbg: unsupported: unsupported instruction 'fld1' (bytes d9 e8) at 0018:100002"
 
 # 8: internal error, reached from outside by a trace the host cannot
-# write (a file size limit): 100000 port writes, then debug-exit 0.
-flat many '\271\240\206\001\000\346\200\342\374\260\000\346\364'
+# write (a file size limit): 100000 port writes of changing values (the
+# same value each time would be one REPEAT record), then debug-exit 0.
+flat many '\271\240\206\001\000\346\200\100\342\373\260\000\346\364'
 ( trap '' XFSZ; ulimit -f 8; run32 8 many -o "$TMP/big.vtr" ) || exit 1
 has_line "$TMP/err" "vmdbg: trace $TMP/big.vtr: write: File too large"
 

@@ -392,6 +392,60 @@ static void test_repeats(void **state)
 	unlink(path);
 }
 
+/* A run longer than a chunk may hold (2^26 traps): it goes on in a second
+ * chunk, which starts with the trap written out; all in a few hundred
+ * bytes, and every trap reads back.  About a second. */
+static void test_long_run(void **state)
+{
+	const uint64_t n = (1u << 26) + 3000000;
+	struct trace_header h = { 0 };
+	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
+	struct vmdbg_trap t = { .cls = VMDBG_TC_IO, .addr = 0x3f4, .value = 0xff, .size = 1,
+				.rip = 0x10005, .time_is_insns = 1,
+				.disposition = VMDBG_DISP_EMULATED };
+	struct trace_writer *w;
+	struct trace_reader *r;
+	struct trace_index *x;
+	struct trace_item it;
+	uint64_t i;
+	char err[320];
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/vmdbg-test-index-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	w = trace_writer__open(path, &h, err, sizeof(err));
+	assert_non_null(w);
+	for (i = 0; i < n; i++) {
+		t.seq = i;
+		t.time = 3 * i + 1;
+		assert_int_equal(trace_writer__add_trap(w, &t), 0);
+	}
+	assert_int_equal(trace_writer__close(w, &e), 0);
+	assert_true(file_size() < 1000);
+	r = trace_reader__open(path, err, sizeof(err));
+	assert_non_null(r);
+	for (i = 0; trace_reader__next(r, &it) == 1 && it.kind == TRACE_ITEM_TRAP; i++)
+		if (it.trap.seq != i || it.trap.time != 3 * i + 1)
+			fail_msg("trap %llu: seq %llu time %llu", (unsigned long long)i,
+				 (unsigned long long)it.trap.seq, (unsigned long long)it.trap.time);
+	assert_int_equal(i, n);
+	assert_int_equal(it.kind, TRACE_ITEM_END);
+	trace_reader__close(r);
+	x = open_ok();
+	assert_int_equal(trace_index__nchunks(x), 2);
+	assert_int_equal(trace_index__ntraps(x), n);
+	for (i = (1u << 26) - 2; i < (1u << 26) + 2; i++) {
+		assert_int_equal(trace_index__trap(x, i, &t), 0);
+		assert_int_equal(t.seq, i);
+		assert_int_equal(t.time, 3 * i + 1);
+	}
+	trace_index__close(x);
+	unlink(path);
+}
+
 static void test_cut_off(void **state)
 {
 	struct trace_index *x;
@@ -534,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_seq_gaps),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_repeats),
+		cmocka_unit_test(test_long_run),
 		cmocka_unit_test(test_cut_off),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_empty_and_not_a_trace),

@@ -49,13 +49,11 @@ static void make(uint64_t i, uint64_t step, struct vmdbg_trap *t)
 	t->cpl = i % 7 == 3 ? 3 : 0;
 }
 
-/* A trace of n traps (seq * step), serial output every 1000th, an END. */
-static void write_trace(uint64_t n, uint64_t step, int end)
+/* A new trace file at path (a fresh temporary name), its writer open. */
+static struct trace_writer *new_trace(void)
 {
 	struct trace_header h = { 0 };
-	struct trace_end e = { .reason = VMDBG_STOP_EXIT, .exit_status = 1, .rip = 0x1234 };
 	struct trace_writer *w;
-	struct vmdbg_trap t;
 	char err[256];
 	int fd;
 
@@ -65,7 +63,19 @@ static void write_trace(uint64_t n, uint64_t step, int end)
 	close(fd);
 	snprintf(h.backend, sizeof(h.backend), "emu");
 	w = trace_writer__open(path, &h, err, sizeof(err));
-	assert_non_null(w);
+	if (!w)
+		fail_msg("trace_writer__open(%s): %s", path, err);
+	return w;
+}
+
+/* A trace of n traps (seq * step), serial output every 1000th, an END. */
+static void write_trace(uint64_t n, uint64_t step, int end)
+{
+	struct trace_end e = { .reason = VMDBG_STOP_EXIT, .exit_status = 1, .rip = 0x1234 };
+	struct trace_writer *w;
+	struct vmdbg_trap t;
+
+	w = new_trace();
 	for (uint64_t i = 0; i < n; i++) {
 		make(i, step, &t);
 		assert_int_equal(trace_writer__add_trap(w, &t), 0);
@@ -304,7 +314,6 @@ static void make_poll(uint64_t i, struct vmdbg_trap *t)
 static void test_repeats(void **state)
 {
 	const uint64_t n = 200000;
-	struct trace_header h = { 0 };
 	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
 	struct vmdbg_trap t, want;
 	struct trace_writer *w;
@@ -313,15 +322,10 @@ static void test_repeats(void **state)
 	struct trace_item it;
 	uint64_t i = 0, reps = 0, pos;
 	char err[320];
-	int fd, ret;
+	int ret;
 
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/vmdbg-test-index-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	w = trace_writer__open(path, &h, err, sizeof(err));
-	assert_non_null(w);
+	w = new_trace();
 	for (i = 0; i < n; i++) {
 		make_poll(i, &t);
 		assert_int_equal(trace_writer__add_trap(w, &t), 0);
@@ -398,7 +402,6 @@ static void test_repeats(void **state)
 static void test_long_run(void **state)
 {
 	const uint64_t n = (1u << 26) + 3000000;
-	struct trace_header h = { 0 };
 	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
 	struct vmdbg_trap t = { .cls = VMDBG_TC_IO, .addr = 0x3f4, .value = 0xff, .size = 1,
 				.rip = 0x10005, .time_is_insns = 1,
@@ -409,15 +412,9 @@ static void test_long_run(void **state)
 	struct trace_item it;
 	uint64_t i;
 	char err[320];
-	int fd;
 
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/vmdbg-test-index-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	w = trace_writer__open(path, &h, err, sizeof(err));
-	assert_non_null(w);
+	w = new_trace();
 	for (i = 0; i < n; i++) {
 		t.seq = i;
 		t.time = 3 * i + 1;

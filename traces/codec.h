@@ -257,9 +257,10 @@ int summary__decode(const uint8_t *p, size_t len, struct chunk_sum *s, char *err
 /* A trap of kind k: the attributes and addr, every other field 0. */
 void summary__kind_trap(const struct sum_kind *k, struct vmdbg_trap *t);
 /* The SUMMARY of the chunk whose payload starts at off in fd: 1 with *s,
- * 0 when it has none that counts every trap (an older writer, too many
- * kinds, counts that do not add up to h's), -EBADMSG with a message.  Reads
- * the start of the payload only: its CRC is not checked. */
+ * 2 with *s but no kinds (the chunk had too many: its traps must be
+ * counted by decoding them), 0 when it has none (an older writer, counts
+ * that do not add up to h's), -EBADMSG with a message.  Reads the start
+ * of the payload only: its CRC is not checked. */
 int summary__read(int fd, uint64_t off, const struct chunk_hdr *h, struct chunk_sum *s,
 		  char *err, size_t errlen);
 /* The same as trace_index__counts() gives it. */

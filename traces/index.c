@@ -283,6 +283,16 @@ uint64_t trace_index__file_size(const struct trace_index *x)
 	return x->size;
 }
 
+int trace_index__chunk_traps(const struct trace_index *x, uint64_t c, uint64_t *first,
+			     uint64_t *n)
+{
+	if (c >= x->nch)
+		return -ERANGE;
+	*first = x->ch[c].traps_before;
+	*n = x->ch[c].h.ntraps;
+	return 0;
+}
+
 int trace_index__has_dir(const struct trace_index *x)
 {
 	return x->have_dir;
@@ -421,7 +431,7 @@ int trace_index__find_seq(struct trace_index *x, uint64_t seq, uint64_t *n)
 	return -ERANGE;
 }
 
-/* Chunk c's SUMMARY (summary__read()): 1 with x->sum, 0, -EBADMSG. */
+/* Chunk c's SUMMARY (summary__read()): 1 or 2 with x->sum, 0, -EBADMSG. */
 static int read_summary(struct trace_index *x, size_t c)
 {
 	const struct chunk_ent *e = &x->ch[c];
@@ -453,7 +463,7 @@ static bool may_hold(struct trace_index *x, size_t c, trace_match_fn may_match, 
 	struct vmdbg_trap t;
 
 	if (!may_match || read_summary(x, c) != 1)
-		return true;
+		return true;	/* none, or without kinds */
 	for (uint32_t i = 0; i < x->sum.nkinds; i++) {
 		summary__kind_trap(&x->sum.kinds[i], &t);
 		if (may_match(ctx, &t))

@@ -220,7 +220,7 @@ int summary__read(int fd, uint64_t off, const struct chunk_hdr *h, struct chunk_
 	if (ret < 0)
 		return -EBADMSG;
 	if (!(s->flags & SUM_F_COMPLETE))
-		return 0;
+		return 2;	/* the other counts hold; the traps need decoding */
 	for (uint32_t i = 0; i < s->nkinds; i++)
 		total += s->kinds[i].n;
 	/* a summary that does not add up is not used */
@@ -229,6 +229,7 @@ int summary__read(int fd, uint64_t off, const struct chunk_hdr *h, struct chunk_
 
 void summary__counts(const struct chunk_sum *s, struct trace_chunk_counts *k)
 {
+	k->complete = !!(s->flags & SUM_F_COMPLETE);
 	k->inputs = s->inputs;
 	k->serial = s->serial;
 	k->serial_bytes = s->serial_bytes;

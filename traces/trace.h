@@ -262,16 +262,22 @@ struct trace_kind {
 /* What a chunk holds, from its SUMMARY record (format 1.3). */
 struct trace_chunk_counts {
 	uint64_t inputs, serial, serial_bytes, notes;
+	int complete;		/* 0: a chunk of more than 255 kinds, whose
+				 * summary lists none (nkinds 0): its traps are
+				 * counted by reading them */
 	uint32_t nkinds;
 	struct trace_kind kinds[255];
 };
 
-/* Chunk c's counts: 1 with *out (valid until the next call), 0 when the
- * chunk has no summary that counts every trap (an older writer, or too
- * many kinds: decode it), -ERANGE, -EBADMSG.  Reads only the summary: the
- * payload's CRC is not checked. */
+/* Chunk c's counts: 1 with *out (valid until the next call; see its
+ * `complete`), 0 when the chunk has no summary (an older writer: decode
+ * it), -ERANGE, -EBADMSG.  Reads only the summary: the payload's CRC is
+ * not checked. */
 int trace_index__counts(struct trace_index *x, uint64_t c,
 			const struct trace_chunk_counts **out);
+/* Chunk c's traps: positions first .. first + n - 1.  0 or -ERANGE. */
+int trace_index__chunk_traps(const struct trace_index *x, uint64_t c, uint64_t *first,
+			     uint64_t *n);
 /* 1 when the index came from the file's chunk directory (a complete 1.2
  * file), 0 when the chunk headers were scanned. */
 int trace_index__has_dir(const struct trace_index *x);

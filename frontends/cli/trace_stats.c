@@ -217,10 +217,11 @@ static void print_text(FILE *f, const struct trace_opts *o, const struct trace_h
 
 /*
  * The counts from the chunk summaries (format 1.3) instead of the records:
- * a few reads per chunk, whatever their size.  Only for a complete file
- * (it has the chunk directory) whose every chunk has a complete summary,
- * for the text report without a range (the filters are on the attributes
- * a summary counts by), and without --decode.  Returns 1 with c, *end and
+ * a few reads per chunk, whatever their size (a chunk of more kinds of
+ * trap than its summary lists has its traps decoded).  Only for a complete
+ * file (it has the chunk directory), for the text report without a range
+ * (the filters are on the attributes a summary counts by), and without
+ * --decode.  Returns 1 with c, *end and
  * *have_end filled, 0 when the records must be decoded.  The payload CRCs
  * are not checked here: --decode does.
  */
@@ -240,6 +241,8 @@ static int count_summaries(const struct trace_opts *o, struct trace_counts *c,
 	for (uint64_t ch = 0; ch < trace_index__nchunks(x); ch++) {
 		const struct trace_chunk_counts *k;
 
+		uint64_t first, n;
+
 		if (trace_index__counts(x, ch, &k) != 1)
 			goto out;
 		c->records += k->inputs + k->serial + k->notes;
@@ -250,6 +253,18 @@ static int count_summaries(const struct trace_opts *o, struct trace_counts *c,
 			c->records += k->kinds[i].n;
 			if (trace_sel__trap(&sel, &k->kinds[i].t) > 0)
 				count_trap(c, &k->kinds[i].t, o->syscall_vector, k->kinds[i].n);
+		}
+		if (k->complete || trace_index__chunk_traps(x, ch, &first, &n))
+			continue;
+		/* too many kinds for its summary: this chunk's traps one by one */
+		for (uint64_t i = first; i < first + n; i++) {
+			struct vmdbg_trap t;
+
+			if (trace_index__trap(x, i, &t) < 0)
+				goto out;
+			c->records++;
+			if (trace_sel__trap(&sel, &t) > 0)
+				count_trap(c, &t, o->syscall_vector, 1);
 		}
 	}
 	ret = trace_index__end(x, end);

@@ -333,6 +333,48 @@ static __attribute__((noreturn)) void outside_ram(struct emu *e, uint64_t lin)
 		 (unsigned long long)e->vm->ram_size);
 	__builtin_longjmp(e->jb, 1);
 }
+/*
+ * A register-only flag setter followed, in the same page, by a jcc: the
+ * run loop retires both in one dispatch (the commonest pairs of compiled
+ * loops: dec/sub/cmp/test + jcc).  Both lie in one page, so a write there
+ * drops them together (page_gen); the run loop fuses only when the jcc's
+ * RIP passes the fetch checks (e->fetch_end) and both fit before the next
+ * poll, so counts, interrupts and stops stay where they were.
+ */
+static void fuse(struct emu *e, const uint8_t *page, unsigned off, struct insn *in)
+{
+	ZydisDecodedInstruction z;
+	ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+	struct insn j;
+	unsigned at = off + in->len, n = 0x1000 - at;
+
+	in->fuse = 0;
+	in->loop = 0;
+	if (in->fast != FK_DEC32 && in->fast != FK_INC32 && in->fast != FK_INCDEC &&
+	    in->fast != FK_ALU)
+		return;
+	if (at >= 0x1000)
+		return;
+	if (n > 15)
+		n = 15;
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&e->dec[e->midx], page + at, n, &z, zo)) ||
+	    !convert(&z, zo, &j))
+		return;
+	if (j.fast != FK_JNZ && j.fast != FK_JZ && j.fast != FK_JCC)
+		return;
+	in->fuse = j.fast;
+	in->fuse_len = j.len;
+	in->fuse_cc = j.cc;
+	in->fuse_tmask = j.tmask;
+	in->fuse_imm = j.op[0].imm;
+	/* the forms emu.c counter_loop() runs: the register's value alone
+	 * decides each round */
+	in->loop = j.fast != FK_JCC && !in->op[0].hi8 &&
+		   (in->fast == FK_DEC32 || in->fast == FK_INC32 ||
+		    (in->fast == FK_ALU && in->op[1].kind == OK_IMM &&
+		     ((in->aluop == ALU_ADD) || in->aluop == ALU_SUB)));
+}
+
 static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page,
 				      uint64_t pa, uint64_t key, struct insn *slot)
 {
@@ -373,6 +415,8 @@ static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page
 		in->gen = e->page_gen[pa >> 12];
 	}
 	classify(e, buf, in);
+	if (!cross)
+		fuse(e, page, off, in);
 	return in;
 }
 

@@ -36,6 +36,8 @@ void emu_update_mode(struct emu *e)
 	}
 	e->midx = e->mode == 16 ? 0 : e->mode == 32 ? 1 : 2;
 	e->ipmask = e->mode == 64 ? ~0ull : e->mode == 32 ? 0xffffffffull : 0xffff;
+	e->fetch_end = e->mode == 64 ? ~0ull
+		       : e->seg[S_CS].limit < e->ipmask ? e->seg[S_CS].limit : e->ipmask;
 	/* chains are keyed by RIP: a new CS base or limit ends them all; the
 	 * CPL and code size are the epoch's low bits (see struct emu) */
 	const struct vmdbg_seg *cs = &e->seg[S_CS];
@@ -284,6 +286,48 @@ static bool halted(struct emu *e)
 }
 
 /*
+ * A fused pair that branches back to itself (in->loop, decode.c): dec or
+ * inc of a register, or add or sub of a constant, then jnz or jz to it,
+ * as a delay or counting loop is compiled.  One round ran and branched
+ * back, and another fits before the next poll (ic + 1 < poll_at).  The
+ * rounds run here with the register in a host register, each retiring
+ * its two instructions as the generic path would, until the branch falls
+ * through (*taken false) or a poll or a stop request is due before a next
+ * round (*taken true: RIP stays at the pair).  Nothing here can fault or
+ * call out, so vm->poll_at cannot move meanwhile.  Leaves the register
+ * and the lazy flags as the last round did; returns the count.
+ */
+static inline uint64_t counter_loop(struct emu *e, struct vmdbg *vm, const struct insn *in,
+				    uint64_t ic, bool *taken)
+{
+	const struct eop *d = &in->op[0];
+	const uint64_t m = szmask(d->size), poll = vm->poll_at;
+	const bool jz = in->fuse == FK_JZ;
+	uint64_t a, b = 0, v = e->r[d->reg] & m, delta;
+	switch (in->fast) {
+	case FK_DEC32: delta = m; break;		/* - 1 */
+	case FK_INC32: delta = 1; break;
+	default:	/* FK_ALU add or sub of a constant (decode.c) */
+		b = in->op[1].imm & m;
+		delta = (in->aluop & 0x7f) == ALU_SUB ? (0 - b) & m : b;
+		break;
+	}
+	do {
+		a = v;
+		v = (a + delta) & m;
+		ic += 2;
+		*taken = (v == 0) == jz;
+	} while (*taken && ic + 1 < poll && !vm->stop_requested);
+	sreg_gpr(e, d->reg, d->size, false, v);
+	e->cc_res = v;
+	if (in->fast == FK_ALU) {
+		e->cc_a = a;
+		e->cc_b = b;
+	}
+	return ic;
+}
+
+/*
  * The instruction loop.  Kept apart from emu_run() (which holds the setjmp
  * point) so that its locals live in registers.  Returns true when
  * vmm__should_stop() filled *stop, false for e->pending.
@@ -405,6 +449,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			}
 		}
 		prev = (struct insn *)in;
+	again:
 		if (__builtin_expect(dbg_insn, 0) && e->rep_resume) {
 			/* a rep continues (string.c): no new instruction for
 			 * breakpoints, as RF does on the CPU */
@@ -538,6 +583,40 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			if (__builtin_expect(e->halted, 0) && halted(e))
 				return false;
 			LOAD();
+			goto retired;
+		}
+		/*
+		 * A fused pair (decode.c fuse()): the jcc retires in the same
+		 * dispatch when no poll falls between the two (ic + 1 <
+		 * poll_at: no timer, interrupt, TF trap or budget is due after
+		 * the first), its RIP passes the fetch checks (no wrap, CS
+		 * limit) and no per-instruction check is on (full).  A pair
+		 * that branches back to itself runs again at once, each round
+		 * checking the same, as a translation block chained to itself.
+		 */
+		if (!full && in->fuse && ic + 1 < vm->poll_at && next > rip && next <= e->fetch_end) {
+			uint64_t after = (next + in->fuse_len) & e->ipmask;
+			bool taken;
+			ic += 2;
+			/* jz/jnz after a lazy setter: ZF is the result's */
+			if (in->fuse != FK_JCC && e->cc_op != CC_EAGER)
+				taken = (e->cc_res == 0) == (in->fuse == FK_JZ);
+			else
+				taken = cond(e, in->fuse_cc);
+			if (taken) {
+				after = (after + in->fuse_imm) & in->fuse_tmask;
+				if (after == rip && ic + 1 < vm->poll_at && !vm->stop_requested) {
+					if (in->loop) {
+						ic = counter_loop(e, vm, in, ic, &taken);
+						if (taken)
+							goto retired;
+						after = (next + in->fuse_len) & e->ipmask;
+					} else {
+						goto again;
+					}
+				}
+			}
+			rip = after;
 			goto retired;
 		}
 		rip = next;

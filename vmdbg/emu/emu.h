@@ -161,6 +161,14 @@ struct insn {
 	uint64_t succ_rip[2];
 	struct insn *succ[2];
 	uint32_t gen;		/* page generation it was decoded under */
+	/* a fused pair (decode.c fuse()): this register-only flag setter
+	 * (FK_INCDEC/INC32/DEC32/ALU) and the jcc right after it in the same
+	 * page, run as one dispatch that retires both; fuse is that jcc's
+	 * FK_JZ/JNZ/JCC, 0 none */
+	uint8_t fuse, fuse_len, fuse_cc;
+	uint8_t loop;		/* the pair may be a counting loop (emu.c counter_loop) */
+	uint64_t fuse_tmask;
+	uint64_t fuse_imm;
 	uint8_t osize;		/* operand size in bytes */
 	uint8_t asize;		/* address size in bytes */
 	uint8_t nops;		/* visible operands */
@@ -205,6 +213,7 @@ struct emu {
 	uint32_t cc_op;
 	uint64_t cc_res, cc_a, cc_b;	/* CC_INC/CC_DEC: cc_b is the carry kept */
 	uint64_t ipmask;		/* RIP mask of the code size (emu_update_mode) */
+	uint64_t fetch_end;		/* the last RIP a fetch passes: CS limit, ipmask */
 	struct vmdbg_seg seg[6];
 	struct vmdbg_seg ldt, tr;
 	struct vmdbg_dtable gdt, idt;

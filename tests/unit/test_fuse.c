@@ -1,7 +1,9 @@
 /*
  * test_fuse.c - emu's fused pairs and counting loops (decode.c fuse(),
- * emu.c counter_loop()) retire exactly what one instruction at a time
- * does.  A 32-bit guest runs counting loops of every fused form while
+ * emu.c counter_loop()) and the memory forms run inline on a TLB hit
+ * (FK_LOAD, FK_STORE) retire exactly what one instruction at a time
+ * does.  A 32-bit guest runs counting loops of every fused form and
+ * loops of loads and stores while
  * the PIT interrupts it every few hundred instructions; its IRQ0 handler
  * records each interrupted EIP.  The same guest runs on the lean loop
  * (fusion on) and on the full loop (a step limit: one instruction at a
@@ -71,7 +73,19 @@ GUEST_KERNEL32_MACROS
 /* test; jz never taken, then dec; jnz to the test */
 "	mov $1, %edi\n	mov $5000, %ebp\n"
 "1:	test %edi, %edi\n	jz 2f\n	dec %ebp\n	jnz 1b\n"
-"2:	cli\n"
+/* memory forms inline on a TLB hit (FK_LOAD, FK_STORE, FK_ALU): fill
+ * 0x60000.. with i * 3, sum it with add from memory, copy it by words
+ * and bytes */
+"2:	mov $0x60000, %esi\n	xor %ecx, %ecx\n"
+"1:	lea (%ecx,%ecx,2), %edx\n	mov %edx, (%esi,%ecx,4)\n	inc %ecx\n"
+"	cmp $4000, %ecx\n	jne 1b\n"
+"	xor %eax, %eax\n	xor %ecx, %ecx\n"
+"1:	add (%esi,%ecx,4), %eax\n	mov 4(%esi,%ecx,4), %edx\n"
+"	mov %edx, 0x10000(%esi,%ecx,4)\n	movb %dl, 0x20000(%esi,%ecx)\n"
+"	movw $7, 0x28000(%esi,%ecx,2)\n	mov 0x20000(%esi,%ecx), %bh\n"
+"	inc %ecx\n	cmp $3999, %ecx\n	jne 1b\n"
+"	mov %eax, 0x4fff8\n"
+"	cli\n"
 "	mov $1, %al\n	out %al, $0xf4\n"
 "fz_irq:\n"
 "	push %eax\n	push %ebx\n"
@@ -190,12 +204,22 @@ static void test_fused_pairs_exact(void **state)
 	assert_true(landed(a, LOAD + (uint32_t)(g_fz_j1 - g_fz)) > 0);
 	assert_true(landed(a, LOAD + (uint32_t)(g_fz_j2 - g_fz)) > 0);
 	/* the loops' results */
-	assert_int_equal(a->regs.gpr[VMDBG_RCX], 0);
-	assert_int_equal(a->regs.gpr[VMDBG_RBX], 0);
-	assert_int_equal(a->regs.gpr[VMDBG_RSI], 0);
-	assert_int_equal(a->regs.gpr[VMDBG_RDX], 0);
+	assert_int_equal(a->regs.gpr[VMDBG_RBX] & 0xff, 0);
+	assert_int_equal(a->regs.gpr[VMDBG_RBX] >> 8, (3u * 3999) & 0xff);
 	assert_int_equal(a->regs.gpr[VMDBG_RBP], 0);
+	assert_int_equal(a->regs.gpr[VMDBG_RCX], 3999);
+	assert_int_equal(a->regs.gpr[VMDBG_RDX], 3 * 3999);
 	assert_int_equal(a->regs.gpr[VMDBG_RAX] & 0xff, 1);
+	/* the sum of 3 * i for i < 3999, the copies */
+	uint32_t w[2];
+	assert_int_equal(vmdbg__read_phys(a->vm, 0x4fff8, w, 4), 0);
+	assert_int_equal(w[0], 3u * 3999 * 3998 / 2);
+	assert_int_equal(vmdbg__read_phys(a->vm, 0x70000 + 4 * 3998, w, 8), 0);
+	assert_int_equal(w[0], 3u * 3999);
+	assert_int_equal(vmdbg__read_phys(a->vm, 0x80000 + 3998, w, 1), 0);
+	assert_int_equal(w[0] & 0xff, (3u * 3999) & 0xff);
+	assert_int_equal(vmdbg__read_phys(a->vm, 0x80000 + 3999, w, 4), 0);
+	assert_int_equal(w[0], 0);	/* byte stores are one byte */
 	done(a);
 	done(b);
 }

@@ -167,7 +167,7 @@ static void set_fast(struct insn *in)
 	case ZYDIS_MNEMONIC_CMP: in->aluop = ALU_CMP | 0x80; goto alu;
 	case ZYDIS_MNEMONIC_TEST: in->aluop = ALU_AND | 0x80; goto alu;
 	alu:
-		if (dreg && sok) {
+		if (dreg && (sok || (in->nops == 2 && s->kind == OK_MEM && s->size <= 8))) {
 			in->fast = FK_ALU;
 			switch (in->aluop & 0x7f) {
 			case ALU_ADD: in->ccop = (uint8_t)CCOP(CC_ADD, d->size); break;
@@ -180,9 +180,49 @@ static void set_fast(struct insn *in)
 	case ZYDIS_MNEMONIC_MOV:
 		if (dreg && sok)
 			in->fast = FK_MOV;
+		else if (dreg && in->nops == 2 && s->kind == OK_MEM && s->size <= 8)
+			in->fast = FK_LOAD;
+		else if (d->kind == OK_MEM && d->size <= 8 && sok)
+			in->fast = FK_STORE;
+		break;
+	case ZYDIS_MNEMONIC_LEA:
+		if (dreg && in->nops == 2 && s->kind == OK_AGEN)
+			in->fast = FK_LEA;
+		break;
+	case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_MOVSXD:
+		in->aluop = 1;	/* sign-extend */
+		/* fall through */
+	case ZYDIS_MNEMONIC_MOVZX:
+		if (dreg && in->nops == 2 && s->size <= 4 &&
+		    ((s->kind == OK_REG && s->reg < 16) || s->kind == OK_MEM))
+			in->fast = FK_MOVX;
 		break;
 	default:
 		break;
+	}
+}
+
+/*
+ * Instructions whose handlers neither read nor write the arithmetic
+ * flags (exec.c, string.c, system.c): the run loop need not make lazy
+ * flags exact before them (a fault's delivery does it itself).
+ */
+static bool no_arith_flags(unsigned mnem)
+{
+	switch (mnem) {
+	case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVZX: case ZYDIS_MNEMONIC_MOVSX:
+	case ZYDIS_MNEMONIC_MOVSXD: case ZYDIS_MNEMONIC_LEA: case ZYDIS_MNEMONIC_PUSH:
+	case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_CALL: case ZYDIS_MNEMONIC_RET:
+	case ZYDIS_MNEMONIC_JMP: case ZYDIS_MNEMONIC_NOP: case ZYDIS_MNEMONIC_XCHG:
+	case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CWDE:
+	case ZYDIS_MNEMONIC_CDQE: case ZYDIS_MNEMONIC_CQO: case ZYDIS_MNEMONIC_CWD:
+	case ZYDIS_MNEMONIC_CBW: case ZYDIS_MNEMONIC_BSWAP: case ZYDIS_MNEMONIC_NOT:
+	case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD:
+	case ZYDIS_MNEMONIC_MOVSQ: case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW:
+	case ZYDIS_MNEMONIC_STOSD: case ZYDIS_MNEMONIC_STOSQ:
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -286,6 +326,7 @@ static bool convert(const ZydisDecodedInstruction *z, const ZydisDecodedOperand 
 	}
 	in->nops = n;
 	set_fast(in);
+	in->noflags = no_arith_flags(in->mnem);
 	return true;
 }
 

@@ -472,7 +472,8 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 		uint64_t next = (rip + in->len) & e->ipmask;
 		const struct eop *d = &in->op[0], *s = &in->op[1];
 		uint64_t *r, a, b, v;
-		/* the register-only forms: no faults, no records, no stops */
+		/* the register-only forms and the memory ones on a TLB hit: no
+		 * faults, no records, no stops (else they take the general path) */
 		switch (in->fast) {
 		case FK_DEC32:
 			r = &e->r[d->reg];
@@ -519,7 +520,16 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 		case FK_ALU: {
 			uint64_t m = szmask(d->size);
 			a = greg(e, d);
-			b = (s->kind == OK_IMM ? s->imm : greg(e, s)) & m;
+			if (s->kind == OK_MEM) {
+				const uint8_t *p;
+				if (!mmu__lin_ok(e, s->seg, ea_of(e, s, in->asize, next), s->size,
+						 false, &b) ||
+				    !(p = tlb_peek(e, b, s->size, false)))
+					goto general;
+				b = ld_le(p, s->size);
+			} else {
+				b = (s->kind == OK_IMM ? s->imm : greg(e, s)) & m;
+			}
 			switch (in->ccop >> 4) {
 			case CC_ADD: v = (a + b) & m; break;
 			case CC_SUB: v = (a - b) & m; break;
@@ -548,9 +558,45 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			v = s->kind == OK_IMM ? s->imm : greg(e, s);
 			sreg_gpr(e, d->reg, d->size, d->hi8, v);
 			break;
+		case FK_LOAD: {
+			const uint8_t *p;
+			if (!mmu__lin_ok(e, s->seg, ea_of(e, s, in->asize, next), s->size, false, &a) ||
+			    !(p = tlb_peek(e, a, s->size, false)))
+				goto general;
+			sreg_gpr(e, d->reg, d->size, d->hi8, ld_le(p, s->size));
+			break;
+		}
+		case FK_STORE: {
+			uint8_t *p;
+			if (!mmu__lin_ok(e, d->seg, ea_of(e, d, in->asize, next), d->size, true, &a) ||
+			    !(p = tlb_peek(e, a, d->size, true)))
+				goto general;
+			st_le(p, d->size, s->kind == OK_IMM ? s->imm : greg(e, s));
+			break;
+		}
+		case FK_LEA:
+			sreg_gpr(e, d->reg, d->size, false, ea_of(e, s, in->asize, next));
+			break;
+		case FK_MOVX:
+			if (s->kind == OK_MEM) {
+				const uint8_t *p;
+				if (!mmu__lin_ok(e, s->seg, ea_of(e, s, in->asize, next), s->size,
+						 false, &a) ||
+				    !(p = tlb_peek(e, a, s->size, false)))
+					goto general;
+				v = ld_le(p, s->size);
+			} else {
+				v = greg(e, s);
+			}
+			if (in->aluop)
+				v = s->size == 1 ? (uint64_t)(int8_t)v : s->size == 2 ?
+				    (uint64_t)(int16_t)v : (uint64_t)(int32_t)v;
+			sreg_gpr(e, d->reg, d->size, false, v);
+			break;
 		default:
 			__builtin_unreachable();
 		case FK_NONE:
+		general:
 			SYNC();
 			e->cur = in;
 			e->next_rip = next;
@@ -558,7 +604,8 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			e->origin.cpl = (uint8_t)e->cpl;
 			e->origin.mode = (uint8_t)e->mode;
 			e->recorded = false;
-			emu_sync_flags(e);
+			if (!in->noflags)
+				emu_sync_flags(e);
 			exec__insn(e, in);
 			e->rip = e->next_rip;
 			vm->insns++;

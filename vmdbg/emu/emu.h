@@ -128,10 +128,14 @@ struct eop {
 /*
  * Forms the run loop executes without the dispatch switch: register-only,
  * they cannot fault.  The _32 forms are 32-bit registers (no AH..BH).
+ * FK_LOAD and FK_STORE (mov between a register and memory, FK_ALU with a
+ * memory source, FK_MOVX: movzx/movsx) run inline only when the segment checks pass and the
+ * TLB maps the bytes (mmu__lin_ok, tlb_peek): what rd()/wr() would do
+ * without a fault or a slow path; otherwise they take the general path.
  */
 enum {
 	FK_NONE, FK_INCDEC, FK_INC32, FK_DEC32, FK_JCC, FK_JZ, FK_JNZ, FK_ALU,
-	FK_MOV, FK_JMP,
+	FK_MOV, FK_JMP, FK_LOAD, FK_STORE, FK_LEA, FK_MOVX,
 };
 
 /* Which handler group exec__insn() found for an instruction, memoized on
@@ -167,6 +171,8 @@ struct insn {
 	 * FK_JZ/JNZ/JCC, 0 none */
 	uint8_t fuse, fuse_len, fuse_cc;
 	uint8_t loop;		/* the pair may be a counting loop (emu.c counter_loop) */
+	uint8_t noflags;	/* neither reads nor writes the arithmetic flags:
+				 * the run loop leaves lazy flags lazy across it */
 	uint64_t fuse_tmask;
 	uint64_t fuse_imm;
 	uint8_t osize;		/* operand size in bytes */
@@ -392,34 +398,44 @@ static inline bool emu_canonical(uint64_t lin)
 	return ((lin + (1ull << 47)) >> 48) == 0;
 }
 
-static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write)
+/* mmu__lin() without the fault: false where it would raise one. */
+static inline __attribute__((always_inline)) bool mmu__lin_ok(struct emu *e, int seg, uint64_t off,
+							       int size, bool write, uint64_t *lin)
 {
 	if (e->mode == 64) {
-		uint64_t lin = off;
+		uint64_t l = off;
 		if (seg >= S_FS)
-			lin += e->seg[seg].base;
-		if (!emu_canonical(lin))
-			mmu__seg_fault(e, seg);
-		return lin;
+			l += e->seg[seg].base;
+		*lin = l;
+		return emu_canonical(l);
 	}
 	const struct vmdbg_seg *s = &e->seg[seg];
 	if (e->cr0 & CR0_PE) {
 		if (s->unusable)
-			mmu__seg_fault(e, seg);
+			return false;
 		if (write && ((s->type & 8) || !(s->type & 2)))
-			mmu__seg_fault(e, seg);
+			return false;
 		if (!write && (s->type & 0xa) == 0x8)	/* execute-only code */
-			mmu__seg_fault(e, seg);
+			return false;
 	}
 	uint64_t last = off + (uint64_t)size - 1;
 	if (!(s->type & 8) && (s->type & 4)) {		/* expand-down */
 		uint64_t upper = s->db ? 0xffffffffull : 0xffff;
 		if (off <= s->limit || last > upper)
-			mmu__seg_fault(e, seg);
+			return false;
 	} else if (last > s->limit) {
-		mmu__seg_fault(e, seg);
+		return false;
 	}
-	return (s->base + off) & 0xffffffffull;
+	*lin = (s->base + off) & 0xffffffffull;
+	return true;
+}
+
+static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write)
+{
+	uint64_t lin;
+	if (__builtin_expect(!mmu__lin_ok(e, seg, off, size, write, &lin), 0))
+		mmu__seg_fault(e, seg);
+	return lin;
 }
 
 static inline __attribute__((always_inline)) uint64_t mmu__read(struct emu *e, uint64_t lin, int size, int user)
@@ -450,6 +466,17 @@ static inline __attribute__((always_inline)) void mmu__write(struct emu *e, uint
 		}
 	}
 	mmu__write_slow(e, lin, size, val, user);
+}
+
+/* A host pointer to [lin, lin + size) when the TLB maps it for reading
+ * (or writing), else NULL: mmu__read()/mmu__write()'s own hit test. */
+static inline __attribute__((always_inline)) uint8_t *tlb_peek(struct emu *e, uint64_t lin, int size,
+								bool write)
+{
+	const struct tlb_entry *t = &e->tlb[emu_user(e)][(lin >> 12) & (TLB_SIZE - 1)];
+	if ((write ? t->tag_w : t->tag_r) != (lin & ~0xfffull) || (lin & 0xfff) + size > 0x1000)
+		return NULL;
+	return t->host + (lin & 0xfff);
 }
 
 /* Data accesses through a segment at the current privilege. */
@@ -726,14 +753,21 @@ static inline uint64_t alu__incdec(struct emu *e, uint64_t a, int sz, bool dec)
 void exec__insn(struct emu *e, const struct insn *in);
 
 /* Operand access, inline: the interpreter's hot path. */
-static inline uint64_t op_ea(struct emu *e, const struct eop *o)
+/* The effective address of a memory operand; next_rip for RIP-relative. */
+static inline uint64_t ea_of(const struct emu *e, const struct eop *o, int asize,
+			     uint64_t next_rip)
 {
 	uint64_t a = (uint64_t)o->disp;
 	if (o->base != R_NONE)
-		a += o->base == R_RIP ? e->next_rip : e->r[o->base];
+		a += o->base == R_RIP ? next_rip : e->r[o->base];
 	if (o->index != R_NONE)
 		a += e->r[o->index] * o->scale;
-	return a & szmask(e->cur->asize);
+	return a & szmask(asize);
+}
+
+static inline uint64_t op_ea(struct emu *e, const struct eop *o)
+{
+	return ea_of(e, o, e->cur->asize, e->next_rip);
 }
 
 static inline uint64_t op_read(struct emu *e, const struct eop *o)

@@ -896,7 +896,11 @@ static inline void sys__desc_seg(struct emu *e, const uint32_t d[2], uint16_t se
 		m->raw = raw;
 	}
 	*s = m->seg;
-	s->sel = sel;
+	/* stores only when they change something: a narrow store just
+	 * before the caller copies *s whole stalls the copy's loads (no
+	 * store forwarding), a third of an int+iret round trip (issue 16) */
+	if (s->sel != sel)
+		s->sel = sel;
 }
 
 static inline bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr)

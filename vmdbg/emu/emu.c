@@ -289,7 +289,8 @@ static bool halted(struct emu *e)
  * A fused pair that branches back to itself (in->loop, decode.c): dec or
  * inc of a register, or add or sub of a constant, then jnz or jz to it,
  * as a delay or counting loop is compiled.  One round ran and branched
- * back, and another fits before the next poll (ic + 1 < poll_at).  The
+ * back, and another fits before the next poll (ic + 1 < poll, the
+ * smaller of vm->poll_at and the loop's next deadline check).  The
  * rounds run here with the register in a host register, each retiring
  * its two instructions as the generic path would, until the branch falls
  * through (*taken false) or a poll or a stop request is due before a next
@@ -298,10 +299,10 @@ static bool halted(struct emu *e)
  * and the lazy flags as the last round did; returns the count.
  */
 static inline uint64_t counter_loop(struct emu *e, struct vmdbg *vm, const struct insn *in,
-				    uint64_t ic, bool *taken)
+				    uint64_t ic, uint64_t poll, bool *taken)
 {
 	const struct eop *d = &in->op[0];
-	const uint64_t m = szmask(d->size), poll = vm->poll_at;
+	const uint64_t m = szmask(d->size);
 	const bool jz = in->fuse == FK_JZ;
 	uint64_t a, b = 0, v = e->r[d->reg] & m, delta;
 	switch (in->fast) {
@@ -340,8 +341,11 @@ static inline uint64_t counter_loop(struct emu *e, struct vmdbg *vm, const struc
  *
  * full: limits that need vmm__should_stop() after every instruction, or
  * the debugger's per-instruction breakpoint check; run_loop() picks the
- * variant, so the common one has neither test.
+ * variant, so the common one has neither test.  The lean one looks at
+ * the clock for --timeout itself, every DEADLINE_EVERY instructions
+ * (check_at): a wall-clock stop has no exact instruction anyway.
  */
+#define DEADLINE_EVERY	65536
 static inline __attribute__((always_inline)) bool
 run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bool full)
 {
@@ -361,6 +365,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 	 * (only calls out fault), a return.  LOAD takes them back after.
 	 */
 	uint64_t ic = vm->insns, rip = e->rip;
+	uint64_t check_at = !full && vm->deadline_ns ? ic + DEADLINE_EVERY : ~0ull;
 #define SYNC() (vm->insns = ic, e->rip = rip)
 #define LOAD() (ic = vm->insns, rip = e->rip)
 	for (;;) {
@@ -617,6 +622,14 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				vm->poll_at = 0;
 			if (step && (in->cpriv | in->chole) && !e->recorded)
 				priv_record(e, in);
+			if (!full && __builtin_expect(e->rep_resume, 0)) {
+				/* a rep stopped after a chunk (string.c): few
+				 * steps for much time, so the clock is read at
+				 * once (the flag matters to breakpoints only) */
+				e->rep_resume = false;
+				if (check_at != ~0ull)
+					check_at = 0;
+			}
 			if (__builtin_expect(e->shadow_next, 0)) {
 				/* sti / mov ss: no interrupt before the next insn */
 				e->shadow_at = vm->insns;
@@ -652,9 +665,12 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				taken = cond(e, in->fuse_cc);
 			if (taken) {
 				after = (after + in->fuse_imm) & in->fuse_tmask;
-				if (after == rip && ic + 1 < vm->poll_at && !vm->stop_requested) {
+				if (after == rip && ic + 1 < vm->poll_at && ic < check_at &&
+				    !vm->stop_requested) {
 					if (in->loop) {
-						ic = counter_loop(e, vm, in, ic, &taken);
+						uint64_t lim = vm->poll_at < check_at ? vm->poll_at
+							       : check_at;
+						ic = counter_loop(e, vm, in, ic, lim, &taken);
 						if (taken)
 							goto retired;
 						after = (next + in->fuse_len) & e->ipmask;
@@ -676,9 +692,16 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			if (vmm__should_stop(vm, stop))
 				return true;
 			LOAD();
-		} else if (__builtin_expect(vm->stop_requested, 0)) {
+		} else if (__builtin_expect(vm->stop_requested || ic >= check_at, 0)) {
 			SYNC();
-			if (vmm__should_stop(vm, stop))
+			if (ic >= check_at) {
+				check_at = ic + DEADLINE_EVERY;
+				if (vmm__now_ns() >= vm->deadline_ns) {
+					vmm__deadline_stop(vm, stop);
+					return true;
+				}
+			}
+			if (vm->stop_requested && vmm__should_stop(vm, stop))
 				return true;
 			LOAD();
 		}
@@ -701,8 +724,7 @@ static __attribute__((noinline)) bool run_loop_full(struct emu *e, struct vmdbg 
 
 static bool run_loop(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop)
 {
-	if (vm->step_budget_on || vm->max_steps || vm->deadline_ns ||
-	    (vm->dbg_active & DBG_INSN))
+	if (vm->step_budget_on || vm->max_steps || (vm->dbg_active & DBG_INSN))
 		return run_loop_full(e, vm, stop);
 	return run_loop_lean(e, vm, stop);
 }

@@ -199,7 +199,7 @@ struct tlb_entry {
 #define TLB_SIZE	(1u << TLB_BITS)
 #define TLB_INVALID	1ull
 
-#define CACHE_BITS	15
+#define CACHE_BITS	17
 #define CACHE_SIZE	(1u << CACHE_BITS)
 
 struct emu {

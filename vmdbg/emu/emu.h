@@ -24,7 +24,10 @@
  *
  * Speed: the run loop executes register-only forms inline (FK_*) with
  * lazy arithmetic flags (struct emu cc_op: computed only when read, made
- * exact before any other instruction runs), and chains each cached
+ * exact before any instruction that reads or writes them runs), fuses a
+ * flag setter and the jcc after it into one dispatch (decode.c fuse(),
+ * counting loops in emu.c counter_loop()), runs the commonest memory
+ * moves inline on a TLB hit (FK_LOAD, FK_STORE), and chains each cached
  * instruction to its last successors by RIP, so straight-line code and
  * loops skip the cache lookup and the CS checks; e->epoch (a counter plus
  * the CPL and code size) invalidates the chains.  exec__insn() memoizes

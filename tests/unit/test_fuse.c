@@ -1,9 +1,9 @@
 /*
  * test_fuse.c - emu's fused pairs and counting loops (decode.c fuse(),
  * emu.c counter_loop()) and the memory forms run inline on a TLB hit
- * (FK_LOAD, FK_STORE) retire exactly what one instruction at a time
+ * (FK_LOAD, FK_STORE, the stack forms) retire exactly what one instruction at a time
  * does.  A 32-bit guest runs counting loops of every fused form and
- * loops of loads and stores while
+ * loops of loads, stores, calls and pushes while
  * the PIT interrupts it every few hundred instructions; its IRQ0 handler
  * records each interrupted EIP.  The same guest runs on the lean loop
  * (fusion on) and on the full loop (a step limit: one instruction at a
@@ -85,8 +85,16 @@ GUEST_KERNEL32_MACROS
 "	movw $7, 0x28000(%esi,%ecx,2)\n	mov 0x20000(%esi,%ecx), %bh\n"
 "	inc %ecx\n	cmp $3999, %ecx\n	jne 1b\n"
 "	mov %eax, 0x4fff8\n"
+/* the stack forms inline (FK_PUSH, FK_POP, FK_CALL, FK_RET) */
+"	xor %edi, %edi\n	mov $2000, %ecx\n"
+"1:	push %ecx\n	push $3\n	call fz_add\n	pop %edx\n	pop %edx\n"
+"	dec %ecx\n	jnz 1b\n"
+"	mov %edi, 0x4fff4\n"
 "	cli\n"
 "	mov $1, %al\n	out %al, $0xf4\n"
+"fz_add:\n"
+"	push %ebp\n	mov %esp, %ebp\n	add 12(%ebp), %edi\n	add 8(%ebp), %edi\n"
+"	pop %ebp\n	ret\n"
 "fz_irq:\n"
 "	push %eax\n	push %ebx\n"
 "	mov 0x4fffc, %ebx\n	cmp $1000, %ebx\n	jae 1f\n"
@@ -207,11 +215,14 @@ static void test_fused_pairs_exact(void **state)
 	assert_int_equal(a->regs.gpr[VMDBG_RBX] & 0xff, 0);
 	assert_int_equal(a->regs.gpr[VMDBG_RBX] >> 8, (3u * 3999) & 0xff);
 	assert_int_equal(a->regs.gpr[VMDBG_RBP], 0);
-	assert_int_equal(a->regs.gpr[VMDBG_RCX], 3999);
-	assert_int_equal(a->regs.gpr[VMDBG_RDX], 3 * 3999);
+	assert_int_equal(a->regs.gpr[VMDBG_RCX], 0);
+	assert_int_equal(a->regs.gpr[VMDBG_RDX], 1);
+	assert_int_equal(a->regs.gpr[VMDBG_RSP], 0x30000);
 	assert_int_equal(a->regs.gpr[VMDBG_RAX] & 0xff, 1);
 	/* the sum of 3 * i for i < 3999, the copies */
 	uint32_t w[2];
+	assert_int_equal(vmdbg__read_phys(a->vm, 0x4fff4, w, 4), 0);
+	assert_int_equal(w[0], 2000 * 2001 / 2 + 3 * 2000);	/* the calls' sums */
 	assert_int_equal(vmdbg__read_phys(a->vm, 0x4fff8, w, 4), 0);
 	assert_int_equal(w[0], 3u * 3999 * 3998 / 2);
 	assert_int_equal(vmdbg__read_phys(a->vm, 0x70000 + 4 * 3998, w, 8), 0);

@@ -185,6 +185,22 @@ static void set_fast(struct insn *in)
 		else if (d->kind == OK_MEM && d->size <= 8 && sok)
 			in->fast = FK_STORE;
 		break;
+	case ZYDIS_MNEMONIC_PUSH:
+		if (in->nops == 1 && ((dreg && d->size == in->osize) || d->kind == OK_IMM))
+			in->fast = FK_PUSH;
+		break;
+	case ZYDIS_MNEMONIC_POP:
+		if (in->nops == 1 && dreg && d->size == in->osize)
+			in->fast = FK_POP;
+		break;
+	case ZYDIS_MNEMONIC_CALL:
+		if (d->kind == OK_REL)
+			in->fast = FK_CALL;
+		break;
+	case ZYDIS_MNEMONIC_RET:	/* near, without an immediate */
+		if (in->opcode == 0xc3)
+			in->fast = FK_RET;
+		break;
 	case ZYDIS_MNEMONIC_LEA:
 		if (dreg && in->nops == 2 && s->kind == OK_AGEN)
 			in->fast = FK_LEA;

@@ -598,6 +598,39 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				    (uint64_t)(int16_t)v : (uint64_t)(int32_t)v;
 			sreg_gpr(e, d->reg, d->size, false, v);
 			break;
+		case FK_PUSH:
+		case FK_CALL: {
+			/* emu_push() on a TLB hit */
+			const int osz = in->osize, ssz = emu_stack_size(e);
+			uint64_t sp = (e->r[4] - osz) & szmask(ssz);
+			uint8_t *p;
+			if (!mmu__lin_ok(e, S_SS, sp, osz, true, &a) || !(p = tlb_peek(e, a, osz, true)))
+				goto general;
+			if (in->fast == FK_CALL) {
+				st_le(p, osz, next);
+				next = (next + d->imm) & szmask(osz);
+			} else {
+				st_le(p, osz, d->kind == OK_IMM ? d->imm : greg(e, d));
+			}
+			sreg_gpr(e, 4, ssz, false, sp);
+			break;
+		}
+		case FK_POP:
+		case FK_RET: {
+			/* emu_pop() on a TLB hit */
+			const int osz = in->osize, ssz = emu_stack_size(e);
+			uint64_t sp = e->r[4] & szmask(ssz);
+			const uint8_t *p;
+			if (!mmu__lin_ok(e, S_SS, sp, osz, false, &a) || !(p = tlb_peek(e, a, osz, false)))
+				goto general;
+			v = ld_le(p, osz);
+			sreg_gpr(e, 4, ssz, false, sp + osz);
+			if (in->fast == FK_RET)
+				next = v;
+			else
+				sreg_gpr(e, d->reg, d->size, false, v);
+			break;
+		}
 		default:
 			__builtin_unreachable();
 		case FK_NONE:

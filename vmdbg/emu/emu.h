@@ -132,13 +132,15 @@ struct eop {
  * Forms the run loop executes without the dispatch switch: register-only,
  * they cannot fault.  The _32 forms are 32-bit registers (no AH..BH).
  * FK_LOAD and FK_STORE (mov between a register and memory, FK_ALU with a
- * memory source, FK_MOVX: movzx/movsx) run inline only when the segment checks pass and the
+ * memory source, FK_MOVX: movzx/movsx; FK_PUSH, FK_POP, FK_CALL, FK_RET
+ * on the stack) run inline only when the segment checks pass and the
  * TLB maps the bytes (mmu__lin_ok, tlb_peek): what rd()/wr() would do
  * without a fault or a slow path; otherwise they take the general path.
  */
 enum {
 	FK_NONE, FK_INCDEC, FK_INC32, FK_DEC32, FK_JCC, FK_JZ, FK_JNZ, FK_ALU,
-	FK_MOV, FK_JMP, FK_LOAD, FK_STORE, FK_LEA, FK_MOVX,
+	FK_MOV, FK_JMP, FK_LOAD, FK_STORE, FK_LEA, FK_MOVX, FK_PUSH, FK_POP, FK_CALL,
+	FK_RET,
 };
 
 /* Which handler group exec__insn() found for an instruction, memoized on

@@ -85,6 +85,11 @@ GUEST_KERNEL32_MACROS
 "	movw $7, 0x28000(%esi,%ecx,2)\n	mov 0x20000(%esi,%ecx), %bh\n"
 "	inc %ecx\n	cmp $3999, %ecx\n	jne 1b\n"
 "	mov %eax, 0x4fff8\n"
+/* cmp and test of memory, fused with the jcc: count 3 * i < 300, odd */
+"	movl $0, 0x4fff0\n	movl $0, 0x4ffec\n	xor %ecx, %ecx\n"
+"1:	cmpl $300, (%esi,%ecx,4)\n	jae 2f\n	incl 0x4fff0\n"
+"2:	testb $1, (%esi,%ecx,4)\n	jz 2f\n	incl 0x4ffec\n"
+"2:	inc %ecx\n	cmp $4000, %ecx\n	jne 1b\n"
 /* the stack forms inline (FK_PUSH, FK_POP, FK_CALL, FK_RET) */
 "	xor %edi, %edi\n	mov $2000, %ecx\n"
 "1:	push %ecx\n	push $3\n	call fz_add\n	pop %edx\n	pop %edx\n"
@@ -221,6 +226,9 @@ static void test_fused_pairs_exact(void **state)
 	assert_int_equal(a->regs.gpr[VMDBG_RAX] & 0xff, 1);
 	/* the sum of 3 * i for i < 3999, the copies */
 	uint32_t w[2];
+	assert_int_equal(vmdbg__read_phys(a->vm, 0x4ffec, w, 8), 0);
+	assert_int_equal(w[0], 2000);	/* odd 3 * i */
+	assert_int_equal(w[1], 100);	/* 3 * i < 300 */
 	assert_int_equal(vmdbg__read_phys(a->vm, 0x4fff4, w, 4), 0);
 	assert_int_equal(w[0], 2000 * 2001 / 2 + 3 * 2000);	/* the calls' sums */
 	assert_int_equal(vmdbg__read_phys(a->vm, 0x4fff8, w, 4), 0);

@@ -167,7 +167,8 @@ static void set_fast(struct insn *in)
 	case ZYDIS_MNEMONIC_CMP: in->aluop = ALU_CMP | 0x80; goto alu;
 	case ZYDIS_MNEMONIC_TEST: in->aluop = ALU_AND | 0x80; goto alu;
 	alu:
-		if (dreg && (sok || (in->nops == 2 && s->kind == OK_MEM && s->size <= 8))) {
+		if ((dreg && (sok || (in->nops == 2 && s->kind == OK_MEM && s->size <= 8))) ||
+		    (d->kind == OK_MEM && d->size <= 8 && sok && (in->aluop & 0x80))) {
 			in->fast = FK_ALU;
 			switch (in->aluop & 0x7f) {
 			case ALU_ADD: in->ccop = (uint8_t)CCOP(CC_ADD, d->size); break;

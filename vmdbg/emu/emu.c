@@ -524,7 +524,16 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			break;
 		case FK_ALU: {
 			uint64_t m = szmask(d->size);
-			a = greg(e, d);
+			if (d->kind == OK_MEM) {	/* cmp, test: no write */
+				const uint8_t *p;
+				if (!mmu__lin_ok(e, d->seg, ea_of(e, d, in->asize, next), d->size,
+						 false, &a) ||
+				    !(p = tlb_peek(e, a, d->size, false)))
+					goto general;
+				a = ld_le(p, d->size);
+			} else {
+				a = greg(e, d);
+			}
 			if (s->kind == OK_MEM) {
 				const uint8_t *p;
 				if (!mmu__lin_ok(e, s->seg, ea_of(e, s, in->asize, next), s->size,

@@ -286,6 +286,24 @@ static bool halted(struct emu *e)
 }
 
 /*
+ * *v = memory operand o of in when rd() would read it without a fault or
+ * a slow path (segment checks pass, the TLB maps the bytes); else false
+ * and the instruction takes the general path.  next: its next RIP.
+ */
+static inline __attribute__((always_inline)) bool fast_rd(struct emu *e, const struct insn *in,
+							   const struct eop *o, uint64_t next,
+							   uint64_t *v)
+{
+	uint64_t lin;
+	const uint8_t *p;
+	if (!mmu__lin_ok(e, o->seg, ea_of(e, o, in->asize, next), o->size, false, &lin) ||
+	    !(p = tlb_peek(e, lin, o->size, false)))
+		return false;
+	*v = ld_le(p, o->size);
+	return true;
+}
+
+/*
  * A fused pair that branches back to itself (in->loop, decode.c): dec or
  * inc of a register, or add or sub of a constant, then jnz or jz to it,
  * as a delay or counting loop is compiled.  One round ran and branched
@@ -524,26 +542,14 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			break;
 		case FK_ALU: {
 			uint64_t m = szmask(d->size);
-			if (d->kind == OK_MEM) {	/* cmp, test: no write */
-				const uint8_t *p;
-				if (!mmu__lin_ok(e, d->seg, ea_of(e, d, in->asize, next), d->size,
-						 false, &a) ||
-				    !(p = tlb_peek(e, a, d->size, false)))
-					goto general;
-				a = ld_le(p, d->size);
-			} else {
+			if (d->kind != OK_MEM)
 				a = greg(e, d);
-			}
-			if (s->kind == OK_MEM) {
-				const uint8_t *p;
-				if (!mmu__lin_ok(e, s->seg, ea_of(e, s, in->asize, next), s->size,
-						 false, &b) ||
-				    !(p = tlb_peek(e, b, s->size, false)))
-					goto general;
-				b = ld_le(p, s->size);
-			} else {
+			else if (!fast_rd(e, in, d, next, &a))	/* cmp, test: no write */
+				goto general;
+			if (s->kind != OK_MEM)
 				b = (s->kind == OK_IMM ? s->imm : greg(e, s)) & m;
-			}
+			else if (!fast_rd(e, in, s, next, &b))
+				goto general;
 			switch (in->ccop >> 4) {
 			case CC_ADD: v = (a + b) & m; break;
 			case CC_SUB: v = (a - b) & m; break;
@@ -572,14 +578,11 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			v = s->kind == OK_IMM ? s->imm : greg(e, s);
 			sreg_gpr(e, d->reg, d->size, d->hi8, v);
 			break;
-		case FK_LOAD: {
-			const uint8_t *p;
-			if (!mmu__lin_ok(e, s->seg, ea_of(e, s, in->asize, next), s->size, false, &a) ||
-			    !(p = tlb_peek(e, a, s->size, false)))
+		case FK_LOAD:
+			if (!fast_rd(e, in, s, next, &v))
 				goto general;
-			sreg_gpr(e, d->reg, d->size, d->hi8, ld_le(p, s->size));
+			sreg_gpr(e, d->reg, d->size, d->hi8, v);
 			break;
-		}
 		case FK_STORE: {
 			uint8_t *p;
 			if (!mmu__lin_ok(e, d->seg, ea_of(e, d, in->asize, next), d->size, true, &a) ||
@@ -592,16 +595,10 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			sreg_gpr(e, d->reg, d->size, false, ea_of(e, s, in->asize, next));
 			break;
 		case FK_MOVX:
-			if (s->kind == OK_MEM) {
-				const uint8_t *p;
-				if (!mmu__lin_ok(e, s->seg, ea_of(e, s, in->asize, next), s->size,
-						 false, &a) ||
-				    !(p = tlb_peek(e, a, s->size, false)))
-					goto general;
-				v = ld_le(p, s->size);
-			} else {
+			if (s->kind != OK_MEM)
 				v = greg(e, s);
-			}
+			else if (!fast_rd(e, in, s, next, &v))
+				goto general;
 			if (in->aluop)
 				v = s->size == 1 ? (uint64_t)(int8_t)v : s->size == 2 ?
 				    (uint64_t)(int16_t)v : (uint64_t)(int32_t)v;

@@ -284,22 +284,20 @@ static char *put_pad(char *p, const char *s, unsigned w)
 	return (unsigned)(p - start) < w ? start + w : p;
 }
 
-/* v in decimal, right-justified in at least w columns */
+/* v in decimal, right-justified in at least w columns: with w > 1 only
+ * in the line vmdbg__format_trap() fills with spaces first, so the
+ * padding is a jump; the digits are written from the right */
 static char *put_dec(char *p, uint64_t v, unsigned w)
 {
-	char t[24];
-	unsigned n = 0;
+	unsigned n = 1;
 
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (w > n) {
-		*p++ = ' ';
-		w--;
-	}
-	while (n)
-		*p++ = t[--n];
+	for (uint64_t x = v; x >= 10; x /= 10)
+		n++;
+	if (w > n)
+		p += w - n;
+	p += n;
+	for (char *q = p; n--; v /= 10)
+		*--q = (char)('0' + v % 10);
 	return p;
 }
 

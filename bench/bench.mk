@@ -7,6 +7,8 @@
 #   build/bench/guests/loop32.img  multiboot:   dec;jnz loop    (emu vs QEMU)
 #   build/bench/guests/out32.img   multiboot:   `out` loop      (emu vs QEMU)
 #   build/bench/guests/int32.img   multiboot:   ring-3 int 0x80 + iret loop
+#   build/bench/guests/mix32.img   lecture32's kernel with a C app (mix32.c):
+#                                  string, arithmetic and memory work
 
 BENCH_GUEST_SRC := bench/guests
 BENCH_GUEST_OUT := $(BUILD)/bench/guests
@@ -36,6 +38,29 @@ $(BENCH_BOOT_GUESTS:%=$(BENCH_GUEST_OUT)/%.img): %.img: %.elf
 $(BENCH_MB_GUESTS:%=$(BENCH_GUEST_OUT)/%.img): %.img: %.o $(BENCH_GUEST_SRC)/mb.ld
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(BENCH_GUEST_LD) $(BENCH_GUEST_LDFLAGS) -T $(BENCH_GUEST_SRC)/mb.ld -o $@ $<
+
+# mix32: the lecture32 kernel's objects (tests/guests/guests.mk's flags)
+# with bench/guests/mix32.c as its app.o, at -O2 as ordinary C is built
+MIX32_OUT := $(BENCH_GUEST_OUT)/mix32
+MIX32_OBJS := $(addprefix $(MIX32_OUT)/,entry.o kernel.o uart.o lib.o app.o)
+$(MIX32_OUT)/app.o: $(BENCH_GUEST_SRC)/mix32.c
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $<"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -O2 -c $< -o $@
+$(MIX32_OUT)/%.o: $(GUEST_SRC)/lecture32/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(MIX32_OUT)/%.o: $(GUEST_SRC)/lecture32/%.S
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(MIX32_OUT)/%.o: $(GUEST_SRC)/common/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -c $< -o $@
+$(BENCH_GUEST_OUT)/mix32.img: $(MIX32_OBJS) $(GUEST_SRC)/lecture32/lecture32.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/lecture32/lecture32.ld -o $@ \
+		$(MIX32_OBJS)
+BENCH_GUESTS += $(BENCH_GUEST_OUT)/mix32.img
 
 bench-guests: $(BENCH_GUESTS)
 bench: bench-guests

@@ -130,6 +130,13 @@ size_t record__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, ui
 	if (site_equal(&n, &s->cur)) {
 		base = &s->cur;
 		mask = 0;
+	} else if (site_equal(&n, &s->alt)) {
+		/* what the costs below would pick (alt costs nothing, cur at
+		 * least a byte), without computing them: a loop of two
+		 * sites, as int and iret, gets here every time (issue 16) */
+		tag |= TRAP_P;
+		base = &s->alt;
+		mask = 0;
 	} else {
 		unsigned mcur = attr_mask(&n, &s->cur), malt = attr_mask(&n, &s->alt);
 

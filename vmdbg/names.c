@@ -274,15 +274,14 @@ static char *put_str(char *p, const char *s)
 	return p;
 }
 
-/* s left-justified in at least w columns */
+/* s left-justified in at least w columns, in a line filled with spaces
+ * beforehand (vmdbg__format_trap): the padding is only a jump */
 static char *put_pad(char *p, const char *s, unsigned w)
 {
 	char *start = p;
 
 	p = put_str(p, s);
-	while ((unsigned)(p - start) < w)
-		*p++ = ' ';
-	return p;
+	return (unsigned)(p - start) < w ? start + w : p;
 }
 
 /* v in decimal, right-justified in at least w columns; two digits a step */
@@ -379,6 +378,9 @@ size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 	char det[80], line[320], *p = line;
 	size_t n;
 
+	/* spaces first: put_pad() and the disposition column only jump
+	 * over their padding (the line is at most about 200 characters) */
+	memset(line, ' ', sizeof(line));
 	fast_detail(t, det, 64);
 	p += vmdbg__format_trap_head(t, p);
 	p = put_pad(p, origin_name(t->cpl), 4);
@@ -400,10 +402,13 @@ size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 		} else {
 			p = put_str(p, vmdbg__disposition_name(t->disposition));
 		}
-		if (p - d > 39)
+		if (p - d > 39) {
+			/* cut: what follows goes on a filled line */
+			memset(d + 39, ' ', (size_t)(p - d - 39));
 			p = d + 39;
-		while (p - d < 24)
-			*p++ = ' ';
+		}
+		if (p - d < 24)
+			p = d + 24;
 	}
 	*p++ = ' ';
 	p = put_pad(p, vmdbg__classic_name(t->classic), 12);

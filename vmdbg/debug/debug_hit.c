@@ -415,6 +415,41 @@ static bool catch_matches(const struct vmdbg_catch *c, const struct vmdbg_trap *
 	return true;
 }
 
+/*
+ * The last record, field by field: *t was just built with narrow stores
+ * (emu_fill_trap and its callers), and a whole-struct copy's wide loads
+ * would wait for each of them (no store forwarding): a fifth of an
+ * untraced int+iret round trip (issue 16).
+ */
+static void keep_last(struct vmdbg_trap *l, const struct vmdbg_trap *rec)
+{
+	/* volatile: each field its own load of its own width (the compiler
+	 * would merge neighbouring ones into the wide loads this avoids) */
+	const volatile struct vmdbg_trap *t = rec;
+
+	l->seq = t->seq;
+	l->time = t->time;
+	l->rip = t->rip;
+	l->addr = t->addr;
+	l->value = t->value;
+	l->handler = t->handler;
+	l->cr2 = t->cr2;
+	l->error_code = t->error_code;
+	l->vector = t->vector;
+	l->insn = t->insn;
+	l->cls = t->cls;
+	l->disposition = t->disposition;
+	l->classic = t->classic;
+	l->device = t->device;
+	l->cpl = t->cpl;
+	l->dir = t->dir;
+	l->size = t->size;
+	l->mode = t->mode;
+	l->has_error = t->has_error;
+	l->time_is_insns = t->time_is_insns;
+	l->count = t->count;
+}
+
 void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t)
 {
 	struct debug *d = vm->dbg;
@@ -424,7 +459,7 @@ void debug__trap(struct vmdbg *vm, const struct vmdbg_trap *t)
 	if (__builtin_expect(d->ring_on, 0))
 		d->ring[d->nring % RING_SIZE] = *t;
 	else
-		d->last = *t;
+		keep_last(&d->last, t);
 	d->nring++;
 	if (!(vm->dbg_active & DBG_CATCH))
 		return;

@@ -167,7 +167,8 @@ static void set_fast(struct insn *in)
 	case ZYDIS_MNEMONIC_CMP: in->aluop = ALU_CMP | 0x80; goto alu;
 	case ZYDIS_MNEMONIC_TEST: in->aluop = ALU_AND | 0x80; goto alu;
 	alu:
-		if (dreg && sok) {
+		if ((dreg && (sok || (in->nops == 2 && s->kind == OK_MEM && s->size <= 8))) ||
+		    (d->kind == OK_MEM && d->size <= 8 && sok && (in->aluop & 0x80))) {
 			in->fast = FK_ALU;
 			switch (in->aluop & 0x7f) {
 			case ALU_ADD: in->ccop = (uint8_t)CCOP(CC_ADD, d->size); break;
@@ -180,9 +181,65 @@ static void set_fast(struct insn *in)
 	case ZYDIS_MNEMONIC_MOV:
 		if (dreg && sok)
 			in->fast = FK_MOV;
+		else if (dreg && in->nops == 2 && s->kind == OK_MEM && s->size <= 8)
+			in->fast = FK_LOAD;
+		else if (d->kind == OK_MEM && d->size <= 8 && sok)
+			in->fast = FK_STORE;
+		break;
+	case ZYDIS_MNEMONIC_PUSH:
+		if (in->nops == 1 && ((dreg && d->size == in->osize) || d->kind == OK_IMM))
+			in->fast = FK_PUSH;
+		break;
+	case ZYDIS_MNEMONIC_POP:
+		if (in->nops == 1 && dreg && d->size == in->osize)
+			in->fast = FK_POP;
+		break;
+	case ZYDIS_MNEMONIC_CALL:
+		if (d->kind == OK_REL)
+			in->fast = FK_CALL;
+		break;
+	case ZYDIS_MNEMONIC_RET:	/* near, without an immediate */
+		if (in->opcode == 0xc3)
+			in->fast = FK_RET;
+		break;
+	case ZYDIS_MNEMONIC_LEA:
+		if (dreg && in->nops == 2 && s->kind == OK_AGEN)
+			in->fast = FK_LEA;
+		break;
+	case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_MOVSXD:
+		in->aluop = 1;	/* sign-extend */
+		/* fall through */
+	case ZYDIS_MNEMONIC_MOVZX:
+		if (dreg && in->nops == 2 && s->size <= 4 &&
+		    ((s->kind == OK_REG && s->reg < 16) || s->kind == OK_MEM))
+			in->fast = FK_MOVX;
 		break;
 	default:
 		break;
+	}
+}
+
+/*
+ * Instructions whose handlers neither read nor write the arithmetic
+ * flags (exec.c, string.c, system.c): the run loop need not make lazy
+ * flags exact before them (a fault's delivery does it itself).
+ */
+static bool no_arith_flags(unsigned mnem)
+{
+	switch (mnem) {
+	case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVZX: case ZYDIS_MNEMONIC_MOVSX:
+	case ZYDIS_MNEMONIC_MOVSXD: case ZYDIS_MNEMONIC_LEA: case ZYDIS_MNEMONIC_PUSH:
+	case ZYDIS_MNEMONIC_POP: case ZYDIS_MNEMONIC_CALL: case ZYDIS_MNEMONIC_RET:
+	case ZYDIS_MNEMONIC_JMP: case ZYDIS_MNEMONIC_NOP: case ZYDIS_MNEMONIC_XCHG:
+	case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_CWDE:
+	case ZYDIS_MNEMONIC_CDQE: case ZYDIS_MNEMONIC_CQO: case ZYDIS_MNEMONIC_CWD:
+	case ZYDIS_MNEMONIC_CBW: case ZYDIS_MNEMONIC_BSWAP: case ZYDIS_MNEMONIC_NOT:
+	case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD:
+	case ZYDIS_MNEMONIC_MOVSQ: case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW:
+	case ZYDIS_MNEMONIC_STOSD: case ZYDIS_MNEMONIC_STOSQ:
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -286,6 +343,7 @@ static bool convert(const ZydisDecodedInstruction *z, const ZydisDecodedOperand 
 	}
 	in->nops = n;
 	set_fast(in);
+	in->noflags = no_arith_flags(in->mnem);
 	return true;
 }
 
@@ -333,6 +391,48 @@ static __attribute__((noreturn)) void outside_ram(struct emu *e, uint64_t lin)
 		 (unsigned long long)e->vm->ram_size);
 	__builtin_longjmp(e->jb, 1);
 }
+/*
+ * A register-only flag setter followed, in the same page, by a jcc: the
+ * run loop retires both in one dispatch (the commonest pairs of compiled
+ * loops: dec/sub/cmp/test + jcc).  Both lie in one page, so a write there
+ * drops them together (page_gen); the run loop fuses only when the jcc's
+ * RIP passes the fetch checks (e->fetch_end) and both fit before the next
+ * poll, so counts, interrupts and stops stay where they were.
+ */
+static void fuse(struct emu *e, const uint8_t *page, unsigned off, struct insn *in)
+{
+	ZydisDecodedInstruction z;
+	ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+	struct insn j;
+	unsigned at = off + in->len, n = 0x1000 - at;
+
+	in->fuse = 0;
+	in->loop = 0;
+	if (in->fast != FK_DEC32 && in->fast != FK_INC32 && in->fast != FK_INCDEC &&
+	    in->fast != FK_ALU)
+		return;
+	if (at >= 0x1000)
+		return;
+	if (n > 15)
+		n = 15;
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&e->dec[e->midx], page + at, n, &z, zo)) ||
+	    !convert(&z, zo, &j))
+		return;
+	if (j.fast != FK_JNZ && j.fast != FK_JZ && j.fast != FK_JCC)
+		return;
+	in->fuse = j.fast;
+	in->fuse_len = j.len;
+	in->fuse_cc = j.cc;
+	in->fuse_tmask = j.tmask;
+	in->fuse_imm = j.op[0].imm;
+	/* the forms emu.c counter_loop() runs: the register's value alone
+	 * decides each round */
+	in->loop = j.fast != FK_JCC && !in->op[0].hi8 &&
+		   (in->fast == FK_DEC32 || in->fast == FK_INC32 ||
+		    (in->fast == FK_ALU && in->op[1].kind == OK_IMM &&
+		     ((in->aluop == ALU_ADD) || in->aluop == ALU_SUB)));
+}
+
 static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page,
 				      uint64_t pa, uint64_t key, struct insn *slot)
 {
@@ -373,6 +473,8 @@ static const struct insn *decode_slow(struct emu *e, uint64_t lin, uint8_t *page
 		in->gen = e->page_gen[pa >> 12];
 	}
 	classify(e, buf, in);
+	if (!cross)
+		fuse(e, page, off, in);
 	return in;
 }
 

@@ -36,6 +36,8 @@ void emu_update_mode(struct emu *e)
 	}
 	e->midx = e->mode == 16 ? 0 : e->mode == 32 ? 1 : 2;
 	e->ipmask = e->mode == 64 ? ~0ull : e->mode == 32 ? 0xffffffffull : 0xffff;
+	e->fetch_end = e->mode == 64 ? ~0ull
+		       : e->seg[S_CS].limit < e->ipmask ? e->seg[S_CS].limit : e->ipmask;
 	/* chains are keyed by RIP: a new CS base or limit ends them all; the
 	 * CPL and code size are the epoch's low bits (see struct emu) */
 	const struct vmdbg_seg *cs = &e->seg[S_CS];
@@ -284,6 +286,67 @@ static bool halted(struct emu *e)
 }
 
 /*
+ * *v = memory operand o of in when rd() would read it without a fault or
+ * a slow path (segment checks pass, the TLB maps the bytes); else false
+ * and the instruction takes the general path.  next: its next RIP.
+ */
+static inline __attribute__((always_inline)) bool fast_rd(struct emu *e, const struct insn *in,
+							   const struct eop *o, uint64_t next,
+							   uint64_t *v)
+{
+	uint64_t lin;
+	const uint8_t *p;
+	if (!mmu__lin_ok(e, o->seg, ea_of(e, o, in->asize, next), o->size, false, &lin) ||
+	    !(p = tlb_peek(e, lin, o->size, false)))
+		return false;
+	*v = ld_le(p, o->size);
+	return true;
+}
+
+/*
+ * A fused pair that branches back to itself (in->loop, decode.c): dec or
+ * inc of a register, or add or sub of a constant, then jnz or jz to it,
+ * as a delay or counting loop is compiled.  One round ran and branched
+ * back, and another fits before the next poll (ic + 1 < poll, the
+ * smaller of vm->poll_at and the loop's next deadline check).  The
+ * rounds run here with the register in a host register, each retiring
+ * its two instructions as the generic path would, until the branch falls
+ * through (*taken false) or a poll or a stop request is due before a next
+ * round (*taken true: RIP stays at the pair).  Nothing here can fault or
+ * call out, so vm->poll_at cannot move meanwhile.  Leaves the register
+ * and the lazy flags as the last round did; returns the count.
+ */
+static inline uint64_t counter_loop(struct emu *e, struct vmdbg *vm, const struct insn *in,
+				    uint64_t ic, uint64_t poll, bool *taken)
+{
+	const struct eop *d = &in->op[0];
+	const uint64_t m = szmask(d->size);
+	const bool jz = in->fuse == FK_JZ;
+	uint64_t a, b = 0, v = e->r[d->reg] & m, delta;
+	switch (in->fast) {
+	case FK_DEC32: delta = m; break;		/* - 1 */
+	case FK_INC32: delta = 1; break;
+	default:	/* FK_ALU add or sub of a constant (decode.c) */
+		b = in->op[1].imm & m;
+		delta = (in->aluop & 0x7f) == ALU_SUB ? (0 - b) & m : b;
+		break;
+	}
+	do {
+		a = v;
+		v = (a + delta) & m;
+		ic += 2;
+		*taken = (v == 0) == jz;
+	} while (*taken && ic + 1 < poll && !vm->stop_requested);
+	sreg_gpr(e, d->reg, d->size, false, v);
+	e->cc_res = v;
+	if (in->fast == FK_ALU) {
+		e->cc_a = a;
+		e->cc_b = b;
+	}
+	return ic;
+}
+
+/*
  * The instruction loop.  Kept apart from emu_run() (which holds the setjmp
  * point) so that its locals live in registers.  Returns true when
  * vmm__should_stop() filled *stop, false for e->pending.
@@ -296,8 +359,11 @@ static bool halted(struct emu *e)
  *
  * full: limits that need vmm__should_stop() after every instruction, or
  * the debugger's per-instruction breakpoint check; run_loop() picks the
- * variant, so the common one has neither test.
+ * variant, so the common one has neither test.  The lean one looks at
+ * the clock for --timeout itself, every DEADLINE_EVERY instructions
+ * (check_at): a wall-clock stop has no exact instruction anyway.
  */
+#define DEADLINE_EVERY	65536
 static inline __attribute__((always_inline)) bool
 run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bool full)
 {
@@ -317,6 +383,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 	 * (only calls out fault), a return.  LOAD takes them back after.
 	 */
 	uint64_t ic = vm->insns, rip = e->rip;
+	uint64_t check_at = !full && vm->deadline_ns ? ic + DEADLINE_EVERY : ~0ull;
 #define SYNC() (vm->insns = ic, e->rip = rip)
 #define LOAD() (ic = vm->insns, rip = e->rip)
 	for (;;) {
@@ -405,6 +472,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			}
 		}
 		prev = (struct insn *)in;
+	again:
 		if (__builtin_expect(dbg_insn, 0) && e->rep_resume) {
 			/* a rep continues (string.c): no new instruction for
 			 * breakpoints, as RF does on the CPU */
@@ -427,7 +495,8 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 		uint64_t next = (rip + in->len) & e->ipmask;
 		const struct eop *d = &in->op[0], *s = &in->op[1];
 		uint64_t *r, a, b, v;
-		/* the register-only forms: no faults, no records, no stops */
+		/* the register-only forms and the memory ones on a TLB hit: no
+		 * faults, no records, no stops (else they take the general path) */
 		switch (in->fast) {
 		case FK_DEC32:
 			r = &e->r[d->reg];
@@ -473,8 +542,14 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			break;
 		case FK_ALU: {
 			uint64_t m = szmask(d->size);
-			a = greg(e, d);
-			b = (s->kind == OK_IMM ? s->imm : greg(e, s)) & m;
+			if (d->kind != OK_MEM)
+				a = greg(e, d);
+			else if (!fast_rd(e, in, d, next, &a))	/* cmp, test: no write */
+				goto general;
+			if (s->kind != OK_MEM)
+				b = (s->kind == OK_IMM ? s->imm : greg(e, s)) & m;
+			else if (!fast_rd(e, in, s, next, &b))
+				goto general;
 			switch (in->ccop >> 4) {
 			case CC_ADD: v = (a + b) & m; break;
 			case CC_SUB: v = (a - b) & m; break;
@@ -503,9 +578,69 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			v = s->kind == OK_IMM ? s->imm : greg(e, s);
 			sreg_gpr(e, d->reg, d->size, d->hi8, v);
 			break;
+		case FK_LOAD:
+			if (!fast_rd(e, in, s, next, &v))
+				goto general;
+			sreg_gpr(e, d->reg, d->size, d->hi8, v);
+			break;
+		case FK_STORE: {
+			uint8_t *p;
+			if (!mmu__lin_ok(e, d->seg, ea_of(e, d, in->asize, next), d->size, true, &a) ||
+			    !(p = tlb_peek(e, a, d->size, true)))
+				goto general;
+			st_le(p, d->size, s->kind == OK_IMM ? s->imm : greg(e, s));
+			break;
+		}
+		case FK_LEA:
+			sreg_gpr(e, d->reg, d->size, false, ea_of(e, s, in->asize, next));
+			break;
+		case FK_MOVX:
+			if (s->kind != OK_MEM)
+				v = greg(e, s);
+			else if (!fast_rd(e, in, s, next, &v))
+				goto general;
+			if (in->aluop)
+				v = s->size == 1 ? (uint64_t)(int8_t)v : s->size == 2 ?
+				    (uint64_t)(int16_t)v : (uint64_t)(int32_t)v;
+			sreg_gpr(e, d->reg, d->size, false, v);
+			break;
+		case FK_PUSH:
+		case FK_CALL: {
+			/* emu_push() on a TLB hit */
+			const int osz = in->osize, ssz = emu_stack_size(e);
+			uint64_t sp = (e->r[4] - osz) & szmask(ssz);
+			uint8_t *p;
+			if (!mmu__lin_ok(e, S_SS, sp, osz, true, &a) || !(p = tlb_peek(e, a, osz, true)))
+				goto general;
+			if (in->fast == FK_CALL) {
+				st_le(p, osz, next);
+				next = (next + d->imm) & szmask(osz);
+			} else {
+				st_le(p, osz, d->kind == OK_IMM ? d->imm : greg(e, d));
+			}
+			sreg_gpr(e, 4, ssz, false, sp);
+			break;
+		}
+		case FK_POP:
+		case FK_RET: {
+			/* emu_pop() on a TLB hit */
+			const int osz = in->osize, ssz = emu_stack_size(e);
+			uint64_t sp = e->r[4] & szmask(ssz);
+			const uint8_t *p;
+			if (!mmu__lin_ok(e, S_SS, sp, osz, false, &a) || !(p = tlb_peek(e, a, osz, false)))
+				goto general;
+			v = ld_le(p, osz);
+			sreg_gpr(e, 4, ssz, false, sp + osz);
+			if (in->fast == FK_RET)
+				next = v;
+			else
+				sreg_gpr(e, d->reg, d->size, false, v);
+			break;
+		}
 		default:
 			__builtin_unreachable();
 		case FK_NONE:
+		general:
 			SYNC();
 			e->cur = in;
 			e->next_rip = next;
@@ -513,7 +648,8 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			e->origin.cpl = (uint8_t)e->cpl;
 			e->origin.mode = (uint8_t)e->mode;
 			e->recorded = false;
-			emu_sync_flags(e);
+			if (!in->noflags)
+				emu_sync_flags(e);
 			exec__insn(e, in);
 			e->rip = e->next_rip;
 			vm->insns++;
@@ -525,6 +661,14 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				vm->poll_at = 0;
 			if (step && (in->cpriv | in->chole) && !e->recorded)
 				priv_record(e, in);
+			if (!full && __builtin_expect(e->rep_resume, 0)) {
+				/* a rep stopped after a chunk (string.c): few
+				 * steps for much time, so the clock is read at
+				 * once (the flag matters to breakpoints only) */
+				e->rep_resume = false;
+				if (check_at != ~0ull)
+					check_at = 0;
+			}
 			if (__builtin_expect(e->shadow_next, 0)) {
 				/* sti / mov ss: no interrupt before the next insn */
 				e->shadow_at = vm->insns;
@@ -540,6 +684,43 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			LOAD();
 			goto retired;
 		}
+		/*
+		 * A fused pair (decode.c fuse()): the jcc retires in the same
+		 * dispatch when no poll falls between the two (ic + 1 <
+		 * poll_at: no timer, interrupt, TF trap or budget is due after
+		 * the first), its RIP passes the fetch checks (no wrap, CS
+		 * limit) and no per-instruction check is on (full).  A pair
+		 * that branches back to itself runs again at once, each round
+		 * checking the same, as a translation block chained to itself.
+		 */
+		if (!full && in->fuse && ic + 1 < vm->poll_at && next > rip && next <= e->fetch_end) {
+			uint64_t after = (next + in->fuse_len) & e->ipmask;
+			bool taken;
+			ic += 2;
+			/* jz/jnz after a lazy setter: ZF is the result's */
+			if (in->fuse != FK_JCC && e->cc_op != CC_EAGER)
+				taken = (e->cc_res == 0) == (in->fuse == FK_JZ);
+			else
+				taken = cond(e, in->fuse_cc);
+			if (taken) {
+				after = (after + in->fuse_imm) & in->fuse_tmask;
+				if (after == rip && ic + 1 < vm->poll_at && ic < check_at &&
+				    !vm->stop_requested) {
+					if (in->loop) {
+						uint64_t lim = vm->poll_at < check_at ? vm->poll_at
+							       : check_at;
+						ic = counter_loop(e, vm, in, ic, lim, &taken);
+						if (taken)
+							goto retired;
+						after = (next + in->fuse_len) & e->ipmask;
+					} else {
+						goto again;
+					}
+				}
+			}
+			rip = after;
+			goto retired;
+		}
 		rip = next;
 		ic++;
 	retired:
@@ -550,9 +731,16 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 			if (vmm__should_stop(vm, stop))
 				return true;
 			LOAD();
-		} else if (__builtin_expect(vm->stop_requested, 0)) {
+		} else if (__builtin_expect(vm->stop_requested || ic >= check_at, 0)) {
 			SYNC();
-			if (vmm__should_stop(vm, stop))
+			if (ic >= check_at) {
+				check_at = ic + DEADLINE_EVERY;
+				if (vmm__now_ns() >= vm->deadline_ns) {
+					vmm__deadline_stop(vm, stop);
+					return true;
+				}
+			}
+			if (vm->stop_requested && vmm__should_stop(vm, stop))
 				return true;
 			LOAD();
 		}
@@ -575,8 +763,7 @@ static __attribute__((noinline)) bool run_loop_full(struct emu *e, struct vmdbg 
 
 static bool run_loop(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop)
 {
-	if (vm->step_budget_on || vm->max_steps || vm->deadline_ns ||
-	    (vm->dbg_active & DBG_INSN))
+	if (vm->step_budget_on || vm->max_steps || (vm->dbg_active & DBG_INSN))
 		return run_loop_full(e, vm, stop);
 	return run_loop_lean(e, vm, stop);
 }

@@ -24,7 +24,10 @@
  *
  * Speed: the run loop executes register-only forms inline (FK_*) with
  * lazy arithmetic flags (struct emu cc_op: computed only when read, made
- * exact before any other instruction runs), and chains each cached
+ * exact before any instruction that reads or writes them runs), fuses a
+ * flag setter and the jcc after it into one dispatch (decode.c fuse(),
+ * counting loops in emu.c counter_loop()), runs the commonest memory
+ * moves inline on a TLB hit (FK_LOAD, FK_STORE), and chains each cached
  * instruction to its last successors by RIP, so straight-line code and
  * loops skip the cache lookup and the CS checks; e->epoch (a counter plus
  * the CPL and code size) invalidates the chains.  exec__insn() memoizes
@@ -128,10 +131,16 @@ struct eop {
 /*
  * Forms the run loop executes without the dispatch switch: register-only,
  * they cannot fault.  The _32 forms are 32-bit registers (no AH..BH).
+ * FK_LOAD and FK_STORE (mov between a register and memory, FK_ALU with a
+ * memory source, FK_MOVX: movzx/movsx; FK_PUSH, FK_POP, FK_CALL, FK_RET
+ * on the stack) run inline only when the segment checks pass and the
+ * TLB maps the bytes (mmu__lin_ok, tlb_peek): what rd()/wr() would do
+ * without a fault or a slow path; otherwise they take the general path.
  */
 enum {
 	FK_NONE, FK_INCDEC, FK_INC32, FK_DEC32, FK_JCC, FK_JZ, FK_JNZ, FK_ALU,
-	FK_MOV, FK_JMP,
+	FK_MOV, FK_JMP, FK_LOAD, FK_STORE, FK_LEA, FK_MOVX, FK_PUSH, FK_POP, FK_CALL,
+	FK_RET,
 };
 
 /* Which handler group exec__insn() found for an instruction, memoized on
@@ -161,6 +170,16 @@ struct insn {
 	uint64_t succ_rip[2];
 	struct insn *succ[2];
 	uint32_t gen;		/* page generation it was decoded under */
+	/* a fused pair (decode.c fuse()): this register-only flag setter
+	 * (FK_INCDEC/INC32/DEC32/ALU) and the jcc right after it in the same
+	 * page, run as one dispatch that retires both; fuse is that jcc's
+	 * FK_JZ/JNZ/JCC, 0 none */
+	uint8_t fuse, fuse_len, fuse_cc;
+	uint8_t loop;		/* the pair may be a counting loop (emu.c counter_loop) */
+	uint8_t noflags;	/* neither reads nor writes the arithmetic flags:
+				 * the run loop leaves lazy flags lazy across it */
+	uint64_t fuse_tmask;
+	uint64_t fuse_imm;
 	uint8_t osize;		/* operand size in bytes */
 	uint8_t asize;		/* address size in bytes */
 	uint8_t nops;		/* visible operands */
@@ -185,7 +204,7 @@ struct tlb_entry {
 #define TLB_SIZE	(1u << TLB_BITS)
 #define TLB_INVALID	1ull
 
-#define CACHE_BITS	15
+#define CACHE_BITS	17
 #define CACHE_SIZE	(1u << CACHE_BITS)
 
 struct emu {
@@ -205,6 +224,7 @@ struct emu {
 	uint32_t cc_op;
 	uint64_t cc_res, cc_a, cc_b;	/* CC_INC/CC_DEC: cc_b is the carry kept */
 	uint64_t ipmask;		/* RIP mask of the code size (emu_update_mode) */
+	uint64_t fetch_end;		/* the last RIP a fetch passes: CS limit, ipmask */
 	struct vmdbg_seg seg[6];
 	struct vmdbg_seg ldt, tr;
 	struct vmdbg_dtable gdt, idt;
@@ -383,34 +403,44 @@ static inline bool emu_canonical(uint64_t lin)
 	return ((lin + (1ull << 47)) >> 48) == 0;
 }
 
-static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write)
+/* mmu__lin() without the fault: false where it would raise one. */
+static inline __attribute__((always_inline)) bool mmu__lin_ok(struct emu *e, int seg, uint64_t off,
+							       int size, bool write, uint64_t *lin)
 {
 	if (e->mode == 64) {
-		uint64_t lin = off;
+		uint64_t l = off;
 		if (seg >= S_FS)
-			lin += e->seg[seg].base;
-		if (!emu_canonical(lin))
-			mmu__seg_fault(e, seg);
-		return lin;
+			l += e->seg[seg].base;
+		*lin = l;
+		return emu_canonical(l);
 	}
 	const struct vmdbg_seg *s = &e->seg[seg];
 	if (e->cr0 & CR0_PE) {
 		if (s->unusable)
-			mmu__seg_fault(e, seg);
+			return false;
 		if (write && ((s->type & 8) || !(s->type & 2)))
-			mmu__seg_fault(e, seg);
+			return false;
 		if (!write && (s->type & 0xa) == 0x8)	/* execute-only code */
-			mmu__seg_fault(e, seg);
+			return false;
 	}
 	uint64_t last = off + (uint64_t)size - 1;
 	if (!(s->type & 8) && (s->type & 4)) {		/* expand-down */
 		uint64_t upper = s->db ? 0xffffffffull : 0xffff;
 		if (off <= s->limit || last > upper)
-			mmu__seg_fault(e, seg);
+			return false;
 	} else if (last > s->limit) {
-		mmu__seg_fault(e, seg);
+		return false;
 	}
-	return (s->base + off) & 0xffffffffull;
+	*lin = (s->base + off) & 0xffffffffull;
+	return true;
+}
+
+static inline __attribute__((always_inline)) uint64_t mmu__lin(struct emu *e, int seg, uint64_t off, int size, bool write)
+{
+	uint64_t lin;
+	if (__builtin_expect(!mmu__lin_ok(e, seg, off, size, write, &lin), 0))
+		mmu__seg_fault(e, seg);
+	return lin;
 }
 
 static inline __attribute__((always_inline)) uint64_t mmu__read(struct emu *e, uint64_t lin, int size, int user)
@@ -441,6 +471,17 @@ static inline __attribute__((always_inline)) void mmu__write(struct emu *e, uint
 		}
 	}
 	mmu__write_slow(e, lin, size, val, user);
+}
+
+/* A host pointer to [lin, lin + size) when the TLB maps it for reading
+ * (or writing), else NULL: mmu__read()/mmu__write()'s own hit test. */
+static inline __attribute__((always_inline)) uint8_t *tlb_peek(struct emu *e, uint64_t lin, int size,
+								bool write)
+{
+	const struct tlb_entry *t = &e->tlb[emu_user(e)][(lin >> 12) & (TLB_SIZE - 1)];
+	if ((write ? t->tag_w : t->tag_r) != (lin & ~0xfffull) || (lin & 0xfff) + size > 0x1000)
+		return NULL;
+	return t->host + (lin & 0xfff);
 }
 
 /* Data accesses through a segment at the current privilege. */
@@ -717,14 +758,21 @@ static inline uint64_t alu__incdec(struct emu *e, uint64_t a, int sz, bool dec)
 void exec__insn(struct emu *e, const struct insn *in);
 
 /* Operand access, inline: the interpreter's hot path. */
-static inline uint64_t op_ea(struct emu *e, const struct eop *o)
+/* The effective address of a memory operand; next_rip for RIP-relative. */
+static inline uint64_t ea_of(const struct emu *e, const struct eop *o, int asize,
+			     uint64_t next_rip)
 {
 	uint64_t a = (uint64_t)o->disp;
 	if (o->base != R_NONE)
-		a += o->base == R_RIP ? e->next_rip : e->r[o->base];
+		a += o->base == R_RIP ? next_rip : e->r[o->base];
 	if (o->index != R_NONE)
 		a += e->r[o->index] * o->scale;
-	return a & szmask(e->cur->asize);
+	return a & szmask(asize);
+}
+
+static inline uint64_t op_ea(struct emu *e, const struct eop *o)
+{
+	return ea_of(e, o, e->cur->asize, e->next_rip);
 }
 
 static inline uint64_t op_read(struct emu *e, const struct eop *o)
@@ -853,7 +901,11 @@ static inline void sys__desc_seg(struct emu *e, const uint32_t d[2], uint16_t se
 		m->raw = raw;
 	}
 	*s = m->seg;
-	s->sel = sel;
+	/* stores only when they change something: a narrow store just
+	 * before the caller copies *s whole stalls the copy's loads (no
+	 * store forwarding), a third of an int+iret round trip (issue 16) */
+	if (s->sel != sel)
+		s->sel = sel;
 }
 
 static inline bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr)

@@ -168,13 +168,16 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 	}
 	/* commit */
 	if (ncpl < e->cpl) {
-		nss_img.type |= 1;
+		if (!(nss_img.type & 1))	/* only changing stores (sys__desc_seg) */
+			nss_img.type |= 1;
 		e->seg[S_SS] = nss_img;
 		ss = &e->seg[S_SS];
 	}
 	sreg_gpr(e, 4, ss->db ? 4 : 2, false, sp);
-	cs.sel = (uint16_t)((sel & ~3u) | ncpl);
-	cs.type |= 1;
+	if (cs.sel != (uint16_t)((sel & ~3u) | ncpl))
+		cs.sel = (uint16_t)((sel & ~3u) | ncpl);
+	if (!(cs.type & 1))
+		cs.type |= 1;
 	e->seg[S_CS] = cs;
 	e->cpl = ncpl;
 	e->flags &= ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);
@@ -254,8 +257,10 @@ static uint64_t deliver_long(struct emu *e, int vec, bool has_err, uint32_t err,
 		ss->limit = 0xffffffff;
 	}
 	e->r[4] = sp;
-	cs.sel = (uint16_t)((sel & ~3u) | ncpl);
-	cs.type |= 1;
+	if (cs.sel != (uint16_t)((sel & ~3u) | ncpl))
+		cs.sel = (uint16_t)((sel & ~3u) | ncpl);
+	if (!(cs.type & 1))
+		cs.type |= 1;
 	e->seg[S_CS] = cs;
 	e->cpl = ncpl;
 	e->flags &= ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);

@@ -56,8 +56,12 @@ static void flat_seg(struct vmdbg_seg *s, uint16_t sel, bool code, int dpl, bool
 
 static void load_cs(struct emu *e, struct vmdbg_seg *cs, uint16_t sel, int cpl)
 {
-	cs->sel = (uint16_t)((sel & ~3u) | cpl);
-	cs->type |= 1;
+	uint16_t nsel = (uint16_t)((sel & ~3u) | cpl);
+	/* only changing stores before the copy (sys__desc_seg) */
+	if (cs->sel != nsel)
+		cs->sel = nsel;
+	if (!(cs->type & 1))
+		cs->type |= 1;
 	e->seg[S_CS] = *cs;
 	e->cpl = cpl;
 	emu_update_mode(e);
@@ -105,7 +109,8 @@ static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_
 			emu_fault(e, EX_NP, sel & ~3u, true);
 	}
 	set_accessed(e, addr, d);
-	n->type |= 1;
+	if (!(n->type & 1))	/* only changing stores (sys__desc_seg) */
+		n->type |= 1;
 }
 
 /* mov/pop/lxs to a data or stack segment register. */

@@ -1,7 +1,7 @@
 /*
  * keys.c - typed bytes to keys.  readline's window has no keypad() (it
- * needs the raw bytes), so the function keys the TUI binds (F5, F9, F10,
- * F11, Shift-F11, the arrows and pages) are found here: xterm's and the
+ * needs the raw bytes), so the function keys the TUI binds (F5, F7, F9,
+ * F10, F11, Shift-F5, Shift-F10, Shift-F11, the arrows and pages) are found here: xterm's and the
  * Linux console's sequences, tmux's and screen's, plus whatever terminfo
  * says this terminal sends.  Every other escape sequence comes out whole as
  * TK_RAW, for readline.
@@ -22,6 +22,7 @@ static const struct seq known[] = {
 	{ "\033[15~", TK_F5 }, { "\033[[E", TK_F5 },
 	{ "\033[20~", TK_F9 }, { "\033[21~", TK_F10 }, { "\033[23~", TK_F11 },
 	{ "\033[23;2~", TK_SF11 }, { "\033[23$", TK_SF11 },
+	{ "\033[15;2~", TK_SF5 }, { "\033[21;2~", TK_SF10 }, { "\033[18~", TK_F7 },
 	{ "\033[A", TK_UP }, { "\033OA", TK_UP }, { "\033[B", TK_DOWN }, { "\033OB", TK_DOWN },
 	{ "\033[C", TK_RIGHT }, { "\033OC", TK_RIGHT }, { "\033[D", TK_LEFT }, { "\033OD", TK_LEFT },
 	{ "\033[5~", TK_PGUP }, { "\033[6~", TK_PGDN },
@@ -31,9 +32,10 @@ static const struct seq known[] = {
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
-/* terminfo names, in enum tui_key order from TK_F1 (kf23 is Shift-F11) */
+/* terminfo names, in enum tui_key order from TK_F1 (kf23 is Shift-F11,
+ * kf17 Shift-F5, kf22 Shift-F10) */
 static const char *const capnames[] = {
-	"kf1", "kf5", "kf9", "kf10", "kf11", "kf23", "kcuu1", "kcud1", "kcub1", "kcuf1",
+	"kf1", "kf5", "kf9", "kf10", "kf11", "kf23", "kf17", "kf22", "kf7", "kcuu1", "kcud1", "kcub1", "kcuf1",
 	"kpp", "knp", "khome", "kend", "kcbt",
 };
 

@@ -12,6 +12,8 @@ static const char *const help_debugger[] = {
 	"Keys (as in gdb's TUI and cgdb)",
 	"  F5          continue                  F10        next (nexti without line info)",
 	"  F11         step (stepi without lines) Shift-F11  finish",
+	"  Shift-F5    reverse-continue          Shift-F10  reverse-next (reverse-nexti)",
+	"  F7          reverse-step (reverse-stepi without line info)",
 	"  F9          breakpoint on/off at the cursor of the code or source pane",
 	"  Ctrl-C      stop the running guest; at the prompt: drop the line",
 	"  Tab         next pane (at the prompt: completion when the line has text)",

@@ -204,6 +204,10 @@ static void function_key(struct tui *t, int key)
 	case TK_F10: tui__exec(t, lines ? "next" : "nexti"); break;
 	case TK_F11: tui__exec(t, lines ? "step" : "stepi"); break;
 	case TK_SF11: tui__exec(t, "finish"); break;
+	/* back in time (a recording emu session; else the command says why) */
+	case TK_SF5: tui__exec(t, "reverse-continue"); break;
+	case TK_SF10: tui__exec(t, lines ? "reverse-next" : "reverse-nexti"); break;
+	case TK_F7: tui__exec(t, lines ? "reverse-step" : "reverse-stepi"); break;
 	default: break;
 	}
 }
@@ -346,7 +350,8 @@ static void handle_key(struct tui *t, const struct tui_keyev *ev)
 		tui__focus_next(t, key == TK_BTAB ? -1 : 1);
 		return;
 	}
-	if (key == TK_F5 || key == TK_F9 || key == TK_F10 || key == TK_F11 || key == TK_SF11) {
+	if (key == TK_F5 || key == TK_F9 || key == TK_F10 || key == TK_F11 || key == TK_SF11 ||
+	    key == TK_SF5 || key == TK_SF10 || key == TK_F7) {
 		function_key(t, key);
 		return;
 	}

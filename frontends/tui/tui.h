@@ -42,6 +42,7 @@ enum tui_key {
 	TK_NONE = 0,
 	/* 1..255: a byte as typed */
 	TK_F1 = 0x1000, TK_F5, TK_F9, TK_F10, TK_F11, TK_SF11,
+	TK_SF5, TK_SF10, TK_F7,	/* the reverse keys */
 	TK_UP, TK_DOWN, TK_LEFT, TK_RIGHT, TK_PGUP, TK_PGDN, TK_HOME, TK_END,
 	TK_BTAB,
 	TK_RAW,		/* an escape sequence the TUI does not use: for readline */

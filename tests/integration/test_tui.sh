@@ -249,6 +249,15 @@ on_screen 'stopped: step'
 line c
 wait_for 'stopped: breakpoint 1'
 on_screen 'B=> 0x001011e9 <syscall_handler\+0xc>'
+# Shift-F5 is reverse-continue: no hit before this one, so back to the
+# start of the history; F11 steps forward from there, continue hits it again
+keys S-F5
+wait_for 'No more reverse-execution history\.'
+wait_for '=> 0x00101000 <_start>'
+keys F11
+wait_for '=> +23 +cld'
+line c
+wait_for 'stopped: breakpoint 1'
 
 # the rest of the run: no breakpoints, the guest exits, quit with its status
 keys Escape

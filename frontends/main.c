@@ -54,7 +54,7 @@ static void usage(FILE *f)
 "       vmdbg [OPTIONS] IMAGE                      debug a guest: the TUI at a terminal,\n"
 "                                                  else the (vmdbg) prompt\n"
 "             [-x SCRIPT] [-ex CMD] [--batch] [--keep-going] [--trace FILE] [--cli]\n"
-"             [--gdb [HOST:]PORT [--gdb-no-wait]]   serve gdb (default 127.0.0.1)\n"
+"             [--gdb [HOST:]PORT [--gdb-no-wait] [--gdb-arch A]]  serve gdb (127.0.0.1)\n"
 "       vmdbg gdbserver [OPTIONS] IMAGE            gdb on stdin/stdout:\n"
 "                                                  target remote | vmdbg gdbserver IMAGE\n"
 "       vmdbg --probe                              what this host's KVM can and cannot do\n"

@@ -294,6 +294,8 @@ static void usage(FILE *f)
 	      "  --gdb [HOST:]PORT  serve gdb's remote protocol there (default host 127.0.0.1),\n"
 	      "                 after the -x/-ex commands; the guest waits for gdb\n"
 	      "  --gdb-no-wait  with --gdb: run the guest until gdb connects\n"
+	      "  --gdb-arch auto|i8086|i386|x86-64  gdb's register layout: auto follows the\n"
+	      "                 CPU's mode each time gdb reads it (default), else this one\n"
 	      "  --no-record    no time travel (emu records the run for reverse execution)\n"
 	      "  --snapshot-mem SIZE  memory for time travel's snapshots (default 512M)\n"
 	      "  --snapshot-interval N  instructions between snapshots (default: adaptive)\n"
@@ -305,7 +307,7 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 {
-	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT, O_NO_RECORD,
+	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT, O_GDB_ARCH, O_NO_RECORD,
 	       O_SNAP_MEM, O_SNAP_EVERY, O_REPLAY, O_FORCE, O_IMAGE };
 	static const struct option lopts[] = {
 		CLI_RUN_LONG_OPTIONS,
@@ -314,6 +316,7 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		{ "cli", no_argument, 0, O_CLI },
 		{ "gdb", required_argument, 0, O_GDB },
 		{ "gdb-no-wait", no_argument, 0, O_GDB_NOWAIT },
+		{ "gdb-arch", required_argument, 0, O_GDB_ARCH },
 		{ "no-record", no_argument, 0, O_NO_RECORD },
 		{ "replay", required_argument, 0, O_REPLAY },
 		{ "force", no_argument, 0, O_FORCE },
@@ -351,6 +354,13 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		case O_CLI: o->cli = 1; break;
 		case O_GDB: o->gdb = optarg; break;
 		case O_GDB_NOWAIT: o->gdb_nowait = 1; break;
+		case O_GDB_ARCH:
+			o->gdb_arch = !strcmp(optarg, "i8086") ? 16 : !strcmp(optarg, "i386") ? 32 :
+				      !strcmp(optarg, "x86-64") ? 64 : !strcmp(optarg, "auto") ? 0 : -1;
+			if (o->gdb_arch < 0)
+				return fprintf(stderr, "vmdbg: --gdb-arch %s: expected auto, i8086, "
+					       "i386 or x86-64\n", optarg), -1;
+			break;
 		case O_NO_RECORD: o->no_record = 1; break;
 		case O_REPLAY: o->replay = optarg; break;
 		case O_FORCE: o->force = 1; break;
@@ -405,6 +415,8 @@ static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 		return -1;
 	if (o->gdb_nowait && !o->gdb)
 		return fprintf(stderr, "vmdbg: --gdb-no-wait needs --gdb [HOST:]PORT\n"), -1;
+	if (o->gdb_arch && !o->gdb)
+		return fprintf(stderr, "vmdbg: --gdb-arch needs --gdb [HOST:]PORT\n"), -1;
 	if (o->trace && !o->cfg.snapshot)
 		o->cfg.snapshot = 1;	/* as `vmdbg record` */
 	/* time travel cannot undo a write to a disk file: while the session

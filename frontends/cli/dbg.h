@@ -37,6 +37,7 @@ struct dbg_opts {
 	int batch, keep_going, quiet, cli, step;
 	const char *gdb;		/* --gdb [HOST:]PORT, "-": stdio (gdbserver) */
 	int gdb_nowait;			/* --gdb-no-wait */
+	int gdb_arch;			/* --gdb-arch: 0 auto, else 16, 32, 64 (enum gdbregs_arch) */
 	uint64_t max_steps;
 	double timeout;
 	int no_record;			/* --no-record: no time travel */

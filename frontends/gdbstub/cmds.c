@@ -125,6 +125,7 @@ static void resume(struct gdbstub *g, int step)
 
 		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
+	target__mode_note(g);
 	cmds__stop_reply(g, r, sizeof(r));
 	reply(g, r);
 }
@@ -410,6 +411,7 @@ static void reverse(struct gdbstub *g, int step)
 
 		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
+	target__mode_note(g);
 	cmds__stop_reply(g, r, sizeof(r));
 	reply(g, r);
 }
@@ -430,6 +432,7 @@ static void cmd_xfer_features(struct gdbstub *g, char *a, size_t n)
 		return reply(g, E_BADARG);
 	/* The layout is chosen when gdb reads the description (connect). */
 	g->arch = target__arch(g);
+	g->noted = 0;
 	doc = gdbregs__target_xml(g->arch, &doclen);
 	body = gdbpkt__xfer_chunk(doc, doclen, off, len, g->body, GDBPKT_MAX / 2);
 	gdbstub__send(g, g->body, body);

@@ -31,7 +31,8 @@ struct gdbstub {
 	int listen_fd;			/* -1 on stdio */
 	int noack;			/* QStartNoAckMode */
 	int phys;			/* `monitor phys on`: m/M/X are physical */
-	enum gdbregs_arch arch;		/* this connection's layout */
+	enum gdbregs_arch arch;		/* the layout gdb read last */
+	enum gdbregs_arch noted;	/* the layout target__mode_note last told of */
 	int gone;			/* the connection closed */
 	int killed;			/* `k`: leave vmdbg */
 	int status;			/* exit status for killed */
@@ -92,9 +93,12 @@ int target__reverse(struct gdbstub *g, int step);
 const char *target__why(struct gdbstub *g);
 /* Run a vmdbg command for `monitor`; its output goes to out (malloc'd). */
 void target__monitor(struct gdbstub *g, const char *cmd, char **out, size_t *len);
-/* The layout that suits the guest now (long mode: x86-64, else i386),
- * unless the image is ELF64. */
+/* The layout for the code the guest runs now (64-bit code: x86-64, 32-bit
+ * code: i386, 16-bit: i8086), or the one --gdb-arch pins. */
 enum gdbregs_arch target__arch(struct gdbstub *g);
+/* After a stop: when the guest's code wants another layout than gdb has,
+ * tell gdb's console (once per change) how to switch. */
+void target__mode_note(struct gdbstub *g);
 
 /* server.c: the Ctrl-C watcher around a run (target__resume), and a
  * Ctrl-C already read with the packet that resumes (taken out; 1 if so). */

@@ -1,14 +1,17 @@
 /*
  * regs.c - the gdb register layouts: one table, two views.
  *
- * gdb picks its architecture once, from the target description it reads
- * at `target remote`; the size of the 'g' packet follows from it.  QEMU's
- * trouble ("Remote 'g' packet reply is too long" after the guest leaves
- * real mode) comes from changing that size under gdb.  vmdbg never does:
- * a connection keeps its layout, and every register is read from the full
- * 64-bit state, so a layout is right in every CPU mode (in real and
- * protected mode the upper halves are simply zero or unused).  The i386
- * layout is the x86-64 one without r8-r15 and with 32-bit fields.
+ * gdb picks its architecture from the target description it reads at
+ * `target remote` (and again at `unset tdesc filename`); the size of the
+ * 'g' packet follows from it.  QEMU's trouble ("Remote 'g' packet reply is
+ * too long" after the guest leaves real mode) comes from changing that
+ * size under gdb.  vmdbg never does: the stub serves the layout gdb read
+ * last (target.c picks it when gdb reads), and every register is read
+ * from the full 64-bit state, so a layout is right in every CPU mode (in
+ * real and protected mode the upper halves are simply zero or unused).
+ * The i386 layout is the x86-64 one without r8-r15 and with 32-bit fields.
+ * Each description names the other width <compatible>: without it gdb
+ * rejects an x86-64 description while an ELF32 file is loaded.
  */
 #include "frontends/gdbstub/regs.h"
 
@@ -271,6 +274,7 @@ static char *build_xml(enum gdbregs_arch a, size_t *len)
 	fprintf(f, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n"
 		"<target version=\"1.0\">\n<architecture>%s</architecture>\n",
 		a == GDBREGS_X86_64 ? "i386:x86-64" : a == GDBREGS_I8086 ? "i8086" : "i386");
+	fprintf(f, "<compatible>%s</compatible>\n", a == GDBREGS_X86_64 ? "i386" : "i386:x86-64");
 	for (int fe = F_CORE; fe <= F_SYS; fe++) {
 		int any = 0;
 

@@ -232,6 +232,7 @@ static void session_loop(struct gdbstub *g)
 	if (g->listen_fd >= 0)
 		g->in_len = g->in_pos = 0;	/* stdio: keep what came while running */
 	g->arch = target__arch(g);
+	g->noted = 0;
 	while (!g->gone && !g->killed) {
 		int c = next_byte(g);
 

@@ -25,22 +25,70 @@ int target__set_regs(struct gdbstub *g, const struct vmdbg_regs *r)
 	return vmdbg__set_regs(g->d->vm, r);
 }
 
+/* The layout for the code the CPU runs now: what gdb needs to disassemble
+ * it and to unwind its frames.  64-bit code (long mode, CS.L) x86-64;
+ * 32-bit code (CS.D, compatibility mode too) i386; real mode, virtual-8086
+ * and 16-bit protected-mode code (the instructions between setting CR0.PE
+ * and the far jump) i386 named i8086. */
+static enum gdbregs_arch cpu_arch(const struct vmdbg_regs *r)
+{
+	if (!(r->cr0 & 1) || (r->rflags & (1u << 17)))
+		return GDBREGS_I8086;
+	if ((r->efer & (1u << 10)) && r->cs.l)
+		return GDBREGS_X86_64;
+	return r->cs.db ? GDBREGS_I386 : GDBREGS_I8086;
+}
+
 enum gdbregs_arch target__arch(struct gdbstub *g)
 {
 	struct vmdbg_regs r;
 
-	/* An ELF64 kernel, or a guest already in long mode, gets the x86-64
-	 * layout; everything else (boot sectors, multiboot kernels) i386,
-	 * named i8086 while the guest is in real mode (CR0.PE clear).
-	 * The layout stays for the connection: a guest that enters long mode
-	 * later is served x86-64 from the next `target remote` on. */
-	if (g->d->info.format == VMDBG_IMG_ELF64)
-		return GDBREGS_X86_64;
+	/* --gdb-arch pins one layout; auto follows the CPU each time gdb
+	 * reads the description (target remote, `unset tdesc filename`) */
+	if (g->d->opts && g->d->opts->gdb_arch)
+		return (enum gdbregs_arch)g->d->opts->gdb_arch;
 	if (target__get_regs(g, &r) < 0)
-		return GDBREGS_I386;
-	if (r.efer & (1u << 10))
-		return GDBREGS_X86_64;
-	return r.cr0 & 1 ? GDBREGS_I386 : GDBREGS_I8086;
+		return g->d->info.format == VMDBG_IMG_ELF64 ? GDBREGS_X86_64 : GDBREGS_I386;
+	return cpu_arch(&r);
+}
+
+static const char *arch_name(enum gdbregs_arch a)
+{
+	return a == GDBREGS_X86_64 ? "x86-64" : a == GDBREGS_I386 ? "i386" : "i8086";
+}
+
+static const char *mode_name(const struct vmdbg_regs *r)
+{
+	if (!(r->cr0 & 1))
+		return "real mode";
+	if (r->rflags & (1u << 17))
+		return "virtual-8086 mode";
+	if (r->efer & (1u << 10))
+		return r->cs.l ? "64-bit long mode" : "compatibility mode (32-bit code in long mode)";
+	return r->cs.db ? "32-bit protected mode" : "16-bit protected-mode code";
+}
+
+/* gdb keeps the layout it read last; after a stop in code that wants
+ * another one, say so once, before the stop reply: gdb 13 re-reads the
+ * description only when told to (`unset tdesc filename`). */
+void target__mode_note(struct gdbstub *g)
+{
+	struct vmdbg_regs r;
+	enum gdbregs_arch want;
+	char line[600];
+	int n;
+
+	if ((g->d->opts && g->d->opts->gdb_arch) || g->d->state == DBG_DEAD ||
+	    target__get_regs(g, &r) < 0)
+		return;
+	want = cpu_arch(&r);
+	if (want == g->arch || want == g->noted)
+		return;
+	g->noted = want;
+	n = snprintf(line, sizeof(line), "vmdbg: the guest entered %s; gdb still has the %s "
+		     "registers: `unset tdesc filename` reads the %s ones (README: Using gdb)\n",
+		     mode_name(&r), arch_name(g->arch), arch_name(want));
+	gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 static int rw(struct gdbstub *g, uint64_t addr, void *buf, size_t len, int write)
@@ -324,6 +372,15 @@ void target__monitor(struct gdbstub *g, const char *cmd, char **out, size_t *len
 			g->phys = !strcmp(cmd, "phys on");
 		snprintf(buf, sizeof(buf), "gdb's memory accesses (x, print, set) use %s addresses\n",
 			 g->phys ? "physical" : "virtual (through the guest's page tables)");
+	} else if (!strcmp(cmd, "arch")) {
+		struct vmdbg_regs r;
+
+		if (target__get_regs(g, &r) < 0)
+			return target__monitor(g, "why", out, len);
+		snprintf(buf, sizeof(buf), "gdb has the %s registers (--gdb-arch %s); the guest is in "
+			 "%s: the %s layout\n", arch_name(g->arch),
+			 g->d->opts && g->d->opts->gdb_arch ? arch_name(g->arch) : "auto",
+			 mode_name(&r), arch_name(cpu_arch(&r)));
 	} else {
 		capture(run_cmd, g, cmd, out, len);
 		return;

@@ -330,8 +330,12 @@ static void test_register_layouts(void **state)
 	assert_non_null(strstr(xml, "<architecture>i386:x86-64</architecture>"));
 	assert_non_null(strstr(xml, "<feature name=\"org.gnu.gdb.i386.segments\">\n"
 				    "<reg name=\"fs_base\" bitsize=\"64\""));
+	/* each names the other as compatible, so gdb takes it with an ELF of
+	 * the other width loaded (a 32-bit loader, a 64-bit kernel) */
+	assert_non_null(strstr(xml, "</architecture>\n<compatible>i386</compatible>\n"));
 	xml = gdbregs__target_xml(GDBREGS_I8086, &len);
 	assert_non_null(strstr(xml, "<architecture>i8086</architecture>"));
+	assert_non_null(strstr(xml, "</architecture>\n<compatible>i386:x86-64</compatible>\n"));
 	assert_int_equal(gdbregs__total(GDBREGS_I8086), gdbregs__total(GDBREGS_I386));
 	/* the 'g' sizes gdb expects: core and sse before the system part */
 	assert_int_equal(gdbregs__total(GDBREGS_I386), 380);

@@ -4,9 +4,10 @@
 #   make guests        build/guests/{boot16,lecture32,lecture32-sysenter,lecture64,timer,timer16,
 #                      apic,diskboot,bootext,teach32,...}.img
 #                      (+ .elf files with symbols and DWARF for boot16)
-#   make guests-qemu   build/guests/lecture64-qemu.img: validation only, a
-#                      multiboot trampoline that recreates vmdbg's long-mode
-#                      entry state so QEMU can run lecture64
+#   make guests-qemu   build/guests/lecture64-qemu.img (also built by guests:
+#                      test_gdbstub_modes runs it), a multiboot trampoline
+#                      that recreates vmdbg's long-mode entry state so QEMU
+#                      can run lecture64
 #   make guests-check  run every guest under QEMU and compare with
 #                      tests/guests/expected/ (needs qemu-system-x86)
 # tests/guests/tools/qemu-trace.sh regenerates expected/*.events and *.steps
@@ -188,7 +189,8 @@ $(eval $(call guest_variant,bootext,bootext,$(GUEST_CFLAGS32)))
 $(eval $(call guest_variant,lecture64,lecture64,$(GUEST_CFLAGS64)))
 $(eval $(call guest_kernel,lecture64,$(GUEST_SRC)/lecture64/lecture64.ld,elf_x86_64,entry.o kernel.o uart.o lib.o app.o))
 
-# ---- lecture64-qemu: validation only (QEMU cannot boot ELF64) ----------
+# ---- lecture64-qemu: QEMU cannot boot ELF64; this multiboot ELF32 enters --
+# long mode and runs lecture64 (also the gdb stub's 32 -> 64-bit test guest)
 TRAMP_OBJS := $(addprefix $(GUEST_OUT)/qemu-tramp/,entry.o tramp.o uart.o lib.o)
 $(eval $(call guest_variant,qemu-tramp,qemu-tramp,$(GUEST_CFLAGS32) \
 	-DLECTURE64_IMG='"$(GUEST_OUT)/lecture64.img"'))
@@ -199,6 +201,7 @@ $(GUEST_OUT)/lecture64-qemu.img: $(TRAMP_OBJS) $(GUEST_SRC)/qemu-tramp/tramp.ld
 	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/qemu-tramp/tramp.ld \
 		-o $@ $(TRAMP_OBJS)
 
+guests: $(GUEST_OUT)/lecture64-qemu.img
 guests-qemu: guests $(GUEST_OUT)/lecture64-qemu.img
 
 guests-check: guests-qemu

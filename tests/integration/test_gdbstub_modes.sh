@@ -29,7 +29,7 @@ same_at() {
 	same_regs "$TMP/own.$n" "$TMP/gdb.$n" "$@"
 }
 
-printf 'define hook-stop\nunset tdesc filename\nend\n' >"$TMP/hook.gdb"
+HOOK=frontends/gdbstub/modes.gdb	# the README's recipe
 R32="eax ecx edx ebx esp ebp esi edi eip eflags cs ss ds es fs gs cr0 cr3 cr4 efer"
 R64="rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 rip eflags cs ss ds es fs gs
 	cr0 cr3 cr4 efer"
@@ -51,7 +51,7 @@ SYSH=$(nm "$K64" | awk '$3 == "syscall_handler" { printf "0x%x", strtonum("0x" $
 	-ex 'echo @@3\n' -ex 'info registers' -ex delete -ex "break *$SYSH" -ex continue \
 	-ex 'echo @@4\n' -ex 'info registers' "$IMG" >"$TMP/own" 2>&1
 start_stub emu "$IMG"
-run_gdb "$TMP/gdb" -x "$TMP/hook.gdb" -ex "file $IMG" -ex "add-symbol-file $K64" \
+run_gdb "$TMP/gdb" -x "$HOOK" -ex "file $IMG" -ex "add-symbol-file $K64" \
 	-ex "target remote 127.0.0.1:$PORT" -ex 'x/i $pc' -ex "break *$CR0W" -ex continue \
 	-ex 'echo @@1\n' -ex 'info registers' -ex stepi -ex 'echo @@2\n' -ex 'info registers' \
 	-ex 'x/i $pc' -ex stepi -ex 'echo @@3\n' -ex 'info registers' -ex 'x/i $pc' \
@@ -115,7 +115,7 @@ KMAIN=$(nm "$K" | awk '$3 == "kernel_main" { print "0x" $1 }')
 	-ex 'echo @@1\n' -ex 'info registers' -ex "break *$KMAIN" -ex continue -ex 'echo @@2\n' \
 	-ex 'info registers' "$IMG" >"$TMP/ownd" 2>&1
 start_stub emu --disk "$G/diskboot-fs.img" "$IMG"
-run_gdb "$TMP/gdbd" -x "$TMP/hook.gdb" -ex "symbol-file $B" -ex "add-symbol-file $K" \
+run_gdb "$TMP/gdbd" -x "$HOOK" -ex "symbol-file $B" -ex "add-symbol-file $K" \
 	-ex "target remote 127.0.0.1:$PORT" -ex 'x/2i $pc' -ex 'break pm32' -ex continue \
 	-ex 'echo @@1\n' -ex 'info registers' -ex 'x/2i $pc' -ex 'break kernel_main' -ex continue \
 	-ex 'echo @@2\n' -ex 'info registers' -ex bt -ex kill

@@ -1,7 +1,8 @@
 # The gdb stub on the kvm backend, the subset this host's probe allows:
 # boot16 in real mode (a debug-register breakpoint, stepi into an int
 # handler, registers against vmdbg's own on kvm) and lecture64's kernel in
-# long mode before it enters ring 3 (breakpoint, bt, stepi, finish); a
+# long mode before it enters ring 3 (breakpoint, bt, stepi, finish), and
+# lecture64-qemu through its switch from 32-bit code to long mode; a
 # watchpoint where the probe says data watchpoints do not fire is refused
 # and `monitor why` says why.  Needs /dev/kvm (a skip is a failure under
 # CI=true).
@@ -35,6 +36,25 @@ if grep -q "^data watchpoints  *GAP" "$TMP/probe"; then
 else
 	contains "$TMP/gdb64" "New value = 1077248"
 fi
+# lecture64-qemu: 32-bit code, stepi through the CR0 write and the far jump
+# into long mode (modes.gdb re-reads the layout), registers against vmdbg's
+# own on kvm, a breakpoint in the 64-bit kernel before ring 3
+IMG=$G/lecture64-qemu.img
+CR0W=$(nm "$IMG" | awk '$3 == "long64" { printf "0x%x", strtonum("0x" $1) - 10 }')
+"$VMDBG" --backend kvm -q --batch -ex "break *$CR0W" -ex continue -ex stepi -ex stepi \
+	-ex 'info registers' "$IMG" >"$TMP/ownm" 2>&1
+start_stub kvm "$IMG"
+run_gdb "$TMP/gdbm" -x frontends/gdbstub/modes.gdb -ex "file $IMG" \
+	-ex "add-symbol-file $G/lecture64.img" -ex "target remote 127.0.0.1:$PORT" \
+	-ex "break *$CR0W" -ex continue -ex 'info registers eip' -ex stepi -ex stepi \
+	-ex 'info registers' -ex 'break setup_idt' -ex continue -ex bt -ex kill
+wait $SP
+grep -q "^eip  *$CR0W " "$TMP/gdbm" || { cat "$TMP/gdbm"; fail "kvm: 32-bit code before the switch"; }
+contains "$TMP/gdbm" "vmdbg: the guest entered 64-bit long mode; gdb still has the i386 registers"
+same_regs "$TMP/ownm" "$TMP/gdbm" rax rbx rcx rdx rsi rdi rbp rsp r8 r15 rip eflags cs ss cr0 cr3 \
+	cr4 efer
+contains "$TMP/gdbm" "#2  0x0000000000101028 in _start () at tests/guests/lecture64/entry.S:25"
+
 # Ctrl-C stops a guest spinning in `jmp .` under KVM
 printf '\353\376' >"$TMP/spin.bin"
 start_stub kvm --load 0x10000 --mode 32 "$TMP/spin.bin"

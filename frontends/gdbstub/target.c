@@ -82,6 +82,8 @@ void target__mode_note(struct gdbstub *g)
 	    target__get_regs(g, &r) < 0)
 		return;
 	want = cpu_arch(&r);
+	if (want == g->arch)
+		g->noted = 0;	/* back where gdb is: the next change is told again */
 	if (want == g->arch || want == g->noted)
 		return;
 	g->noted = want;

@@ -307,8 +307,8 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct dbg_opts *o)
 {
-	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT, O_GDB_ARCH, O_NO_RECORD,
-	       O_SNAP_MEM, O_SNAP_EVERY, O_REPLAY, O_FORCE, O_IMAGE };
+	enum { O_BATCH = O_RUN__NEXT, O_KEEP, O_CLI, O_EX, O_GDB, O_GDB_NOWAIT, O_GDB_ARCH,
+	       O_NO_RECORD, O_SNAP_MEM, O_SNAP_EVERY, O_REPLAY, O_FORCE, O_IMAGE };
 	static const struct option lopts[] = {
 		CLI_RUN_LONG_OPTIONS,
 		{ "batch", no_argument, 0, O_BATCH },

@@ -430,7 +430,8 @@ static void cmd_xfer_features(struct gdbstub *g, char *a, size_t n)
 		return reply(g, "E00");	/* the protocol's "no such annex" */
 	if (gdbpkt__addr_len(a + 11, &off, &len, &rest) < 0 || *rest)
 		return reply(g, E_BADARG);
-	/* The layout is chosen when gdb reads the description (connect). */
+	/* The layout is chosen when gdb reads the description (at connect
+	 * and at `unset tdesc filename`: target__arch). */
 	g->arch = target__arch(g);
 	g->noted = 0;
 	doc = gdbregs__target_xml(g->arch, &doclen);

@@ -93,6 +93,23 @@ struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t er
 			 (unsigned long long)vm->ram_size, strerror(errno));
 		goto err_free;
 	}
+	vm->slice_end = UINT64_MAX;
+	vm->ncpus = cfg->cpus > 0 ? cfg->cpus : 1;
+	if (vm->ncpus > VMDBG_MAX_CPUS) {
+		snprintf(err, errlen, "--cpus %d: at most %d CPUs", cfg->cpus, VMDBG_MAX_CPUS);
+		goto err_unmap;
+	}
+	/* several CPUs run on emu only (README, Backends) */
+	if (vm->ncpus > 1 && vm->cfg.backend == VMDBG_BACKEND_AUTO) {
+		vm->cfg.backend = VMDBG_BACKEND_EMU;
+		snprintf(vm->backend_reason, sizeof(vm->backend_reason),
+			 "backend emu: --cpus %d runs on emu only", vm->ncpus);
+	}
+	if (vm->ncpus > 1 && vm->cfg.backend == VMDBG_BACKEND_KVM) {
+		snprintf(err, errlen, "--cpus %d needs --backend emu: the kvm backend runs one CPU",
+			 vm->ncpus);
+		goto err_unmap;
+	}
 	vm->be = pick_backend(vm, err, errlen);
 	if (!vm->be)
 		goto err_unmap;

@@ -57,7 +57,14 @@ struct backend_ops {
 	void (*save_cpu)(struct vmdbg *vm, void *buf);
 	void (*restore_cpu)(struct vmdbg *vm, const void *buf);
 	void (*track_writes)(struct vmdbg *vm);
+	/* Optional, several CPUs (emu/smp.c): an INIT, STARTUP or NMI IPI
+	 * (CPU_SIG_*) reached CPU cpu (lapic.c); make CPU cpu the selected
+	 * one for get_regs/set_regs/step (-EINVAL: none such); what it does. */
+	void (*cpu_signal)(struct vmdbg *vm, int cpu, int sig, int vector);
+	int (*select_cpu)(struct vmdbg *vm, int cpu);
+	const char *(*cpu_state)(const struct vmdbg *vm, int cpu);
 };
+enum { CPU_SIG_INIT, CPU_SIG_STARTUP, CPU_SIG_NMI };
 
 extern const struct backend_ops kvm_backend_ops;
 extern const struct backend_ops emu_backend_ops;
@@ -227,8 +234,13 @@ uint64_t pit__next_event(const struct pit *p);
 #define LAPIC_BASE_ENABLE	(1ULL << 11)
 #define LAPIC_BASE_ADDR_MASK	0xfffff000ULL
 struct lapic;
+/* One local APIC per CPU (vm->lapics[], APIC ID = CPU index), all at the
+ * same address: an access reaches the running CPU's (vm->lapic). */
 struct lapic *lapic__init(struct vmdbg *vm);
-void lapic__exit(struct lapic *a);
+void lapic__exit(struct lapic *a);	/* all of them */
+/* The vector CPU cpu's APIC would give it now (or the PIC's ExtINT
+ * through its LINT0): can an interrupt wake that CPU? */
+bool lapic__cpu_intr(const struct vmdbg *vm, int cpu);
 uint64_t lapic__get_base(const struct lapic *a);
 int lapic__set_base(struct lapic *a, uint64_t v);	/* -EINVAL: #GP */
 /* The vector the APIC presents (IRR above PPR), or -1. */
@@ -498,7 +510,27 @@ struct vmdbg {
 	uint64_t tt_at;			/* emu: timetravel__hook() when insns
 					 * reaches this (in timer_at); ~0 none */
 	uint64_t events;		/* events delivered (vmm.c deliver()) */
+	/* Several CPUs (cfg.cpus, emu/smp.c): cpu is the one running (its
+	 * records say so, vm->lapic is its APIC); slice_end the retired-
+	 * instruction count at which its quantum ends (UINT64_MAX with one
+	 * CPU); idle_wake, when set, says whether hlt's idling may stop (any
+	 * CPU can take an interrupt) instead of vm->intr. */
+	int ncpus, cpu;
+	struct lapic *lapics[VMDBG_MAX_CPUS];
+	uint64_t slice_end;
+	bool (*idle_wake)(struct vmdbg *vm);
+	bool sched_unlocked;		/* set scheduler-locking off */
 };
+
+/* emu: the next retired-instruction count at which the run loop must look
+ * outside the instruction stream without INTR: a timer event, time
+ * travel's hook, the end of the running CPU's quantum. */
+static inline uint64_t vmm__next_poll(const struct vmdbg *vm)
+{
+	uint64_t at = vm->timer_at < vm->tt_at ? vm->timer_at : vm->tt_at;
+
+	return at < vm->slice_end ? at : vm->slice_end;
+}
 
 /* Bounds-checked pointer into guest RAM for reading only, or NULL. */
 static inline const void *vmm__gpa_ptr_ro(const struct vmdbg *vm, uint64_t gpa, uint64_t len)

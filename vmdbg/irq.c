@@ -103,8 +103,9 @@ uint64_t vmm__vtime(const struct vmdbg *vm)
  */
 static void set_poll_at(struct vmdbg *vm)
 {
-	/* time travel's hook (vm->tt_at) rides on the same compare */
-	vm->poll_at = vm->intr ? 0 : vm->timer_at < vm->tt_at ? vm->timer_at : vm->tt_at;
+	/* time travel's hook (vm->tt_at) and, with several CPUs, the end of the
+	 * running CPU's quantum (slice_end) ride on the same compare */
+	vm->poll_at = vm->intr ? 0 : vmm__next_poll(vm);
 }
 
 void vmm__intr_changed(struct vmdbg *vm)
@@ -119,11 +120,25 @@ void vmm__set_intr(struct vmdbg *vm, bool level)
 	vmm__intr_changed(vm);
 }
 
+/* The earliest event of the local APIC timers (every CPU's), or UINT64_MAX. */
+static uint64_t lapic_next(const struct vmdbg *vm)
+{
+	uint64_t b = UINT64_MAX;
+
+	for (int i = 0; i < vm->ncpus && vm->lapics[i]; i++) {
+		uint64_t t = lapic__next_event(vm->lapics[i]);
+
+		if (t < b)
+			b = t;
+	}
+	return b;
+}
+
 /* The earliest timer event, PIT or local APIC timer, or UINT64_MAX. */
 static uint64_t next_event(const struct vmdbg *vm)
 {
 	uint64_t a = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
-	uint64_t b = vm->lapic ? lapic__next_event(vm->lapic) : UINT64_MAX;
+	uint64_t b = lapic_next(vm);
 
 	return a < b ? a : b;
 }
@@ -143,15 +158,15 @@ void vmm__poll(struct vmdbg *vm)
 {
 	/* vmm__vtime() reads the host clock on kvm: not on every exit of a
 	 * guest that never started its timer. */
-	bool lapic = vm->lapic && lapic__next_event(vm->lapic) != UINT64_MAX;
+	bool lapic = lapic_next(vm) != UINT64_MAX;
 	uint64_t now;
 
 	if ((vm->pit && pit__armed(vm->pit)) || lapic) {
 		now = vmm__vtime(vm);
 		if (vm->pit)
 			pit__poll(vm->pit, now);
-		if (lapic)
-			lapic__poll(vm->lapic, now);
+		for (int i = 0; lapic && i < vm->ncpus && vm->lapics[i]; i++)
+			lapic__poll(vm->lapics[i], now);
 	}
 	vmm__timers_changed(vm);
 }
@@ -161,12 +176,17 @@ void vmm__poll(struct vmdbg *vm)
  * or the UART would interrupt for it.  Ask the frontend (blocking: it may
  * wait for the user), then look again.
  */
+static bool woken(struct vmdbg *vm)
+{
+	return vm->idle_wake ? vm->idle_wake(vm) : vm->intr;
+}
+
 static bool wait_input(struct vmdbg *vm)
 {
 	if (!(vm->kbd && kbd__input_irq(vm->kbd)) && !(vm->uart && uart__input_irq(vm->uart)))
 		return false;
 	vmm__want_input(vm, VMDBG_DEV_CPU, true);
-	return vm->intr;
+	return woken(vm);
 }
 
 /*
@@ -182,10 +202,10 @@ bool vmm__idle(struct vmdbg *vm)
 	uint64_t next, now, a, b, last;
 
 	vmm__poll(vm);
-	if (vm->intr)
+	if (woken(vm))
 		return true;
 	a = vm->pit ? pit__next_event(vm->pit) : UINT64_MAX;
-	b = vm->lapic ? lapic__next_event(vm->lapic) : UINT64_MAX;
+	b = lapic_next(vm);
 	if (a == UINT64_MAX && b == UINT64_MAX)
 		return wait_input(vm);
 	last = a == UINT64_MAX ? b : b == UINT64_MAX ? a : a > b ? a : b;
@@ -200,7 +220,7 @@ bool vmm__idle(struct vmdbg *vm)
 		if (next > now)
 			vm->idle_ns += next - now;
 		vmm__poll(vm);
-		if (vm->intr)
+		if (woken(vm))
 			return true;
 		if (next >= last)
 			return wait_input(vm);

@@ -199,6 +199,7 @@ struct vmdbg_trap {
 	uint8_t mode;		/* enum vmdbg_mode at origin */
 	uint8_t has_error;
 	uint8_t time_is_insns;	/* 1 when time counts instructions */
+	uint8_t cpu;		/* the CPU it happened on (0: the BSP, or one CPU) */
 	uint32_t count;		/* io: elements of a string instruction, else 0 */
 };
 
@@ -332,7 +333,18 @@ struct vmdbg_config {
 	const char *append;
 	uint64_t snapshot_mem;	/* time travel: bytes of snapshots; 0: 512 MiB */
 	uint64_t snapshot_interval;	/* instructions between them; 0: adaptive */
+	/* Multiprocessor guests (emu only): --cpus N (0 or 1: one CPU), the
+	 * scheduler's quantum in retired instructions (0: VMDBG_QUANTUM),
+	 * --schedule (VMDBG_SCHED_*) and its --seed. */
+	int cpus;
+	uint64_t quantum;
+	int schedule;
+	uint64_t seed;
 };
+
+#define VMDBG_MAX_CPUS		8
+#define VMDBG_QUANTUM		4096
+enum vmdbg_schedule { VMDBG_SCHED_ROUND_ROBIN = 0, VMDBG_SCHED_RANDOM = 1 };
 
 enum vmdbg_image_format {
 	VMDBG_IMG_NONE = 0,
@@ -475,6 +487,23 @@ int vmdbg__set_regs(struct vmdbg *vm, const struct vmdbg_regs *regs);
 int vmdbg__read_phys(struct vmdbg *vm, uint64_t gpa, void *buf, size_t len);
 int vmdbg__write_phys(struct vmdbg *vm, uint64_t gpa, const void *buf, size_t len);
 uint64_t vmdbg__mem_size(const struct vmdbg *vm);
+
+/*
+ * Multiprocessor guests (cfg.cpus > 1, emu).  The registers, memory
+ * reads through paging and vmdbg__step() act on the selected CPU: the one
+ * that stopped the machine last (a breakpoint's CPU), or the one
+ * vmdbg__select_cpu() chose since.  One CPU: 1, CPU 0, and select only 0.
+ */
+int vmdbg__cpus(const struct vmdbg *vm);
+int vmdbg__cpu(const struct vmdbg *vm);
+int vmdbg__select_cpu(struct vmdbg *vm, int cpu);	/* -EINVAL: no such CPU */
+/* What CPU cpu does now, one word: "running", "halted", "wait-for-SIPI". */
+const char *vmdbg__cpu_state(const struct vmdbg *vm, int cpu);
+/* Scheduler locking (gdb's words): on (the default), vmdbg__step() runs
+ * only the selected CPU; off, the scheduler runs every CPU as in a run. */
+void vmdbg__set_scheduler_locking(struct vmdbg *vm, int on);
+int vmdbg__scheduler_locking(const struct vmdbg *vm);
+
 /* Counters: instructions retired (emu; 0 on kvm), exits (kvm). */
 uint64_t vmdbg__insn_count(const struct vmdbg *vm);
 uint64_t vmdbg__exit_count(const struct vmdbg *vm);

@@ -184,6 +184,7 @@ void vmm__trap(struct vmdbg *vm, struct vmdbg_trap *t)
 
 	classic_view(t);
 	t->seq = vm->seq++;
+	t->cpu = (uint8_t)vm->cpu;
 	t->time_is_insns = vm->time_is_insns;
 	t->time = vm->time_is_insns ? vm->insns : vm->exits;
 	if (vm->dbg_ops)
@@ -490,6 +491,11 @@ static int run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		vm->deadline_ns = vmm__now_ns() + backstop_ms(vm) * 1000000ULL;
 		vm->deadline_backstop = true;
 	}
+	/* several CPUs: a run goes on with the CPU the scheduler ran last,
+	 * whichever the debugger selected since (smp.c); a step with
+	 * scheduler locking steps the selected one */
+	if (vm->ncpus > 1 && vm->be->select_cpu && !(vm->step_budget_on && !vm->sched_unlocked))
+		vm->be->select_cpu(vm, -1);
 	if (vm->dbg_ops)
 		vm->dbg_ops->run_begin(vm);
 	if (vm->tt)
@@ -540,6 +546,45 @@ void vmdbg__request_stop(struct vmdbg *vm)
 int vmdbg__stop_requested(const struct vmdbg *vm)
 {
 	return vm->stop_requested != 0;
+}
+
+int vmdbg__cpus(const struct vmdbg *vm)
+{
+	return vm->ncpus;
+}
+
+int vmdbg__cpu(const struct vmdbg *vm)
+{
+	return vm->cpu;
+}
+
+int vmdbg__select_cpu(struct vmdbg *vm, int cpu)
+{
+	if (cpu < 0 || cpu >= vm->ncpus)
+		return vmm__error(vm, -EINVAL, "no CPU %d: this machine has %d CPU%s (0-%d)", cpu,
+				  vm->ncpus, vm->ncpus == 1 ? "" : "s", vm->ncpus - 1);
+	if (vm->ncpus > 1 && vm->be->select_cpu)
+		return vm->be->select_cpu(vm, cpu);
+	return 0;
+}
+
+const char *vmdbg__cpu_state(const struct vmdbg *vm, int cpu)
+{
+	if (cpu < 0 || cpu >= vm->ncpus)
+		return "none";
+	if (vm->be->cpu_state)
+		return vm->be->cpu_state(vm, cpu);
+	return "running";
+}
+
+void vmdbg__set_scheduler_locking(struct vmdbg *vm, int on)
+{
+	vm->sched_unlocked = !on;
+}
+
+int vmdbg__scheduler_locking(const struct vmdbg *vm)
+{
+	return !vm->sched_unlocked;
 }
 
 int vmdbg__get_regs(struct vmdbg *vm, struct vmdbg_regs *regs)

@@ -55,7 +55,7 @@ struct vmdbg_config;
 enum {
 	O_BACKEND = 256, O_MEM, O_LOAD, O_ENTRY, O_MODE, O_STEP, O_MAX, O_TMO, O_SYSVEC,
 	O_DISK, O_SNAPSHOT, O_NO_SNAPSHOT, O_CMDLINE, O_MODULE,
-	O_INITRD, O_APPEND,
+	O_INITRD, O_APPEND, O_CPUS, O_QUANTUM, O_SCHEDULE, O_SEED,
 	O_RUN__NEXT
 };
 #define CLI_RUN_LONG_OPTIONS \
@@ -75,6 +75,10 @@ enum {
 	{ "module", required_argument, 0, O_MODULE }, \
 	{ "initrd", required_argument, 0, O_INITRD }, \
 	{ "append", required_argument, 0, O_APPEND }, \
+	{ "cpus", required_argument, 0, O_CPUS }, \
+	{ "quantum", required_argument, 0, O_QUANTUM }, \
+	{ "schedule", required_argument, 0, O_SCHEDULE }, \
+	{ "seed", required_argument, 0, O_SEED }, \
 	{ "trace", required_argument, 0, 'o' }
 /* A count or size: 0x.., 64K, 512M, 1G (MiB, MB too); 0 or -1. */
 int cli__parse_size(const char *s, uint64_t *out);
@@ -92,6 +96,7 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 #define CLI_RUN_OPTION_CASES \
 	case O_BACKEND: case O_MEM: case O_LOAD: case O_ENTRY: case O_MODE: \
 	case O_MAX: case O_TMO: case O_SYSVEC: case O_DISK: case O_SNAPSHOT: case O_NO_SNAPSHOT: \
-	case O_CMDLINE: case O_MODULE: case O_INITRD: case O_APPEND
+	case O_CMDLINE: case O_MODULE: case O_INITRD: case O_APPEND: case O_CPUS: \
+	case O_QUANTUM: case O_SCHEDULE: case O_SEED
 
 #endif

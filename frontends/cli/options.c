@@ -2,7 +2,7 @@
  * options.c - the run options shared by `vmdbg run`, `record` and the
  * debugger (--backend, --mem, --load, --entry, --mode, --max-steps,
  * --timeout, --syscall-vector, --disk, --snapshot, --no-snapshot, --cmdline,
- * --module, --initrd, --append): one parser, so every command reads them the same way.
+ * --module, --initrd, --append, --cpus, --quantum, --schedule, --seed): one parser, so every command reads them the same way.
  */
 #include "frontends/cli/cli.h"
 #include "vmdbg/vmdbg.h"
@@ -176,6 +176,24 @@ int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 		cfg->initrd = arg;
 	} else if (!strcmp(name, "append")) {
 		cfg->append = arg;
+	} else if (!strcmp(name, "cpus")) {
+		if (parse_u64(arg, &v) < 0 || v < 1 || v > VMDBG_MAX_CPUS)
+			return err("--cpus %s: expected 1-%d CPUs", arg, VMDBG_MAX_CPUS), -1;
+		cfg->cpus = (int)v;
+	} else if (!strcmp(name, "quantum")) {
+		if (parse_u64(arg, &v) < 0 || v < 1 || v > (1ULL << 32))
+			return err("--quantum %s: expected instructions, 1 to 2^32", arg), -1;
+		cfg->quantum = v;
+	} else if (!strcmp(name, "schedule")) {
+		if (!strcmp(arg, "round-robin"))
+			cfg->schedule = VMDBG_SCHED_ROUND_ROBIN;
+		else if (!strcmp(arg, "random"))
+			cfg->schedule = VMDBG_SCHED_RANDOM;
+		else
+			return err("--schedule %s: expected round-robin or random", arg), -1;
+	} else if (!strcmp(name, "seed")) {
+		if (parse_u64(arg, &cfg->seed) < 0)
+			return err("--seed %s: expected a number", arg), -1;
 	} else {
 		return err("--%s: not an option", name), -1;
 	}

@@ -269,3 +269,22 @@ $(GUEST_OUT)/teach32-fs.img: $(GUEST_SRC)/teach32/mkfs.sh $(wildcard $(GUEST_SRC
 	$(Q)sh $(GUEST_SRC)/teach32/mkfs.sh $@ $(GUEST_SRC)/teach32/files/motd.txt \
 		$(GUEST_SRC)/teach32/files/notes.txt
 guests: $(GUEST_OUT)/teach32.img $(GUEST_OUT)/teach32-fs.img
+
+# ---- smp: N CPUs started by INIT/SIPI, a shared counter ------------------
+# smp.img takes a spinlock around each update; smp-race.img does not.
+# fw.o is the apic guest's MP and ACPI table reader.
+SMP_OBJS = $(addprefix $(GUEST_OUT)/$(1)/,entry.o kernel.o fw.o pm32.o uart.o lib.o)
+define smp_guest
+$(eval $(call guest_variant,$(1),smp,$(GUEST_CFLAGS32) -I$(GUEST_SRC)/apic -DFW_COUNT_CPUS $(2)))
+$(GUEST_OUT)/$(1)/fw.o: $(GUEST_SRC)/apic/fw.c
+	@mkdir -p $$(dir $$@)
+	@[ "$(Q)" = "" ] || echo "  CC      $$< ($(1))"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS32) -DFW_COUNT_CPUS -c $$< -o $$@
+$(GUEST_OUT)/$(1).img: $(call SMP_OBJS,$(1)) $(GUEST_SRC)/apic/apic.ld
+	@[ "$(Q)" = "" ] || echo "  LD      $$@"
+	$(Q)$(GUEST_LD) -m elf_i386 $(GUEST_LDFLAGS) -T $(GUEST_SRC)/apic/apic.ld -o $$@ \
+		$(call SMP_OBJS,$(1))
+guests: $(GUEST_OUT)/$(1).img
+endef
+$(eval $(call smp_guest,smp,-DSMP_LOCK))
+$(eval $(call smp_guest,smp-race,))

@@ -21,6 +21,7 @@ static inline struct vmdbg *device_vm__new(uint64_t mem)
 	vm->ram = calloc(1, 1 << 20);
 	vm->time_is_insns = true;
 	vm->tt_at = UINT64_MAX;		/* not recording, as vmdbg__create() sets */
+	vm->slice_end = UINT64_MAX;	/* one CPU: no quantum, as vmdbg__create() sets */
 	if (!vm->ram || devices__init(vm) < 0) {
 		free(vm->ram);
 		free(vm);

@@ -63,6 +63,7 @@ static int setup(void **state)
 	if (!vm || !s)
 		return -1;
 	vm->tt_at = UINT64_MAX;	/* not recording, as vmdbg__create() sets */
+	vm->slice_end = UINT64_MAX;	/* one CPU: no quantum (vmdbg__create) */
 	vm->ram_size = 4 << 20;
 	vm->ram = calloc(1, vm->ram_size);
 	vm->cb = on_event;

@@ -10,7 +10,7 @@
  *          item is writable).  Every guest address is bounds-checked: one
  *          outside RAM sets the error bit and nothing is copied.
  * Items: signature "QEMU" (0x00), ID 3 (traditional and DMA, 0x01),
- * RAM size (0x03), CPU count 1 (0x05), max CPUs 1 (0x0f), the image's
+ * RAM size (0x03), CPU count and max CPUs --cpus (0x05, 0x0f), the image's
  * load address, size and entry (0x07, 0x08, 0x10: the kernel entries, as
  * far as they mean something for vmdbg's loader), IRQ0 override 1
  * (0x8002), and the file directory (0x19) with one file, etc/e820.
@@ -95,7 +95,7 @@ static uint32_t item(const struct vmdbg *vm, uint16_t sel, uint8_t *buf)
 	case FW_ID: le(buf, 3, 4); return 4;
 	case FW_RAM_SIZE: le(buf, vm->ram_size, 8); return 8;
 	case FW_NB_CPUS:
-	case FW_MAX_CPUS: le(buf, 1, 2); return 2;
+	case FW_MAX_CPUS: le(buf, (uint64_t)vm->ncpus, 2); return 2;
 	case FW_KERNEL_ADDR: le(buf, vm->image.load_lo, 4); return 4;
 	case FW_KERNEL_SIZE: le(buf, vm->image.load_hi - vm->image.load_lo, 4); return 4;
 	case FW_KERNEL_ENTRY: le(buf, vm->image.entry, 4); return 4;

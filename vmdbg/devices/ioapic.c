@@ -7,8 +7,8 @@
  * except IRQ0 (the PIT), which drives pin 2; the PIC sees the same lines,
  * so an IRQ unmasked in both controllers arrives twice, as on QEMU.
  *
- * Modelled: vector, delivery mode fixed and lowest priority (one CPU: the
- * same), physical and logical destinations (lapic__match), mask, trigger
+ * Modelled: vector, delivery mode fixed (every CPU the destination names)
+ * and lowest priority (the first of them), physical and logical destinations (lapic__match), mask, trigger
  * mode and remote IRR: a level-triggered pin is delivered once and then
  * waits for the EOI of its vector at the local APIC (ioapic__eoi), when it
  * is delivered again if its line is still high.  Edge requests on a masked
@@ -41,7 +41,7 @@ struct ioapic {
 
 static void service(struct ioapic *io)
 {
-	struct lapic *a = io->vm->lapic;
+	struct vmdbg *vm = io->vm;
 
 	for (int pin = 0; pin < IOAPIC_PINS; pin++) {
 		uint64_t e = io->rte[pin];
@@ -64,8 +64,17 @@ static void service(struct ioapic *io)
 			io->warned = true;
 			continue;
 		}
-		if (a && lapic__match(a, (uint8_t)(e >> 56), e & RTE_LOGICAL))
+		/* to every CPU the destination names (lowest priority: the
+		 * first of them, a fixed choice that keeps runs repeatable) */
+		for (int i = 0; i < vm->ncpus && vm->lapics[i]; i++) {
+			struct lapic *a = vm->lapics[i];
+
+			if (!lapic__match(a, (uint8_t)(e >> 56), e & RTE_LOGICAL))
+				continue;
 			lapic__accept(a, e & 0xff, e & RTE_LEVEL);
+			if (dm == 1)
+				break;
+		}
 	}
 }
 

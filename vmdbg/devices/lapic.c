@@ -1,19 +1,23 @@
 /*
- * lapic.c - the local APIC of the one CPU, xAPIC mode, as QEMU's user-space
- * APIC (hw/intc/apic.c) presents it: MMIO at IA32_APIC_BASE (0xFEE00000,
- * movable), ID 0, version 0x50014 (six LVT entries).
+ * lapic.c - the local APICs, one per CPU, xAPIC mode, as QEMU's user-space
+ * APIC (hw/intc/apic.c) presents them: MMIO at IA32_APIC_BASE (0xFEE00000,
+ * movable; every CPU's at the same address, an access reaches the running
+ * CPU's: vm->lapic), ID = the CPU's index, version 0x50014 (six LVT
+ * entries).
  *
  * Modelled: ID, version, TPR/PPR (APR reads 0), EOI (which clears the
  * highest ISR bit and, for a level-triggered vector, tells the I/O APIC),
  * LDR/DFR, the spurious-vector register and software enable, ISR/TMR/IRR,
  * the error status register (a received illegal vector), the LVT (timer,
- * thermal, performance counter, LINT0, LINT1, error), the ICR (fixed and
- * lowest-priority IPIs to itself, by shorthand or destination; INIT,
- * STARTUP and anything else sent to CPUs that do not exist are logged and
- * go to nobody) and the timer: divide configuration, initial and current
+ * thermal, performance counter, LINT0, LINT1, error), the ICR (fixed,
+ * lowest-priority (the first CPU that matches), NMI, INIT and STARTUP
+ * IPIs, by shorthand (self, all, all but self) or physical or logical
+ * (flat and cluster) destination; INIT, STARTUP and NMI go to the CPU
+ * backend through backend_ops.cpu_signal; an IPI for CPUs that do not
+ * exist is logged once and goes to nobody) and the timer: divide configuration, initial and current
  * count, one-shot and periodic.  TSC-deadline mode is not advertised
  * (CPUID.1:ECX[24] is 0): a guest that selects it gets a one-shot timer.
- * Not modelled: NMI, SMI and INIT delivered to this CPU (logged), x2APIC.
+ * Not modelled: SMI, INIT and NMI with one CPU (logged), x2APIC.
  *
  * The timer counts virtual time (irq.c) like QEMU's does: with divide 1,
  * one count per ns, so on emu one count per instruction.  As in QEMU a
@@ -22,7 +26,8 @@
  * is still requested merge into one IRR bit, as on hardware.
  *
  * The PIC's INTR reaches the CPU through LINT0 (ExtINT at reset, as the
- * BIOS leaves it on QEMU's BSP): lapic__accept_pic().  irq.c combines the
+ * BIOS leaves it on QEMU's BSP; masked on the other CPUs, as QEMU's
+ * apic_reset_common does): lapic__accept_pic().  irq.c combines the
  * two sources into vm->intr.
  */
 #include "vmdbg/internal.h"
@@ -54,6 +59,7 @@ static const char *const lvt_names[NR_LVT] = {
 struct lapic {
 	struct vmdbg *vm;
 	uint64_t base_msr;
+	bool bsp;			/* CPU 0: IA32_APIC_BASE.BSP, LINT0 ExtINT */
 	uint8_t id;
 	uint8_t tpr;
 	uint32_t ldr, dfr, svr, esr;
@@ -251,35 +257,81 @@ void lapic__poll(struct lapic *a, uint64_t now)
 
 /* ---- registers --------------------------------------------------------- */
 
+static const char *const dm_names[8] = {
+	"fixed", "lowest-priority", "SMI", "reserved", "NMI", "INIT", "STARTUP", "ExtINT",
+};
+
+/* Does the ICR's destination (or shorthand) name CPU t's APIC? */
+static bool ipi_target(const struct lapic *a, const struct lapic *t)
+{
+	unsigned sh = (a->icr_lo >> 18) & 3;
+
+	switch (sh) {
+	case 1: return t == a;		/* self */
+	case 2: return true;		/* all including self */
+	case 3: return t != a;		/* all excluding self */
+	default: return lapic__match(t, a->icr_hi >> 24, a->icr_lo & 0x800);
+	}
+}
+
+static void deliver_ipi(struct lapic *a, struct lapic *t, int cpu, unsigned dm, int vec)
+{
+	struct vmdbg *vm = a->vm;
+
+	switch (dm) {
+	case DM_FIXED:
+	case DM_LOWPRI:
+		lapic__accept(t, vec, false);
+		break;
+	case DM_INIT:
+		/* the level de-assert (level 0, trigger level) does nothing */
+		if (!(a->icr_lo & (1u << 14)) && (a->icr_lo & LVT_LEVEL))
+			break;
+		/* fall through */
+	case DM_STARTUP:
+	case DM_NMI:
+		if (vm->ncpus > 1 && vm->be && vm->be->cpu_signal) {
+			vm->be->cpu_signal(vm, cpu, dm == DM_INIT ? CPU_SIG_INIT :
+					   dm == DM_NMI ? CPU_SIG_NMI : CPU_SIG_STARTUP, vec);
+			break;
+		}
+		if (dm == DM_INIT)	/* one CPU: INIT to itself, ignored */
+			break;
+		/* fall through */
+	default:
+		vmm__log(vm, VMDBG_LOG_WARN, "lapic: %s IPI to CPU %d is not modelled",
+			 dm_names[dm], cpu);
+		break;
+	}
+}
+
 static void send_ipi(struct lapic *a)
 {
-	unsigned dm = (a->icr_lo >> 8) & 7, sh = (a->icr_lo >> 18) & 3;
-	uint8_t dest = a->icr_hi >> 24, vec = a->icr_lo & 0xff;
-	bool logical = a->icr_lo & 0x800;
-	bool self = sh == 1 || sh == 2 || (sh == 0 && lapic__match(a, dest, logical));
-	/* Does the destination name anyone but this CPU?  Physical: another
-	 * ID or the broadcast; logical: bits outside this CPU's LDR. */
-	bool others = sh == 2 || sh == 3 ||
-		      (sh == 0 && (logical ? (dest & ~(a->ldr >> 24)) != 0 : dest != a->id));
-	static const char *const dm_names[8] = {
-		"fixed", "lowest-priority", "SMI", "reserved", "NMI", "INIT", "STARTUP", "ExtINT",
-	};
+	struct vmdbg *vm = a->vm;
+	unsigned dm = (a->icr_lo >> 8) & 7;
+	int vec = a->icr_lo & 0xff, hit = 0;
 
-	/* One CPU: an IPI for anyone else reaches nobody.  The ICR write is
-	 * in the trace already; say once what it meant. */
-	if (others && !a->warned_ipi) {
-		a->warned_ipi = true;
-		vmm__log(a->vm, VMDBG_LOG_INFO,
-			 "lapic: %s IPI (vector 0x%02x) sent to other CPUs: this machine has one "
-			 "CPU, it is delivered to nobody", dm_names[dm], vec);
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct lapic *t = vm->lapics[i];
+
+		if (!ipi_target(a, t))
+			continue;
+		hit++;
+		deliver_ipi(a, t, i, dm, vec);
+		if (dm == DM_LOWPRI)	/* one CPU of those named: the first */
+			break;
 	}
-	if (!self)
-		return;
-	if (dm == DM_FIXED || dm == DM_LOWPRI)
-		lapic__accept(a, vec, false);
-	else if (dm != DM_INIT)		/* INIT level de-assert: nothing */
-		vmm__log(a->vm, VMDBG_LOG_WARN, "lapic: %s IPI to this CPU is not modelled",
-			 dm_names[dm]);
+	/* An IPI for CPUs that do not exist (another APIC ID, a logical bit
+	 * no CPU has, all-but-self on one CPU): say once what it meant; the
+	 * ICR write is in the trace already. */
+	if (!a->warned_ipi && (((a->icr_lo >> 18) & 3) == 3 ? vm->ncpus == 1 :
+			       ((a->icr_lo >> 18) & 3) == 0 && !hit)) {
+		a->warned_ipi = true;
+		vmm__log(vm, VMDBG_LOG_INFO,
+			 "lapic: %s IPI (vector 0x%02x) sent to CPUs that do not exist: this machine "
+			 "has %d CPU%s, it is delivered to nobody", dm_names[dm], vec, vm->ncpus,
+			 vm->ncpus == 1 ? "" : "s");
+	}
 }
 
 static uint32_t reg_read(struct lapic *a, unsigned idx)
@@ -352,11 +404,11 @@ static void reg_write(struct lapic *a, unsigned idx, uint32_t v)
 static int lapic_mmio(struct vmdbg *vm, void *opaque, uint64_t addr, int size,
 		      bool is_write, uint64_t *val)
 {
-	struct lapic *a = opaque;
+	/* the running CPU's APIC answers */
+	struct lapic *a = vm->lapic ? vm->lapic : opaque;
 	uint64_t off = addr - (a->base_msr & LAPIC_BASE_ADDR_MASK);
 	unsigned idx = (off >> 4) & 0xff, sh = (off & 3) * 8;
 
-	(void)vm;
 	if (!hw_enabled(a))
 		return 0;	/* globally disabled: the bus floats */
 	lapic__poll(a, vmm__vtime(a->vm));
@@ -385,7 +437,8 @@ static void reset(struct lapic *a)
 	for (int i = 0; i < NR_LVT; i++)
 		a->lvt[i] = LVT_MASKED;
 	/* The BIOS leaves the BSP's LINT0 as ExtINT, so the PIC works. */
-	a->lvt[LVT_LINT0] = DM_EXTINT << 8;
+	if (a->bsp)
+		a->lvt[LVT_LINT0] = DM_EXTINT << 8;
 	a->icr_lo = a->icr_hi = 0;
 	a->initial = 0;
 	a->divide = 0;
@@ -414,7 +467,7 @@ int lapic__set_base(struct lapic *a, uint64_t v)
 		reset(a);
 		a->lvt[LVT_LINT0] = LVT_MASKED;
 	}
-	a->base_msr = (v & ~LAPIC_BASE_BSP) | LAPIC_BASE_BSP;
+	a->base_msr = (v & ~LAPIC_BASE_BSP) | (a->bsp ? LAPIC_BASE_BSP : 0);
 	for (int i = 0; i < vm->nr_mmio; i++)
 		if (vm->mmio[i].dev == VMDBG_DEV_LAPIC)
 			vm->mmio[i].base = a->base_msr & LAPIC_BASE_ADDR_MASK;
@@ -450,31 +503,51 @@ int lapic__describe(const void *opaque, char *buf, size_t len)
 			a->timer_on ? " (running)" : "");
 }
 
+bool lapic__cpu_intr(const struct vmdbg *vm, int cpu)
+{
+	const struct lapic *a = vm->lapics[cpu];
+
+	return (vm->pic_intr && lapic__accept_pic(a)) || lapic__pending(a) >= 0;
+}
+
 struct lapic *lapic__init(struct vmdbg *vm)
 {
-	struct lapic *a = calloc(1, sizeof(*a));
-	devices__register_state(vm, a, sizeof(*a));	/* time travel */
+	int n = vm->ncpus > 0 ? vm->ncpus : 1;
+	struct lapic *a = calloc((size_t)n, sizeof(*a));
 
+	devices__register_state(vm, a, (size_t)n * sizeof(*a));	/* time travel: every CPU's */
 	if (!a) {
 		vmm__error(vm, -ENOMEM, "lapic: out of memory");
 		return NULL;
 	}
-	a->vm = vm;
-	a->base_msr = LAPIC_DEFAULT_BASE | LAPIC_BASE_ENABLE | LAPIC_BASE_BSP;
-	reset(a);
+	for (int i = 0; i < n; i++) {
+		a[i].vm = vm;
+		a[i].bsp = i == 0;
+		a[i].id = (uint8_t)i;
+		a[i].base_msr = LAPIC_DEFAULT_BASE | LAPIC_BASE_ENABLE | (i ? 0 : LAPIC_BASE_BSP);
+		reset(&a[i]);
+		vm->lapics[i] = &a[i];
+	}
 	if (devices__register_mmio(vm, LAPIC_DEFAULT_BASE, 0x1000, VMDBG_DEV_LAPIC,
 				   lapic_mmio, a) < 0) {
 		free(a);
 		return NULL;
 	}
+	vm->ncpus = n;
 	vm->lapic = a;
 	return a;
 }
 
 void lapic__exit(struct lapic *a)
 {
+	struct vmdbg *vm;
+
 	if (!a)
 		return;
-	a->vm->lapic = NULL;
+	vm = a->vm;
+	if (vm->lapics[0])	/* a is the running CPU's: the array starts at 0 */
+		a = vm->lapics[0];
+	vm->lapic = NULL;
+	memset(vm->lapics, 0, sizeof(vm->lapics));
 	free(a);
 }

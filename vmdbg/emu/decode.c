@@ -370,6 +370,8 @@ static void mark_code(struct emu *e, uint64_t pfn)
 		for (int u = 0; u < 2; u++)
 			for (unsigned i = 0; i < TLB_SIZE; i++)
 				e->tlb[u][i].tag_w = TLB_INVALID;
+		if (e->smp)	/* and the other CPUs' when they next run */
+			smp__code_marked(e);
 	}
 }
 

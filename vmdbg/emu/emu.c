@@ -147,6 +147,12 @@ static int emu_init(struct vmdbg *vm)
 	e->tr.type = 0xb;
 	e->idt.limit = 0x3ff;
 	emu_update_mode(e);
+	if (vm->ncpus > 1 && (r = smp__init(e)) < 0) {
+		decode__exit(e);
+		guard__free(e, sizeof(*e));
+		vm->be_priv = NULL;
+		return vmm__error(vm, r, "emu: cannot allocate %d CPUs", vm->ncpus);
+	}
 	return 0;
 }
 
@@ -155,6 +161,8 @@ static void emu_destroy(struct vmdbg *vm)
 	struct emu *e = EMU(vm);
 	if (!e)
 		return;
+	smp__exit(e);		/* the other CPUs; CPU 0 owns the cache */
+	e = EMU(vm);
 	decode__exit(e);
 	guard__free(e, sizeof(*e));
 	vm->be_priv = NULL;
@@ -187,7 +195,11 @@ static int emu_get_regs(struct vmdbg *vm, struct vmdbg_regs *r)
 
 static int emu_set_regs(struct vmdbg *vm, const struct vmdbg_regs *r)
 {
-	struct emu *e = EMU(vm);
+	return emu__set_regs(EMU(vm), r);
+}
+
+int emu__set_regs(struct emu *e, const struct vmdbg_regs *r)
+{
 	e->resume_vec = -1;	/* new state: the faulting instruction runs again */
 	memcpy(e->r, r->gpr, sizeof(e->r));
 	e->rip = r->rip;
@@ -224,8 +236,8 @@ static int emu_set_regs(struct vmdbg *vm, const struct vmdbg_regs *r)
 static void emu_debug_changed(struct vmdbg *vm)
 {
 	struct emu *e = EMU(vm);
-	if (e)
-		mmu__flush(e);
+	for (int i = 0; e && i < smp__count(e); i++)
+		mmu__flush(smp__cpu(e, i));
 }
 
 static void emu_mem_written(struct vmdbg *vm, uint64_t gpa, uint64_t len)
@@ -261,12 +273,26 @@ static void priv_record(struct emu *e, const struct insn *in)
 /*
  * hlt: with IF=1 idle until the next interrupt (vmm__idle() moves virtual
  * time to the next timer event; the loop then takes the interrupt), else
- * stop: nothing else can wake the guest.
+ * stop: nothing else can wake the guest.  With several CPUs the CPU yields
+ * to the scheduler (smp.c: stop reason NONE), which idles when all halt.
  */
 static bool halted(struct emu *e)
 {
+	if (e->smp) {
+		if ((e->flags & F_IF) && (e->irq_vector >= 0 || e->vm->intr))
+			return false;
+		memset(&e->pending, 0, sizeof(e->pending));
+		e->stop_now = true;
+		return true;
+	}
 	if ((e->flags & F_IF) && (e->irq_vector >= 0 || vmm__idle(e->vm)))
 		return false;
+	emu__halt_forever(e, NULL);
+	return true;
+}
+
+void emu__halt_forever(struct emu *e, struct vmdbg_stop *stop)
+{
 	struct vmdbg_trap t;
 	emu_fill_trap(e, &t, VMDBG_TC_SHUTDOWN);
 	t.insn = VMDBG_INSN_HLT;
@@ -276,13 +302,18 @@ static bool halted(struct emu *e)
 	if (e->flags & F_IF)
 		emu_stop(e, VMDBG_STOP_HALTED,
 			 "guest halted forever: hlt at %04x:%llx with interrupts enabled but no interrupt "
-			 "can arrive (no timer running, or its IRQ masked or still in service)",
-			 e->seg[S_CS].sel, (unsigned long long)e->origin.rip);
+			 "can arrive (no timer running, or its IRQ masked or still in service)%s",
+			 e->seg[S_CS].sel, (unsigned long long)e->origin.rip,
+			 e->smp ? " on any CPU" : "");
 	else
 		emu_stop(e, VMDBG_STOP_HALTED,
-			 "guest halted forever: hlt at %04x:%llx with interrupts disabled",
-			 e->seg[S_CS].sel, (unsigned long long)e->origin.rip);
-	return true;
+			 "guest halted forever: hlt at %04x:%llx with interrupts disabled%s",
+			 e->seg[S_CS].sel, (unsigned long long)e->origin.rip,
+			 e->smp ? " (and every other CPU halted too)" : "");
+	if (stop) {
+		*stop = e->pending;
+		e->stop_now = false;
+	}
 }
 
 /*
@@ -432,7 +463,14 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 				if (__builtin_expect(vm->dbg_hit, 0) && vmm__should_stop(vm, stop))
 					return true;
 			} else if (e->irq_vector < 0 && !vm->intr) {
-				vm->poll_at = vm->timer_at < vm->tt_at ? vm->timer_at : vm->tt_at;
+				vm->poll_at = vmm__next_poll(vm);
+			}
+			/* several CPUs: the quantum ended (smp.c), not inside
+			 * an sti / mov ss shadow */
+			if (__builtin_expect(vm->insns >= vm->slice_end, 0) &&
+			    e->shadow_at != vm->insns) {
+				memset(&e->pending, 0, sizeof(e->pending));
+				return false;
 			}
 			/* the next instruction begins with TF: its trap is due
 			 * once it retires (a fault cancels it, emu_run) */
@@ -772,7 +810,7 @@ static bool run_loop(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop)
  * Run until something stops the guest.  Faults come back here through
  * __builtin_longjmp (see emu.h); the setjmp point is armed once per call.
  */
-static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
+int emu__run_cpu(struct vmdbg *vm, struct vmdbg_stop *stop)
 {
 	struct emu *e = EMU(vm);
 	memset(stop, 0, sizeof(*stop));
@@ -804,6 +842,17 @@ static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		e->resumed = true;
 		emu_fault(e, v, e->resume_err, e->resume_has_err);
 	}
+	if (__builtin_expect(e->nmi_pending, 0)) {
+		/* an NMI IPI (smp.c): not maskable by IF */
+		e->nmi_pending = false;
+		e->halted = false;
+		e->rep_resume = false;
+		e->origin.rip = e->rip;
+		e->origin.cpl = (uint8_t)e->cpl;
+		e->origin.mode = (uint8_t)e->mode;
+		e->cur = NULL;
+		sys__interrupt(e, EX_NMI);
+	}
 	if (e->irq_vector >= 0 || (e->flags & F_TF) || e->tf_at != ~0ull)
 		vm->poll_at = 0;
 	if (e->halted) {
@@ -821,6 +870,13 @@ out:
 	return 0;
 }
 
+static int emu_run(struct vmdbg *vm, struct vmdbg_stop *stop)
+{
+	if (EMU(vm)->smp)
+		return smp__run(vm, stop);
+	return emu__run_cpu(vm, stop);
+}
+
 const struct backend_ops emu_backend_ops = {
 	.name = "emu",
 	.init = emu_init,
@@ -834,4 +890,7 @@ const struct backend_ops emu_backend_ops = {
 	.save_cpu = emu__save_cpu,
 	.restore_cpu = emu__restore_cpu,
 	.track_writes = emu__track_writes,
+	.cpu_signal = smp__cpu_signal,
+	.select_cpu = smp__select_cpu,
+	.cpu_state = smp__cpu_state,
 };

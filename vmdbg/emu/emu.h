@@ -250,6 +250,7 @@ struct emu {
 	uint64_t shadow_at;	/* sti / mov ss shadow: no interrupt while insns == this */
 	bool shadow_next;
 	bool halted;
+	bool nmi_pending;	/* an NMI IPI waits (smp.c): taken before the next insn */
 	/* EFLAGS.TF: vm->insns at which the instruction that began with TF
 	 * set has retired, so the single-step #DB is due; ~0 none.  While TF
 	 * is set or a trap is due the run loop keeps poll_at at 0 and checks
@@ -312,7 +313,10 @@ struct emu {
 	/* the code page of the last fetch: (linear page | user), its RAM address */
 	uint64_t fetch_tag, fetch_pa;
 
-	/* decoded-instruction cache */
+	/* several CPUs (smp.c): shared by all of them, NULL with one */
+	struct smp *smp;
+
+	/* decoded-instruction cache (shared by the CPUs) */
 	struct insn *cache;
 	uint8_t *page_code;	/* per 4 KiB page of RAM: decoded code there */
 	uint32_t *page_gen;	/* per page: bumped when code there is written */
@@ -345,6 +349,25 @@ void emu_stop(struct emu *e, enum vmdbg_stop_reason reason, const char *fmt, ...
 /* Unsupported instruction: stop with a diagnostic, abandon the insn. */
 __attribute__((noreturn)) void emu_unsupported(struct emu *e, const char *why);
 void emu_fill_trap(struct emu *e, struct vmdbg_trap *t, unsigned cls);
+/* Run the running CPU (EMU(vm)) until a stop, the end of its quantum
+ * (vm->slice_end) or, with several CPUs, a hlt nothing wakes yet (those
+ * two return stop reason NONE). */
+int emu__run_cpu(struct vmdbg *vm, struct vmdbg_stop *stop);
+int emu__set_regs(struct emu *e, const struct vmdbg_regs *r);
+/* The hlt record and the "halted forever" stop of CPU e. */
+void emu__halt_forever(struct emu *e, struct vmdbg_stop *stop);
+
+/* ---- smp.c ---- */
+int smp__init(struct emu *e);
+void smp__exit(struct emu *e);
+int smp__run(struct vmdbg *vm, struct vmdbg_stop *stop);
+void smp__cpu_signal(struct vmdbg *vm, int cpu, int sig, int vector);
+int smp__select_cpu(struct vmdbg *vm, int cpu);
+const char *smp__cpu_state(const struct vmdbg *vm, int cpu);
+/* decode.c found code in a page: the other CPUs drop their write tags. */
+void smp__code_marked(struct emu *e);
+int smp__count(const struct emu *e);
+struct emu *smp__cpu(const struct emu *e, int i);
 
 /* ---- state.c: time travel's save and restore of the CPU ---- */
 /* struct emu from r up to (not including) cur: the registers through

@@ -174,7 +174,7 @@ static void str4(uint32_t *dst, const char *s)
 	memcpy(dst, s, 16);
 }
 
-static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+static void cpuid(const struct emu *e, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
 	(void)sub;
 	memset(out, 0, 16);
@@ -187,7 +187,9 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 		break;
 	case 1:
 		out[0] = 0xf41;
-		out[1] = 8 << 8;	/* clflush line 64 bytes */
+		/* clflush line 64 bytes; the initial APIC ID is the CPU's (smp.c;
+		 * no HTT: each CPU is a package, as QEMU's -smp N,sockets=N) */
+		out[1] = 8 << 8 | (uint32_t)e->vm->cpu << 24;
 		out[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) |
 			 (1u << 9) | (1u << 11) | (1u << 13) | (1u << 15) | (1u << 24) | (1u << 25) | (1u << 26);
 		break;
@@ -233,7 +235,7 @@ bool msr__exec(struct emu *e, const struct insn *in)
 	}
 	case ZYDIS_MNEMONIC_CPUID: {
 		uint32_t leaf = (uint32_t)e->r[0], sub = (uint32_t)e->r[1], out[4];
-		cpuid(leaf, sub, out);
+		cpuid(e, leaf, sub, out);
 		sreg_gpr(e, 0, 4, false, out[0]);	/* eax */
 		sreg_gpr(e, 3, 4, false, out[1]);	/* ebx */
 		sreg_gpr(e, 1, 4, false, out[2]);	/* ecx */

@@ -4,8 +4,8 @@
  *   RSDP   revision 2, in the EBDA and in the F segment (checksum over the
  *          first 20 bytes, extended checksum over all 36)
  *   RSDT   -> FADT, MADT;  XSDT the same with 64-bit pointers
- *   MADT   local APIC address 0xFEE00000, PCAT_COMPAT; processor local APIC
- *          0 (enabled); I/O APIC 0 at 0xFEC00000, GSI base 0; interrupt
+ *   MADT   local APIC address 0xFEE00000, PCAT_COMPAT; a processor local
+ *          APIC per CPU (ID = index, enabled); I/O APIC 0 at 0xFEC00000, GSI base 0; interrupt
  *          source overrides IRQ0 -> GSI2 (bus default flags) and IRQ9 (the
  *          SCI) -> GSI9 level, active high; local APIC NMI on LINT1
  *   FADT   revision 3: SCI on IRQ9, SMI_CMD 0xB2 (ACPI_ENABLE 0xF1,
@@ -68,16 +68,19 @@ static void rsdp(uint8_t *p)
 	p[32] = checksum8(p, 36);
 }
 
-static void madt(uint8_t *t)
+static void madt(uint8_t *t, int ncpus)
 {
 	uint8_t *p = t + 44;
 
 	header(t, "APIC", 0, 1);
 	put32(t + 36, 0xfee00000);
 	put32(t + 40, 1);		/* PCAT_COMPAT: there are 8259s */
-	p[0] = 0; p[1] = 8; p[2] = 0; p[3] = 0;	/* processor 0, APIC ID 0 */
-	put32(p + 4, 1);		/* enabled */
-	p += 8;
+	for (int i = 0; i < ncpus; i++) {
+		/* processor i, APIC ID i, enabled */
+		p[0] = 0; p[1] = 8; p[2] = (uint8_t)i; p[3] = (uint8_t)i;
+		put32(p + 4, 1);
+		p += 8;
+	}
 	p[0] = 1; p[1] = 12; p[2] = 0; p[3] = 0;	/* I/O APIC 0 */
 	put32(p + 4, 0xfec00000);
 	put32(p + 8, 0);		/* GSI base */
@@ -140,22 +143,25 @@ static void dsdt(uint8_t *t)
 	finish(t);
 }
 
-void acpi_tables__write(uint8_t *ram)
+void acpi_tables__write(uint8_t *ram, int ncpus)
 {
+	/* the MADT of more than 5 CPUs does not fit before the FACS: it goes
+	 * after the DSDT (one CPU keeps SeaBIOS-like addresses) */
+	uint32_t madt_at = ncpus > 5 ? FW_MADT_BIG : FW_MADT;
 	uint8_t *fw = ram + FW_TABLES_ADDR, *t;
 
 	memset(fw + FW_RSDT, 0, 0x300);
 	t = fw + FW_RSDT;
 	header(t, "RSDT", 36 + 8, 1);
 	put32(t + 36, FW_TABLES_ADDR + FW_FADT);
-	put32(t + 40, FW_TABLES_ADDR + FW_MADT);
+	put32(t + 40, FW_TABLES_ADDR + madt_at);
 	finish(t);
 	t = fw + FW_XSDT;
 	header(t, "XSDT", 36 + 16, 1);
 	put64(t + 36, FW_TABLES_ADDR + FW_FADT);
-	put64(t + 44, FW_TABLES_ADDR + FW_MADT);
+	put64(t + 44, FW_TABLES_ADDR + madt_at);
 	finish(t);
-	madt(fw + FW_MADT);
+	madt(fw + madt_at, ncpus);
 	t = fw + FW_FACS;
 	memcpy(t, "FACS", 4);
 	put32(t + 4, 64);

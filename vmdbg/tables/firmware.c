@@ -50,7 +50,7 @@ int firmware__write(struct vmdbg *vm, const struct vmdbg_image_info *img)
 	memset(ram + EBDA_ADDR, 0, 0x400);
 	ram[EBDA_ADDR] = EBDA_KIB;
 	memset(ram + FW_TABLES_ADDR, 0, FW_TABLES_SIZE);
-	mptable__write(ram);
-	acpi_tables__write(ram);
+	mptable__write(ram, vm->ncpus);
+	acpi_tables__write(ram, vm->ncpus);
 	return 0;
 }

@@ -1,9 +1,9 @@
 /*
  * mptable.c - the Intel MultiProcessor Specification 1.4 tables, as
- * SeaBIOS builds them for QEMU's pc with one CPU (src/fw/mptable.c): a
+ * SeaBIOS builds them for QEMU's pc (src/fw/mptable.c): a
  * floating pointer structure in the EBDA and another in the F segment,
  * both pointing at one configuration table with
- *   one processor entry (APIC ID 0, the BSP, enabled),
+ *   one processor entry per CPU (APIC ID = its index, enabled; 0 the BSP),
  *   the ISA bus (bus 0),
  *   the I/O APIC (ID 0, version 0x11, at 0xFEC00000),
  *   I/O interrupt entries for ISA IRQs 0, 1, 3-15: IRQ n to INTIN n except
@@ -48,21 +48,23 @@ static void floating(uint8_t *p, uint32_t mpc)
 	p[10] = checksum8(p, 16);
 }
 
-void mptable__write(uint8_t *ram)
+void mptable__write(uint8_t *ram, int ncpus)
 {
 	uint8_t *mpc = ram + FW_TABLES_ADDR + FW_MPC, *p = mpc + MPC_HEADER;
 	uint16_t count = 0;
 
 	memset(mpc, 0, 0x180);
-	/* processor */
-	p[0] = 0;
-	p[1] = 0;		/* local APIC ID */
-	p[2] = 0x14;		/* local APIC version */
-	p[3] = 3;		/* enabled, bootstrap processor */
-	put32(p + 4, CPU_SIGNATURE);
-	put32(p + 8, CPU_FEATURES);
-	p += 20;
-	count++;
+	/* processors: 8 fit in the 0x180 bytes with the rest */
+	for (int i = 0; i < ncpus; i++) {
+		p[0] = 0;
+		p[1] = (uint8_t)i;	/* local APIC ID */
+		p[2] = 0x14;		/* local APIC version */
+		p[3] = i ? 1 : 3;	/* enabled; CPU 0 the bootstrap processor */
+		put32(p + 4, CPU_SIGNATURE);
+		put32(p + 8, CPU_FEATURES);
+		p += 20;
+		count++;
+	}
 	/* bus */
 	p[0] = 1;
 	p[1] = 0;

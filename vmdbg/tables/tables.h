@@ -34,6 +34,7 @@
 #define FW_FACS			0x300	/* 64-byte aligned */
 #define FW_FADT			0x340
 #define FW_DSDT			0x440
+#define FW_MADT_BIG		0x480	/* the MADT of 6-8 CPUs */
 
 /* ACPI fixed hardware (devices/acpi.c), at QEMU piix4's addresses. */
 #define ACPI_PM_BASE		0x600
@@ -76,7 +77,7 @@ static inline uint8_t checksum8(const uint8_t *p, size_t len)
 
 /* Each writes its tables into ram[] (all of guest RAM, checked by the
  * caller to hold every address above). */
-void mptable__write(uint8_t *ram);
-void acpi_tables__write(uint8_t *ram);
+void mptable__write(uint8_t *ram, int ncpus);
+void acpi_tables__write(uint8_t *ram, int ncpus);
 
 #endif

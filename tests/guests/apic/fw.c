@@ -92,6 +92,9 @@ void mp_find(struct hw *hw)
 			break;
 		}
 	}
+#ifdef FW_COUNT_CPUS
+	hw->mp_cpus = (uint32_t)cpus;
+#endif
 	uart_puts("[apic] mp: ");
 	uart_putc((char)('0' + cpus));
 	print_field(" cpu, local apic ", hw->mp_lapic, 8);
@@ -107,7 +110,14 @@ static void madt(struct hw *hw, const uint8_t *t)
 
 	hw->lapic = rd32(t + 36);
 	hw->irq0_gsi = 0;
+#ifdef FW_COUNT_CPUS
+	hw->cpus = 0;
+#endif
 	for (; p < end && p[1] >= 2; p += p[1]) {
+#ifdef FW_COUNT_CPUS
+		if (p[0] == 0 && (rd32(p + 4) & 1))	/* an enabled processor */
+			hw->cpus++;
+#endif
 		if (p[0] == 1)
 			hw->ioapic = rd32(p + 4);
 		else if (p[0] == 2 && p[2] == 0 && p[3] == 0)

@@ -11,6 +11,9 @@ struct hw {
 	uint32_t mp_irq1_pin;					/* (teach32's keyboard) */
 	uint32_t lapic, ioapic, irq0_gsi;				/* MADT */
 	uint32_t smi_cmd, acpi_enable, pm1a_cnt, slp_typa;		/* FADT, DSDT */
+#ifdef FW_COUNT_CPUS		/* the smp guest (other guests' images stay as they are) */
+	uint32_t mp_cpus, cpus;		/* enabled processors: MP tables, MADT */
+#endif
 };
 
 void mp_find(struct hw *hw);

@@ -123,6 +123,7 @@ struct run_ctx {
 	/* -t lines, written in blocks (issue 16: one write(2) per trap was
 	 * most of its cost); line by line to a terminal */
 	int traps_tty;
+	int cpus;		/* the CPU column with more than one */
 	size_t tlen;
 	char tbuf[1 << 16];
 };
@@ -158,7 +159,8 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 			/* 256: what a line had before; format_trap stops there */
 			if (sizeof(c->tbuf) - c->tlen < 257)
 				traps_flush(c);
-			c->tlen += vmdbg__format_trap(ev->u.trap, c->tbuf + c->tlen, 256);
+			c->tlen += vmdbg__format_trap_cpu(ev->u.trap, c->cpus > 1, c->tbuf + c->tlen,
+							  256);
 			c->tbuf[c->tlen++] = '\n';
 			if (c->traps_tty)
 				traps_flush(c);
@@ -351,6 +353,7 @@ static int cmd_run(int argc, char **argv, int record)
 		return EXIT_USAGE;
 	}
 	ctx.traps = o.traps;
+	ctx.cpus = vmdbg__cpus(vm);
 	ctx.traps_tty = isatty(STDERR_FILENO);
 	ctx.quiet = o.quiet;
 	if (o.verbose) {

@@ -93,7 +93,7 @@ size_t codec__encode_header(const struct trace_header *h, uint8_t *out)
 
 	memcpy(out, TRACE_MAGIC, TRACE_MAGIC_LEN);
 	put_le16(out + 8, TRACE_VERSION_MAJOR);
-	put_le16(out + 10, TRACE_VERSION_MINOR);
+	put_le16(out + 10, h->cpus > 1 ? TRACE_VERSION_MINOR_SMP : TRACE_VERSION_MINOR);
 
 	memcpy(b, h->image_sha256, 32);
 	put_le64(b + 32, h->mem_size);
@@ -129,6 +129,15 @@ size_t codec__encode_header(const struct trace_header *h, uint8_t *out)
 		memcpy(b + n + 8, f->sha256, 32);
 		n += 40;
 		n += put_str(b + n, f->spec, sizeof(f->spec));
+	}
+	/* 1.4: the CPUs and the schedule, only for more than one CPU, so a
+	 * one-CPU file stays 1.3 byte for byte */
+	if (h->cpus > 1) {
+		b[n++] = h->cpus;
+		b[n++] = h->schedule;
+		put_le64(b + n, h->quantum);
+		put_le64(b + n + 8, h->seed);
+		n += 16;
 	}
 
 	put_le32(out + 12, (uint32_t)n);
@@ -248,6 +257,22 @@ int codec__decode_header_body(const uint8_t *p, size_t len, struct trace_header 
 			}
 		}
 		h->nfiles = (int)nf;
+	}
+	/* 1.4: the CPUs and the schedule (older files: one CPU) */
+	h->cpus = 1;
+	if (len - pos >= 18) {
+		h->cpus = p[pos];
+		h->schedule = p[pos + 1];
+		h->quantum = get_le64(p + pos + 2);
+		h->seed = get_le64(p + pos + 10);
+		if (h->cpus < 1 || h->cpus > VMDBG_MAX_CPUS || h->schedule > VMDBG_SCHED_RANDOM ||
+		    !h->quantum || h->quantum > (1ULL << 32)) {
+			snprintf(err, errlen, "header says %u CPUs, schedule %u, quantum %llu: out of "
+				 "range (1-%d CPUs, 0-1, 1-2^32)", h->cpus, h->schedule,
+				 (unsigned long long)h->quantum, VMDBG_MAX_CPUS);
+			return -EBADMSG;
+		}
+		pos += 18;
 	}
 	/* bytes after the known fields belong to a later minor version */
 	return 0;

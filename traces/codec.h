@@ -37,6 +37,7 @@
 #define REC_COUNT		0x41	/* sized: the next TRAP's element count (format 1.1) */
 #define REC_SUMMARY		0x42	/* sized: the chunk's counts, its first record (1.3) */
 #define REC_REPEAT		0x43	/* sized: the last K traps again, N times (1.3) */
+#define REC_CPU			0x44	/* sized: the CPU of the TRAPs that follow (format 1.4) */
 #define REC_TRAP		0x80	/* 0x80 | TRAP_* presence bits */
 
 /* Presence bits in a trap's tag byte. */
@@ -72,6 +73,7 @@ enum trap_attr {
 #define REC_NOTE_MAX		(1 + VARINT_MAX + TRACE_NOTE_MAX)
 #define REC_COUNT_MAX		(2 + VARINT_MAX)
 #define REC_REPEAT_MAX		(2 + 3 * VARINT_MAX)
+#define REC_CPU_MAX		3
 
 /* A REPEAT record repeats a cycle of at most this many traps. */
 #define REPEAT_MAX_CYCLE	4
@@ -286,6 +288,7 @@ struct codec_state {
 	/* the last traps of the chunk, repeats expanded: what a REPEAT repeats */
 	struct vmdbg_trap hist[REPEAT_MAX_CYCLE];
 	uint32_t nhist, hpos;	/* how many (at most REPEAT_MAX_CYCLE), next slot */
+	uint8_t cpu;		/* from the last CPU record: the TRAPs' CPU */
 };
 
 void record__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time);
@@ -295,6 +298,8 @@ void record__reset(struct codec_state *s, uint64_t first_seq, uint64_t base_time
 size_t record__encode_trap(struct codec_state *s, const struct vmdbg_trap *t, uint8_t *out);
 /* The COUNT record that goes right before the TRAP of a string I/O. */
 size_t record__encode_count(struct codec_state *s, uint32_t count, uint8_t *out);
+/* The CPU record before a TRAP whose CPU is not the chunk's current one. */
+size_t record__encode_cpu(struct codec_state *s, uint8_t cpu, uint8_t *out);
 size_t record__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
 			   uint64_t time, uint64_t value, uint8_t *out);
 size_t record__encode_serial(struct codec_state *s, uint64_t time, const uint8_t *buf,

@@ -217,6 +217,16 @@ size_t record__encode_count(struct codec_state *s, uint32_t count, uint8_t *out)
 	return 2 + n;
 }
 
+size_t record__encode_cpu(struct codec_state *s, uint8_t cpu, uint8_t *out)
+{
+	size_t n = codec__put_uv(out + 2, cpu);
+
+	s->cpu = cpu;
+	out[0] = REC_CPU;
+	out[1] = (uint8_t)n;
+	return 2 + n;
+}
+
 size_t record__encode_input(struct codec_state *s, enum vmdbg_input_kind kind,
 			   uint64_t time, uint64_t value, uint8_t *out)
 {
@@ -381,6 +391,7 @@ static int decode_trap(struct codec_state *s, struct cursor *c, struct vmdbg_tra
 	t->time_is_insns = (uint8_t)n.attr[ATTR_TIME_IS_INSNS];
 	t->count = s->pending_count;
 	s->pending_count = 0;
+	t->cpu = s->cpu;
 
 	/* the same state updates as record__encode_trap() */
 	s->next_seq = t->seq + 1;
@@ -522,6 +533,21 @@ int record__decode(struct codec_state *s, const uint8_t *p, size_t len, size_t *
 		repeat__trap(s, (unsigned)k, item->repeat.delta, v - 1, &item->repeat.last);
 		*used = c.len;
 		return 1;
+	} else if (tag == REC_CPU) {
+		/* 1.4: the CPU of the TRAPs that follow, in this chunk */
+		if ((ret = get_uv(&c, &n, 1 + VARINT_MAX, "cpu record length")))
+			return ret;
+		if (n > len - c.pos) {
+			snprintf(err, errlen, "cpu record of %llu bytes passes the chunk end",
+				 (unsigned long long)n);
+			return -EBADMSG;
+		}
+		c.len = c.pos + n;
+		if ((ret = get_uv(&c, &v, UINT8_MAX, "cpu")))
+			return ret;
+		s->cpu = (uint8_t)v;
+		*used = c.len;
+		return 0;
 	} else if (tag >= REC_SIZED_FIRST && tag <= REC_SIZED_LAST) {
 		/* a record type from a later minor version: skip it */
 		if ((ret = get_uv(&c, &n, UINT64_MAX, "record length")))

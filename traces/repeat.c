@@ -21,7 +21,7 @@ bool repeat__match(const struct vmdbg_trap *t, const struct vmdbg_trap *b, unsig
 	    t->disposition != b->disposition || t->classic != b->classic ||
 	    t->device != b->device || t->cpl != b->cpl || t->dir != b->dir ||
 	    t->size != b->size || t->mode != b->mode || t->has_error != b->has_error ||
-	    t->time_is_insns != b->time_is_insns || t->count != b->count)
+	    t->time_is_insns != b->time_is_insns || t->count != b->count || t->cpu != b->cpu)
 		return false;
 	*d = t->time - b->time;
 	return true;

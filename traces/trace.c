@@ -206,12 +206,20 @@ static int put_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 {
 	uint8_t *p;
 
-	/* A string I/O's COUNT record and its TRAP share a chunk. */
-	if (t->count && w->ch.nrec + 2 > CHUNK_MAX_RECORDS && flush_chunk(w))
+	/* A string I/O's COUNT record, a CPU record and the TRAP share a chunk. */
+	if ((t->count || t->cpu) && w->ch.nrec + 3 > CHUNK_MAX_RECORDS && flush_chunk(w))
 		return w->err;
-	p = begin_record(w, REC_TRAP_MAX + REC_COUNT_MAX, true, t->seq, true, t->time);
+	p = begin_record(w, REC_TRAP_MAX + REC_COUNT_MAX + REC_CPU_MAX, true, t->seq, true,
+			 t->time);
 	if (!p)
 		return w->err;
+	if (t->cpu != w->st.cpu) {	/* only when the CPU changes: one CPU, never */
+		size_t n = record__encode_cpu(&w->st, t->cpu, p);
+
+		w->plen += n;
+		w->ch.nrec++;
+		p += n;
+	}
 	if (t->count) {
 		size_t n = record__encode_count(&w->st, t->count, p);
 

@@ -19,6 +19,8 @@
 #define TRACE_VERSION_MINOR 3	/* 1.1: NOTE and COUNT records, the disks in the header;
 				 * 1.2: the boot's command lines and files;
 				 * 1.3: chunk summaries, the chunk directory, repeats */
+#define TRACE_VERSION_MINOR_SMP 4	/* 1.4: CPU records, the CPUs and schedule in the
+					 * header; written only for more than one CPU */
 
 /* Header flags. */
 #define TRACE_FILE_MODULE	1	/* a multiboot module (--module) */
@@ -64,6 +66,12 @@ struct trace_header {
 		char spec[512];			/* --module "FILE ARGS" as given, or
 						 * the --initrd FILE as given */
 	} files[TRACE_MAX_FILES];
+	/* 1.3: several CPUs (1 in an older file): --cpus, --quantum,
+	 * --schedule (enum vmdbg_schedule), --seed */
+	uint8_t cpus;
+	uint8_t schedule;
+	uint64_t quantum;
+	uint64_t seed;
 };
 
 /* The last record of a complete trace: how the run stopped. */

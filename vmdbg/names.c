@@ -374,6 +374,11 @@ size_t vmdbg__format_trap_head(const struct vmdbg_trap *t, char *buf)
 
 size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 {
+	return vmdbg__format_trap_cpu(t, 0, buf, len);
+}
+
+size_t vmdbg__format_trap_cpu(const struct vmdbg_trap *t, int cpu_column, char *buf, size_t len)
+{
 	/* det: 6 + 16 + 7 + 16 + 5 at most by hand, < 64 by detail() */
 	char det[80], line[320], *p = line;
 	size_t n;
@@ -383,6 +388,11 @@ size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len)
 	memset(line, ' ', sizeof(line));
 	fast_detail(t, det, 64);
 	p += vmdbg__format_trap_head(t, p);
+	if (cpu_column) {
+		p = put_str(p, "cpu");
+		p = put_dec(p, t->cpu, 1);
+		*p++ = ' ';
+	}
 	p = put_pad(p, origin_name(t->cpl), 4);
 	*p++ = ' ';
 	p = put_pad(p, vmdbg__class_name(t->cls), 14);

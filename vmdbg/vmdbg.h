@@ -787,6 +787,9 @@ size_t vmdbg__format_trap(const struct vmdbg_trap *t, char *buf, size_t len);
  * bytes, no NUL): the rest of the line depends on neither, so a caller
  * may keep it per site.  Returns the length. */
 size_t vmdbg__format_trap_head(const struct vmdbg_trap *t, char *buf);
+/* The same with a CPU column ("cpu1 ") after the time when cpu_column is
+ * set: for a machine or trace of more than one CPU. */
+size_t vmdbg__format_trap_cpu(const struct vmdbg_trap *t, int cpu_column, char *buf, size_t len);
 /* Its short middle part: "int 0x80 eax=0x4", "#PF err=0x6 cr2=0x800000". */
 void vmdbg__format_trap_detail(const struct vmdbg_trap *t, char *buf, size_t len);
 const char *vmdbg__stop_reason_name(enum vmdbg_stop_reason r);

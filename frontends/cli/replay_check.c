@@ -191,6 +191,7 @@ static int trap_fields(const struct replay *p, const struct vmdbg_trap *w,
 	F("direction", dir, 0);
 	F("size", size, 0);
 	F("count", count, 0);
+	F("cpu", cpu, 0);
 	if (p->classes)
 		return n;
 	F("seq", seq, 0);
@@ -311,7 +312,7 @@ static int same_trap(const struct replay *p, const struct vmdbg_trap *w, const s
 {
 	if (w->cls != g->cls || w->cpl != g->cpl || w->addr != g->addr || w->vector != g->vector ||
 	    w->value != g->value || w->disposition != g->disposition || w->device != g->device ||
-	    w->dir != g->dir || w->size != g->size || w->count != g->count)
+	    w->dir != g->dir || w->size != g->size || w->count != g->count || w->cpu != g->cpu)
 		return 0;
 	return p->classes ||
 	       (w->seq == g->seq && w->time == g->time && w->rip == g->rip && w->handler == g->handler &&

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 	      " [-o OUT]\n"
 	      "       vmdbg trace diagram FILE [SELECT] [--fold C[,C..]] [--format svg|text]"
 	      " [--max-arrows N] [-o OUT]\n"
-	      "SELECT: [--class C[,C..]] [--origin app|os] [--disposition D[,D..]]\n"
+	      "SELECT: [--class C[,C..]] [--origin app|os] [--cpu N] [--disposition D[,D..]]\n"
 	      "        [--classic vmm-reflects|vmm-emulates|hole|none[,..]] [--holes]\n"
 	      "        [--from SEQ] [--to SEQ] [--around SEQ] [--first K]\n"
 	      "       vmdbg trace diff A B [SELECT] [--ignore FIELD,..] [-U N]\n", f);
@@ -183,6 +183,16 @@ int trace_cmd__select_opt(int argc, char **argv, int *i, struct trace_opts *o, b
 			err("unknown origin '%s' (known: app, os)", v);
 			return -1;
 		}
+		return 1;
+	}
+	if ((v = opt_value(argc, argv, i, "--cpu", missing))) {
+		if (parse_u64("--cpu", v, &n))
+			return -1;
+		if (n >= VMDBG_MAX_CPUS) {
+			err("--cpu %s: expected a CPU 0-%d", v, VMDBG_MAX_CPUS - 1);
+			return -1;
+		}
+		o->cpu_sel = (int)n + 1;
 		return 1;
 	}
 	if ((v = opt_value(argc, argv, i, "--from", missing))) {

@@ -29,6 +29,7 @@ struct trace_opts {
 	uint32_t classics;	/* bit per classic view (--classic, --holes); 0: all */
 	uint32_t fold;		/* classes whose runs fold into one line */
 	int origin;		/* -1: any, 0: os, 3: app */
+	int cpu_sel;		/* --cpu N: N + 1; 0: any CPU */
 	uint64_t from, to;	/* seq range, both included */
 	uint64_t first;		/* at most this many selected traps; 0: all */
 	bool ranged;		/* from/to/first/around given */
@@ -125,6 +126,7 @@ size_t trace_lines__format(struct trace_lines *c, const struct vmdbg_trap *t, ch
 struct trace_counts {
 	uint64_t traps, inputs, serial, serial_bytes, records;
 	uint64_t cls[256], disp[256], classic[256], cpl[256];
+	uint64_t cpu[256];		/* by CPU (several-CPU traces) */
 	/* by instruction: the holes, and what a classic VMM emulates */
 	uint64_t hole_insn[VMDBG_INSN__COUNT + 1], priv_insn[VMDBG_INSN__COUNT + 1];
 	/* system calls by number, per ABI (0: i386 int 0x80, 1: x86-64 syscall) */

@@ -1,6 +1,6 @@
 /*
  * trace_select.c - which trap records a `vmdbg trace` subcommand works on:
- * the filters (--class, --origin, --disposition, --classic, --holes), the
+ * the filters (--class, --origin, --cpu, --disposition, --classic, --holes), the
  * range (--from, --to, --around, --first) and the folding of runs
  * (--fold CLASS), the same for show, stats, export and diagram.
  */
@@ -16,7 +16,7 @@ static bool bit(uint32_t mask, unsigned v)
 
 bool trace_sel__filtered(const struct trace_opts *o)
 {
-	return o->classes || o->disps || o->classics || o->origin >= 0 || o->ranged;
+	return o->classes || o->disps || o->classics || o->origin >= 0 || o->cpu_sel || o->ranged;
 }
 
 int trace_sel__trap(struct trace_sel *s, const struct vmdbg_trap *t)
@@ -31,6 +31,8 @@ int trace_sel__trap(struct trace_sel *s, const struct vmdbg_trap *t)
 	    !bit(o->classics, t->classic))
 		return 0;
 	if (o->origin >= 0 && t->cpl != o->origin)
+		return 0;
+	if (o->cpu_sel && t->cpu != o->cpu_sel - 1)
 		return 0;
 	s->taken++;
 	return 1;

@@ -36,6 +36,10 @@ static void print_header(const struct trace_header *h, const char *path)
 	       h->mem_size >> 20, (h->flags & TRACE_F_STEP_MODE) ? "step" : "run");
 	printf("  load options: %s; %sby %s; format %u.%u\n", load, when, creator,
 	       h->version_major, h->version_minor);
+	if (h->cpus > 1)
+		printf("  cpus: %u, quantum %" PRIu64 ", schedule %s, seed %" PRIu64 "\n", h->cpus,
+		       h->quantum, h->schedule == VMDBG_SCHED_RANDOM ? "random" : "round-robin",
+		       h->seed);
 	for (int i = 0; i < h->ndisks; i++) {
 		char name[4 * sizeof(h->disks[i].name)];
 
@@ -73,6 +77,7 @@ static void print_header(const struct trace_header *h, const char *path)
 
 struct show {
 	struct trace_lines *lines;
+	int cpus;		/* the CPU column with more than one */
 	size_t n;
 	char out[OUT_BUF];
 };
@@ -88,6 +93,7 @@ static void emit(void *ctx, const struct vmdbg_trap *first, const struct vmdbg_t
 {
 	struct show *s = ctx;
 	char label[96];
+	size_t n;
 
 	if (count > 1) {
 		out_flush(s);
@@ -96,9 +102,21 @@ static void emit(void *ctx, const struct vmdbg_trap *first, const struct vmdbg_t
 		       first->time, first->time_is_insns ? 'i' : 'x', label, last->seq);
 		return;
 	}
-	if (s->n + TRACE_LINE_MAX + 1 > sizeof(s->out))
+	if (s->n + TRACE_LINE_MAX + 16 > sizeof(s->out))
 		out_flush(s);
-	s->n += trace_lines__format(s->lines, first, s->out + s->n);
+	n = trace_lines__format(s->lines, first, s->out + s->n);
+	if (s->cpus > 1) {
+		/* several CPUs: the CPU column after seq and time (the cached
+		 * part of a line is the same on every CPU) */
+		char head[48], col[16];
+		size_t h = vmdbg__format_trap_head(first, head);
+		int c = snprintf(col, sizeof(col), "cpu%u ", first->cpu);
+
+		memmove(s->out + s->n + h + c, s->out + s->n + h, n - h);
+		memcpy(s->out + s->n + h, col, (size_t)c);
+		n += (size_t)c;
+	}
+	s->n += n;
 	s->out[s->n++] = '\n';
 }
 
@@ -151,6 +169,7 @@ int trace_show(const struct trace_opts *o)
 	s->lines = trace_lines__new(st);	/* NULL: every line formatted whole */
 	/* unfiltered, a run of repeats is one line; else every trap is seen */
 	trace_reader__set_compact(r, !trace_sel__filtered(o) && !o->fold);
+	s->cpus = trace_reader__header(r)->cpus;
 	while ((ret = trace_reader__next(r, &it)) == 1) {
 		if (it.kind == TRACE_ITEM_END) {
 			trace_fold__flush(&f);

@@ -29,6 +29,7 @@ static void count_trap(struct trace_counts *c, const struct vmdbg_trap *t, int s
 	c->disp[t->disposition] += n;
 	c->classic[t->classic] += n;
 	c->cpl[t->cpl] += n;
+	c->cpu[t->cpu] += n;
 	if (t->classic == VMDBG_CLASSIC_HOLE)
 		c->hole_insn[insn] += n;
 	else if (t->classic == VMDBG_CLASSIC_EMULATES && insn)
@@ -189,6 +190,17 @@ static void print_text(FILE *f, const struct trace_opts *o, const struct trace_h
 			row(f, b, c->cpl[i], c->traps);
 		}
 	}
+	if (h->cpus > 1) {
+		fprintf(f, "\n%-26s %10s  %6s\n", "by cpu", "traps", "share");
+		for (unsigned i = 0; i < 256; i++) {
+			char b[24];
+
+			if (i < h->cpus || c->cpu[i]) {
+				snprintf(b, sizeof(b), "cpu %u", i);
+				row(f, b, c->cpu[i], c->traps);
+			}
+		}
+	}
 	syscall_table(f, c);
 	table(f, "by disposition", c->disp, VMDBG_DISP__COUNT, vmdbg__disposition_name, true,
 	      c->traps);
@@ -233,10 +245,11 @@ static int count_summaries(const struct trace_opts *o, struct trace_counts *c,
 	char e[320];
 	int ret = 0;
 
-	if (o->decode || o->ranged || o->svg || strcmp(o->format, "text"))
+	if (o->decode || o->ranged || o->svg || strcmp(o->format, "text") || o->cpu_sel)
 		return 0;
 	x = trace_index__open(o->file, e, sizeof(e));
-	if (!x || !trace_index__has_dir(x))
+	/* a summary's kinds do not say the CPU: several CPUs are decoded */
+	if (!x || !trace_index__has_dir(x) || trace_index__header(x)->cpus > 1)
 		goto out;
 	for (uint64_t ch = 0; ch < trace_index__nchunks(x); ch++) {
 		const struct trace_chunk_counts *k;

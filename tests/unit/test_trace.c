@@ -163,7 +163,7 @@ static void assert_trap_equal(const struct vmdbg_trap *a, const struct vmdbg_tra
 			 (unsigned long long)b->f)
 	F(seq); F(time); F(rip); F(addr); F(value); F(handler); F(cr2);
 	F(error_code); F(vector); F(insn); F(cls); F(disposition); F(classic);
-	F(device); F(cpl); F(dir); F(size); F(mode); F(has_error); F(time_is_insns); F(count);
+	F(device); F(cpl); F(dir); F(size); F(mode); F(has_error); F(time_is_insns); F(count); F(cpu);
 #undef F
 }
 
@@ -244,6 +244,8 @@ static void test_round_trip(void **state)
 			/* string I/O: a COUNT record before the trap (1.1) */
 			t->count = rnd() % 8 ? 0 : rnd() % 2 ? 1 + (uint32_t)(rnd() % 256) :
 				   (uint32_t)rnd_value();
+			/* several CPUs: a CPU record when it changes (1.2) */
+			t->cpu = (uint8_t)(rnd() % 4 ? 0 : rnd() % 8);
 			if (i == 100)	/* every field at its maximum, then all zero */
 				memset(t, 0xff, sizeof(*t));
 			if (i == 101)
@@ -884,11 +886,15 @@ static void test_huge_lengths(void **state)
 	p[0] = 0x05;
 	write_chunk_file(path, p, 1, 1, 1, 0, 0);
 	expect_chunk_error(path, 0, "unknown record type 0x05");
-	/* a sized record running past the chunk */
-	p[0] = REC_SIZED_FIRST + 2;
+	/* a sized record of a later version running past the chunk */
+	p[0] = REC_SIZED_FIRST + 3;
 	p[1] = 9;
 	write_chunk_file(path, p, 2, 2, 1, 0, 0);
-	expect_chunk_error(path, 0, "record type 0x42 of 9 bytes passes the chunk end");
+	expect_chunk_error(path, 0, "record type 0x43 of 9 bytes passes the chunk end");
+	/* a CPU record (1.2) running past the chunk */
+	p[0] = REC_CPU;
+	write_chunk_file(path, p, 2, 2, 1, 0, 0);
+	expect_chunk_error(path, 0, "cpu record of 9 bytes passes the chunk end");
 	/* a note running past the chunk, and one longer than a note may be */
 	p[0] = REC_NOTE;
 	write_chunk_file(path, p, 2, 2, 1, 0, 0);

@@ -296,6 +296,8 @@ static int cmd_set(struct dbg *d, const char *args, const char *fmt)
 		d->intel = w[0] == 'i';
 		return 0;
 	}
+	if (!strncmp(args, "scheduler-locking", 17) && (!args[17] || args[17] == ' '))
+		return cpu__set_scheduler_locking(d, parse__skip(args + 17));
 	if (!strncmp(args, "logging", 7) && (!args[7] || args[7] == ' '))
 		return gdbcmd__set_logging(d, parse__skip(args + 7));
 	if (!strncmp(args, "confirm", 7) && (!args[7] || args[7] == ' ')) {

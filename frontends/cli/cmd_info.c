@@ -331,6 +331,9 @@ const struct dbg_cmd cmds_info_sub[] = {
 	  "The expressions display shows after every stop.", 0 },
 	{ "frame", data__info_frame, "info frame",
 	  "The selected frame: its CFA, pc, sp, fp and caller.", 0 },
+	{ "cpus", cpu__info, "info cpus",
+	  "The CPUs (--cpus): state (running, halted, wait-for-SIPI) and where each is;\n"
+	  "'*' marks the selected one (`cpu N`).", 0 },
 	{ "devices", info_devices, "info devices",
 	  "The devices and their state: PIC masks and requests, local APIC and I/O APIC\n"
 	  "(redirection), PIT, UART, ACPI.", 0 },
@@ -352,6 +355,7 @@ const struct dbg_cmd cmds_info_sub[] = {
 	  "What time travel keeps: the span of the history, snapshots, memory.", 0 },
 	{ "traps", info_traps, "info traps [N]",
 	  "The last N trap records (default 10), symbolized.", 0 },
+	{ "threads", cpu__info, "info threads", "Same as info cpus.", 0 },
 	{ "tss", info_tss, "info tss", "The task state segment TR points at.", 0 },
 	{ "watchpoints", break__info, "info watchpoints", "Same as info breakpoints.", 0 },
 };

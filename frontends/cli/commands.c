@@ -86,6 +86,7 @@ static const struct {
 	{ cmds_data, &ncmds_data, "Registers and values" },
 	{ cmds_mem, &ncmds_mem, "Memory and disassembly" },
 	{ cmds_info, &ncmds_info, "Status" },
+	{ cmds_cpu, &ncmds_cpu, "CPUs" },
 	{ cmds_sym, &ncmds_sym, "Symbols and source" },
 	{ cmds_gdb, &ncmds_gdb, "User commands, settings, shell" },
 	{ NULL, NULL, "Support" },	/* cmds_misc */

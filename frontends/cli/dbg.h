@@ -259,6 +259,11 @@ int conv__show(struct dbg *d);
  * definition: 1 when it took line), user commands (1 when word is one, its
  * status in *ret), shell and !, set logging, show, kill, start, jump. */
 extern const struct dbg_cmd cmds_gdb[];
+/* cmd_cpu.c: the CPUs of a --cpus N guest */
+extern const struct dbg_cmd cmds_cpu[];
+extern const size_t ncmds_cpu;
+int cpu__info(struct dbg *d, const char *args, const char *fmt);
+int cpu__set_scheduler_locking(struct dbg *d, const char *v);
 extern const size_t ncmds_gdb;
 int gdbcmd__recording(struct dbg *d, const char *line);
 int gdbcmd__run_user(struct dbg *d, const char *word, const char *args, int *ret);

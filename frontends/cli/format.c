@@ -226,7 +226,7 @@ void fmt__where(struct dbg *d, uint64_t addr, char *buf, size_t len)
 
 void fmt__trap(struct dbg *d, const struct vmdbg_trap *t, char *buf, size_t len)
 {
-	size_t n = vmdbg__format_trap(t, buf, len);
+	size_t n = vmdbg__format_trap_cpu(t, vmdbg__cpus(d->vm) > 1, buf, len);
 	char w[160], h[160];
 
 	if (!symtab__nsyms(d->st) || n + 1 >= len)
@@ -301,22 +301,25 @@ static void print_breakpoint(struct dbg *d, const struct vmdbg_stop *s, int sour
 	struct dbg_bp *b = break__find_id(d, s->bp_id);
 	int num = b ? b->num : s->bp_id;
 	const char *what = b ? b->what : "";
-	char buf[512];
+	char buf[512], hit[24] = "";
 	uint64_t pc = s->rip;
 
+	/* several CPUs: which one hit it, as gdb says "Thread 2 hit" */
+	if (vmdbg__cpus(d->vm) > 1)
+		snprintf(hit, sizeof(hit), "CPU %d hit ", vmdbg__cpu(d->vm));
 	fmt__pc(d, &pc);
 	if (s->has_trap) {
 		fmt__trap(d, &s->trap, buf, sizeof(buf));
-		printf("\nCatchpoint %d (%s): %s\n", num, what, buf + strspn(buf, " "));
+		printf("\n%sCatchpoint %d (%s): %s\n", hit, num, what, buf + strspn(buf, " "));
 		print_here(d, 0, 0);
 	} else if (s->priv_class) {
 		fmt__where(d, pc, buf, sizeof(buf));
-		printf("\n%s %d, stopped before '%s' (break priv %s) at %s\n",
+		printf("\n%s%s %d, stopped before '%s' (break priv %s) at %s\n", hit,
 		       b && b->spec.temporary ? "Temporary breakpoint" : "Breakpoint", num,
 		       vmdbg__insn_name(s->insn), priv_class_name(s->priv_class), buf);
 		print_here(d, 0, source);
 	} else if (b && b->spec.kind == VMDBG_BP_WATCH) {
-		printf("\n%s %d: %s\n\n", b->type[0] == 'r' ? "Hardware read watchpoint" :
+		printf("\n%s%s %d: %s\n\n", hit, b->type[0] == 'r' ? "Hardware read watchpoint" :
 		       b->type[0] == 'a' ? "Hardware access (read/write) watchpoint" :
 		       "Hardware watchpoint", num, what);
 		if (b->spec.access == VMDBG_ACC_READ || s->watch_old == s->watch_new)
@@ -327,8 +330,8 @@ static void print_breakpoint(struct dbg *d, const struct vmdbg_stop *s, int sour
 		print_here(d, 1, source);
 	} else {
 		fmt__frame_here(d, pc, buf, sizeof(buf));
-		printf("\n%s %d, %s\n", b && b->spec.temporary ? "Temporary breakpoint" : "Breakpoint",
-		       num, buf);
+		printf("\n%s%s %d, %s\n", hit,
+		       b && b->spec.temporary ? "Temporary breakpoint" : "Breakpoint", num, buf);
 		print_here(d, 0, source);
 	}
 	if (b && b->spec.temporary)

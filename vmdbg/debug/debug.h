@@ -70,6 +70,11 @@ struct debug {
 	/* Where the guest last stopped. */
 	bool stopped;
 	uint64_t stop_lin;
+	/* Several CPUs: the resume rule per CPU (the one that stopped the
+	 * machine, or was stepped alone, sits where it stopped until it runs
+	 * again; the selected CPU's is skip_valid/skip_lin above). */
+	bool cpu_stopped[VMDBG_MAX_CPUS], cpu_skip[VMDBG_MAX_CPUS];
+	uint64_t cpu_stop_lin[VMDBG_MAX_CPUS];
 	/* The table, in id order. */
 	int nbp;
 	int next_id;

@@ -292,7 +292,14 @@ bool debug__insn(struct vmdbg *vm, const struct debug_insn *x)
 	struct debug *d = vm->dbg;
 	bool any = false;
 
-	if (d->skip_valid) {
+	if (vm->ncpus > 1) {
+		/* each CPU's first instruction after the resume */
+		if (d->cpu_skip[vm->cpu]) {
+			d->cpu_skip[vm->cpu] = false;
+			if (x->lin == d->cpu_stop_lin[vm->cpu])
+				return false;
+		}
+	} else if (d->skip_valid) {
 		d->skip_valid = false;
 		if (x->lin == d->skip_lin)
 			return false;	/* resuming here: it runs once */
@@ -542,6 +549,12 @@ void debug__run_begin(struct vmdbg *vm)
 	d->until.hit = false;
 	d->skip_valid = d->stopped && debug__cur_lin(vm, &lin) && lin == d->stop_lin;
 	d->skip_lin = lin;
+	for (int i = 0; i < vm->ncpus && i < VMDBG_MAX_CPUS; i++)
+		d->cpu_skip[i] = d->cpu_stopped[i];
+	/* the selected CPU: unless its registers were set elsewhere */
+	if (vm->ncpus > 1)
+		d->cpu_skip[vm->cpu] = d->cpu_stopped[vm->cpu] && debug__cur_lin(vm, &lin) &&
+				       lin == d->cpu_stop_lin[vm->cpu];
 }
 
 void debug__run_end(struct vmdbg *vm, struct vmdbg_stop *stop)
@@ -554,6 +567,14 @@ void debug__run_end(struct vmdbg *vm, struct vmdbg_stop *stop)
 		return;
 	d->stopped = true;
 	d->stop_lin = debug__linear_pc(&r);
+	if (vm->ncpus > 1) {
+		/* a run may have moved every CPU; a step with scheduler
+		 * locking only the stepped one */
+		if (!vm->step_budget_on || vm->sched_unlocked)
+			memset(d->cpu_stopped, 0, sizeof(d->cpu_stopped));
+		d->cpu_stopped[vm->cpu] = true;
+		d->cpu_stop_lin[vm->cpu] = d->stop_lin;
+	}
 	if (stop->reason == VMDBG_STOP_BREAKPOINT || stop->reason == VMDBG_STOP_STEP)
 		stop->rip = r.rip;
 }

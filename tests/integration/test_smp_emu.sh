@@ -1,0 +1,87 @@
+# Multiprocessor guests on emu (--cpus N): tests/guests/smp starts every AP
+# with INIT and two STARTUP IPIs to "all excluding self", and each CPU adds
+# 2000 to a shared counter.  Checks: with the spinlock the serial output of
+# 1, 2 and 4 CPUs is QEMU's (-smp N,sockets=N; expected/smp-N.serial, and
+# QEMU itself when installed); the IPIs and the APs' records in the trace;
+# without the lock (smp-race.img) some seed of --schedule random loses
+# updates, the same seed gives a byte-identical trace and `vmdbg replay`
+# runs the same interleaving again, another seed another trace; one-CPU
+# traces stay format 1.1; a debugger session (info cpus, a breakpoint hit
+# on CPU 1, cpu 0, bt, stepi on one CPU) with exact expected output.
+. tests/integration/lib.sh
+
+img="$BUILD/guests/smp.img"
+race="$BUILD/guests/smp-race.img"
+[ -f "$img" ] && [ -f "$race" ] || fail "$img or $race is missing (make guests)"
+
+for n in 1 2 4; do
+	"$VMDBG" record --backend emu --cpus $n "$img" -o "$TMP/c$n.vtr" >"$TMP/c$n.serial" 2>"$TMP/err"
+	st=$?
+	[ $st -eq 1 ] || { cat "$TMP/err"; fail "--cpus $n: exit status $st, wanted 1"; }
+	same tests/guests/expected/smp-$n.serial "$TMP/c$n.serial"
+	if command -v qemu-system-i386 >/dev/null 2>&1; then
+		timeout 30 qemu-system-i386 -smp $n,sockets=$n,cores=1,threads=1 -kernel "$img" \
+			-device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial file:"$TMP/q$n.serial" \
+			-display none -no-reboot -monitor none </dev/null >/dev/null 2>&1
+		st=$?
+		[ $st -eq 1 ] || fail "QEMU -smp $n: exit status $st, wanted 1"
+		same "$TMP/q$n.serial" "$TMP/c$n.serial"
+	fi
+done
+"$VMDBG" trace show "$TMP/c1.vtr" | sed -n 2p | grep -q "; format 1.1$" ||
+	fail "a one-CPU trace is not format 1.1"
+"$VMDBG" trace show "$TMP/c4.vtr" >"$TMP/c4.txt" || fail "trace show"
+grep -qx "  cpus: 4, quantum 4096, schedule round-robin, seed 0" "$TMP/c4.txt" ||
+	{ head -3 "$TMP/c4.txt"; fail "the header's CPUs"; }
+# INIT assert, INIT de-assert, STARTUP twice (vector 0x70: 0x70000), all
+# excluding self, from CPU 0
+for icr in 0xcc500 0xc8500 0xc0670; do
+	grep -q "cpu0 os   mmio           write 0xfee00300 <- $icr/4 *emulated:lapic" "$TMP/c4.txt" ||
+		fail "no ICR write $icr on CPU 0"
+done
+# each AP ends in cli; hlt: its own record
+for c in 1 2 3; do
+	"$VMDBG" trace show "$TMP/c4.vtr" --cpu $c >"$TMP/cpu$c.txt"
+	grep -q "cpu$c os   hlt            hlt " "$TMP/cpu$c.txt" || fail "no hlt record of CPU $c"
+	grep -q "^1 of [0-9]* traps shown" "$TMP/cpu$c.txt" || fail "CPU $c: not one record"
+done
+"$VMDBG" trace stats "$TMP/c4.vtr" | grep -A5 "^by cpu" | grep -q "  cpu 3  *1 " ||
+	fail "trace stats by cpu"
+
+# The race: the first seed (of 40) whose interleaving loses updates.
+seed=""
+for s in $(seq 1 40); do
+	"$VMDBG" run --backend emu --cpus 2 --schedule random --seed $s "$race" >"$TMP/r.serial" 2>/dev/null
+	if [ $? -eq 3 ]; then seed=$s; break; fi
+done
+[ -n "$seed" ] || fail "no seed of 1-40 lost an update without the lock"
+grep -q "^\[smp\] race: updates were lost" "$TMP/r.serial" || fail "seed $seed: no race line"
+total=$(grep "total" "$TMP/r.serial")
+for i in 1 2; do
+	"$VMDBG" record --backend emu --cpus 2 --schedule random --seed $seed "$race" \
+		-o "$TMP/race$i.vtr" >"$TMP/race$i.serial" 2>/dev/null
+	grep -qxF "$total" "$TMP/race$i.serial" || fail "seed $seed run $i: not '$total'"
+done
+cmp "$TMP/race1.vtr" "$TMP/race2.vtr" || fail "seed $seed: the traces of two runs differ"
+"$VMDBG" replay "$TMP/race1.vtr" --image "$race" >"$TMP/replay.out" 2>&1 ||
+	{ cat "$TMP/replay.out"; fail "replay of seed $seed"; }
+grep -q "^replay: [0-9]* records match" "$TMP/replay.out" || fail "replay: no match line"
+"$VMDBG" record --backend emu --cpus 2 --schedule random --seed $((seed + 1)) "$race" \
+	-o "$TMP/race3.vtr" >/dev/null 2>&1
+cmp -s "$TMP/race1.vtr" "$TMP/race3.vtr" && fail "seeds $seed and $((seed + 1)) gave one trace"
+
+# Bad input
+expect_status 2 "$VMDBG" run --backend emu --cpus 9 "$img"
+grep -qx "vmdbg: --cpus 9: expected 1-8 CPUs" "$TMP/err" || { cat "$TMP/err"; fail "--cpus 9"; }
+expect_status 2 "$VMDBG" run --backend emu --schedule fair "$img"
+grep -qx "vmdbg: --schedule fair: expected round-robin or random" "$TMP/err" ||
+	{ cat "$TMP/err"; fail "--schedule fair"; }
+
+# The debugger
+"$VMDBG" --timeout 30 --backend emu --cpus 2 --batch -x tests/integration/cli/smp.gdb "$img" \
+	>"$TMP/smp.raw" 2>&1
+st=$?
+[ $st -eq 1 ] || { cat "$TMP/smp.raw"; fail "debugger session: status $st, wanted 1"; }
+sed "s|$BUILD/guests/|build/guests/|g" "$TMP/smp.raw" >"$TMP/smp.out"
+same tests/integration/expected/cli-smp.txt "$TMP/smp.out"
+echo ok

@@ -9,6 +9,7 @@
 #   build/bench/guests/int32.img   multiboot:   ring-3 int 0x80 + iret loop
 #   build/bench/guests/mix32.img   lecture32's kernel with a C app (mix32.c):
 #                                  string, arithmetic and memory work
+#   build/bench/guests/smp32.img   multiboot:   dec;jnz loop on every CPU (--cpus N)
 
 BENCH_GUEST_SRC := bench/guests
 BENCH_GUEST_OUT := $(BUILD)/bench/guests
@@ -19,7 +20,7 @@ BENCH_GUEST_LDFLAGS := -m elf_i386 -nostdlib --fatal-warnings --build-id=none \
 	-z max-page-size=0x1000 -z noexecstack
 
 BENCH_BOOT_GUESTS := out16 loop16
-BENCH_MB_GUESTS   := loop32 out32 int32
+BENCH_MB_GUESTS   := loop32 out32 int32 smp32
 BENCH_GUESTS := $(BENCH_BOOT_GUESTS:%=$(BENCH_GUEST_OUT)/%.img) \
 		$(BENCH_MB_GUESTS:%=$(BENCH_GUEST_OUT)/%.img)
 

@@ -21,6 +21,9 @@
 #     trap trace, opening a 100-million-trap trace from its chunk directory
 #     (bench_view -O), and the bytes a polling loop costs per iteration
 #     (REPEAT records).
+#   several CPUs (issue 17): emu's time per retired instruction with
+#     --cpus 4 against --cpus 1 on the same dec;jnz guest (smp32.img, every
+#     CPU runs the loop; 4096-instruction quanta), both sides vmdbg.
 #   perfetto export (issue 13): `vmdbg trace export --format perfetto` of
 #     the same 10-million-trap trace: time and peak memory (it streams).
 #   time travel (issue 11): bench/tt_bench.c records int32 for 10^8
@@ -35,7 +38,7 @@
 #
 # Environment: BUILD (default build), BENCH_SECONDS (per measurement,
 # default 1), BENCH_REPS (default 4), BENCH_CLOCK (cpu or wall, default
-# cpu), BENCH_ONLY (some of: kvm trace emu view tracefile perfetto symbols replay timetravel; default all), QEMU (default
+# cpu), BENCH_ONLY (some of: kvm trace emu smp view tracefile perfetto symbols replay timetravel; default all), QEMU (default
 # qemu-system-x86_64).  Guests: bench/guests/*.S, built by bench/bench.mk.
 # The table also goes to $BUILD/bench/results.txt.
 
@@ -46,7 +49,7 @@ W=$B/work
 SECS=${BENCH_SECONDS:-1}
 REPS=${BENCH_REPS:-4}
 QEMU=${QEMU:-qemu-system-x86_64}
-ONLY=$(echo "${BENCH_ONLY:-kvm trace emu view tracefile perfetto symbols replay timetravel}" | tr ',' ' ')
+ONLY=$(echo "${BENCH_ONLY:-kvm trace emu smp view tracefile perfetto symbols replay timetravel}" | tr ',' ' ')
 OUT=$B/results.txt
 case ${BENCH_CLOCK:-cpu} in
 cpu)	CLOCK_KEY=cpu_ns CLOCK_NAME="CPU time" ;;
@@ -58,7 +61,7 @@ mkdir -p "$W" || exit 1
 for f in kvm_raw vmdbg_bench qemu_bench bench_view bench_symbols tt_bench; do
 	[ -x "$B/$f" ] || { echo "bench: $B/$f is missing (run make bench)" >&2; exit 1; }
 done
-for g in out16 loop16 loop32 out32 int32 mix32; do
+for g in out16 loop16 loop32 out32 int32 mix32 smp32; do
 	[ -f "$G/$g.img" ] || { echo "bench: $G/$g.img is missing (run make bench)" >&2; exit 1; }
 done
 
@@ -561,9 +564,27 @@ section_timetravel() {
 	note "time travel: $(get snapshots "$line") snapshots, $(($(get bytes "$line") >> 20)) MiB (64 MiB of it the base copy of RAM)"
 }
 
+# ---- issue 17: several CPUs ------------------------------------------------
+smp_1()	{ "$B/vmdbg_bench" --backend emu --cpus 1 --count "$1" "$G/smp32.img"; }
+smp_4()	{ "$B/vmdbg_bench" --backend emu --cpus 4 --count "$1" "$G/smp32.img"; }
+section_smp() {
+	progress "emu: 4 CPUs vs 1, per retired instruction"
+	# the same count per CPU: 4 CPUs retire 4 times the instructions
+	pair smp_1 smp_4 100000 || { note "smp: vmdbg_bench failed"; return; }
+	i4=$(get insns "$VMDBG_LINE")
+	measure smp_1 "$N" || return
+	i1=$(get insns "$LAST")
+	one=$(calc "$PEER_NS / $i1") four=$(calc "$VMDBG_NS / $i4")
+	ratio=$(calc "$four / $one")
+	row "emu --cpus 4 vs --cpus 1: ns per retired instruction (dec;jnz on every CPU)" \
+	    "$(fmt "$four" 2) ns" "$(fmt "$one" 2) ns" "$(fmt "$ratio" 2)x" "<= 1.10x" \
+	    "$(met "$ratio" "<=" 1.1)"
+}
+
 want kvm && section_kvm
 want trace && section_trace
 want emu && section_emu
+want smp && section_smp
 want view && section_view
 want tracefile && section_tracefile
 want perfetto && section_perfetto

@@ -3,7 +3,7 @@
  * program does) and say how long vmdbg__run() took.
  *
  *   vmdbg_bench [--backend kvm|emu] [--step] [--trace FILE [--traps-only]]
- *               [--count N] IMAGE
+ *               [--count N] [--cpus N] IMAGE
  *   vmdbg_bench [--count N] --save-image OUT IMAGE
  *
  * --count patches the guest's iteration count (bench/guests/bench.h).
@@ -88,7 +88,7 @@ static void check_trace(const char *path, uint64_t *header, uint64_t *traps)
 
 int main(int argc, char **argv)
 {
-	enum { O_BACKEND = 256, O_STEP, O_TRACE, O_TRAPS_ONLY, O_COUNT, O_SAVE };
+	enum { O_BACKEND = 256, O_STEP, O_TRACE, O_TRAPS_ONLY, O_COUNT, O_SAVE, O_CPUS };
 	static const struct option lopts[] = {
 		{ "backend", required_argument, 0, O_BACKEND },
 		{ "step", no_argument, 0, O_STEP },
@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 		{ "traps-only", no_argument, 0, O_TRAPS_ONLY },
 		{ "count", required_argument, 0, O_COUNT },
 		{ "save-image", required_argument, 0, O_SAVE },
+		{ "cpus", required_argument, 0, O_CPUS },
 		{ 0, 0, 0, 0 },
 	};
 	struct vmdbg_config cfg = { 0 };
@@ -136,6 +137,9 @@ int main(int argc, char **argv)
 			break;
 		case O_SAVE:
 			save = optarg;
+			break;
+		case O_CPUS:	/* several CPUs on emu (smp32.img) */
+			cfg.cpus = (int)bench_parse_count(prog, optarg);
 			break;
 		default:
 			bench_die(prog, "usage: vmdbg_bench [--backend kvm|emu] [--step] "

@@ -186,8 +186,14 @@ void trapsrc__row(struct tui *t, const struct vmdbg_trap *tr, char *buf, size_t 
 		snprintf(dshort, sizeof(dshort), "emulated:%s", vmdbg__device_name(tr->device));
 	else
 		snprintf(dshort, sizeof(dshort), "%s", vmdbg__disposition_name(tr->disposition));
-	snprintf(buf, len, "%*" PRIu64 " %-4s %-14s %-*s %-14s%s %s", t->tl.seqw ? t->tl.seqw : 5,
-		 tr->seq, origin(tr->cpl), vmdbg__class_name(tr->cls),
+	/* several CPUs (a live --cpus N guest or its trace): a CPU column */
+	int cpus = t->viewer ? trace_index__header(t->ix)->cpus : vmdbg__cpus(t->d->vm);
+	char cpu[16] = "";
+
+	if (cpus > 1)
+		snprintf(cpu, sizeof(cpu), " cpu%u", tr->cpu);
+	snprintf(buf, len, "%*" PRIu64 "%s %-4s %-14s %-*s %-14s%s %s", t->tl.seqw ? t->tl.seqw : 5,
+		 tr->seq, cpu, origin(tr->cpl), vmdbg__class_name(tr->cls),
 		 t->tl.detw > 22 ? t->tl.detw : 22, det, dshort,
 		 tr->classic == VMDBG_CLASSIC_HOLE ? " HOLE" : "", where);
 }

@@ -11,12 +11,15 @@
 
 #include <stdlib.h>
 
-static inline struct vmdbg *device_vm__new(uint64_t mem)
+/* ncpus local APICs (vm->lapics[]), vm->lapic CPU 0's, as vmdbg__create. */
+static inline struct vmdbg *device_vm__new_cpus(uint64_t mem, int ncpus)
 {
 	struct vmdbg *vm = calloc(1, sizeof(*vm));
 
 	if (!vm)
 		return NULL;
+	vm->ncpus = ncpus;
+	vm->slice_end = UINT64_MAX;
 	vm->ram_size = mem;
 	vm->ram = calloc(1, 1 << 20);
 	vm->time_is_insns = true;
@@ -28,6 +31,11 @@ static inline struct vmdbg *device_vm__new(uint64_t mem)
 		return NULL;
 	}
 	return vm;
+}
+
+static inline struct vmdbg *device_vm__new(uint64_t mem)
+{
+	return device_vm__new_cpus(mem, 1);
 }
 
 static inline void device_vm__free(struct vmdbg *vm)

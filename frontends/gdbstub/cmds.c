@@ -57,13 +57,15 @@ void cmds__stop_reply(struct gdbstub *g, char *buf, size_t len)
 	const struct vmdbg_stop *s = &g->d->last;
 	const struct gdb_zbp *z;
 	static const char *const watch[] = { "", "", "watch", "rwatch", "awatch" };
+	/* the CPU that stopped the machine (threads.c) */
+	int t = threads__current(g);
 
 	if (!g->started || s->reason == VMDBG_STOP_NONE) {
-		snprintf(buf, len, "T05thread:01;");
+		snprintf(buf, len, "T05thread:%02x;", t);
 		return;
 	}
 	if (s->reason == VMDBG_STOP_STEP && !strcmp(s->msg, "No more reverse-execution history.")) {
-		snprintf(buf, len, "T05replaylog:begin;thread:01;");
+		snprintf(buf, len, "T05replaylog:begin;thread:%02x;", t);
 		return;
 	}
 	switch (s->reason) {
@@ -72,25 +74,25 @@ void cmds__stop_reply(struct gdbstub *g, char *buf, size_t len)
 		snprintf(buf, len, "W%02x", (unsigned)((s->exit_status - 1) / 2) & 0xff);
 		return;
 	case VMDBG_STOP_USER:
-		snprintf(buf, len, "T02thread:01;");
+		snprintf(buf, len, "T02thread:%02x;", t);
 		return;
 	case VMDBG_STOP_BREAKPOINT:
 		z = zbp_by_id(g, s->bp_id);
 		if (z && z->type == 0)
-			snprintf(buf, len, "T05swbreak:;thread:01;");
+			snprintf(buf, len, "T05swbreak:;thread:%02x;", t);
 		else if (z && z->type == 1)
-			snprintf(buf, len, "T05hwbreak:;thread:01;");
+			snprintf(buf, len, "T05hwbreak:;thread:%02x;", t);
 		else if (z)
-			snprintf(buf, len, "T05%s:%" PRIx64 ";thread:01;", watch[z->type],
-				 s->watch_addr);
+			snprintf(buf, len, "T05%s:%" PRIx64 ";thread:%02x;", watch[z->type],
+				 s->watch_addr, t);
 		else
-			snprintf(buf, len, "T05thread:01;");
+			snprintf(buf, len, "T05thread:%02x;", t);
 		return;
 	default:
 		/* step done, a vmdbg-only stop (catchpoint, break priv), a
 		 * limit, or a guest that cannot go on: SIGTRAP, the reason
 		 * went to gdb's console already and `monitor why` repeats it */
-		snprintf(buf, len, "T05thread:01;");
+		snprintf(buf, len, "T05thread:%02x;", t);
 		return;
 	}
 }
@@ -348,35 +350,43 @@ static void cmd_step_sig(struct gdbstub *g, char *a, size_t n)
 	go_at(g, semi ? semi + 1 : a + strlen(a), 1);
 }
 
-/* vCont;ACTION[:THREAD]...: the first action for our one thread counts. */
+/*
+ * vCont;ACTION[:THREAD]...: a step of one thread (gdb's "vCont;s:2;c")
+ * selects that CPU and steps it alone (scheduler locking, see the README);
+ * otherwise the first action for all or the selected thread counts.
+ */
 static void cmd_vcont(struct gdbstub *g, char *a, size_t n)
 {
+	char act = 0;
+
 	(void)n;
 	if (*a == '?')
 		return reply(g, "vCont;c;C;s;S;t");
 	while (*a == ';') {
-		char act = a[1];
-		char *colon, *next;
+		char *colon, *next, tid[24] = "";
 
 		a++;
 		next = strchr(a, ';');
 		colon = strchr(a, ':');
-		if (colon && (!next || colon < next)) {
-			/* a thread id: ours is 1 (or -1, all) */
-			if (strncmp(colon + 1, "1", 1) && strncmp(colon + 1, "-1", 2) &&
-			    strncmp(colon + 1, "01", 2) && strncmp(colon + 1, "p1.1", 4)) {
-				a = next ? next : a + strlen(a);
-				continue;
-			}
+		if (colon && (!next || colon < next))
+			snprintf(tid, sizeof(tid), "%.*s", (int)((next ? next : colon + strlen(colon)) -
+								 colon - 1), colon + 1);
+		if ((a[0] == 's' || a[0] == 'S') && tid[0]) {
+			if (threads__select(g, tid) < 0)
+				return reply(g, E_BADARG);
+			return resume(g, 1);
 		}
-		switch (act) {
-		case 'c': case 'C': return resume(g, 0);
-		case 's': case 'S': return resume(g, 1);
-		case 't': return cmd_stop_reason(g, NULL, 0);
-		default: return reply(g, E_BADARG);
-		}
+		if (!act && (!tid[0] || !strcmp(tid, "-1") || strtol(tid, NULL, 16) ==
+			     threads__current(g)))
+			act = a[0];
+		a = next ? next : a + strlen(a);
 	}
-	reply(g, E_BADARG);
+	switch (act) {
+	case 'c': case 'C': return resume(g, 0);
+	case 's': case 'S': return resume(g, 1);
+	case 't': return cmd_stop_reason(g, NULL, 0);
+	default: return reply(g, E_BADARG);
+	}
 }
 
 static void cmd_supported(struct gdbstub *g, char *a, size_t n)
@@ -459,8 +469,6 @@ static void cmd_rcmd(struct gdbstub *g, char *a, size_t n)
 static void cmd_ok(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reply(g, "OK"); }
 static void cmd_empty(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reply(g, ""); }
 static void cmd_attached(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reply(g, "1"); }
-static void cmd_qc(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reply(g, "QC01"); }
-static void cmd_fthread(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reply(g, "m01"); }
 static void cmd_sthread(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reply(g, "l"); }
 
 static void cmd_noack(struct gdbstub *g, char *a, size_t n)
@@ -513,14 +521,15 @@ static const struct cmd table[] = {
 	{ "vMustReplyEmpty", cmd_empty },
 	{ "k", cmd_kill },
 	{ "D", cmd_detach },
-	{ "H", cmd_ok },	/* one thread: any Hg/Hc selects it */
-	{ "T", cmd_ok },	/* thread alive */
+	{ "H", threads__cmd_H },	/* Hg/Hc: the CPU (threads.c) */
+	{ "T", threads__cmd_T },	/* thread alive */
 	{ "qSupported", cmd_supported },
 	{ "qXfer:features:read:", cmd_xfer_features },
 	{ "qRcmd,", cmd_rcmd },
 	{ "qAttached", cmd_attached },
-	{ "qC", cmd_qc },
-	{ "qfThreadInfo", cmd_fthread },
+	{ "qC", threads__cmd_qc },
+	{ "qfThreadInfo", threads__cmd_fthread },
+	{ "qThreadExtraInfo,", threads__cmd_extra },
 	{ "qsThreadInfo", cmd_sthread },
 	{ "qSymbol", cmd_ok },
 	{ "QStartNoAckMode", cmd_noack },

@@ -73,6 +73,15 @@ void cmds__handle(struct gdbstub *g, char *pkt, size_t len);
 /* The stop reply for the session's last stop into buf. */
 void cmds__stop_reply(struct gdbstub *g, char *buf, size_t len);
 
+/* threads.c: one thread per CPU, id = CPU index + 1 */
+int threads__current(struct gdbstub *g);
+int threads__select(struct gdbstub *g, const char *tid);	/* -1: bad id */
+void threads__cmd_H(struct gdbstub *g, char *a, size_t n);
+void threads__cmd_T(struct gdbstub *g, char *a, size_t n);
+void threads__cmd_qc(struct gdbstub *g, char *a, size_t n);
+void threads__cmd_fthread(struct gdbstub *g, char *a, size_t n);
+void threads__cmd_extra(struct gdbstub *g, char *a, size_t n);
+
 /* target.c */
 int target__get_regs(struct gdbstub *g, struct vmdbg_regs *r);
 int target__set_regs(struct gdbstub *g, const struct vmdbg_regs *r);

@@ -7,7 +7,8 @@
 # updates, the same seed gives a byte-identical trace and `vmdbg replay`
 # runs the same interleaving again, another seed another trace; one-CPU
 # traces stay format 1.1; a debugger session (info cpus, a breakpoint hit
-# on CPU 1, cpu 0, bt, stepi on one CPU) with exact expected output.
+# on CPU 1, cpu 0, bt, stepi on one CPU) with exact expected output; gdb
+# sees the CPUs as threads.
 . tests/integration/lib.sh
 
 img="$BUILD/guests/smp.img"
@@ -84,4 +85,22 @@ st=$?
 [ $st -eq 1 ] || { cat "$TMP/smp.raw"; fail "debugger session: status $st, wanted 1"; }
 sed "s|$BUILD/guests/|build/guests/|g" "$TMP/smp.raw" >"$TMP/smp.out"
 same tests/integration/expected/cli-smp.txt "$TMP/smp.out"
+
+# gdb against the stub: the CPUs are threads (qfThreadInfo,
+# qThreadExtraInfo), the breakpoint's stop names thread 2 (CPU 1), Hg
+# selects CPU 0 for bt, vCont;s:2 steps CPU 1 alone.
+. tests/integration/gdblib.sh
+start_stub emu --cpus 2 "$img"
+run_gdb "$TMP/gdb.out" -ex "file $img" -ex "target remote 127.0.0.1:$PORT" -ex 'info threads' \
+	-ex 'break ap_main' -ex continue -ex 'thread 1' -ex bt -ex 'thread 2' -ex stepi \
+	-ex 'info threads' -ex kill
+wait $SP
+for want in \
+	"  2    Thread 2 (CPU 1 (wait-for-SIPI)) 0x00000000 in ?? ()" \
+	"Thread 2 hit Breakpoint 1, ap_main (cpu=1) at tests/guests/smp/kernel.c:79" \
+	"#1  0x001003cc in kernel_main (magic=<optimized out>) at tests/guests/smp/kernel.c:120" \
+	"  1    Thread 1 (CPU 0 (running)) count () at tests/guests/smp/kernel.c:66" \
+	"* 2    Thread 2 (CPU 1 (running)) 0x001002fc in ap_main (cpu=1) at tests/guests/smp/kernel.c:79"; do
+	grep -qxF "$want" "$TMP/gdb.out" || { cat "$TMP/gdb.out"; fail "gdb: no line '$want'"; }
+done
 echo ok

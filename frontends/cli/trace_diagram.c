@@ -1,7 +1,9 @@
 /*
  * trace_diagram.c - `vmdbg trace diagram FILE`: the selected trap records as
  * a UML-style sequence diagram (trace_draw.c draws it).  Lifelines: the
- * app, the guest OS, vmdbg (the VMM), and one per device that appears.
+ * app, the guest OS, vmdbg (the VMM), and one per device that appears; a
+ * trace of several CPUs has an app and a guest OS lifeline per CPU that
+ * appears ("CPU 1 OS").
  *
  *   reflected   origin -> VMM (the trap), VMM -> guest OS (its handler)
  *   return      guest OS -> VMM (iret, sysret), VMM --> app (the target)
@@ -25,6 +27,8 @@ struct build {
 	const struct symtab *st;
 	unsigned max;
 	int dev_life[VMDBG_DEV__COUNT + 1];	/* lifeline of a device, 0: none yet */
+	int cpus;				/* the trace's CPUs */
+	int cpu_life[VMDBG_MAX_CPUS][2];	/* CPU n's OS [0] and app [1], 0: none yet */
 	bool full;
 };
 
@@ -44,9 +48,28 @@ static void where(const struct symtab *st, uint64_t a, char *b, size_t n)
 	}
 }
 
-static unsigned origin(const struct vmdbg_trap *t)
+/* The app (or guest OS) lifeline of the trap's CPU; CPU 0's are the first
+ * two, the others' come as their CPU first appears. */
+static unsigned lane(struct build *b, const struct vmdbg_trap *t, bool app)
 {
-	return t->cpl == 3 ? LL_APP : LL_OS;
+	struct diagram *d = b->d;
+	unsigned cpu = t->cpu;
+
+	if (b->cpus <= 1 || cpu == 0 || cpu >= VMDBG_MAX_CPUS)
+		return app ? LL_APP : LL_OS;
+	if (!b->cpu_life[cpu][app]) {
+		if (d->nlife >= sizeof(d->life) / sizeof(d->life[0]))
+			return app ? LL_APP : LL_OS;
+		snprintf(d->life[d->nlife], sizeof(d->life[0]), "CPU %u %s", cpu,
+			 app ? "app" : "OS");
+		b->cpu_life[cpu][app] = (int)d->nlife++;
+	}
+	return (unsigned)b->cpu_life[cpu][app];
+}
+
+static unsigned origin(struct build *b, const struct vmdbg_trap *t)
+{
+	return lane(b, t, t->cpl == 3);
 }
 
 static unsigned device(struct build *b, unsigned dev)
@@ -98,7 +121,7 @@ static void emit(void *ctx, const struct vmdbg_trap *t, const struct vmdbg_trap 
 	struct build *b = ctx;
 	char what[96], site[80], to[DIAG_LABEL];
 	const char *sys = trace_cmd__syscall(t);
-	unsigned o = origin(t);
+	unsigned o = origin(b, t);
 	struct arrow *a;
 
 	if (b->full || b->d->n + arrows_for(t) > b->max) {
@@ -126,12 +149,12 @@ static void emit(void *ctx, const struct vmdbg_trap *t, const struct vmdbg_trap 
 	} else if (t->cls == VMDBG_TC_RETURN) {
 		a = add(b, o, LL_VMM, AS_TRAP, vmdbg__insn_name(t->insn), site);
 		where(b->st, t->handler, to, sizeof(to));
-		add(b, LL_VMM, LL_APP, AS_RETURN, "return to the app", to);
+		add(b, LL_VMM, lane(b, t, true), AS_RETURN, "return to the app", to);
 	} else if (t->disposition == VMDBG_DISP_REFLECTED) {
 		a = add(b, o, LL_VMM, AS_TRAP, what, site);
 		strcpy(to, "to ");
 		where(b->st, t->handler, to + 3, sizeof(to) - 3);
-		add(b, LL_VMM, LL_OS, AS_REFLECT, "reflect", to);
+		add(b, LL_VMM, lane(b, t, false), AS_REFLECT, "reflect", to);
 	} else if (arrows_for(t) == 3) {
 		unsigned dv = device(b, t->device);
 
@@ -174,8 +197,9 @@ int trace_diagram(const struct trace_opts *o)
 	}
 	st = trace_cmd__symbols(o, trace_reader__header(r));
 	b.st = st;
-	snprintf(d.life[0], sizeof(d.life[0]), "app");
-	snprintf(d.life[1], sizeof(d.life[1]), "guest OS");
+	b.cpus = trace_reader__header(r)->cpus;
+	snprintf(d.life[0], sizeof(d.life[0]), "%s", b.cpus > 1 ? "CPU 0 app" : "app");
+	snprintf(d.life[1], sizeof(d.life[1]), "%s", b.cpus > 1 ? "CPU 0 OS" : "guest OS");
 	snprintf(d.life[2], sizeof(d.life[2]), "vmdbg (VMM)");
 	d.nlife = 3;
 	while ((ret = trace_reader__next(r, &it)) == 1) {

@@ -48,6 +48,11 @@ for c in 1 2 3; do
 done
 "$VMDBG" trace stats "$TMP/c4.vtr" | grep -A5 "^by cpu" | grep -q "  cpu 3  *1 " ||
 	fail "trace stats by cpu"
+# the sequence diagram: an app and an OS lifeline per CPU
+"$VMDBG" trace diagram "$TMP/c4.vtr" --cpu 2 --format text >"$TMP/diag.txt" 2>/dev/null ||
+	fail "trace diagram"
+grep -q "^ *CPU 0 app  *CPU 0 OS  *vmdbg (VMM)  *CPU 2 OS$" "$TMP/diag.txt" ||
+	{ cat "$TMP/diag.txt"; fail "diagram lifelines"; }
 
 # The race: the first seed (of 40) whose interleaving loses updates.
 seed=""

@@ -226,7 +226,8 @@ void fmt__where(struct dbg *d, uint64_t addr, char *buf, size_t len)
 
 void fmt__trap(struct dbg *d, const struct vmdbg_trap *t, char *buf, size_t len)
 {
-	size_t n = vmdbg__format_trap_cpu(t, vmdbg__cpus(d->vm) > 1, buf, len);
+	/* the viewer's stand-in session has no machine: no CPU column */
+	size_t n = vmdbg__format_trap_cpu(t, d->vm && vmdbg__cpus(d->vm) > 1, buf, len);
 	char w[160], h[160];
 
 	if (!symtab__nsyms(d->st) || n + 1 >= len)

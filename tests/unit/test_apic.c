@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "tests/unit/device_mmio.h"
 
 #define LAPIC	0xfee00000ULL
 
@@ -29,25 +30,6 @@ static int teardown(void **state)
 {
 	device_vm__free(*state);
 	return 0;
-}
-
-static uint32_t rd(struct vmdbg *vm, uint64_t addr)
-{
-	const struct mmio_range *r = devices__find_mmio(vm, addr);
-	uint64_t v = ~0ULL;
-
-	assert_non_null(r);
-	assert_int_equal(r->fn(vm, r->opaque, addr, 4, false, &v), 0);
-	return (uint32_t)v;
-}
-
-static void wr(struct vmdbg *vm, uint64_t addr, uint32_t val)
-{
-	const struct mmio_range *r = devices__find_mmio(vm, addr);
-	uint64_t v = val;
-
-	assert_non_null(r);
-	assert_int_equal(r->fn(vm, r->opaque, addr, 4, true, &v), 0);
 }
 
 static void out8(struct vmdbg *vm, uint16_t port, uint8_t val)

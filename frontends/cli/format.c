@@ -350,6 +350,10 @@ void fmt__stop(struct dbg *d, const struct vmdbg_stop *s, int source)
 			print_here(d, 1, source);	/* finish, until, advance */
 		break;
 	case VMDBG_STOP_STEP:
+		/* several CPUs: a step that could not run its CPU, or that
+		 * ended in a hlt, says so (smp.c) */
+		if (vmdbg__cpus(d->vm) > 1 && s->msg[0] && strcmp(s->msg, "step done"))
+			printf("%s\n", s->msg);
 		print_here(d, 0, source);
 		break;
 	case VMDBG_STOP_USER:

@@ -155,8 +155,8 @@ int smp__run(struct vmdbg *vm, struct vmdbg_stop *stop)
 			stop->reason = VMDBG_STOP_STEP;
 			stop->rip = s->cpu[i]->rip;
 			snprintf(stop->msg, sizeof(stop->msg),
-				 "CPU %d is %s: with scheduler-locking on only it would run "
-				 "(set scheduler-locking off)", i, smp__cpu_state(vm, i));
+				 "CPU %d cannot run now (%s) and scheduler-locking is on: step "
+				 "another CPU, or set scheduler-locking off", i, smp__cpu_state(vm, i));
 			return 0;
 		}
 		vm->slice_end = UINT64_MAX;
@@ -165,7 +165,8 @@ int smp__run(struct vmdbg *vm, struct vmdbg_stop *stop)
 		if (ret == 0 && stop->reason == VMDBG_STOP_NONE) {
 			stop->reason = VMDBG_STOP_STEP;
 			stop->rip = s->cpu[i]->rip;
-			snprintf(stop->msg, sizeof(stop->msg), "CPU %d halted", i);
+			snprintf(stop->msg, sizeof(stop->msg), "CPU %d halted: nothing wakes it "
+				 "while only it runs (scheduler-locking on)", i);
 		}
 		return ret;	/* the scheduler's place is unchanged */
 	}

@@ -3,7 +3,7 @@
 # fetch.sh put in DIR on emu, and check what the guest printed, how it
 # stopped and what the trace says (make test-linux).
 . tests/integration/lib.sh
-NO_REPLAY="linux.vtr"	# replaying the boot would double this test's time
+NO_REPLAY="linux.vtr linux2.vtr"	# replaying the boots would double this test's time
 dir=${1:-$BUILD/linux}
 [ -f "$dir/vmlinuz" ] && [ -f "$dir/initrd.cpio.gz" ] ||
 	fail "$dir/vmlinuz or $dir/initrd.cpio.gz missing: run make test-linux (tests/linux/fetch.sh)"
@@ -35,4 +35,21 @@ n=$(grep -cE ' app +exception +#PF .*reflected' "$TMP/show")
 # the local APIC timer (Linux's LOCAL_TIMER_VECTOR 0xec) kept time
 n=$(grep -c 'irq vector 0xec' "$TMP/show")
 [ "$n" -ge 10 ] || fail "$n local APIC timer interrupts (vector 0xec), wanted at least 10"
-echo "ok: Linux booted to busybox and powered off ($(tail -1 "$TMP/show" | sed 's/.*, \([0-9]*\) instructions.*/\1/') instructions)"
+n1=$(tail -1 "$TMP/show" | sed 's/.*, \([0-9]*\) instructions.*/\1/')
+
+# Two CPUs (--cpus 2): Linux finds them in the MADT, starts CPU 1 with
+# INIT/SIPI, runs the same userland and powers off; both CPUs' local APIC
+# timers tick.
+expect_status 0 "$VMDBG" record --backend emu --cpus 2 --mem 256M "$dir/vmlinuz" \
+	--initrd "$dir/initrd.cpio.gz" --append "console=ttyS0" \
+	--timeout 600 -o "$TMP/linux2.vtr" </dev/null
+tr -d '\r' <"$TMP/out" >"$TMP/console2.txt"
+for want in "smp: Brought up 1 node, 2 CPUs" "VMDBG-LINUX-START" "vmdbg-file-content" \
+	"VMDBG-LINUX-DONE"; do
+	grep -qF "$want" "$TMP/console2.txt" || { cat "$TMP/console2.txt"; fail "--cpus 2: no '$want'"; }
+done
+contains "$TMP/err" "vmdbg: poweroff: the guest powered off: ACPI S5"
+"$VMDBG" trace show "$TMP/linux2.vtr" --cpu 1 >"$TMP/show1" 2>/dev/null || fail "trace show --cpu 1"
+n=$(grep -c 'cpu1 os   interrupt      irq vector 0xec' "$TMP/show1")
+[ "$n" -ge 10 ] || fail "$n local APIC timer interrupts on CPU 1, wanted at least 10"
+echo "ok: Linux booted to busybox and powered off ($n1 instructions), and on two CPUs"

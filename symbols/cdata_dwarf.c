@@ -224,6 +224,17 @@ static uint32_t type_attr(struct cdw *w, Dwarf_Die die)
 	return type_at(w, o);
 }
 
+/*
+ * types[t].target = target, with target computed first: type_attr() may
+ * grow (realloc) cd->types, so `w->cd->types[t].target = type_attr(..)`
+ * could store through the old array (the order of the two sides is
+ * unspecified; gcc took the address first: ASan's use-after-free).
+ */
+static void set_target(struct cdw *w, long t, uint32_t target)
+{
+	w->cd->types[t].target = target;
+}
+
 static long new_type(struct cdw *w, Dwarf_Off off, enum ctype_kind k, const char *name)
 {
 	long i = CDATA_PUSH(w->cd, types);
@@ -507,7 +518,7 @@ static uint32_t type_die(struct cdw *w, Dwarf_Die die, Dwarf_Off off)
 		if (t < 0)
 			return CTYPE_NONE;
 		w->cd->types[t].size = size ? size : (uint64_t)w->cd->addr_size;
-		w->cd->types[t].target = type_attr(w, die);
+		set_target(w, t, type_attr(w, die));
 		return (uint32_t)t;
 	case DW_TAG_const_type:
 	case DW_TAG_volatile_type:
@@ -517,7 +528,7 @@ static uint32_t type_die(struct cdw *w, Dwarf_Die die, Dwarf_Off off)
 			     tag == DW_TAG_typedef ? name : NULL);
 		if (t < 0)
 			return CTYPE_NONE;
-		w->cd->types[t].target = type_attr(w, die);
+		set_target(w, t, type_attr(w, die));
 		{
 			const struct ctype *tt = cdata__type(w->cd, cdata__strip(w->cd,
 									      w->cd->types[t].target));
@@ -552,7 +563,7 @@ static uint32_t type_die(struct cdw *w, Dwarf_Die die, Dwarf_Off off)
 		if (t < 0)
 			return CTYPE_NONE;
 		w->cd->types[t].size = size;
-		w->cd->types[t].target = type_attr(w, die);
+		set_target(w, t, type_attr(w, die));
 		{
 			const struct ctype *u = cdata__type(w->cd, cdata__strip(w->cd,
 									     w->cd->types[t].target));
@@ -580,7 +591,7 @@ static uint32_t type_die(struct cdw *w, Dwarf_Die die, Dwarf_Off off)
 		if (t < 0)
 			return CTYPE_NONE;
 		w->cd->types[t].size = 1;
-		w->cd->types[t].target = type_attr(w, die);
+		set_target(w, t, type_attr(w, die));
 		if (read_params(w, die, t) < 0)
 			return CTYPE_NONE;
 		return (uint32_t)t;

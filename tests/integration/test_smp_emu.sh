@@ -76,6 +76,12 @@ grep -q "^replay: [0-9]* records match" "$TMP/replay.out" || fail "replay: no ma
 	-o "$TMP/race3.vtr" >/dev/null 2>&1
 cmp -s "$TMP/race1.vtr" "$TMP/race3.vtr" && fail "seeds $seed and $((seed + 1)) gave one trace"
 
+# info devices: a local APIC line per CPU; only the BSP's LINT0 is ExtINT
+"$VMDBG" --backend emu --cpus 3 --batch -q -ex 'info devices' "$img" >"$TMP/dev.txt" 2>&1
+n=$(grep -c "^lapic: .*, id [12], .* lint0 0x10000 " "$TMP/dev.txt")
+[ "$n" -eq 2 ] && grep -q "^lapic: .*, id 0, .* lint0 0x00700 " "$TMP/dev.txt" ||
+	{ cat "$TMP/dev.txt"; fail "info devices: the APICs of 3 CPUs"; }
+
 # Bad input
 expect_status 2 "$VMDBG" run --backend emu --cpus 9 "$img"
 grep -qx "vmdbg: --cpus 9: expected 1-8 CPUs" "$TMP/err" || { cat "$TMP/err"; fail "--cpus 9"; }

@@ -132,7 +132,9 @@ int vmdbg__devices_describe(struct vmdbg *vm, vmdbg_line_fn fn, void *ctx)
 static void register_describes(struct vmdbg *vm)
 {
 	devices__register_describe(vm, pic__describe, vm->pic);
-	devices__register_describe(vm, lapic__describe, vm->lapic);
+	/* one line per CPU's local APIC (its id says which) */
+	for (int i = 0; i < vm->ncpus && vm->lapics[i]; i++)
+		devices__register_describe(vm, lapic__describe, vm->lapics[i]);
 	devices__register_describe(vm, ioapic__describe, vm->ioapic);
 	devices__register_describe(vm, pit__describe, vm->pit);
 	devices__register_describe(vm, uart__describe, vm->uart);

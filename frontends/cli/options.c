@@ -197,5 +197,10 @@ int cli__run_option(const char *name, const char *arg, struct vmdbg_config *cfg,
 	} else {
 		return err("--%s: not an option", name), -1;
 	}
+	/* bad input, whichever of the two came first (not vmdbg__create's
+	 * internal error) */
+	if (cfg->cpus > 1 && cfg->backend == VMDBG_BACKEND_KVM)
+		return err("--cpus %d needs --backend emu: the kvm backend runs one CPU",
+			   cfg->cpus), -1;
 	return 0;
 }

@@ -85,6 +85,12 @@ n=$(grep -c "^lapic: .*, id [12], .* lint0 0x10000 " "$TMP/dev.txt")
 # Bad input
 expect_status 2 "$VMDBG" run --backend emu --cpus 9 "$img"
 grep -qx "vmdbg: --cpus 9: expected 1-8 CPUs" "$TMP/err" || { cat "$TMP/err"; fail "--cpus 9"; }
+expect_status 2 "$VMDBG" run --cpus 2 --backend kvm "$img"
+grep -qx "vmdbg: --cpus 2 needs --backend emu: the kvm backend runs one CPU" "$TMP/err" ||
+	{ cat "$TMP/err"; fail "--cpus 2 --backend kvm"; }
+# auto picks emu for several CPUs, and says so
+expect_status 1 "$VMDBG" run --cpus 2 "$img"
+grep -qx "vmdbg: backend emu: --cpus 2 runs on emu only" "$TMP/err" || { cat "$TMP/err"; fail "auto"; }
 expect_status 2 "$VMDBG" run --backend emu --schedule fair "$img"
 grep -qx "vmdbg: --schedule fair: expected round-robin or random" "$TMP/err" ||
 	{ cat "$TMP/err"; fail "--schedule fair"; }

@@ -1,6 +1,7 @@
 # Multiprocessor guests on emu (--cpus N): tests/guests/smp starts every AP
 # with INIT and two STARTUP IPIs to "all excluding self", and each CPU adds
-# 2000 to a shared counter.  Checks: with the spinlock the serial output of
+# 2000 to a shared counter; then the BSP wakes the APs from cli; hlt with
+# an NMI IPI.  Checks: with the spinlock the serial output of
 # 1, 2 and 4 CPUs is QEMU's (-smp N,sockets=N; expected/smp-N.serial, and
 # QEMU itself when installed); the IPIs and the APs' records in the trace;
 # without the lock (smp-race.img) some seed of --schedule random loses
@@ -40,13 +41,20 @@ for icr in 0xcc500 0xc8500 0xc0670; do
 	grep -q "cpu0 os   mmio           write 0xfee00300 <- $icr/4 *emulated:lapic" "$TMP/c4.txt" ||
 		fail "no ICR write $icr on CPU 0"
 done
-# each AP ends in cli; hlt: its own record
+# each AP: cli; hlt, woken by the NMI IPI (vector 2, reflected to the
+# handler), hlt again: exactly these three records
+nmi=$(nm "$img" | awk '$3 == "nmi_entry" { sub(/^0+/, "", $1); print $1 }')
 for c in 1 2 3; do
-	"$VMDBG" trace show "$TMP/c4.vtr" --cpu $c >"$TMP/cpu$c.txt"
-	grep -q "cpu$c os   hlt            hlt " "$TMP/cpu$c.txt" || fail "no hlt record of CPU $c"
-	grep -q "^1 of [0-9]* traps shown" "$TMP/cpu$c.txt" || fail "CPU $c: not one record"
+	"$VMDBG" trace show "$TMP/c4.vtr" --cpu $c >"$TMP/cpu$c.txt" 2>/dev/null
+	seq=$(gawk -v c="cpu$c" -v h="reflected->0x$nmi" '
+		$3 != c { next }
+		$5 == "hlt" && / emulated:cpu / { printf "h"; next }
+		$5 == "interrupt" && $6 == "irq" && $8 == "0x02" && $9 == h { printf "N"; next }
+		{ printf "?" }
+		END { print "" }' "$TMP/cpu$c.txt")
+	[ "$seq" = hNh ] || { cat "$TMP/cpu$c.txt"; fail "CPU $c: records '$seq', wanted hlt, NMI, hlt"; }
 done
-"$VMDBG" trace stats "$TMP/c4.vtr" | grep -A5 "^by cpu" | grep -q "  cpu 3  *1 " ||
+"$VMDBG" trace stats "$TMP/c4.vtr" | grep -A5 "^by cpu" | grep -q "  cpu 3  *3 " ||
 	fail "trace stats by cpu"
 # the sequence diagram: an app and an OS lifeline per CPU
 "$VMDBG" trace diagram "$TMP/c4.vtr" --cpu 2 --format text >"$TMP/diag.txt" 2>/dev/null ||
@@ -114,10 +122,10 @@ run_gdb "$TMP/gdb.out" -ex "file $img" -ex "target remote 127.0.0.1:$PORT" -ex '
 wait $SP
 for want in \
 	"  2    Thread 2 (CPU 1 (wait-for-SIPI)) 0x00000000 in ?? ()" \
-	"Thread 2 hit Breakpoint 1, ap_main (cpu=1) at tests/guests/smp/kernel.c:79" \
-	"#1  0x001003cc in kernel_main (magic=<optimized out>) at tests/guests/smp/kernel.c:120" \
-	"  1    Thread 1 (CPU 0 (running)) count () at tests/guests/smp/kernel.c:66" \
-	"* 2    Thread 2 (CPU 1 (running)) 0x001002fc in ap_main (cpu=1) at tests/guests/smp/kernel.c:79"; do
+	"Thread 2 hit Breakpoint 1, ap_main (cpu=1) at tests/guests/smp/kernel.c:87" \
+	"#1  0x001003fc in kernel_main (magic=<optimized out>) at tests/guests/smp/kernel.c:131" \
+	"  1    Thread 1 (CPU 0 (running)) 0x0010028b in count () at tests/guests/smp/kernel.c:76" \
+	"* 2    Thread 2 (CPU 1 (running)) 0x0010030c in ap_main (cpu=1) at tests/guests/smp/kernel.c:87"; do
 	grep -qxF "$want" "$TMP/gdb.out" || { cat "$TMP/gdb.out"; fail "gdb: no line '$want'"; }
 done
 echo ok

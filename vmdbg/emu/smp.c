@@ -203,6 +203,17 @@ int smp__run(struct vmdbg *vm, struct vmdbg_stop *stop)
 	return ret;
 }
 
+/* An IPI to the running CPU itself (INIT, NMI) takes effect before its next
+ * instruction: its quantum ends now (not while a step runs it alone). */
+static void end_quantum(struct smp *s, struct vmdbg *vm, int i)
+{
+	if (i != vm->cpu || (vm->step_budget_on && !vm->sched_unlocked))
+		return;
+	s->slice_end = vm->insns;
+	vm->slice_end = vm->insns;
+	vmm__intr_changed(vm);
+}
+
 /* backend_ops.cpu_signal: an INIT, STARTUP or NMI IPI reached CPU i (lapic.c). */
 void smp__cpu_signal(struct vmdbg *vm, int i, int sig, int vector)
 {
@@ -222,6 +233,7 @@ void smp__cpu_signal(struct vmdbg *vm, int i, int sig, int vector)
 		s->wait_sipi[i] = true;
 		s->cpu[i]->nmi_pending = false;
 		s->cpu[i]->halted = false;
+		end_quantum(s, vm, i);
 		break;
 	case CPU_SIG_STARTUP:
 		if (!s->wait_sipi[i])
@@ -232,14 +244,9 @@ void smp__cpu_signal(struct vmdbg *vm, int i, int sig, int vector)
 		s->wait_sipi[i] = false;
 		break;
 	default:
-		/* taken before the CPU's next instruction (emu__run_cpu);
-		 * sent to itself, the quantum ends so that it is */
+		/* taken before the CPU's next instruction (emu__run_cpu) */
 		s->cpu[i]->nmi_pending = true;
-		if (i == vm->cpu && !(vm->step_budget_on && !vm->sched_unlocked)) {
-			s->slice_end = vm->insns;
-			vm->slice_end = vm->insns;
-			vmm__intr_changed(vm);
-		}
+		end_quantum(s, vm, i);
 		break;
 	}
 }

@@ -11,6 +11,16 @@
 #include "mb32.S"
 #include "exc32.S"
 
+/* vector 2: an NMI IPI from the BSP counts itself (the APs' are all in
+ * cli; hlt: an NMI wakes them anyway) */
+	.text
+	.globl	nmi_entry
+	.type	nmi_entry, @function
+nmi_entry:
+	lock incl nmis
+	iret
+	.size	nmi_entry, . - nmi_entry
+
 #define T(x)	((x) - tramp_start)		/* offset in the trampoline */
 
 	.text

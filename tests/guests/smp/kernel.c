@@ -10,9 +10,11 @@
  * plus one.  Built with -DSMP_LOCK each round holds a spinlock (xchg); the
  * race build (smp-race.img) has no lock, so a CPU switch between the load
  * and the store loses updates.  The BSP waits for every CPU to finish and
- * prints the total: "[smp] 4 cpus, total 8000 of 8000" and exits through
- * the debug-exit port with code 0, or with the lost updates and code 1.
- * The APs end in cli; hlt.
+ * prints the total: "[smp] 4 cpus (3 started), total 0x1f40 of 0x1f40" and
+ * exits through the debug-exit port with code 0, or with the lost updates
+ * and code 1.  The APs load the BSP's IDT and end in cli; hlt; before it
+ * prints, the BSP sends them an NMI IPI (all excluding self), which wakes
+ * each for its vector 2 handler (entry.S), and waits for all of them.
  */
 #include "x86.h"
 #include "kernel.h"
@@ -29,10 +31,16 @@
 #define ICR_STARTUP	0x00600
 #define ICR_ASSERT	0x04000
 #define ICR_LEVEL	0x08000
+#define ICR_NMI		0x00400
 #define ICR_ALL_BUT_SELF 0xc0000
 
 static volatile uint32_t *lapic;
 static volatile uint32_t counter, lock, started, finished;
+volatile uint32_t nmis;
+static struct __attribute__((packed)) {
+	uint16_t limit;
+	uint32_t base;
+} idtr;			/* the BSP's IDT, for the APs */
 
 void unexpected_trap(uint32_t vector, uint32_t eip)
 {
@@ -78,6 +86,7 @@ static void count(void)
 void ap_main(uint32_t cpu)
 {
 	(void)cpu;
+	__asm__ volatile("lidt %0" : : "m"(idtr));
 	__sync_fetch_and_add(&started, 1);
 	count();
 	for (;;)
@@ -100,6 +109,8 @@ void kernel_main(uint32_t magic)
 	uart_init();
 	pm32_load_gdt();
 	pm32_load_idt();
+	pm32_idt_set(2, (uint32_t)nmi_entry);
+	__asm__ volatile("sidt %0" : "=m"(idtr));
 	pm32_pic_mask();
 	if (magic != MB_BOOT_MAGIC)
 		panic("not booted by a multiboot loader");
@@ -120,6 +131,11 @@ void kernel_main(uint32_t magic)
 	count();
 	while (finished != n)
 		__asm__ volatile("pause");
+	if (n > 1) {
+		ipi(ICR_ALL_BUT_SELF | ICR_NMI);
+		while (nmis != n - 1)
+			__asm__ volatile("pause");
+	}
 	uart_puts("[smp] ");
 	uart_putc((char)('0' + n));
 	uart_puts(" cpus (");
@@ -128,7 +144,9 @@ void kernel_main(uint32_t magic)
 	uart_puthex(counter, 8);
 	uart_puts(" of ");
 	uart_puthex(n * ROUNDS, 8);
-	uart_putc('\n');
+	uart_puts(", ");
+	uart_putc((char)('0' + nmis));
+	uart_puts(" nmis\n");
 	if (counter != n * ROUNDS) {
 		uart_puts("[smp] race: updates were lost\n");
 		debug_exit(1);

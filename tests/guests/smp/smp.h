@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 extern const uint8_t tramp_start[], tramp_end[];
+extern volatile uint32_t nmis;
+void nmi_entry(void);
 extern volatile uint32_t ap_next;
 extern uint8_t ap_stacks[];
 

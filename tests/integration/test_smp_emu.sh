@@ -84,6 +84,16 @@ grep -q "^replay: [0-9]* records match" "$TMP/replay.out" || fail "replay: no ma
 	-o "$TMP/race3.vtr" >/dev/null 2>&1
 cmp -s "$TMP/race1.vtr" "$TMP/race3.vtr" && fail "seeds $seed and $((seed + 1)) gave one trace"
 
+# A one-CPU teaching kernel on a two-CPU machine (its AP never started):
+# the same processes, system calls and keyboard line; only the MP table's
+# count differs
+printf 'hi there\n' | "$VMDBG" run --timeout 30 --backend emu --cpus 2 "$BUILD/guests/teach32.img" \
+	--disk "$BUILD/guests/teach32-fs.img" --display none >"$TMP/t32.serial" 2>"$TMP/err"
+st=$?
+[ $st -eq 1 ] || { cat "$TMP/err"; fail "teach32 --cpus 2: exit status $st, wanted 1"; }
+sed 's/^\[apic\] mp: 1 cpu/[apic] mp: 2 cpu/' tests/guests/expected/teach32.serial >"$TMP/t32.want"
+same "$TMP/t32.want" "$TMP/t32.serial"
+
 # info devices: a local APIC line per CPU; only the BSP's LINT0 is ExtINT
 "$VMDBG" --backend emu --cpus 3 --batch -q -ex 'info devices' "$img" >"$TMP/dev.txt" 2>&1
 n=$(grep -c "^lapic: .*, id [12], .* lint0 0x10000 " "$TMP/dev.txt")

@@ -119,6 +119,9 @@ struct vmdbg *vmdbg__create(const struct vmdbg_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "devices: %s", vm->err);
 		goto err_unmap;
 	}
+	/* time travel's CPU state: the backend's, or what its init says
+	 * (emu with several CPUs: all of them and the scheduler) */
+	vm->cpu_state_size = vm->be->cpu_state_size;
 	ret = vm->be->init(vm);
 	if (ret < 0) {
 		snprintf(err, errlen, "%s", vm->err[0] ? vm->err : strerror(-ret));

@@ -520,6 +520,8 @@ struct vmdbg {
 	uint64_t slice_end;
 	bool (*idle_wake)(struct vmdbg *vm);
 	bool sched_unlocked;		/* set scheduler-locking off */
+	size_t cpu_state_size;		/* time travel: bytes of save_cpu's buffer
+					 * (be->cpu_state_size, or more: smp.c) */
 };
 
 /* emu: the next retired-instruction count at which the run loop must look

@@ -217,7 +217,7 @@ int snapstore__take(struct snapstore *s, const struct snap_pos *pos, uint64_t ni
 	p->pos = *pos;
 	p->ninputs = ninputs;
 	save_core(vm, &p->core);
-	p->cpu = malloc(vm->be->cpu_state_size);
+	p->cpu = malloc(vm->cpu_state_size);
 	p->dev = malloc(dev_bytes(vm) + 1);
 	if (s->nsnaps) {
 		for (uint64_t i = 0; i < s->npages; i++)
@@ -231,7 +231,7 @@ int snapstore__take(struct snapstore *s, const struct snap_pos *pos, uint64_t ni
 	vm->be->save_cpu(vm, p->cpu);
 	for (int i = 0, off = 0; i < vm->nr_state; off += (int)vm->state[i].len, i++)
 		memcpy(p->dev + off, vm->state[i].p, vm->state[i].len);
-	p->bytes = sizeof(*p) + vm->be->cpu_state_size + dev_bytes(vm);
+	p->bytes = sizeof(*p) + vm->cpu_state_size + dev_bytes(vm);
 	for (int i = 0; vm->ide && i < VMDBG_MAX_DISKS; i++) {
 		struct disk *d = ide__disk(vm->ide, i);
 		size_t b = 0;

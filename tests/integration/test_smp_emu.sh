@@ -120,6 +120,13 @@ st=$?
 [ $st -eq 1 ] || { cat "$TMP/smp.raw"; fail "debugger session: status $st, wanted 1"; }
 sed "s|$BUILD/guests/|build/guests/|g" "$TMP/smp.raw" >"$TMP/smp.out"
 same tests/integration/expected/cli-smp.txt "$TMP/smp.out"
+# time travel: reverse-continue to CPU 1's breakpoint hit, reverse-stepi
+"$VMDBG" --timeout 30 --backend emu --cpus 2 --batch -x tests/integration/cli/smp_reverse.gdb "$img" \
+	>"$TMP/smpr.raw" 2>&1
+st=$?
+[ $st -eq 1 ] || { cat "$TMP/smpr.raw"; fail "reverse session: status $st, wanted 1"; }
+sed "s|$BUILD/guests/|build/guests/|g" "$TMP/smpr.raw" >"$TMP/smpr.out"
+same tests/integration/expected/cli-smp_reverse.txt "$TMP/smpr.out"
 
 # gdb against the stub: the CPUs are threads (qfThreadInfo,
 # qThreadExtraInfo), the breakpoint's stop names thread 2 (CPU 1), Hg

@@ -385,6 +385,12 @@ struct emu_state {
 void emu__save_cpu(struct vmdbg *vm, void *buf);
 void emu__restore_cpu(struct vmdbg *vm, const void *buf);
 void emu__track_writes(struct vmdbg *vm);
+/* One CPU's state (smp.c saves each CPU's this way). */
+void emu__save_one(const struct emu *e, struct emu_state *s);
+void emu__restore_one(struct emu *e, const struct emu_state *s);
+/* smp.c: every CPU's and the scheduler's state, vm->cpu_state_size bytes */
+void smp__save(struct vmdbg *vm, void *buf);
+void smp__restore(struct vmdbg *vm, const void *buf);
 
 /* ---- decode.c ---- */
 /* Sets up the decoders and the cache (between guard pages); decode__exit

@@ -50,6 +50,14 @@ struct smp {
 	uint64_t marks_seen[VMDBG_MAX_CPUS];
 };
 
+/* Time travel: the scheduler's part of a snapshot, after each CPU's
+ * struct emu_state (smp__save). */
+struct smp_state {
+	int cur, running;
+	uint64_t slice_end, rng;
+	bool wait_sipi[VMDBG_MAX_CPUS];
+};
+
 static uint64_t splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -300,6 +308,7 @@ int smp__init(struct emu *e)
 	s->rng = c->seed;
 	s->slice_end = s->random ? quantum(s) : s->quantum;
 	e->smp = s;
+	vm->cpu_state_size = (size_t)s->n * sizeof(struct emu_state) + sizeof(struct smp_state);
 	for (int i = 1; i < s->n; i++) {
 		struct emu *ap = guard__alloc(sizeof(*ap));
 
@@ -313,6 +322,41 @@ int smp__init(struct emu *e)
 	}
 	vm->cpu = 0;
 	return 0;
+}
+
+/* Time travel (state.c): each CPU's state, then the scheduler's; a
+ * snapshot is taken inside a CPU's run (timetravel__hook), so the running
+ * CPU and the rest of its quantum come back with it, and a re-execution
+ * from there interleaves as the first run did. */
+void smp__save(struct vmdbg *vm, void *buf)
+{
+	struct smp *s = EMU(vm)->smp;
+	struct emu_state *st = buf;
+	struct smp_state *ss = (struct smp_state *)(st + s->n);
+
+	for (int i = 0; i < s->n; i++)
+		emu__save_one(s->cpu[i], &st[i]);
+	memset(ss, 0, sizeof(*ss));
+	ss->cur = s->cur;
+	ss->running = vm->cpu;
+	ss->slice_end = s->slice_end;
+	ss->rng = s->rng;
+	memcpy(ss->wait_sipi, s->wait_sipi, sizeof(ss->wait_sipi));
+}
+
+void smp__restore(struct vmdbg *vm, const void *buf)
+{
+	struct smp *s = EMU(vm)->smp;
+	const struct emu_state *st = buf;
+	const struct smp_state *ss = (const struct smp_state *)(st + s->n);
+
+	for (int i = 0; i < s->n; i++)
+		emu__restore_one(s->cpu[i], &st[i]);
+	s->cur = ss->cur;
+	s->slice_end = ss->slice_end;
+	s->rng = ss->rng;
+	memcpy(s->wait_sipi, ss->wait_sipi, sizeof(s->wait_sipi));
+	switch_to(s, vm, ss->running);
 }
 
 /* Frees the other CPUs; vm->be_priv is CPU 0 again. */

@@ -4,15 +4,13 @@
  * interrupt shadow, halt and single-step state, and a fault stopped
  * half-way (resume_*).  Everything else in struct emu is a cache (TLB,
  * decoded instructions and their chains, descriptor memo) and is dropped
- * on restore; the chains go with a new epoch.
+ * on restore; the chains go with a new epoch.  With several CPUs the
+ * buffer holds every CPU's state and the scheduler's (smp__save).
  */
 #include "vmdbg/emu/emu.h"
 
-void emu__save_cpu(struct vmdbg *vm, void *buf)
+void emu__save_one(const struct emu *e, struct emu_state *s)
 {
-	struct emu *e = EMU(vm);
-	struct emu_state *s = buf;
-
 	memcpy(s->arch, (uint8_t *)e + ARCH_FIRST, ARCH_LEN);
 	s->resume_vec = e->resume_vec;
 	s->resume_first = e->resume_first;
@@ -24,10 +22,8 @@ void emu__save_cpu(struct vmdbg *vm, void *buf)
 	s->chain_rip = e->chain_rip;
 }
 
-void emu__restore_cpu(struct vmdbg *vm, const void *buf)
+void emu__restore_one(struct emu *e, const struct emu_state *s)
 {
-	struct emu *e = EMU(vm);
-	const struct emu_state *s = buf;
 	uint64_t epoch = e->epoch;
 
 	memcpy((uint8_t *)e + ARCH_FIRST, s->arch, ARCH_LEN);
@@ -52,7 +48,27 @@ void emu__restore_cpu(struct vmdbg *vm, const void *buf)
 	emu_update_mode(e);
 }
 
+/* Several CPUs: smp.c saves each and the scheduler (vm->cpu_state_size). */
+void emu__save_cpu(struct vmdbg *vm, void *buf)
+{
+	if (EMU(vm)->smp)
+		smp__save(vm, buf);
+	else
+		emu__save_one(EMU(vm), buf);
+}
+
+void emu__restore_cpu(struct vmdbg *vm, const void *buf)
+{
+	if (EMU(vm)->smp)
+		smp__restore(vm, buf);
+	else
+		emu__restore_one(EMU(vm), buf);
+}
+
 void emu__track_writes(struct vmdbg *vm)
 {
-	mmu__flush_writes(EMU(vm));
+	struct emu *e = EMU(vm);
+
+	for (int i = 0; i < smp__count(e); i++)
+		mmu__flush_writes(smp__cpu(e, i));
 }

@@ -113,20 +113,18 @@ expect_status 2 "$VMDBG" run --backend emu --schedule fair "$img"
 grep -qx "vmdbg: --schedule fair: expected round-robin or random" "$TMP/err" ||
 	{ cat "$TMP/err"; fail "--schedule fair"; }
 
-# The debugger
-"$VMDBG" --timeout 30 --backend emu --cpus 2 --batch -x tests/integration/cli/smp.gdb "$img" \
-	>"$TMP/smp.raw" 2>&1
-st=$?
-[ $st -eq 1 ] || { cat "$TMP/smp.raw"; fail "debugger session: status $st, wanted 1"; }
-sed "s|$BUILD/guests/|build/guests/|g" "$TMP/smp.raw" >"$TMP/smp.out"
-same tests/integration/expected/cli-smp.txt "$TMP/smp.out"
+# The debugger: cli/NAME.gdb on two CPUs, output exactly expected/cli-NAME.txt
+session() {
+	"$VMDBG" --timeout 30 --backend emu --cpus 2 --batch -x tests/integration/cli/$1.gdb "$img" \
+		>"$TMP/$1.raw" 2>&1
+	st=$?
+	[ $st -eq 1 ] || { cat "$TMP/$1.raw"; fail "$1 session: status $st, wanted 1"; }
+	sed "s|$BUILD/guests/|build/guests/|g" "$TMP/$1.raw" >"$TMP/$1.out"
+	same tests/integration/expected/cli-$1.txt "$TMP/$1.out"
+}
+session smp
 # time travel: reverse-continue to CPU 1's breakpoint hit, reverse-stepi
-"$VMDBG" --timeout 30 --backend emu --cpus 2 --batch -x tests/integration/cli/smp_reverse.gdb "$img" \
-	>"$TMP/smpr.raw" 2>&1
-st=$?
-[ $st -eq 1 ] || { cat "$TMP/smpr.raw"; fail "reverse session: status $st, wanted 1"; }
-sed "s|$BUILD/guests/|build/guests/|g" "$TMP/smpr.raw" >"$TMP/smpr.out"
-same tests/integration/expected/cli-smp_reverse.txt "$TMP/smpr.out"
+session smp_reverse
 
 # gdb against the stub: the CPUs are threads (qfThreadInfo,
 # qThreadExtraInfo), the breakpoint's stop names thread 2 (CPU 1), Hg

@@ -96,7 +96,7 @@ int replay__header_config(const struct trace_header *h, struct vmdbg_config *cfg
 	cfg->backend = VMDBG_BACKEND_EMU;
 	if (!cfg->mem_size)
 		cfg->mem_size = h->mem_size;
-	/* 1.3: the same CPUs and schedule give the same interleaving */
+	/* 1.4: the same CPUs and schedule give the same interleaving */
 	if (h->cpus > 1) {
 		cfg->cpus = h->cpus;
 		cfg->schedule = h->schedule;

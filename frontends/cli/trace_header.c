@@ -65,7 +65,7 @@ int cli__trace_header(struct vmdbg *vm, const struct vmdbg_config *cfg,
 	if (cfg->have_syscall_vector && (size_t)n < sizeof(h->load_opts))
 		snprintf(h->load_opts + n, sizeof(h->load_opts) - (size_t)n, " --syscall-vector %d",
 			 cfg->syscall_vector);
-	/* 1.3: several CPUs, and the schedule a replay must run again */
+	/* 1.4: several CPUs, and the schedule a replay must run again */
 	h->cpus = (uint8_t)vmdbg__cpus(vm);
 	if (h->cpus > 1) {
 		h->schedule = (uint8_t)cfg->schedule;

@@ -7,7 +7,7 @@
 # without the lock (smp-race.img) some seed of --schedule random loses
 # updates, the same seed gives a byte-identical trace and `vmdbg replay`
 # runs the same interleaving again, another seed another trace; one-CPU
-# traces stay format 1.2; a debugger session (info cpus, a breakpoint hit
+# traces stay format 1.3; a debugger session (info cpus, a breakpoint hit
 # on CPU 1, cpu 0, bt, stepi on one CPU) with exact expected output; gdb
 # sees the CPUs as threads.
 . tests/integration/lib.sh
@@ -30,8 +30,8 @@ for n in 1 2 4; do
 		same "$TMP/q$n.serial" "$TMP/c$n.serial"
 	fi
 done
-"$VMDBG" trace show "$TMP/c1.vtr" | sed -n 2p | grep -q "; format 1.2$" ||
-	fail "a one-CPU trace is not format 1.2"
+"$VMDBG" trace show "$TMP/c1.vtr" | sed -n 2p | grep -q "; format 1.3$" ||
+	fail "a one-CPU trace is not format 1.3"
 "$VMDBG" trace show "$TMP/c4.vtr" >"$TMP/c4.txt" || fail "trace show"
 grep -qx "  cpus: 4, quantum 4096, schedule round-robin, seed 0" "$TMP/c4.txt" ||
 	{ head -3 "$TMP/c4.txt"; fail "the header's CPUs"; }

@@ -887,10 +887,10 @@ static void test_huge_lengths(void **state)
 	write_chunk_file(path, p, 1, 1, 1, 0, 0);
 	expect_chunk_error(path, 0, "unknown record type 0x05");
 	/* a sized record of a later version running past the chunk */
-	p[0] = REC_SIZED_FIRST + 3;
+	p[0] = REC_SIZED_FIRST + 5;
 	p[1] = 9;
 	write_chunk_file(path, p, 2, 2, 1, 0, 0);
-	expect_chunk_error(path, 0, "record type 0x43 of 9 bytes passes the chunk end");
+	expect_chunk_error(path, 0, "record type 0x45 of 9 bytes passes the chunk end");
 	/* a CPU record (1.2) running past the chunk */
 	p[0] = REC_CPU;
 	write_chunk_file(path, p, 2, 2, 1, 0, 0);

@@ -309,6 +309,58 @@ static void make_poll(uint64_t i, struct vmdbg_trap *t)
 	t->disposition = VMDBG_DISP_EMULATED;
 }
 
+/* make_poll's traps on several CPUs (format 1.4): a CPU that changes every
+ * 4000 traps, and inside each other stretch of 20000 every trap on
+ * another CPU than the one before (a cycle spans CPUs). */
+static void make_poll_cpu(uint64_t i, struct vmdbg_trap *t)
+{
+	make_poll(i, t);
+	t->cpu = (uint8_t)((i / 20000) % 2 ? i % 2 : (i / 4000) % 3);
+}
+
+/* Traps on several CPUs read back with their CPU, through runs of repeats
+ * (a run never covers a trap of another CPU) and CPU records, by the
+ * reader and by the index. */
+static void test_repeats_cpus(void **state)
+{
+	const uint64_t n = 100000;
+	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
+	struct vmdbg_trap t, want;
+	struct trace_writer *w;
+	struct trace_reader *r;
+	struct trace_index *x;
+	struct trace_item it;
+	uint64_t i;
+	char err[320];
+	int ret;
+
+	(void)state;
+	w = new_trace();
+	for (i = 0; i < n; i++) {
+		make_poll_cpu(i, &t);
+		assert_int_equal(trace_writer__add_trap(w, &t), 0);
+	}
+	assert_int_equal(trace_writer__close(w, &e), 0);
+	r = trace_reader__open(path, err, sizeof(err));
+	assert_non_null(r);
+	for (i = 0; (ret = trace_reader__next(r, &it)) == 1 && it.kind == TRACE_ITEM_TRAP; i++) {
+		make_poll_cpu(i, &want);
+		if (memcmp(&it.trap, &want, sizeof(want)))
+			fail_msg("trap %llu: cpu %u seq %llu, wanted cpu %u seq %llu",
+				 (unsigned long long)i, it.trap.cpu, (unsigned long long)it.trap.seq,
+				 want.cpu, (unsigned long long)want.seq);
+	}
+	assert_int_equal(i, n);
+	trace_reader__close(r);
+	x = open_ok();
+	for (i = 0; i < n; i += 997) {
+		assert_int_equal(trace_index__trap(x, i, &t), 0);
+		make_poll_cpu(i, &want);
+		assert_memory_equal(&t, &want, sizeof(want));
+	}
+	trace_index__close(x);
+}
+
 /* Runs of repeats: a few bytes per cycle, and every reader sees every trap
  * as if it were written out: the reader, its compact form, the index. */
 static void test_repeats(void **state)
@@ -585,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_seq_gaps),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_repeats),
+		cmocka_unit_test(test_repeats_cpus),
 		cmocka_unit_test(test_long_run),
 		cmocka_unit_test(test_cut_off),
 		cmocka_unit_test(test_damage),

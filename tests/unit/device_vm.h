@@ -19,7 +19,6 @@ static inline struct vmdbg *device_vm__new_cpus(uint64_t mem, int ncpus)
 	if (!vm)
 		return NULL;
 	vm->ncpus = ncpus;
-	vm->slice_end = UINT64_MAX;
 	vm->ram_size = mem;
 	vm->ram = calloc(1, 1 << 20);
 	vm->time_is_insns = true;

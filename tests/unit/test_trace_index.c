@@ -318,42 +318,53 @@ static void make_poll_cpu(uint64_t i, struct vmdbg_trap *t)
 	t->cpu = (uint8_t)((i / 20000) % 2 ? i % 2 : (i / 4000) % 3);
 }
 
+typedef void (*make_fn)(uint64_t i, struct vmdbg_trap *t);
+
+/* Write traps make(0) .. make(n - 1) and an END; check that the reader
+ * gives back exactly those (repeats expanded). */
+static void write_read_back(make_fn make, uint64_t n)
+{
+	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
+	struct vmdbg_trap t, want;
+	struct trace_writer *w = new_trace();
+	struct trace_reader *r;
+	struct trace_item it;
+	char err[320];
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		make(i, &t);
+		assert_int_equal(trace_writer__add_trap(w, &t), 0);
+	}
+	assert_int_equal(trace_writer__close(w, &e), 0);
+	r = trace_reader__open(path, err, sizeof(err));
+	assert_non_null(r);
+	for (i = 0; trace_reader__next(r, &it) == 1 && it.kind == TRACE_ITEM_TRAP; i++) {
+		make(i, &want);
+		if (memcmp(&it.trap, &want, sizeof(want)))
+			fail_msg("reader: trap %llu: cpu %u seq %llu time %llu, wanted %u %llu %llu",
+				 (unsigned long long)i, it.trap.cpu, (unsigned long long)it.trap.seq,
+				 (unsigned long long)it.trap.time, want.cpu,
+				 (unsigned long long)want.seq, (unsigned long long)want.time);
+	}
+	assert_int_equal(i, n);
+	assert_int_equal(it.kind, TRACE_ITEM_END);
+	trace_reader__close(r);
+}
+
 /* Traps on several CPUs read back with their CPU, through runs of repeats
  * (a run never covers a trap of another CPU) and CPU records, by the
  * reader and by the index. */
 static void test_repeats_cpus(void **state)
 {
 	const uint64_t n = 100000;
-	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
 	struct vmdbg_trap t, want;
-	struct trace_writer *w;
-	struct trace_reader *r;
 	struct trace_index *x;
-	struct trace_item it;
-	uint64_t i;
-	char err[320];
-	int ret;
 
 	(void)state;
-	w = new_trace();
-	for (i = 0; i < n; i++) {
-		make_poll_cpu(i, &t);
-		assert_int_equal(trace_writer__add_trap(w, &t), 0);
-	}
-	assert_int_equal(trace_writer__close(w, &e), 0);
-	r = trace_reader__open(path, err, sizeof(err));
-	assert_non_null(r);
-	for (i = 0; (ret = trace_reader__next(r, &it)) == 1 && it.kind == TRACE_ITEM_TRAP; i++) {
-		make_poll_cpu(i, &want);
-		if (memcmp(&it.trap, &want, sizeof(want)))
-			fail_msg("trap %llu: cpu %u seq %llu, wanted cpu %u seq %llu",
-				 (unsigned long long)i, it.trap.cpu, (unsigned long long)it.trap.seq,
-				 want.cpu, (unsigned long long)want.seq);
-	}
-	assert_int_equal(i, n);
-	trace_reader__close(r);
+	write_read_back(make_poll_cpu, n);
 	x = open_ok();
-	for (i = 0; i < n; i += 997) {
+	for (uint64_t i = 0; i < n; i += 997) {
 		assert_int_equal(trace_index__trap(x, i, &t), 0);
 		make_poll_cpu(i, &want);
 		assert_memory_equal(&t, &want, sizeof(want));
@@ -366,9 +377,8 @@ static void test_repeats_cpus(void **state)
 static void test_repeats(void **state)
 {
 	const uint64_t n = 200000;
-	struct trace_end e = { .reason = VMDBG_STOP_LIMIT };
+	struct trace_end e;
 	struct vmdbg_trap t, want;
-	struct trace_writer *w;
 	struct trace_reader *r;
 	struct trace_index *x;
 	struct trace_item it;
@@ -377,30 +387,11 @@ static void test_repeats(void **state)
 	int ret;
 
 	(void)state;
-	w = new_trace();
-	for (i = 0; i < n; i++) {
-		make_poll(i, &t);
-		assert_int_equal(trace_writer__add_trap(w, &t), 0);
-	}
-	assert_int_equal(trace_writer__close(w, &e), 0);
+	write_read_back(make_poll, n);
 	/* ~300 breaks of the runs, each costs a few literal traps and a REPEAT */
 	if (file_size() > 12000)
 		fail_msg("%lld bytes for %llu repeating traps", (long long)file_size(),
 			 (unsigned long long)n);
-
-	r = trace_reader__open(path, err, sizeof(err));
-	assert_non_null(r);
-	for (i = 0; (ret = trace_reader__next(r, &it)) == 1 && it.kind == TRACE_ITEM_TRAP; i++) {
-		make_poll(i, &want);
-		if (memcmp(&it.trap, &want, sizeof(want)))
-			fail_msg("reader: trap %llu: seq %llu time %llu, wanted %llu %llu",
-				 (unsigned long long)i, (unsigned long long)it.trap.seq,
-				 (unsigned long long)it.trap.time, (unsigned long long)want.seq,
-				 (unsigned long long)want.time);
-	}
-	assert_int_equal(i, n);
-	assert_int_equal(it.kind, TRACE_ITEM_END);
-	trace_reader__close(r);
 
 	/* compact: a REPEAT item stands for its traps, first and last given */
 	r = trace_reader__open(path, err, sizeof(err));

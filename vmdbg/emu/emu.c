@@ -270,6 +270,19 @@ static void priv_record(struct emu *e, const struct insn *in)
 	vmm__trap(e->vm, &t);
 }
 
+/* Deliver vector v between instructions, from the CPU's current state: an
+ * external interrupt (the run loop) or an NMI IPI (emu__run_cpu). */
+static void take_interrupt(struct emu *e, int v)
+{
+	e->halted = false;
+	e->rep_resume = false;
+	e->origin.rip = e->rip;
+	e->origin.cpl = (uint8_t)e->cpl;
+	e->origin.mode = (uint8_t)e->mode;
+	e->cur = NULL;
+	sys__interrupt(e, v);
+}
+
 /*
  * hlt: with IF=1 idle until the next interrupt (vmm__idle() moves virtual
  * time to the next timer event; the loop then takes the interrupt), else
@@ -451,13 +464,7 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 					e->irq_vector = -1;
 				else
 					v = vmm__irq_ack(vm);
-				e->halted = false;
-				e->rep_resume = false;
-				e->origin.rip = e->rip;
-				e->origin.cpl = (uint8_t)e->cpl;
-				e->origin.mode = (uint8_t)e->mode;
-				e->cur = NULL;
-				sys__interrupt(e, v);
+				take_interrupt(e, v);
 				prev = &e->nochain;
 				/* a catchpoint on it stops at the handler's first insn */
 				if (__builtin_expect(vm->dbg_hit, 0) && vmm__should_stop(vm, stop))
@@ -845,13 +852,7 @@ int emu__run_cpu(struct vmdbg *vm, struct vmdbg_stop *stop)
 	if (__builtin_expect(e->nmi_pending, 0)) {
 		/* an NMI IPI (smp.c): not maskable by IF */
 		e->nmi_pending = false;
-		e->halted = false;
-		e->rep_resume = false;
-		e->origin.rip = e->rip;
-		e->origin.cpl = (uint8_t)e->cpl;
-		e->origin.mode = (uint8_t)e->mode;
-		e->cur = NULL;
-		sys__interrupt(e, EX_NMI);
+		take_interrupt(e, EX_NMI);
 	}
 	if (e->irq_vector >= 0 || (e->flags & F_TF) || e->tf_at != ~0ull)
 		vm->poll_at = 0;

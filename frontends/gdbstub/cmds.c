@@ -114,22 +114,34 @@ static int vmdbg_only(struct gdbstub *g)
 	}
 }
 
-static void resume(struct gdbstub *g, int step)
+/* One line on gdb's console, "vmdbg: WHY". */
+static void say(struct gdbstub *g, const char *why)
+{
+	char line[600];
+	int n = snprintf(line, sizeof(line), "vmdbg: %s\n", why);
+
+	gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* After the guest ran (either way): what gdb cannot name, the mode note,
+ * the stop reply. */
+static void stopped(struct gdbstub *g, int say_why)
 {
 	char r[128];
 
-	target__resume(g, step);
 	if (g->gone)
 		return;
-	if (vmdbg_only(g) || g->d->state == DBG_DEAD) {
-		char line[600];
-		int n = snprintf(line, sizeof(line), "vmdbg: %s\n", target__why(g));
-
-		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	}
+	if (say_why)
+		say(g, target__why(g));
 	target__mode_note(g);
 	cmds__stop_reply(g, r, sizeof(r));
 	reply(g, r);
+}
+
+static void resume(struct gdbstub *g, int step)
+{
+	target__resume(g, step);
+	stopped(g, !g->gone && (vmdbg_only(g) || g->d->state == DBG_DEAD));
 }
 
 /* ---- handlers -------------------------------------------------------------- */
@@ -404,26 +416,11 @@ static void cmd_supported(struct gdbstub *g, char *a, size_t n)
 /* bs, bc: backwards one instruction, to the previous hit. */
 static void reverse(struct gdbstub *g, int step)
 {
-	char r[128];
-
 	if (target__reverse(g, step) < 0) {
-		char line[600];
-		int n = snprintf(line, sizeof(line), "vmdbg: %s\n", g->why);
-
-		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		say(g, g->why);
 		return reply(g, "E01");
 	}
-	if (g->gone)
-		return;
-	if (vmdbg_only(g)) {
-		char line[600];
-		int n = snprintf(line, sizeof(line), "vmdbg: %s\n", target__why(g));
-
-		gdbstub__console(g, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	}
-	target__mode_note(g);
-	cmds__stop_reply(g, r, sizeof(r));
-	reply(g, r);
+	stopped(g, !g->gone && vmdbg_only(g));
 }
 
 static void cmd_bs(struct gdbstub *g, char *a, size_t n) { (void)a, (void)n; reverse(g, 1); }

@@ -364,14 +364,18 @@ static void classify(struct emu *e, const uint8_t *bytes, struct insn *in)
 
 static void mark_code(struct emu *e, uint64_t pfn)
 {
-	if (pfn < e->npages && !e->page_code[pfn]) {
-		e->page_code[pfn] = 1;
-		/* no write tag may point at a page with code: drop them all */
-		for (int u = 0; u < 2; u++)
-			for (unsigned i = 0; i < TLB_SIZE; i++)
-				e->tlb[u][i].tag_w = TLB_INVALID;
-		if (e->smp)	/* and the other CPUs' when they next run */
-			smp__code_marked(e);
+	if (pfn < e->npages && !(e->page_code[pfn] & PC_CODE)) {
+		bool tracked = e->page_code[pfn] != 0;
+		e->page_code[pfn] |= PC_CODE;
+		/* no write tag may point at a page with code: drop them all
+		 * (none points at a page tracked already) */
+		if (!tracked) {
+			for (int u = 0; u < 2; u++)
+				for (unsigned i = 0; i < TLB_SIZE; i++)
+					e->tlb[u][i].tag_w = TLB_INVALID;
+			if (e->smp)	/* and the other CPUs' when they next run */
+				smp__code_marked(e);
+		}
 	}
 }
 
@@ -519,9 +523,6 @@ const struct insn *decode__fetch(struct emu *e)
 
 void decode__invalidate_page(struct emu *e, uint64_t page)
 {
-	if (page < e->npages && e->page_code[page]) {
-		e->page_code[page] = 0;
-		e->page_gen[page]++;
-		emu_new_epoch(e);
-	}
+	if (page < e->npages)
+		mmu__code_written(e, page << 12, 1);
 }

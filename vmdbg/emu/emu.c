@@ -115,6 +115,7 @@ static int emu_init(struct vmdbg *vm)
 		e->desc_memo[i].raw = 0;
 		sys__parse_desc(zero, 0, &e->desc_memo[i].seg);
 	}
+	tables__init(e);
 	int r = decode__init(e);
 	if (r < 0) {
 		decode__exit(e);

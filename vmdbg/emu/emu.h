@@ -11,6 +11,8 @@
  *              stack switch, IST), #DF and triple fault, trap records
  *   system.c   descriptors, segment loads, far transfers, iret,
  *              popf rules, syscall/sysret, sysenter/sysexit
+ *   tables.c   gates and descriptors checked once and kept, the write
+ *              tracking of their pages
  *   sysinsn.c  system instructions: mov cr/dr, lgdt & co, in/out, hlt
  *   string.c   movs/stos/lods/cmps/scas/ins/outs with rep prefixes
  *   sse.c      the SSE2 data moves and logic gcc emits
@@ -33,7 +35,10 @@
  * the CPL and code size) invalidates the chains.  exec__insn() memoizes
  * each instruction's handler group (in->grp).  Descriptor reads take the
  * TLB directly when the whole descriptor is in one mapped page, and parsed
- * descriptors are memoized by raw value (sys__desc_seg); the stack frames
+ * descriptors are memoized by raw value (sys__desc_seg); gates and
+ * descriptors checked for delivery, iret and segment loads are kept per
+ * vector and selector until the tables' pages are written or the table
+ * registers or the TLB change (tables.c); the stack frames
  * of int/iret go through one TLB check when they fit in a page (stack_peek,
  * sys_peek, sys_poke).  Every shortcut checks exactly what the long way
  * would, and takes the long way when in doubt.
@@ -204,6 +209,36 @@ struct tlb_entry {
 #define TLB_SIZE	(1u << TLB_BITS)
 #define TLB_INVALID	1ull
 
+/*
+ * A gate or descriptor checked once and kept while e->tab_gen stays the
+ * same (tables.c): the checks that depend on the bytes alone are done,
+ * those against the CPL are the user's.  tab_gen moves when a tracked
+ * page is written, a supervisor TLB entry changes, or a table register,
+ * CR0, CR4 or EFER is loaded.
+ */
+struct gate_memo {
+	uint64_t gen;		/* tab_gen when checked; 0 never */
+	uint64_t off;		/* the handler's offset */
+	struct vmdbg_seg cs;	/* the gate's code segment, as gate_cs() reads it */
+	uint8_t type, dpl, ist;
+};
+
+/* Kinds of checked selectors (struct sel_memo): SS at CPL = RPL; a data
+ * segment register (its DPL against the CPL left to the user); the CS of
+ * iret or a far ret at CPL = RPL. */
+enum { SM_STACK, SM_DATA, SM_RET, SM_KINDS };
+#define SEL_MEMO_N	16
+struct sel_memo {
+	uint64_t gen;		/* tab_gen when checked; 0 never */
+	struct vmdbg_seg seg;	/* the image as loaded; seg.sel is the key */
+};
+
+/* page_code bits: decoded instructions in the page; a memoized gate or
+ * descriptor read from it.  Either keeps every TLB write tag off the
+ * page, so the first write to it takes mmu__write_slow(). */
+#define PC_CODE		1
+#define PC_TABLE	2
+
 #define CACHE_BITS	17
 #define CACHE_SIZE	(1u << CACHE_BITS)
 
@@ -310,6 +345,14 @@ struct emu {
 		struct vmdbg_seg seg;
 	} desc_memo[16];
 
+	/* checked gates and descriptors (tables.c), valid while tab_gen is
+	 * what they were checked under */
+	uint64_t tab_gen;
+	uint64_t tab_hot;		/* the page a write last untracked */
+	unsigned tab_hot_left;		/* fills that leave it untracked */
+	struct sel_memo sel_memo[SM_KINDS][SEL_MEMO_N];
+	struct gate_memo gate_memo[256];
+
 	/* the code page of the last fetch: (linear page | user), its RAM address */
 	uint64_t fetch_tag, fetch_pa;
 
@@ -318,7 +361,7 @@ struct emu {
 
 	/* decoded-instruction cache (shared by the CPUs) */
 	struct insn *cache;
-	uint8_t *page_code;	/* per 4 KiB page of RAM: decoded code there */
+	uint8_t *page_code;	/* per 4 KiB page of RAM: PC_CODE, PC_TABLE */
 	uint32_t *page_gen;	/* per page: bumped when code there is written */
 	uint64_t npages;
 	ZydisDecoder dec[3];
@@ -969,6 +1012,32 @@ void sys__interrupt(struct emu *e, int vec);
 void sys__return_record(struct emu *e, int insn, uint64_t target, int osize);
 /* The single-step #DB trap (EFLAGS.TF) after an instruction retired. */
 void sys__single_step(struct emu *e);
+
+/* ---- tables.c: gates and descriptors checked once, kept while
+ * e->tab_gen stays (see there) ---- */
+void tables__init(struct emu *e);
+/* A table register, CR0, CR4, EFER or the supervisor TLB changed. */
+static inline void tables__changed(struct emu *e) { e->tab_gen++; }
+/* A write hit tracked page pfn (mmu__code_written()). */
+void tables__written(struct emu *e, uint64_t pfn);
+/* Keep a checked selector (its image as loaded, accessed; d: the bytes
+ * checked) or gate (raw: its 8 or 12 bytes; cs_raw: its code segment's),
+ * when their bytes are still those and the supervisor TLB maps them. */
+void tables__keep_sel(struct emu *e, int kind, const struct vmdbg_seg *img, const uint32_t d[2]);
+void tables__keep_gate(struct emu *e, int vec, const struct gate_memo *g, const uint32_t raw[3],
+		       const uint32_t cs_raw[2]);
+
+static inline const struct gate_memo *tables__gate(const struct emu *e, int vec)
+{
+	const struct gate_memo *g = &e->gate_memo[vec & 0xff];
+	return g->gen == e->tab_gen ? g : NULL;
+}
+
+static inline const struct vmdbg_seg *tables__sel(const struct emu *e, int kind, uint16_t sel)
+{
+	const struct sel_memo *m = &e->sel_memo[kind][(sel >> 3) & (SEL_MEMO_N - 1)];
+	return m->gen == e->tab_gen && m->seg.sel == sel ? &m->seg : NULL;
+}
 
 /* ---- sysinsn.c ---- */
 bool sysinsn__exec(struct emu *e, const struct insn *in);

@@ -45,10 +45,10 @@ void sys__parse_desc(const uint32_t d[2], uint16_t sel, struct vmdbg_seg *s)
 		s->limit = (s->limit << 12) | 0xfff;
 }
 
-/* The code segment selected by a gate: checks and returns its image. */
-static void gate_cs(struct emu *e, uint16_t sel, bool ext, struct vmdbg_seg *cs)
+/* The code segment selected by a gate: checks and returns its image and
+ * its descriptor's bytes (d). */
+static void gate_cs(struct emu *e, uint16_t sel, bool ext, struct vmdbg_seg *cs, uint32_t d[4])
 {
-	uint32_t d[4];
 	uint64_t addr;
 	if (!(sel & ~3))
 		emu_gp(e, ext);
@@ -59,6 +59,95 @@ static void gate_cs(struct emu *e, uint16_t sel, bool ext, struct vmdbg_seg *cs)
 		emu_gp(e, (sel & ~3u) | ext);
 	if (!cs->present)
 		emu_fault(e, EX_NP, (sel & ~3u) | ext, true);
+}
+
+/*
+ * The 32-bit IDT gate of vec and its code segment, checked the long way
+ * (faults as the CPU raises them) into *g, and kept (tables.c).
+ */
+static const struct gate_memo *gate_prot(struct emu *e, int vec, bool soft, bool ext,
+					 struct gate_memo *g)
+{
+	uint32_t gerr = vec * 8 + 2 + ext;
+	if ((uint64_t)vec * 8 + 7 > e->idt.limit)
+		emu_gp(e, gerr);
+	uint32_t raw[3] = { 0 }, d[4];
+	const uint8_t *gp = sys_peek(e, e->idt.base + vec * 8, 8);
+	if (gp) {
+		raw[0] = (uint32_t)ld_le(gp, 4);
+		raw[1] = (uint32_t)ld_le(gp + 4, 4);
+	} else {
+		raw[0] = (uint32_t)rd_sys(e, e->idt.base + vec * 8, 4);
+		raw[1] = (uint32_t)rd_sys(e, e->idt.base + vec * 8 + 4, 4);
+	}
+	uint32_t lo = raw[0], hi = raw[1];
+	unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
+	if (type == 5)
+		emu_unsupported(e, "task gates are not implemented");
+	if (type != 6 && type != 7 && type != 0xe && type != 0xf)
+		emu_gp(e, gerr);
+	if (soft && (int)dpl < e->cpl)
+		emu_gp(e, gerr);
+	if (!(hi & 0x8000))
+		emu_fault(e, EX_NP, gerr, true);
+	g->type = (uint8_t)type;
+	g->dpl = (uint8_t)dpl;
+	g->ist = 0;
+	g->off = type >= 0xe ? ((lo & 0xffff) | (hi & 0xffff0000u)) : (lo & 0xffff);
+	gate_cs(e, lo >> 16, ext, &g->cs, d);
+	tables__keep_gate(e, vec, g, raw, d);
+	return g;
+}
+
+/* The same for a 64-bit IDT gate. */
+static const struct gate_memo *gate_long(struct emu *e, int vec, bool soft, bool ext,
+					 struct gate_memo *g)
+{
+	uint32_t gerr = vec * 8 + 2 + ext;
+	if ((uint64_t)vec * 16 + 15 > e->idt.limit)
+		emu_gp(e, gerr);
+	uint64_t base = e->idt.base + vec * 16;
+	uint32_t raw[3], d[4];
+	const uint8_t *gp = sys_peek(e, base, 12);
+	if (gp) {
+		raw[0] = (uint32_t)ld_le(gp, 4);
+		raw[1] = (uint32_t)ld_le(gp + 4, 4);
+		raw[2] = (uint32_t)ld_le(gp + 8, 4);
+	} else {
+		raw[0] = (uint32_t)rd_sys(e, base, 4);
+		raw[1] = (uint32_t)rd_sys(e, base + 4, 4);
+		raw[2] = (uint32_t)rd_sys(e, base + 8, 4);
+	}
+	uint32_t lo = raw[0], hi = raw[1];
+	unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
+	if (type != 0xe && type != 0xf)
+		emu_gp(e, gerr);
+	if (soft && (int)dpl < e->cpl)
+		emu_gp(e, gerr);
+	if (!(hi & 0x8000))
+		emu_fault(e, EX_NP, gerr, true);
+	uint16_t sel = lo >> 16;
+	g->type = (uint8_t)type;
+	g->dpl = (uint8_t)dpl;
+	g->ist = hi & 7;
+	g->off = (lo & 0xffff) | (hi & 0xffff0000u) | ((uint64_t)raw[2] << 32);
+	gate_cs(e, sel, ext, &g->cs, d);
+	if (!g->cs.l || g->cs.db)
+		emu_gp(e, (sel & ~3u) | ext);
+	tables__keep_gate(e, vec, g, raw, d);
+	return g;
+}
+
+/* The gate of vec, kept or checked: what the CPL may use of a kept one
+ * (an int n through a gate of DPL >= CPL, a code segment of DPL <= CPL)
+ * is checked here, and anything else takes the long way. */
+static inline const struct gate_memo *gate(struct emu *e, int vec, bool soft, bool ext,
+					   struct gate_memo *g)
+{
+	const struct gate_memo *m = tables__gate(e, vec);
+	if (__builtin_expect(m && !(soft && m->dpl < e->cpl) && m->cs.dpl <= e->cpl, 1))
+		return m;
+	return e->lma ? gate_long(e, vec, soft, ext, g) : gate_prot(e, vec, soft, ext, g);
 }
 
 static uint64_t deliver_real(struct emu *e, int vec, uint64_t ret_rip)
@@ -78,33 +167,13 @@ static uint64_t deliver_real(struct emu *e, int vec, uint64_t ret_rip)
 static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err, bool soft,
 			     bool ext, uint64_t ret_rip)
 {
-	uint32_t gerr = vec * 8 + 2 + ext;
-	if ((uint64_t)vec * 8 + 7 > e->idt.limit)
-		emu_gp(e, gerr);
-	uint32_t lo, hi;
-	const uint8_t *g = sys_peek(e, e->idt.base + vec * 8, 8);
-	if (g) {
-		lo = (uint32_t)ld_le(g, 4);
-		hi = (uint32_t)ld_le(g + 4, 4);
-	} else {
-		lo = (uint32_t)rd_sys(e, e->idt.base + vec * 8, 4);
-		hi = (uint32_t)rd_sys(e, e->idt.base + vec * 8 + 4, 4);
-	}
-	unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
-	if (type == 5)
-		emu_unsupported(e, "task gates are not implemented");
-	if (type != 6 && type != 7 && type != 0xe && type != 0xf)
-		emu_gp(e, gerr);
-	if (soft && (int)dpl < e->cpl)
-		emu_gp(e, gerr);
-	if (!(hi & 0x8000))
-		emu_fault(e, EX_NP, gerr, true);
-	bool g32 = type >= 0xe;
-	int psz = g32 ? 4 : 2;
-	uint16_t sel = lo >> 16;
-	uint64_t off = g32 ? ((lo & 0xffff) | (hi & 0xffff0000u)) : (lo & 0xffff);
-	struct vmdbg_seg cs;
-	gate_cs(e, sel, ext, &cs);
+	struct gate_memo gbuf;
+	const struct gate_memo *gm = gate(e, vec, soft, ext, &gbuf);
+	unsigned type = gm->type;
+	int psz = type >= 0xe ? 4 : 2;
+	uint16_t sel = gm->cs.sel;
+	uint64_t off = gm->off;
+	struct vmdbg_seg cs = gm->cs;
 	int ncpl = (cs.type & 4) ? e->cpl : cs.dpl;
 	uint64_t fl = e->flags;
 	uint64_t frame[6];
@@ -129,16 +198,25 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 			nsp = rd_sys(e, e->tr.base + o, t32 ? 4 : 2);
 			nss = (uint16_t)rd_sys(e, e->tr.base + o + (t32 ? 4 : 2), 2);
 		}
-		uint32_t d[4];
-		uint64_t a;
-		if (!(nss & ~3) || !sys__read_desc(e, nss, d, &a))
-			emu_fault(e, EX_TS, nss & ~3u, true);
-		sys__desc_seg(e, d, nss, &nss_img);
+		const struct vmdbg_seg *kept = (nss & 3) == ncpl ? tables__sel(e, SM_STACK, nss) : NULL;
+		if (kept) {
+			nss_img = *kept;
+		} else {
+			uint32_t d[4];
+			uint64_t a;
+			if (!(nss & ~3) || !sys__read_desc(e, nss, d, &a))
+				emu_fault(e, EX_TS, nss & ~3u, true);
+			sys__desc_seg(e, d, nss, &nss_img);
+			if ((nss & 3) != ncpl || nss_img.dpl != ncpl || !nss_img.s ||
+			    (nss_img.type & 0xa) != 2)
+				emu_fault(e, EX_TS, nss & ~3u, true);
+			if (!nss_img.present)
+				emu_fault(e, EX_SS, nss & ~3u, true);
+			if (!(nss_img.type & 1))	/* as loaded (below) */
+				nss_img.type |= 1;
+			tables__keep_sel(e, SM_STACK, &nss_img, d);
+		}
 		ss = &nss_img;
-		if ((nss & 3) != ncpl || ss->dpl != ncpl || !ss->s || (ss->type & 0xa) != 2)
-			emu_fault(e, EX_TS, nss & ~3u, true);
-		if (!ss->present)
-			emu_fault(e, EX_SS, nss & ~3u, true);
 		frame[n++] = e->seg[S_SS].sel;
 		frame[n++] = e->r[4] & (e->seg[S_SS].db ? 0xffffffffull : 0xffff);
 		sp = nsp;
@@ -168,8 +246,6 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 	}
 	/* commit */
 	if (ncpl < e->cpl) {
-		if (!(nss_img.type & 1))	/* only changing stores (sys__desc_seg) */
-			nss_img.type |= 1;
 		e->seg[S_SS] = nss_img;
 		ss = &e->seg[S_SS];
 	}
@@ -189,34 +265,12 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 static uint64_t deliver_long(struct emu *e, int vec, bool has_err, uint32_t err, bool soft,
 			     bool ext, uint64_t ret_rip)
 {
-	uint32_t gerr = vec * 8 + 2 + ext;
-	if ((uint64_t)vec * 16 + 15 > e->idt.limit)
-		emu_gp(e, gerr);
-	uint64_t base = e->idt.base + vec * 16;
-	uint32_t lo, hi, up;
-	const uint8_t *g = sys_peek(e, base, 12);
-	if (g) {
-		lo = (uint32_t)ld_le(g, 4);
-		hi = (uint32_t)ld_le(g + 4, 4);
-		up = (uint32_t)ld_le(g + 8, 4);
-	} else {
-		lo = (uint32_t)rd_sys(e, base, 4);
-		hi = (uint32_t)rd_sys(e, base + 4, 4);
-		up = (uint32_t)rd_sys(e, base + 8, 4);
-	}
-	unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3, ist = hi & 7;
-	if (type != 0xe && type != 0xf)
-		emu_gp(e, gerr);
-	if (soft && (int)dpl < e->cpl)
-		emu_gp(e, gerr);
-	if (!(hi & 0x8000))
-		emu_fault(e, EX_NP, gerr, true);
-	uint16_t sel = lo >> 16;
-	uint64_t off = (lo & 0xffff) | (hi & 0xffff0000u) | ((uint64_t)up << 32);
-	struct vmdbg_seg cs;
-	gate_cs(e, sel, ext, &cs);
-	if (!cs.l || cs.db)
-		emu_gp(e, (sel & ~3u) | ext);
+	struct gate_memo gbuf;
+	const struct gate_memo *gm = gate(e, vec, soft, ext, &gbuf);
+	unsigned type = gm->type, ist = gm->ist;
+	uint16_t sel = gm->cs.sel;
+	uint64_t off = gm->off;
+	struct vmdbg_seg cs = gm->cs;
 	int ncpl = (cs.type & 4) ? e->cpl : cs.dpl;
 	uint64_t sp;
 	if (ist) {

@@ -37,6 +37,7 @@ void mmu__flush(struct emu *e)
 {
 	e->fetch_tag = ~0ull;
 	emu_new_epoch(e);
+	tables__changed(e);
 	for (int u = 0; u < 2; u++)
 		for (unsigned i = 0; i < TLB_SIZE; i++) {
 			e->tlb[u][i].tag_r = TLB_INVALID;
@@ -59,6 +60,7 @@ void mmu__flush_page(struct emu *e, uint64_t lin)
 	unsigned i = (lin >> 12) & (TLB_SIZE - 1);
 	e->fetch_tag = ~0ull;
 	emu_new_epoch(e);
+	tables__changed(e);
 	for (int u = 0; u < 2; u++) {
 		e->tlb[u][i].tag_r = TLB_INVALID;
 		e->tlb[u][i].tag_w = TLB_INVALID;
@@ -102,9 +104,13 @@ void mmu__code_written(struct emu *e, uint64_t pa, uint64_t len)
 	uint64_t first = pa >> 12, last = (pa + len - 1) >> 12;
 	for (uint64_t p = first; p <= last && p < e->npages; p++)
 		if (e->page_code[p]) {
+			if (e->page_code[p] & PC_CODE) {
+				e->page_gen[p]++;
+				emu_new_epoch(e);
+			}
+			if (e->page_code[p] & PC_TABLE)
+				tables__written(e, p);
 			e->page_code[p] = 0;
-			e->page_gen[p]++;
-			emu_new_epoch(e);
 		}
 }
 
@@ -118,6 +124,9 @@ static uint64_t pte_get(struct emu *e, uint64_t addr, int wide, uint64_t set)
 	memcpy(&v, p, wide ? 8 : 4);
 	if ((v & PTE_P) && (v & set) != set) {
 		v |= set;
+		/* a page table in a page of code or tables (mmu__code_written) */
+		if (__builtin_expect(e->page_code[addr >> 12] != 0, 0))
+			mmu__code_written(e, addr, wide ? 8 : 4);
 		memcpy(p, &v, wide ? 8 : 4);
 	}
 	return v;
@@ -274,6 +283,8 @@ uint64_t mmu__read_slow(struct emu *e, uint64_t lin, int size, int user)
 		t->tag_w = TLB_INVALID;
 		t->tag_x = TLB_INVALID;
 	}
+	if (!user)	/* kept gates and descriptors came through tlb[0] */
+		tables__changed(e);
 	t->tag_r = lin & ~0xfffull;
 	t->host = page;
 	uint64_t v = 0;
@@ -307,6 +318,8 @@ void mmu__write_slow(struct emu *e, uint64_t lin, int size, uint64_t val, int us
 	if (t->host != page) {
 		t->tag_r = TLB_INVALID;
 		t->tag_x = TLB_INVALID;
+		if (!user)
+			tables__changed(e);
 	}
 	t->tag_w = lin & ~0xfffull;
 	t->host = page;
@@ -325,6 +338,8 @@ uint8_t *mmu__fetch_page(struct emu *e, uint64_t lin, uint64_t *phys)
 		if (t->host != page) {
 			t->tag_r = TLB_INVALID;
 			t->tag_w = TLB_INVALID;
+			if (!user)
+				tables__changed(e);
 		}
 		t->tag_x = lin & ~0xfffull;
 		t->host = page;

@@ -155,6 +155,7 @@ static void wrmsr(struct emu *e, uint32_t msr, uint64_t v)
 		if ((n ^ e->efer) & EFER_NXE)
 			mmu__flush(e);
 		e->efer = n;
+		tables__changed(e);
 		return;
 	}
 	case MSR_STAR: e->star = v; return;

@@ -83,6 +83,7 @@ static void write_cr0(struct emu *e, uint64_t v)
 	}
 	uint64_t changed = v ^ e->cr0;
 	e->cr0 = v;
+	tables__changed(e);
 	if (!(v & CR0_PE))
 		e->cpl = 0;
 	if (changed & (CR0_PG | CR0_WP | CR0_PE))
@@ -101,6 +102,7 @@ static void write_cr4(struct emu *e, uint64_t v)
 	if ((v ^ e->cr4) & (CR4_PSE | CR4_PAE | CR4_PGE))
 		mmu__flush(e);
 	e->cr4 = v;
+	tables__changed(e);
 }
 
 static void mov_cr(struct emu *e, const struct insn *in)
@@ -176,6 +178,7 @@ static void load_dt(struct emu *e, const struct insn *in, struct vmdbg_dtable *t
 		base = rd(e, d->seg, a + 2, 4) & (in->osize == 2 ? 0xffffff : 0xffffffff);
 	t->limit = limit;
 	t->base = base;
+	tables__changed(e);	/* kept gates and descriptors (tables.c) */
 }
 
 static void store_dt(struct emu *e, const struct insn *in, const struct vmdbg_dtable *t)
@@ -207,6 +210,7 @@ static void lldt_ltr(struct emu *e, const struct insn *in, bool tr)
 			emu_gp(e, 0);
 		memset(&e->ldt, 0, sizeof(e->ldt));
 		e->ldt.unusable = 1;
+		tables__changed(e);
 		return;
 	}
 	if (sel & 4)
@@ -232,6 +236,7 @@ static void lldt_ltr(struct emu *e, const struct insn *in, bool tr)
 	} else {
 		e->ldt = s;
 	}
+	tables__changed(e);
 }
 
 /* lar, lsl, verr, verw: ZF says whether the selector passes. */

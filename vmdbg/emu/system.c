@@ -73,6 +73,16 @@ static void load_cs(struct emu *e, struct vmdbg_seg *cs, uint16_t sel, int cpl)
  */
 static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_seg *n)
 {
+	const struct vmdbg_seg *kept;
+	if (s == S_SS)
+		kept = (sel & 3) == cpl ? tables__sel(e, SM_STACK, sel) : NULL;
+	else if ((kept = tables__sel(e, SM_DATA, sel)) && (kept->type & 0xc) != 0xc &&
+		 cpl > kept->dpl)
+		kept = NULL;	/* the long way faults */
+	if (kept) {
+		*n = *kept;
+		return;
+	}
 	if (!(sel & ~3u)) {
 		if (s == S_SS && (e->mode != 64 || cpl == 3 || (sel & 3) != cpl))
 			emu_gp(e, 0);
@@ -111,6 +121,7 @@ static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_
 	set_accessed(e, addr, d);
 	if (!(n->type & 1))	/* only changing stores (sys__desc_seg) */
 		n->type |= 1;
+	tables__keep_sel(e, s == S_SS ? SM_STACK : SM_DATA, n, d);
 }
 
 /* mov/pop/lxs to a data or stack segment register. */
@@ -149,6 +160,11 @@ static void null_inner_segs(struct emu *e)
 /* Read and check a code segment for jmp/call/ret/iret to cs at rpl. */
 static void code_desc(struct emu *e, uint16_t sel, struct vmdbg_seg *cs, int maxdpl, bool ret)
 {
+	const struct vmdbg_seg *kept = ret ? tables__sel(e, SM_RET, sel) : NULL;
+	if (kept) {
+		*cs = *kept;
+		return;
+	}
 	uint32_t d[4];
 	uint64_t addr;
 	if (!(sel & ~3u))
@@ -174,6 +190,11 @@ static void code_desc(struct emu *e, uint16_t sel, struct vmdbg_seg *cs, int max
 	if (!cs->present)
 		emu_fault(e, EX_NP, sel & ~3u, true);
 	set_accessed(e, addr, d);
+	if (ret) {
+		struct vmdbg_seg img = *cs;	/* as load_cs() loads it */
+		img.type |= 1;
+		tables__keep_sel(e, SM_RET, &img, d);
+	}
 }
 
 void sys__far_jmp(struct emu *e, uint16_t sel, uint64_t off, bool call, int osize)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +35,13 @@ struct trace_writer {
 	size_t ndir, dircap;
 	/* repeats (FORMAT.md, REPEAT): the trap k back matched streak[k]
 	 * times in a row with time delta sd[k]; a run under way holds n
-	 * traps that repeat base[0..k) with delta d per cycle */
+	 * traps that repeat base[0..k) with delta d per cycle, and trap n
+	 * would be base[j] q cycles on (n % k, n / k + 1: run_trap()) */
 	uint32_t streak[REPEAT_MAX_CYCLE + 1];
 	uint64_t sd[REPEAT_MAX_CYCLE + 1];
 	struct {
-		uint32_t k;
-		uint64_t n, d;
+		uint32_t k, j;
+		uint64_t n, d, q;
 		struct vmdbg_trap base[REPEAT_MAX_CYCLE];
 	} run;
 	uint64_t next_seq;		/* seq the next trap is expected to have */
@@ -277,23 +279,49 @@ static int end_run(struct trace_writer *w)
 	return end_record(w, repeat__encode(&w->st, k, n, d, p), true, t.time);
 }
 
-/* Whether t goes on the run under way, or starts one. */
+/* Whether t, which differs from trap n of the run in its bytes, still
+ * is that trap (it may differ in padding only). */
+static __attribute__((noinline)) bool run_trap_is(const struct trace_writer *w,
+						  const struct vmdbg_trap *t)
+{
+	struct vmdbg_trap e;
+	uint64_t d;
+
+	run_trap(w, w->run.n, &e);
+	return repeat__match(t, &e, 0, &d) && !d;
+}
+
+/*
+ * Whether t goes on the run under way (n > 0): run_trap(w, n) and
+ * repeat__match() with a delta of 0, the bytes of the rest compared first
+ * (equal bytes are equal fields).  The writer's commonest case (a polling
+ * loop, a loop of system calls), kept free of calls and stack.
+ */
+static inline bool goes_on(struct trace_writer *w, const struct vmdbg_trap *t)
+{
+	const struct vmdbg_trap *b = &w->run.base[w->run.j];
+
+	if (t->seq != b->seq + w->run.k * w->run.q ||
+	    t->time != b->time + w->run.d * w->run.q ||
+	    w->ch.ntraps + w->run.n >= CHUNK_TRAPS_LIMIT)
+		return false;
+	if (memcmp(&t->rip, &b->rip, sizeof(*t) - offsetof(struct vmdbg_trap, rip)) &&
+	    !run_trap_is(w, t))
+		return false;
+	w->run.n++;
+	if (++w->run.j == w->run.k) {
+		w->run.j = 0;
+		w->run.q++;
+	}
+	return true;
+}
+
+/* Whether t starts a run (no run is under way). */
 static bool repeats(struct trace_writer *w, const struct vmdbg_trap *t)
 {
 	uint64_t d;
 	unsigned start = 0;
 
-	if (w->run.n) {
-		struct vmdbg_trap e;
-
-		run_trap(w, w->run.n, &e);
-		if (repeat__match(t, &e, 0, &d) && !d &&
-		    w->ch.ntraps + w->run.n < CHUNK_TRAPS_LIMIT) {
-			w->run.n++;
-			return true;
-		}
-		return false;
-	}
 	for (unsigned k = 1; k <= w->st.nhist && k <= REPEAT_MAX_CYCLE; k++) {
 		if (!repeat__match(t, record__hist(&w->st, k), k, &d)) {
 			w->streak[k] = 0;
@@ -314,16 +342,18 @@ static bool repeats(struct trace_writer *w, const struct vmdbg_trap *t)
 	w->run.k = start;
 	w->run.d = w->sd[start];
 	w->run.n = 1;
+	w->run.j = 1 % start;
+	w->run.q = 1 / start + 1;
 	for (unsigned j = 0; j < start; j++)
 		w->run.base[j] = *record__hist(&w->st, start - j);
 	return true;
 }
 
-int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
+static __attribute__((noinline)) int add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 {
 	if (w->err)
 		return w->err;
-	if (repeats(w, t)) {
+	if (w->run.n ? goes_on(w, t) : repeats(w, t)) {
 		w->next_seq = t->seq + 1;
 		return 0;
 	}
@@ -333,6 +363,15 @@ int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
 	if (w->run.n == 0 && w->ch.ntraps >= CHUNK_TRAPS_LIMIT - 1 && flush_chunk(w))
 		return w->err;
 	return put_trap(w, t);
+}
+
+int trace_writer__add_trap(struct trace_writer *w, const struct vmdbg_trap *t)
+{
+	if (__builtin_expect(w->run.n && !w->err, 1) && goes_on(w, t)) {
+		w->next_seq = t->seq + 1;
+		return 0;
+	}
+	return add_trap(w, t);
 }
 
 /*

@@ -6,6 +6,7 @@
 #include "frontends/cli/console.h"
 #include "frontends/cli/scan_cmd.h"
 #include "frontends/cli/dbg.h"
+#include "frontends/cli/trace_cmd.h"
 #include "vmdbg/vmdbg.h"
 #include "traces/trace.h"
 
@@ -126,6 +127,9 @@ struct run_ctx {
 	int cpus;		/* the CPU column with more than one */
 	size_t tlen;
 	char tbuf[1 << 16];
+	/* each site's line but for seq and time, kept as `trace show` keeps
+	 * it (trace_line.c): a line is two numbers and a copy */
+	struct trace_lines *lines;
 };
 
 /* Write out the -t lines held; before any other output, so that stderr
@@ -156,11 +160,19 @@ static void on_event(void *opaque, const struct vmdbg_event *ev)
 	case VMDBG_EV_TRAP:
 		c->ntraps++;
 		if (c->traps) {
-			/* 256: what a line had before; format_trap stops there */
-			if (sizeof(c->tbuf) - c->tlen < 257)
+			size_t n;
+
+			if (sizeof(c->tbuf) - c->tlen < TRACE_LINE_MAX + 1)
 				traps_flush(c);
-			c->tlen += vmdbg__format_trap_cpu(ev->u.trap, c->cpus > 1, c->tbuf + c->tlen,
-							  256);
+			if (c->cpus > 1) {
+				c->tlen += vmdbg__format_trap_cpu(ev->u.trap, 1, c->tbuf + c->tlen,
+								  256);
+			} else {
+				n = trace_lines__format(c->lines, ev->u.trap, c->tbuf + c->tlen);
+				/* 255: what vmdbg__format_trap(.., 256) wrote, a
+				 * line's bound before */
+				c->tlen += n < 255 ? n : 255;
+			}
 			c->tbuf[c->tlen++] = '\n';
 			if (c->traps_tty)
 				traps_flush(c);
@@ -354,6 +366,8 @@ static int cmd_run(int argc, char **argv, int record)
 	}
 	ctx.traps = o.traps;
 	ctx.cpus = vmdbg__cpus(vm);
+	if (ctx.traps && ctx.cpus == 1)
+		ctx.lines = trace_lines__new(NULL);	/* NULL: each line formatted whole */
 	ctx.traps_tty = isatty(STDERR_FILENO);
 	ctx.quiet = o.quiet;
 	if (o.verbose) {
@@ -372,12 +386,14 @@ static int cmd_run(int argc, char **argv, int record)
 
 		if (cli__trace_header(vm, &o.cfg, &info, o.image, o.step, &h, e, sizeof(e)) < 0) {
 			err("%s", e);
+			trace_lines__free(ctx.lines);
 			vmdbg__destroy(vm);
 			return EXIT_INTERNAL;
 		}
 		ctx.tw = trace_writer__open(o.trace, &h, e, sizeof(e));
 		if (!ctx.tw) {
 			err("%s", e);
+			trace_lines__free(ctx.lines);
 			vmdbg__destroy(vm);
 			return EXIT_USAGE;
 		}
@@ -461,6 +477,7 @@ static int cmd_run(int argc, char **argv, int record)
 			err("recorded %" PRIu64 " traps to %s", ctx.ntraps, o.trace);
 		}
 	}
+	trace_lines__free(ctx.lines);
 	vmdbg__destroy(vm);
 	return status;
 }

@@ -147,11 +147,11 @@ GUEST_KERNEL32_MACROS
 "	.popsection\n"
 );
 
-struct run {
+/* The records of one run, and how many int 0x86 the host has seen. */
+struct dc_run {
+	int n, n86;
 	struct vmdbg *vm;
 	struct vmdbg_trap traps[MAX_TRAPS];
-	int n;
-	int n86;		/* int 0x86 records seen */
 };
 
 static uint32_t at(const unsigned char *label)
@@ -163,7 +163,7 @@ static uint32_t at(const unsigned char *label)
  * last pass. */
 static void on_event(void *ctx, const struct vmdbg_event *ev)
 {
-	struct run *r = ctx;
+	struct dc_run *r = ctx;
 	const struct vmdbg_trap *t;
 
 	if (ev->kind != VMDBG_EV_TRAP)
@@ -181,7 +181,7 @@ static void on_event(void *ctx, const struct vmdbg_event *ev)
 }
 
 /* The next soft interrupt or exception record from *i on. */
-static const struct vmdbg_trap *next(struct run *r, int *i)
+static const struct vmdbg_trap *next(struct dc_run *r, int *i)
 {
 	while (*i < r->n) {
 		const struct vmdbg_trap *t = &r->traps[(*i)++];
@@ -193,7 +193,7 @@ static const struct vmdbg_trap *next(struct run *r, int *i)
 	return NULL;
 }
 
-static void expect_int(struct run *r, int *i, unsigned vec, const unsigned char *handler)
+static void expect_int(struct dc_run *r, int *i, unsigned vec, const unsigned char *handler)
 {
 	const struct vmdbg_trap *t = next(r, i);
 	char line[256];
@@ -203,7 +203,7 @@ static void expect_int(struct run *r, int *i, unsigned vec, const unsigned char 
 		fail_msg("record %d: %s; want int 0x%x to 0x%x", *i - 1, line, vec, at(handler));
 }
 
-static void expect_np(struct run *r, int *i, uint32_t err, const unsigned char *rip)
+static void expect_np(struct dc_run *r, int *i, uint32_t err, const unsigned char *rip)
 {
 	const struct vmdbg_trap *t = next(r, i);
 	char line[256];
@@ -221,7 +221,7 @@ static void test_tables_written_between_uses(void **state)
 				    .have_load = 1, .have_entry = 1 };
 	struct vmdbg_image_info info;
 	struct vmdbg_stop stop;
-	struct run *r = calloc(1, sizeof(*r));
+	struct dc_run *r = calloc(1, sizeof(*r));
 	uint32_t counts[8], np[4], frame[5];
 	char err[256] = "";
 	int i = 0;

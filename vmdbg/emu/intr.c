@@ -150,6 +150,21 @@ static inline const struct gate_memo *gate(struct emu *e, int vec, bool soft, bo
 	return e->lma ? gate_long(e, vec, soft, ext, g) : gate_prot(e, vec, soft, ext, g);
 }
 
+/* CS after delivery: the gate's code segment at the new CPL, accessed;
+ * copied whole, then only what changes stored (an image's narrow stores
+ * just before its whole copy would stall the copy's loads) */
+static inline void load_gate_cs(struct emu *e, const struct vmdbg_seg *cs, uint16_t sel, int ncpl)
+{
+	struct vmdbg_seg *c = &e->seg[S_CS];
+	uint16_t nsel = (uint16_t)((sel & ~3u) | ncpl);
+
+	*c = *cs;
+	if (c->sel != nsel)
+		c->sel = nsel;
+	if (!(c->type & 1))
+		c->type |= 1;
+}
+
 static uint64_t deliver_real(struct emu *e, int vec, uint64_t ret_rip)
 {
 	if ((uint64_t)vec * 4 + 3 > e->idt.limit)
@@ -173,8 +188,8 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 	int psz = type >= 0xe ? 4 : 2;
 	uint16_t sel = gm->cs.sel;
 	uint64_t off = gm->off;
-	struct vmdbg_seg cs = gm->cs;
-	int ncpl = (cs.type & 4) ? e->cpl : cs.dpl;
+	const struct vmdbg_seg *cs = &gm->cs;	/* copied once, into CS (below) */
+	int ncpl = (cs->type & 4) ? e->cpl : cs->dpl;
 	uint64_t fl = e->flags;
 	uint64_t frame[6];
 	int n = 0;
@@ -200,7 +215,7 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 		}
 		const struct vmdbg_seg *kept = (nss & 3) == ncpl ? tables__sel(e, SM_STACK, nss) : NULL;
 		if (kept) {
-			nss_img = *kept;
+			ss = kept;
 		} else {
 			uint32_t d[4];
 			uint64_t a;
@@ -215,8 +230,8 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 			if (!(nss_img.type & 1))	/* as loaded (below) */
 				nss_img.type |= 1;
 			tables__keep_sel(e, SM_STACK, &nss_img, d);
+			ss = &nss_img;
 		}
-		ss = &nss_img;
 		frame[n++] = e->seg[S_SS].sel;
 		frame[n++] = e->r[4] & (e->seg[S_SS].db ? 0xffffffffull : 0xffff);
 		sp = nsp;
@@ -246,15 +261,11 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 	}
 	/* commit */
 	if (ncpl < e->cpl) {
-		e->seg[S_SS] = nss_img;
+		e->seg[S_SS] = *ss;
 		ss = &e->seg[S_SS];
 	}
 	sreg_gpr(e, 4, ss->db ? 4 : 2, false, sp);
-	if (cs.sel != (uint16_t)((sel & ~3u) | ncpl))
-		cs.sel = (uint16_t)((sel & ~3u) | ncpl);
-	if (!(cs.type & 1))
-		cs.type |= 1;
-	e->seg[S_CS] = cs;
+	load_gate_cs(e, cs, sel, ncpl);
 	e->cpl = ncpl;
 	e->flags &= ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);
 	if (!(type & 1))
@@ -270,8 +281,8 @@ static uint64_t deliver_long(struct emu *e, int vec, bool has_err, uint32_t err,
 	unsigned type = gm->type, ist = gm->ist;
 	uint16_t sel = gm->cs.sel;
 	uint64_t off = gm->off;
-	struct vmdbg_seg cs = gm->cs;
-	int ncpl = (cs.type & 4) ? e->cpl : cs.dpl;
+	const struct vmdbg_seg *cs = &gm->cs;	/* copied once, into CS (below) */
+	int ncpl = (cs->type & 4) ? e->cpl : cs->dpl;
 	uint64_t sp;
 	if (ist) {
 		sp = rd_sys(e, e->tr.base + 0x24 + (ist - 1) * 8, 8);
@@ -311,11 +322,7 @@ static uint64_t deliver_long(struct emu *e, int vec, bool has_err, uint32_t err,
 		ss->limit = 0xffffffff;
 	}
 	e->r[4] = sp;
-	if (cs.sel != (uint16_t)((sel & ~3u) | ncpl))
-		cs.sel = (uint16_t)((sel & ~3u) | ncpl);
-	if (!(cs.type & 1))
-		cs.type |= 1;
-	e->seg[S_CS] = cs;
+	load_gate_cs(e, cs, sel, ncpl);
 	e->cpl = ncpl;
 	e->flags &= ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);
 	if (!(type & 1))

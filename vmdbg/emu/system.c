@@ -54,24 +54,28 @@ static void flat_seg(struct vmdbg_seg *s, uint16_t sel, bool code, int dpl, bool
 	s->db = !l;
 }
 
-static void load_cs(struct emu *e, struct vmdbg_seg *cs, uint16_t sel, int cpl)
+static void load_cs(struct emu *e, const struct vmdbg_seg *cs, uint16_t sel, int cpl)
 {
+	struct vmdbg_seg *c = &e->seg[S_CS];
 	uint16_t nsel = (uint16_t)((sel & ~3u) | cpl);
-	/* only changing stores before the copy (sys__desc_seg) */
-	if (cs->sel != nsel)
-		cs->sel = nsel;
-	if (!(cs->type & 1))
-		cs->type |= 1;
-	e->seg[S_CS] = *cs;
+	/* copied whole, then only changing stores (a narrow store just
+	 * before a whole copy stalls the copy's loads: sys__desc_seg) */
+	*c = *cs;
+	if (c->sel != nsel)
+		c->sel = nsel;
+	if (!(c->type & 1))
+		c->type |= 1;
 	e->cpl = cpl;
 	emu_update_mode(e);
 }
 
 /*
  * Check sel for segment register s as code at privilege cpl would load it;
- * fills *n and faults like the CPU.  Commits nothing but the accessed bit.
+ * returns the image to load (a kept one, or *n filled) and faults like the
+ * CPU.  Commits nothing but the accessed bit.
  */
-static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_seg *n)
+static const struct vmdbg_seg *seg_check(struct emu *e, int s, uint16_t sel, int cpl,
+					 struct vmdbg_seg *n)
 {
 	const struct vmdbg_seg *kept;
 	if (s == S_SS)
@@ -79,10 +83,8 @@ static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_
 	else if ((kept = tables__sel(e, SM_DATA, sel)) && (kept->type & 0xc) != 0xc &&
 		 cpl > kept->dpl)
 		kept = NULL;	/* the long way faults */
-	if (kept) {
-		*n = *kept;
-		return;
-	}
+	if (kept)
+		return kept;
 	if (!(sel & ~3u)) {
 		if (s == S_SS && (e->mode != 64 || cpl == 3 || (sel & 3) != cpl))
 			emu_gp(e, 0);
@@ -96,7 +98,7 @@ static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_
 			n->s = 1;
 			n->present = 1;
 		}
-		return;
+		return n;
 	}
 	uint32_t d[4];
 	uint64_t addr;
@@ -122,6 +124,7 @@ static void seg_check(struct emu *e, int s, uint16_t sel, int cpl, struct vmdbg_
 	if (!(n->type & 1))	/* only changing stores (sys__desc_seg) */
 		n->type |= 1;
 	tables__keep_sel(e, s == S_SS ? SM_STACK : SM_DATA, n, d);
+	return n;
 }
 
 /* mov/pop/lxs to a data or stack segment register. */
@@ -136,8 +139,7 @@ void sys__load_seg(struct emu *e, int s, uint16_t sel)
 		return;
 	}
 	struct vmdbg_seg n;
-	seg_check(e, s, sel, e->cpl, &n);
-	*sg = n;
+	*sg = *seg_check(e, s, sel, e->cpl, &n);
 }
 
 /* After a return to an outer level: data segments the new CPL may not use
@@ -157,14 +159,14 @@ static void null_inner_segs(struct emu *e)
 	}
 }
 
-/* Read and check a code segment for jmp/call/ret/iret to cs at rpl. */
-static void code_desc(struct emu *e, uint16_t sel, struct vmdbg_seg *cs, int maxdpl, bool ret)
+/* Read and check a code segment for jmp/call/ret/iret to cs at rpl: the
+ * image for load_cs() (a kept one, or *cs filled). */
+static const struct vmdbg_seg *code_desc(struct emu *e, uint16_t sel, struct vmdbg_seg *cs,
+					 int maxdpl, bool ret)
 {
 	const struct vmdbg_seg *kept = ret ? tables__sel(e, SM_RET, sel) : NULL;
-	if (kept) {
-		*cs = *kept;
-		return;
-	}
+	if (kept)
+		return kept;
 	uint32_t d[4];
 	uint64_t addr;
 	if (!(sel & ~3u))
@@ -195,6 +197,7 @@ static void code_desc(struct emu *e, uint16_t sel, struct vmdbg_seg *cs, int max
 		img.type |= 1;
 		tables__keep_sel(e, SM_RET, &img, d);
 	}
+	return cs;
 }
 
 void sys__far_jmp(struct emu *e, uint16_t sel, uint64_t off, bool call, int osize)
@@ -210,15 +213,15 @@ void sys__far_jmp(struct emu *e, uint16_t sel, uint64_t off, bool call, int osiz
 		e->next_rip = off & szmask(osize);
 		return;
 	}
-	struct vmdbg_seg cs;
-	code_desc(e, sel, &cs, e->cpl, false);
-	if (!(cs.l && e->lma) && off > cs.limit)
+	struct vmdbg_seg buf;
+	const struct vmdbg_seg *cs = code_desc(e, sel, &buf, e->cpl, false);
+	if (!(cs->l && e->lma) && off > cs->limit)
 		emu_gp(e, 0);
 	if (call) {
 		emu_push(e, e->seg[S_CS].sel, osize);
 		emu_push(e, e->next_rip, osize);
 	}
-	load_cs(e, &cs, sel, e->cpl);
+	load_cs(e, cs, sel, e->cpl);
 	e->next_rip = off & szmask(osize);
 }
 
@@ -240,21 +243,20 @@ void sys__far_ret(struct emu *e, int osize, uint16_t extra)
 	int rpl = sel & 3;
 	if (rpl < e->cpl)
 		emu_gp(e, sel & ~3u);
-	struct vmdbg_seg cs;
-	code_desc(e, sel, &cs, rpl, true);
+	struct vmdbg_seg cbuf, sbuf;
+	const struct vmdbg_seg *cs = code_desc(e, sel, &cbuf, rpl, true);
 	if (rpl == e->cpl) {
-		load_cs(e, &cs, sel, rpl);
+		load_cs(e, cs, sel, rpl);
 		sreg_gpr(e, 4, ssz, false, sp);
 		e->next_rip = ip & szmask(osize);
 		return;
 	}
 	uint64_t nsp = rd(e, S_SS, sp & szmask(ssz), osize);
 	uint16_t nss = (uint16_t)rd(e, S_SS, (sp + osize) & szmask(ssz), 2);
-	struct vmdbg_seg ss;
-	seg_check(e, S_SS, nss, rpl, &ss);
-	load_cs(e, &cs, sel, rpl);
-	e->seg[S_SS] = ss;
-	sreg_gpr(e, 4, e->mode == 64 ? 8 : (ss.db ? 4 : 2), false, nsp + extra);
+	const struct vmdbg_seg *ss = seg_check(e, S_SS, nss, rpl, &sbuf);
+	load_cs(e, cs, sel, rpl);
+	e->seg[S_SS] = *ss;
+	sreg_gpr(e, 4, e->mode == 64 ? 8 : (ss->db ? 4 : 2), false, nsp + extra);
 	e->next_rip = ip & szmask(osize);
 	null_inner_segs(e);
 }
@@ -308,8 +310,8 @@ void sys__iret(struct emu *e, int osize)
 	int rpl = sel & 3;
 	if (rpl < e->cpl)
 		emu_gp(e, sel & ~3u);
-	struct vmdbg_seg cs;
-	code_desc(e, sel, &cs, rpl, true);
+	struct vmdbg_seg cbuf, sbuf;
+	const struct vmdbg_seg *cs = code_desc(e, sel, &cbuf, rpl, true);
 	bool outer = rpl > e->cpl;
 	bool pop_ss = outer || e->mode == 64;
 	uint64_t nsp = 0;
@@ -324,21 +326,21 @@ void sys__iret(struct emu *e, int osize)
 			nss = (uint16_t)rd(e, S_SS, (sp + osize) & m, 2);
 		}
 	}
-	struct vmdbg_seg ss;	/* the new SS, with pop_ss */
+	const struct vmdbg_seg *ss = NULL;	/* the new SS, with pop_ss */
 	if (pop_ss)
-		seg_check(e, S_SS, nss, rpl, &ss);
+		ss = seg_check(e, S_SS, nss, rpl, &sbuf);
 	int old = e->cpl;
 	/* flags are judged at the old CPL; nothing below can fault */
 	sys__set_flags(e, fl, osize);
 	if (osize >= 4 && !e->lma)
 		e->flags = (e->flags & ~(uint64_t)(F_VIF | F_VIP)) | (old == 0 ? fl & (F_VIF | F_VIP) : 0);
-	load_cs(e, &cs, sel, rpl);
+	load_cs(e, cs, sel, rpl);
 	if (pop_ss) {
-		e->seg[S_SS] = ss;
+		e->seg[S_SS] = *ss;
 		if (e->mode == 64)
 			e->r[4] = nsp;
 		else
-			sreg_gpr(e, 4, ss.db ? 4 : 2, false, nsp);
+			sreg_gpr(e, 4, ss->db ? 4 : 2, false, nsp);
 	} else {
 		sreg_gpr(e, 4, ssz, false, sp);
 	}

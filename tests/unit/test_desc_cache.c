@@ -13,7 +13,9 @@
  *   - the ring-3 code segment made not present before an iret to it;
  *   - the base of the ring-0 stack segment (the TSS's SS0) changed: the
  *     next ring change pushes its frame 4 KiB higher;
- *   - a gate written by the host (vmdbg__write_phys) between two int n.
+ *   - a gate written by the host (vmdbg__write_phys) between two int n;
+ *   - the IDT's linear page mapped elsewhere (a CR3 load, then a page
+ *     table entry changed and invlpg): the gate there is used.
  */
 #include "vmdbg/vmdbg.h"
 
@@ -41,6 +43,7 @@ extern const unsigned char g_dc[], g_dc_end[], dc_h1[], dc_h2[], dc_h3[], dc_h5[
 extern const unsigned char dc_h6[], dc_h6_iret[], dc_h7[], dc_ha[], dc_hb[], dc_np[];
 extern const unsigned char dc_int80[], dc_int82[], dc_movfs[], dc_int83b[], dc_after81[];
 extern const unsigned char dc_exit[];
+extern const unsigned char g_dp[], g_dp_end[], dp_ha[], dp_hb[], dp_exit[];
 
 asm(
 "	.pushsection .rodata.desc_cache_guests, \"a\"\n"
@@ -143,6 +146,38 @@ GUEST_KERNEL32_MACROS
 "dc_exit:\n"
 "	mov $1, %al\n	out %al, $0xf4\n"
 "g_dc_end:\n"
+/* paging: page directories A (0x60000) and B (0x62000) map the first 4 MiB
+ * one to one, but B maps the IDT's page 0x21000 to 0x23000, a copy of the
+ * IDT whose gate 0x80 names hB instead of hA */
+"	.globl g_dp, g_dp_end, dp_ha, dp_hb, dp_exit\n"
+"g_dp:\n"
+"	KSETUP g_dp\n"
+"	SETGATE g_dp, 0x80, dp_ha, 0x8e\n"
+"	SETGATE g_dp, 0x81, dp_exit, 0x8e\n"
+"	mov $0x21000, %esi\n	mov $0x23000, %edi\n	mov $512, %ecx\n	rep movsl\n"
+"	mov $(0x10000 + dp_hb - g_dp), %eax\n"
+"	mov %ax, 0x23000 + 0x80 * 8\n	shr $16, %eax\n	mov %ax, 0x23000 + 0x80 * 8 + 6\n"
+"	mov $0x61000, %edi\n	mov $3, %eax\n	mov $1024, %ecx\n"
+"1:	mov %eax, (%edi)\n	mov %eax, 0x2000(%edi)\n	add $4096, %eax\n	add $4, %edi\n"
+"	loop 1b\n"
+"	movl $0x23003, 0x63000 + 0x21 * 4\n"
+"	movl $0x61003, 0x60000\n	movl $0x63003, 0x62000\n"
+"	mov $0x60000, %eax\n	mov %eax, %cr3\n"
+"	mov %cr0, %eax\n	or $0x80000000, %eax\n	mov %eax, %cr0\n"
+"	mov $" STR(PASSES) ", %ecx\n"	/* hA, kept by the end (ltr's write */
+"1:	int $0x80\n	loop 1b\n"		/* to the GDT leaves it untracked a while) */
+"	mov $0x62000, %eax\n	mov %eax, %cr3\n"
+"	int $0x80\n	int $0x80\n"			/* hB: B's page 0x23000 */
+"	movl $0x21003, 0x63000 + 0x21 * 4\n	invlpg 0x21000\n"
+"	int $0x80\n"				/* hA again */
+"	int $0x81\n"
+"dp_ha:\n"
+"	incl 0x70000\n	iret\n"
+"dp_hb:\n"
+"	incl 0x70004\n	iret\n"
+"dp_exit:\n"
+"	mov $2, %al\n	out %al, $0xf4\n"
+"g_dp_end:\n"
 "	.code64\n"
 "	.popsection\n"
 );
@@ -302,10 +337,54 @@ static void test_tables_written_between_uses(void **state)
 	free(r);
 }
 
+static void test_idt_page_mapped_elsewhere(void **state)
+{
+	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 16 << 20,
+				    .load_addr = LOAD, .entry = LOAD, .mode = 32,
+				    .have_load = 1, .have_entry = 1 };
+	static const unsigned char *const want[] = { dp_hb, dp_hb, dp_ha };
+	struct vmdbg_image_info info;
+	struct vmdbg_stop stop;
+	struct dc_run *r = calloc(1, sizeof(*r));
+	uint32_t counts[2];
+	char err[256] = "";
+	int i = 0;
+
+	(void)state;
+	assert_non_null(r);
+	r->vm = vmdbg__create(&cfg, err, sizeof(err));
+	if (!r->vm)
+		fail_msg("vmdbg__create: %s", err);
+	vmdbg__set_callback(r->vm, on_event, r);
+	if (vmdbg__load_buffer(r->vm, g_dp, (size_t)(g_dp_end - g_dp), &info) < 0)
+		fail_msg("load: %s", vmdbg__last_error(r->vm));
+	assert_int_equal(vmdbg__run(r->vm, &stop), 0);
+	if (stop.reason != VMDBG_STOP_EXIT)
+		fail_msg("stopped: %s", stop.msg);
+	assert_int_equal(stop.exit_status, 5);	/* (2 << 1) | 1 */
+	for (unsigned k = 0; k < PASSES + sizeof(want) / sizeof(want[0]); k++) {
+		const struct vmdbg_trap *t = next(r, &i);
+		uint32_t h = LOAD + (uint32_t)((k < PASSES ? dp_ha : want[k - PASSES]) - g_dp);
+
+		if (t->cls != VMDBG_TC_SOFTINT || t->vector != 0x80 || t->handler != h) {
+			char line[256];
+
+			vmdbg__format_trap(t, line, sizeof(line));
+			fail_msg("int %u: %s; want int 0x80 to 0x%x", k, line, h);
+		}
+	}
+	assert_int_equal(vmdbg__read_phys(r->vm, 0x70000, counts, sizeof(counts)), 0);
+	assert_int_equal(counts[0], PASSES + 1);
+	assert_int_equal(counts[1], 2);
+	vmdbg__destroy(r->vm);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables_written_between_uses),
+		cmocka_unit_test(test_idt_page_mapped_elsewhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

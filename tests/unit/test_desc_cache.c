@@ -228,14 +228,51 @@ static const struct vmdbg_trap *next(struct dc_run *r, int *i)
 	return NULL;
 }
 
-static void expect_int(struct dc_run *r, int *i, unsigned vec, const unsigned char *handler)
+/* The next record is int vec to the handler at address h. */
+static void expect_at(struct dc_run *r, int *i, unsigned vec, uint32_t h)
 {
 	const struct vmdbg_trap *t = next(r, i);
 	char line[256];
 
 	vmdbg__format_trap(t, line, sizeof(line));
-	if (t->cls != VMDBG_TC_SOFTINT || t->vector != vec || t->handler != at(handler))
-		fail_msg("record %d: %s; want int 0x%x to 0x%x", *i - 1, line, vec, at(handler));
+	if (t->cls != VMDBG_TC_SOFTINT || t->vector != vec || t->handler != h)
+		fail_msg("record %d: %s; want int 0x%x to 0x%x", *i - 1, line, vec, h);
+}
+
+static void expect_int(struct dc_run *r, int *i, unsigned vec, const unsigned char *handler)
+{
+	expect_at(r, i, vec, at(handler));
+}
+
+/* Run the flat 32-bit guest [start, end) to its exit with status. */
+static struct dc_run *run_guest(const unsigned char *start, const unsigned char *end, int status)
+{
+	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 16 << 20,
+				    .load_addr = LOAD, .entry = LOAD, .mode = 32,
+				    .have_load = 1, .have_entry = 1 };
+	struct vmdbg_image_info info;
+	struct vmdbg_stop stop;
+	struct dc_run *r = calloc(1, sizeof(*r));
+	char err[256] = "";
+
+	assert_non_null(r);
+	r->vm = vmdbg__create(&cfg, err, sizeof(err));
+	if (!r->vm)
+		fail_msg("vmdbg__create: %s", err);
+	vmdbg__set_callback(r->vm, on_event, r);
+	if (vmdbg__load_buffer(r->vm, start, (size_t)(end - start), &info) < 0)
+		fail_msg("load: %s", vmdbg__last_error(r->vm));
+	assert_int_equal(vmdbg__run(r->vm, &stop), 0);
+	if (stop.reason != VMDBG_STOP_EXIT)
+		fail_msg("stopped: %s", stop.msg);
+	assert_int_equal(stop.exit_status, status);
+	return r;
+}
+
+static void done(struct dc_run *r)
+{
+	vmdbg__destroy(r->vm);
+	free(r);
 }
 
 static void expect_np(struct dc_run *r, int *i, uint32_t err, const unsigned char *rip)
@@ -251,34 +288,11 @@ static void expect_np(struct dc_run *r, int *i, uint32_t err, const unsigned cha
 
 static void test_tables_written_between_uses(void **state)
 {
-	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 16 << 20,
-				    .load_addr = LOAD, .entry = LOAD, .mode = 32,
-				    .have_load = 1, .have_entry = 1 };
-	struct vmdbg_image_info info;
-	struct vmdbg_stop stop;
-	struct dc_run *r = calloc(1, sizeof(*r));
+	struct dc_run *r = run_guest(g_dc, g_dc_end, 3);	/* (1 << 1) | 1 */
 	uint32_t counts[8], np[4], frame[5];
-	char err[256] = "";
 	int i = 0;
 
 	(void)state;
-	assert_non_null(r);
-	r->vm = vmdbg__create(&cfg, err, sizeof(err));
-	if (!r->vm)
-		fail_msg("vmdbg__create: %s", err);
-	vmdbg__set_callback(r->vm, on_event, r);
-	if (vmdbg__load_buffer(r->vm, g_dc, (size_t)(g_dc_end - g_dc), &info) < 0)
-		fail_msg("load: %s", vmdbg__last_error(r->vm));
-	assert_int_equal(vmdbg__run(r->vm, &stop), 0);
-	if (stop.reason != VMDBG_STOP_EXIT) {
-		for (int k = 0; k < r->n; k++) {
-			char l[256];
-			vmdbg__format_trap(&r->traps[k], l, sizeof(l));
-			print_message("%s\n", l);
-		}
-		fail_msg("stopped: %s", stop.msg);
-	}
-	assert_int_equal(stop.exit_status, 3);	/* (1 << 1) | 1 */
 
 	/* the tables as set up */
 	for (int pass = 0; pass < PASSES; pass++) {
@@ -333,51 +347,25 @@ static void test_tables_written_between_uses(void **state)
 	assert_int_equal(frame[0], at(dc_after81));
 	assert_int_equal(frame[1], 0x1b);
 	assert_int_equal(frame[4], 0x23);
-	vmdbg__destroy(r->vm);
-	free(r);
+	done(r);
 }
 
 static void test_idt_page_mapped_elsewhere(void **state)
 {
-	struct vmdbg_config cfg = { .backend = VMDBG_BACKEND_EMU, .mem_size = 16 << 20,
-				    .load_addr = LOAD, .entry = LOAD, .mode = 32,
-				    .have_load = 1, .have_entry = 1 };
 	static const unsigned char *const want[] = { dp_hb, dp_hb, dp_ha };
-	struct vmdbg_image_info info;
-	struct vmdbg_stop stop;
-	struct dc_run *r = calloc(1, sizeof(*r));
+	struct dc_run *r = run_guest(g_dp, g_dp_end, 5);	/* (2 << 1) | 1 */
 	uint32_t counts[2];
-	char err[256] = "";
 	int i = 0;
 
 	(void)state;
-	assert_non_null(r);
-	r->vm = vmdbg__create(&cfg, err, sizeof(err));
-	if (!r->vm)
-		fail_msg("vmdbg__create: %s", err);
-	vmdbg__set_callback(r->vm, on_event, r);
-	if (vmdbg__load_buffer(r->vm, g_dp, (size_t)(g_dp_end - g_dp), &info) < 0)
-		fail_msg("load: %s", vmdbg__last_error(r->vm));
-	assert_int_equal(vmdbg__run(r->vm, &stop), 0);
-	if (stop.reason != VMDBG_STOP_EXIT)
-		fail_msg("stopped: %s", stop.msg);
-	assert_int_equal(stop.exit_status, 5);	/* (2 << 1) | 1 */
-	for (unsigned k = 0; k < PASSES + sizeof(want) / sizeof(want[0]); k++) {
-		const struct vmdbg_trap *t = next(r, &i);
-		uint32_t h = LOAD + (uint32_t)((k < PASSES ? dp_ha : want[k - PASSES]) - g_dp);
-
-		if (t->cls != VMDBG_TC_SOFTINT || t->vector != 0x80 || t->handler != h) {
-			char line[256];
-
-			vmdbg__format_trap(t, line, sizeof(line));
-			fail_msg("int %u: %s; want int 0x80 to 0x%x", k, line, h);
-		}
-	}
+	for (int k = 0; k < PASSES; k++)
+		expect_at(r, &i, 0x80, LOAD + (uint32_t)(dp_ha - g_dp));
+	for (unsigned k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		expect_at(r, &i, 0x80, LOAD + (uint32_t)(want[k] - g_dp));
 	assert_int_equal(vmdbg__read_phys(r->vm, 0x70000, counts, sizeof(counts)), 0);
 	assert_int_equal(counts[0], PASSES + 1);
 	assert_int_equal(counts[1], 2);
-	vmdbg__destroy(r->vm);
-	free(r);
+	done(r);
 }
 
 int main(void)

@@ -980,6 +980,21 @@ static inline void sys__desc_seg(struct emu *e, const uint32_t d[2], uint16_t se
 		s->sel = sel;
 }
 
+/* CS := the image cs with selector nsel, accessed: copied whole, then only
+ * what changes stored (narrow stores into an image just before its whole
+ * copy would stall the copy's loads: sys__desc_seg).  The caller sets the
+ * CPL and the mode. */
+static inline void sys__cs_image(struct emu *e, const struct vmdbg_seg *cs, uint16_t nsel)
+{
+	struct vmdbg_seg *c = &e->seg[S_CS];
+
+	*c = *cs;
+	if (c->sel != nsel)
+		c->sel = nsel;
+	if (!(c->type & 1))
+		c->type |= 1;
+}
+
 static inline bool sys__read_desc(struct emu *e, uint16_t sel, uint32_t d[4], uint64_t *addr)
 {
 	/* the common case: a GDT descriptor, in one page the TLB maps for

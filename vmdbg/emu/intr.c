@@ -150,21 +150,6 @@ static inline const struct gate_memo *gate(struct emu *e, int vec, bool soft, bo
 	return e->lma ? gate_long(e, vec, soft, ext, g) : gate_prot(e, vec, soft, ext, g);
 }
 
-/* CS after delivery: the gate's code segment at the new CPL, accessed;
- * copied whole, then only what changes stored (an image's narrow stores
- * just before its whole copy would stall the copy's loads) */
-static inline void load_gate_cs(struct emu *e, const struct vmdbg_seg *cs, uint16_t sel, int ncpl)
-{
-	struct vmdbg_seg *c = &e->seg[S_CS];
-	uint16_t nsel = (uint16_t)((sel & ~3u) | ncpl);
-
-	*c = *cs;
-	if (c->sel != nsel)
-		c->sel = nsel;
-	if (!(c->type & 1))
-		c->type |= 1;
-}
-
 static uint64_t deliver_real(struct emu *e, int vec, uint64_t ret_rip)
 {
 	if ((uint64_t)vec * 4 + 3 > e->idt.limit)
@@ -265,7 +250,7 @@ static uint64_t deliver_prot(struct emu *e, int vec, bool has_err, uint32_t err,
 		ss = &e->seg[S_SS];
 	}
 	sreg_gpr(e, 4, ss->db ? 4 : 2, false, sp);
-	load_gate_cs(e, cs, sel, ncpl);
+	sys__cs_image(e, cs, (uint16_t)((sel & ~3u) | ncpl));
 	e->cpl = ncpl;
 	e->flags &= ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);
 	if (!(type & 1))
@@ -322,7 +307,7 @@ static uint64_t deliver_long(struct emu *e, int vec, bool has_err, uint32_t err,
 		ss->limit = 0xffffffff;
 	}
 	e->r[4] = sp;
-	load_gate_cs(e, cs, sel, ncpl);
+	sys__cs_image(e, cs, (uint16_t)((sel & ~3u) | ncpl));
 	e->cpl = ncpl;
 	e->flags &= ~(uint64_t)(F_TF | F_NT | F_RF | F_VM);
 	if (!(type & 1))

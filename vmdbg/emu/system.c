@@ -56,15 +56,7 @@ static void flat_seg(struct vmdbg_seg *s, uint16_t sel, bool code, int dpl, bool
 
 static void load_cs(struct emu *e, const struct vmdbg_seg *cs, uint16_t sel, int cpl)
 {
-	struct vmdbg_seg *c = &e->seg[S_CS];
-	uint16_t nsel = (uint16_t)((sel & ~3u) | cpl);
-	/* copied whole, then only changing stores (a narrow store just
-	 * before a whole copy stalls the copy's loads: sys__desc_seg) */
-	*c = *cs;
-	if (c->sel != nsel)
-		c->sel = nsel;
-	if (!(c->type & 1))
-		c->type |= 1;
+	sys__cs_image(e, cs, (uint16_t)((sel & ~3u) | cpl));
 	e->cpl = cpl;
 	emu_update_mode(e);
 }

@@ -427,8 +427,8 @@ section_view() {
 }
 
 # ---- issue 16: trace files and their text paths ---------------------------------
-# cpu_of CMD...: CPU time (user + system) of CMD in ms, its stdout dropped.
-cpu_of() {
+# cpu_ms_of CMD...: CPU time (user + system) of CMD in ms, its stdout dropped.
+cpu_ms_of() {
 	/usr/bin/time -f '%U %S' -o "$W/time" "$@" >/dev/null 2>"$W/cmd.err" || return 1
 	awk '{ printf "%.3f", ($1 + $2) * 1000 }' "$W/time"
 }
@@ -448,7 +448,7 @@ section_tracefile() {
 	n=$("$BUILD/vmdbg" trace stats "$W/view.vtr" | sed -n 's/^  records *\([0-9]*\) .*/\1/p')
 	best='' best_s='' best_d=''
 	for r in $(seq "$REPS"); do
-		t=$(cpu_of "$BUILD/vmdbg" trace show "$W/view.vtr") || { note "trace show failed"; return; }
+		t=$(cpu_ms_of "$BUILD/vmdbg" trace show "$W/view.vtr") || { note "trace show failed"; return; }
 		best=$(min "$best" "$t")
 		t=$(wall_of "$BUILD/vmdbg" trace stats "$W/view.vtr") || { note "trace stats failed"; return; }
 		best_s=$(min "$best_s" "$t")

@@ -35,7 +35,8 @@ struct trace_reader {
 	struct codec_state st;
 	bool compact;			/* REPEAT as one item */
 	uint32_t rep_k;			/* a REPEAT being expanded: its cycle, */
-	uint64_t rep_d, rep_left;	/* time delta and traps still to come */
+	uint64_t rep_d, rep_left;	/* time delta and traps still to come, */
+	uint64_t rep_n, rep_i;		/* its length and the next trap's index */
 
 	char err[320];
 	char warn[320];
@@ -321,11 +322,14 @@ int trace_reader__next(struct trace_reader *r, struct trace_item *item)
 			return 0;
 		}
 		if (r->rep_left) {
-			/* the next trap of a REPEAT: the one a cycle back, a cycle on */
+			/* the next trap of a REPEAT: the one a cycle back, a cycle
+			 * on.  The coding state stays where the REPEAT began until
+			 * its last trap (each is found from that state by its
+			 * index), then moves past the whole run at once. */
 			item->kind = TRACE_ITEM_TRAP;
-			repeat__trap(&r->st, r->rep_k, r->rep_d, 0, &item->trap);
-			record__step(&r->st, &item->trap);
-			r->rep_left--;
+			repeat__trap(&r->st, r->rep_k, r->rep_d, r->rep_i++, &item->trap);
+			if (--r->rep_left == 0)
+				repeat__apply(&r->st, r->rep_k, r->rep_n, r->rep_d);
 			r->ntraps++;
 			return 1;
 		}
@@ -360,7 +364,8 @@ int trace_reader__next(struct trace_reader *r, struct trace_item *item)
 			if (!r->compact) {
 				r->rep_k = item->repeat.cycle;
 				r->rep_d = item->repeat.delta;
-				r->rep_left = item->repeat.n;
+				r->rep_left = r->rep_n = item->repeat.n;
+				r->rep_i = 0;
 				continue;
 			}
 			repeat__apply(&r->st, item->repeat.cycle, item->repeat.n,

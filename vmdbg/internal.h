@@ -531,6 +531,10 @@ static inline uint64_t vmm__next_poll(const struct vmdbg *vm)
 {
 	uint64_t at = vm->timer_at < vm->tt_at ? vm->timer_at : vm->tt_at;
 
+	/* --max-steps on emu: its instruction is a poll point, so the lean
+	 * run loop stops there without a check after every instruction */
+	if (vm->max_steps && vm->time_is_insns && vm->max_steps < at)
+		at = vm->max_steps;
 	return at < vm->slice_end ? at : vm->slice_end;
 }
 

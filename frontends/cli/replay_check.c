@@ -340,7 +340,7 @@ static int fast_trap(struct replay *p, const struct vmdbg_trap *t)
 void replay__event(void *ctx, const struct vmdbg_event *ev)
 {
 	struct replay *p = ctx;
-	struct trace_item got = { 0 };
+	struct trace_item got;
 
 	if (p->feeding) {
 		if (ev->kind == VMDBG_EV_INPUT)
@@ -353,6 +353,7 @@ void replay__event(void *ctx, const struct vmdbg_event *ev)
 		feed_due(p, vmdbg__insn_count(p->vm));
 	if (ev->kind == VMDBG_EV_TRAP && !p->classes && fast_trap(p, ev->u.trap))
 		return;
+	memset(&got, 0, sizeof(got));	/* not on the fast path: it is big */
 	switch (ev->kind) {
 	case VMDBG_EV_TRAP:
 		got.kind = TRACE_ITEM_TRAP;

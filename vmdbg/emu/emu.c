@@ -429,6 +429,13 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 	 */
 	uint64_t ic = vm->insns, rip = e->rip;
 	uint64_t check_at = !full && vm->deadline_ns ? ic + DEADLINE_EVERY : ~0ull;
+	/* --max-steps in the lean loop: a poll point (vmm__next_poll); it
+	 * stops there as the full loop does after that instruction, and, as
+	 * there, only after this call ran at least one */
+	const uint64_t ic0 = ic;
+
+	if (!full && vm->max_steps && vm->max_steps < vm->poll_at)
+		vm->poll_at = vm->max_steps;
 #define SYNC() (vm->insns = ic, e->rip = rip)
 #define LOAD() (ic = vm->insns, rip = e->rip)
 	for (;;) {
@@ -436,6 +443,9 @@ run_loop_body(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop, const bo
 		/* one compare for a timer event due and INTR asserted (irq.c) */
 		if (__builtin_expect(ic >= vm->poll_at, 0)) {
 			SYNC();
+			if (!full && vm->max_steps && vm->insns >= vm->max_steps &&
+			    vm->insns != ic0 && vmm__should_stop(vm, stop))
+				return true;
 			/* time travel: snapshots, inputs, a goto's stop
 			 * (first: the point before anything happens here) */
 			if (vm->insns >= vm->tt_at) {
@@ -809,7 +819,7 @@ static __attribute__((noinline)) bool run_loop_full(struct emu *e, struct vmdbg 
 
 static bool run_loop(struct emu *e, struct vmdbg *vm, struct vmdbg_stop *stop)
 {
-	if (vm->step_budget_on || vm->max_steps || (vm->dbg_active & DBG_INSN))
+	if (vm->step_budget_on || (vm->dbg_active & DBG_INSN))
 		return run_loop_full(e, vm, stop);
 	return run_loop_lean(e, vm, stop);
 }

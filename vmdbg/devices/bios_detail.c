@@ -53,6 +53,18 @@ static void video(const struct vmdbg_trap *t, char *b, size_t n)
 	case 0x13:
 		snprintf(b, n, "int 0x10 ah=0x13 string of %u", cx);
 		break;
+	case 0x4f:
+		if (al == 0x00)
+			snprintf(b, n, "int 0x10 ax=0x4f00 vbe controller info");
+		else if (al == 0x01)
+			snprintf(b, n, "int 0x10 ax=0x4f01 vbe mode info 0x%x", cx);
+		else if (al == 0x02)
+			snprintf(b, n, "int 0x10 ax=0x4f02 vbe set mode 0x%x", bx);
+		else if (al == 0x03)
+			snprintf(b, n, "int 0x10 ax=0x4f03 vbe get mode");
+		else
+			snprintf(b, n, "int 0x10 ax=0x4f%02x vbe (not provided)", al);
+		break;
 	default:
 		snprintf(b, n, "int 0x10 ax=0x%04x", (unsigned)t->addr & 0xffff);
 	}

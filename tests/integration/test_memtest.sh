@@ -9,6 +9,7 @@
 # The 32-bit image boots by the 32-bit boot protocol, draws the same
 # screen and stops at its first x87 arithmetic instruction (emu has none).
 . tests/integration/lib.sh
+. tests/integration/realguests.sh
 
 for f in /boot/memtest86+x64.bin /boot/memtest86+ia32.bin; do
 	[ -f "$f" ] || skip "$f is missing: apt-get install memtest86+ (make deps)"
@@ -36,35 +37,11 @@ in 0x0061 -> 0x1/1
 EOT
 same "$TMP/want" "$TMP/pit"
 
-# screen: the VT100 stream as one "row;col text" line per cursor move, the
-# first full screen only (up to the footer), the machine's own fields blanked
-screen() {
-	tr '\033' '\n' <"$1" | sed -n '1,/6\.10\.unknown/p' | sed \
-		-e 's/^\(\[0m| \).*/\1CPU/' \
-		-e 's/^\(\[[2-6];1H[^:]*:\)[^|]*\(|.*\)/\1 X \2/' \
-		-e 's/^\(\[24;1H\).*/\1SMBIOS/' -e 's/\(unknown\.x64\).*/\1/' | awk '{ print }'
-}
-# qemu_screen IMAGE OUT: QEMU's first screen of IMAGE
-qemu_screen() {
-	rm -f "$TMP/qemu.serial"
-	qemu-system-x86_64 -display none -m 64 -kernel "$1" \
-		-append "console=ttyS0 nopause" -serial file:"$TMP/qemu.serial" \
-		-monitor none </dev/null >/dev/null 2>&1 &
-	qpid=$!
-	i=0
-	while [ $i -lt 300 ] && ! grep -q 'unknown\.x' "$TMP/qemu.serial" 2>/dev/null; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill $qpid 2>/dev/null; wait $qpid 2>/dev/null
-	screen "$TMP/qemu.serial" >"$2"
-}
-screen "$TMP/serial" >"$TMP/screen"
+memtest_screen "$TMP/serial" >"$TMP/screen"
 contains "$TMP/screen" "[8;1HCPU: 1 Cores 1 Threads    SMP: Disabled   | Time:           Status: Testing  -  "
-have_qemu=1
-command -v qemu-system-x86_64 >/dev/null 2>&1 || have_qemu=0
-[ $have_qemu = 1 ] || [ "${CI:-}" != true ] || fail "qemu-system-x86_64 is not installed"
-if [ $have_qemu = 1 ]; then
-	qemu_screen "$TMP/memtest86+x64.bin" "$TMP/qscreen"
+if have_qemu; then
+	qemu_serial "$TMP/qemu.serial" -kernel "$TMP/memtest86+x64.bin" -append "console=ttyS0 nopause"
+	memtest_screen "$TMP/qemu.serial" >"$TMP/qscreen"
 	same "$TMP/qscreen" "$TMP/screen"
 fi
 
@@ -74,11 +51,12 @@ fi
 st=$?
 [ $st -eq 6 ] || { cat "$TMP/err32"; fail "memtest86+ia32: exit status $st, wanted 6"; }
 contains "$TMP/err32" "unsupported instruction 'fild'"
-screen "$TMP/serial32" >"$TMP/screen32"
+memtest_screen "$TMP/serial32" >"$TMP/screen32"
 contains "$TMP/screen32" "[8;1HCPU: 1 Cores 1 Threads    SMP: Disabled   | Time:           Status: Testing  -  "
 contains "$TMP/screen32" "6.10.unknown.x32"
-if [ $have_qemu = 1 ]; then
-	qemu_screen "$TMP/memtest86+ia32.bin" "$TMP/qscreen32"
+if have_qemu; then
+	qemu_serial "$TMP/qemu32.serial" -kernel "$TMP/memtest86+ia32.bin" -append "console=ttyS0 nopause"
+	memtest_screen "$TMP/qemu32.serial" >"$TMP/qscreen32"
 	same "$TMP/qscreen32" "$TMP/screen32"
 fi
 echo ok

@@ -383,6 +383,13 @@ static void test_int16(void **state)
 	struct vmdbg *vm = *state;
 	struct pc_seen *s = pc_seen(vm);
 
+	/* shift flags: none held; 12h's AH (the extended flags) too */
+	pc_regs.gpr[VMDBG_RAX] = 0x02ff;
+	call(vm, 0x16, 0x0202);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x0200);
+	pc_regs.gpr[VMDBG_RAX] = 0x12ff;
+	call(vm, 0x16, 0x0202);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x0000);
 	pc_regs.gpr[VMDBG_RAX] = 0x0100;		/* check: none, ZF set */
 	detail(call(vm, 0x16, 0x0202), "int 0x16 ah=0x01 -> none");
 	assert_int_equal(frame_flags(vm) & 0x40, 0x40);
@@ -445,6 +452,13 @@ static void test_defaults(void **state)
 	detail(t, "vector 0x08 to the BIOS default");
 	outb(vm, PORT_PIC_MASTER, 0x0b);
 	assert_int_equal(inb(vm, PORT_PIC_MASTER), 0x00);	/* EOI sent */
+	/* pushf; call far to a saved vector (SYSLINUX): the service runs
+	 * and is named */
+	hw_irq = true;
+	pc_regs.gpr[VMDBG_RAX] = 0x12ff;
+	detail(call(vm, 0x16, 0x0202), "int 0x16 ah=0x12 -> none (far call)");
+	hw_irq = false;
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0);
 	/* #UD with no handler of the guest's: the guest stops */
 	hw_irq = true;
 	call(vm, 0x06, 0x0202);

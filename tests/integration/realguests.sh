@@ -1,0 +1,38 @@
+# Helpers for the tests that boot third-party guests (test_memtest.sh,
+# test_syslinux.sh; sourced after lib.sh, not a test itself).
+
+# memtest_screen FILE: memtest86+'s first screen from its serial output (a
+# VT100 stream): one "row;col text" line per cursor move, up to the footer,
+# with the fields that name the machine blanked (CPU, clock, caches,
+# memory size, the SMBIOS product line).  Anything before memtest's
+# screen (a boot loader's lines) is kept.
+memtest_screen() {
+	tr '\033' '\n' <"$1" | sed -n '1,/6\.10\.unknown/p' | sed \
+		-e 's/^\(\[0m| \).*/\1CPU/' \
+		-e 's/^\(\[[2-6];1H[^:]*:\)[^|]*\(|.*\)/\1 X \2/' \
+		-e 's/^\(\[24;1H\).*/\1SMBIOS/' -e 's/\(unknown\.x..\).*/\1/' | awk '{ print }'
+}
+
+# qemu_serial OUT QEMU-ARGS...: run QEMU with the serial port to OUT until
+# memtest's first screen is complete there (its footer), at most 30 s.
+qemu_serial() {
+	out=$1; shift
+	rm -f "$out"
+	qemu-system-x86_64 -display none -m 64 -serial file:"$out" -monitor none \
+		-no-reboot "$@" </dev/null >/dev/null 2>&1 &
+	qpid=$!
+	i=0
+	while [ $i -lt 300 ] && ! grep -q 'unknown\.x' "$out" 2>/dev/null; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill $qpid 2>/dev/null; wait $qpid 2>/dev/null
+	grep -q 'unknown\.x' "$out" || fail "QEMU did not draw memtest's screen in 30 s"
+}
+
+# have_qemu: true when qemu-system-x86_64 is here (a failure under CI=true
+# when not: make deps installs it).
+have_qemu() {
+	command -v qemu-system-x86_64 >/dev/null 2>&1 && return 0
+	[ "${CI:-}" != true ] || fail "qemu-system-x86_64 is not installed"
+	return 1
+}

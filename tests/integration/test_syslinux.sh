@@ -7,7 +7,9 @@
 # shift key is held (no: it boots at once, no boot: prompt).  The first
 # 150 million instructions' serial output is exact
 # (expected/syslinux.serial), and its first screen equals QEMU's (same
-# disk) except the fields that name the machine.
+# disk) except the fields that name the machine.  The same file system as
+# partition 1 of a disk with SYSLINUX's mbr.bin in the MBR (which loads
+# the active partition's boot sector) gives the same output.
 . tests/integration/lib.sh
 . tests/integration/realguests.sh
 
@@ -16,12 +18,28 @@ for c in syslinux mkfs.fat mcopy; do
 		skip "$c is missing: apt-get install syslinux mtools dosfstools (make deps)"
 done
 [ -f /boot/memtest86+x64.bin ] || skip "memtest86+ is missing (make deps)"
-img=$TMP/syslinux-memtest.img
-mkfs.fat -C -i 0x5eed0001 -n VMDBG "$img" 2048 >/dev/null || fail "mkfs.fat failed"
-syslinux --install "$img" || fail "syslinux --install failed"
+mbr=/usr/lib/syslinux/mbr/mbr.bin
+[ -f $mbr ] || skip "$mbr is missing: apt-get install syslinux-common (make deps)"
 printf 'SERIAL 0 115200\nDEFAULT mt\nPROMPT 0\nLABEL mt\n  LINUX memtest.bin\n  APPEND console=ttyS0 nopause\n' >"$TMP/syslinux.cfg"
-mcopy -i "$img" "$TMP/syslinux.cfg" ::syslinux.cfg &&
-	mcopy -i "$img" /boot/memtest86+x64.bin ::memtest.bin || fail "mcopy failed"
+# fat_disk IMG HIDDEN: a 1 MiB FAT file system HIDDEN sectors into its
+# disk, with SYSLINUX, its config and memtest86+
+fat_disk() {
+	mkfs.fat -C -h $2 -i 0x5eed0001 -n VMDBG "$1" 2048 >/dev/null || fail "mkfs.fat failed"
+	syslinux --install "$1" || fail "syslinux --install failed"
+	mcopy -i "$1" "$TMP/syslinux.cfg" ::syslinux.cfg &&
+		mcopy -i "$1" /boot/memtest86+x64.bin ::memtest.bin || fail "mcopy failed"
+}
+img=$TMP/syslinux-memtest.img
+fat_disk "$img" 0
+# partitioned: mbr.bin, partition 1 active, FAT16 (0x0E), LBA 2048, 4096 sectors
+pimg=$TMP/syslinux-mbr.img
+fat_disk "$TMP/part.img" 2048
+dd if=/dev/zero of="$pimg" bs=512 count=$((2048 + 4096)) 2>/dev/null
+dd if=$mbr of="$pimg" conv=notrunc 2>/dev/null
+printf '\200\376\377\377\016\376\377\377\000\010\000\000\000\020\000\000' |
+	dd of="$pimg" bs=1 seek=446 conv=notrunc 2>/dev/null
+printf '\125\252' | dd of="$pimg" bs=1 seek=510 conv=notrunc 2>/dev/null
+dd if="$TMP/part.img" of="$pimg" bs=512 seek=2048 conv=notrunc 2>/dev/null
 
 "$VMDBG" record --backend emu --max-steps 150000000 --display none "$img" \
 	-o "$TMP/syslinux.vtr" </dev/null >"$TMP/serial" 2>"$TMP/err"
@@ -31,6 +49,11 @@ same tests/integration/expected/syslinux.serial "$TMP/serial"
 "$VMDBG" trace show "$TMP/syslinux.vtr" 2>/dev/null | grep -c 'int 0x16 ah=0x12 -> none (far call)' >"$TMP/n"
 [ "$(cat "$TMP/n")" -ge 1 ] || fail "SYSLINUX asked no int 0x16 AH=12h"
 memtest_screen "$TMP/serial" >"$TMP/screen"
+"$VMDBG" run --backend emu --max-steps 150000000 --display none "$pimg" \
+	</dev/null >"$TMP/pserial" 2>"$TMP/perr"
+st=$?
+[ $st -eq 124 ] || { cat "$TMP/pserial" "$TMP/perr"; fail "mbr.bin: exit status $st, wanted 124"; }
+same tests/integration/expected/syslinux.serial "$TMP/pserial"
 if have_qemu; then
 	qemu_serial "$TMP/qemu.serial" -drive file="$img",format=raw,snapshot=on
 	memtest_screen "$TMP/qemu.serial" >"$TMP/qscreen"

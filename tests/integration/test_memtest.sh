@@ -46,8 +46,8 @@ if have_qemu; then
 fi
 
 # ia32: the same screen through the 32-bit entry, then the first fild
-"$VMDBG" run $args "$TMP/memtest86+ia32.bin" --append "console=ttyS0 nopause" \
-	>"$TMP/serial32" 2>"$TMP/err32"
+"$VMDBG" record $args "$TMP/memtest86+ia32.bin" --append "console=ttyS0 nopause" \
+	-o "$TMP/mt32.vtr" >"$TMP/serial32" 2>"$TMP/err32"
 st=$?
 [ $st -eq 6 ] || { cat "$TMP/err32"; fail "memtest86+ia32: exit status $st, wanted 6"; }
 contains "$TMP/err32" "unsupported instruction 'fild'"

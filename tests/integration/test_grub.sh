@@ -50,15 +50,7 @@ EOT
 	mke2fs -q -t ext2 -d "$TMP/root" -U 00000000-0000-0000-0000-000000000001 \
 		-E root_owner=0:0 "$TMP/fs.img" 8M >"$TMP/mke2fs.log" 2>&1 ||
 		{ cat "$TMP/mke2fs.log"; fail "mke2fs failed"; }
-	d=$TMP/$1.img
-	dd if=/dev/zero of="$d" bs=512 count=$((2048 + 16384)) 2>/dev/null
-	dd if=$lib/boot.img of="$d" bs=440 count=1 conv=notrunc 2>/dev/null
-	# partition 1: active, Linux (0x83), LBA 2048, 16384 sectors; 55 AA
-	printf '\200\376\377\377\203\376\377\377\000\010\000\000\000\100\000\000' |
-		dd of="$d" bs=1 seek=446 conv=notrunc 2>/dev/null
-	printf '\125\252' | dd of="$d" bs=1 seek=510 conv=notrunc 2>/dev/null
-	dd if="$TMP/core.img" of="$d" bs=512 seek=1 conv=notrunc 2>/dev/null
-	dd if="$TMP/fs.img" of="$d" bs=512 seek=2048 conv=notrunc 2>/dev/null
+	grub_disk_image "$TMP/$1.img" "$TMP/core.img" "$TMP/fs.img" 16384
 }
 grub_disk grub-lecture32 0
 grub_disk grub-memtest 1

@@ -9,6 +9,7 @@
 # trace is not replayed (it would double this test's time, as in
 # test_linux.sh).
 . tests/integration/lib.sh
+. tests/integration/realguests.sh
 NO_REPLAY="grub-linux.vtr"
 
 lib=/usr/lib/grub/i386-pc
@@ -37,14 +38,7 @@ EOT
 mke2fs -q -t ext2 -d "$TMP/root" -E root_owner=0:0 "$TMP/fs.img" 32M >"$TMP/mke2fs.log" 2>&1 ||
 	{ cat "$TMP/mke2fs.log"; fail "mke2fs failed"; }
 img=$TMP/grub-linux.img
-dd if=/dev/zero of="$img" bs=512 count=$((2048 + 65536)) 2>/dev/null
-dd if=$lib/boot.img of="$img" bs=440 count=1 conv=notrunc 2>/dev/null
-# partition 1: active, Linux (0x83), LBA 2048, 65536 sectors; 55 AA
-printf '\200\376\377\377\203\376\377\377\000\010\000\000\000\000\001\000' |
-	dd of="$img" bs=1 seek=446 conv=notrunc 2>/dev/null
-printf '\125\252' | dd of="$img" bs=1 seek=510 conv=notrunc 2>/dev/null
-dd if="$TMP/core.img" of="$img" bs=512 seek=1 conv=notrunc 2>/dev/null
-dd if="$TMP/fs.img" of="$img" bs=512 seek=2048 conv=notrunc 2>/dev/null
+grub_disk_image "$img" "$TMP/core.img" "$TMP/fs.img" 65536
 
 expect_status 0 "$VMDBG" record --backend emu --mem 256M --timeout 500 --display none \
 	"$img" -o "$TMP/grub-linux.vtr" </dev/null

@@ -36,9 +36,7 @@ pimg=$TMP/syslinux-mbr.img
 fat_disk "$TMP/part.img" 2048
 dd if=/dev/zero of="$pimg" bs=512 count=$((2048 + 4096)) 2>/dev/null
 dd if=$mbr of="$pimg" conv=notrunc 2>/dev/null
-printf '\200\376\377\377\016\376\377\377\000\010\000\000\000\020\000\000' |
-	dd of="$pimg" bs=1 seek=446 conv=notrunc 2>/dev/null
-printf '\125\252' | dd of="$pimg" bs=1 seek=510 conv=notrunc 2>/dev/null
+mbr_partition "$pimg" 0x0e 4096
 dd if="$TMP/part.img" of="$pimg" bs=512 seek=2048 conv=notrunc 2>/dev/null
 
 "$VMDBG" record --backend emu --max-steps 150000000 --display none "$img" \

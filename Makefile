@@ -39,7 +39,8 @@ endif
 DEB_PKGS := build-essential gcc-multilib libzydis-dev libcmocka-dev libelf-dev \
 	    libdwarf-dev libncurses-dev libreadline-dev zlib1g-dev qemu-system-x86 \
 	    binutils tmux gawk gdb linux-libc-dev librsvg2-bin time cpio clang \
-	    libclang-rt-14-dev
+	    libclang-rt-14-dev memtest86+ grub-pc-bin syslinux syslinux-common mtools \
+	    dosfstools e2fsprogs
 
 # The engine library: VMM core, backends, devices, loaders, traces, symbols.
 LIB_SRCS := $(wildcard vmdbg/*.c vmdbg/debug/*.c vmdbg/kvm/*.c vmdbg/devices/*.c vmdbg/emu/*.c vmdbg/tables/*.c \

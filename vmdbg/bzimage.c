@@ -1,12 +1,14 @@
 /*
  * bzimage.c - the Linux/x86 boot protocol (Documentation/arch/x86/boot.rst):
  * load a bzImage the way a boot loader does and enter it at its 64-bit
- * entry point.
+ * entry point, or at its 32-bit one when the kernel has no 64-bit entry.
  *
  * What vmdbg does, as boot.rst's "64-bit boot protocol" asks:
- *   - the setup header ("HdrS" at 0x202, protocol 2.12 or later with
- *     XLF_KERNEL_64 in xloadflags) is checked; older protocols have no
- *     64-bit entry and are refused with one line;
+ *   - the setup header ("HdrS" at 0x202) is checked: protocol 2.12 or
+ *     later with XLF_KERNEL_64 in xloadflags is entered in long mode, as
+ *     below; a kernel without it (a 32-bit kernel, memtest86+'s ia32
+ *     image) with protocol 2.10 or later (pref_address and init_size) by
+ *     the "32-bit boot protocol"; older protocols are refused with one line;
  *   - the protected-mode kernel (the file after the (setup_sects + 1)
  *     512-byte setup sectors) goes to pref_address when the kernel is
  *     relocatable or it is 1 MiB anyway, else to 1 MiB; it needs init_size
@@ -21,7 +23,11 @@
  *   - entry at the load address + 0x200 in long mode on the identity page
  *     tables of boot.c (4 GiB), with a GDT of its own at BZ_GDT_ADDR whose
  *     __BOOT_CS (0x10) and __BOOT_DS (0x18) are flat 64-bit code and data,
- *     interrupts off, RSI = the zero page.
+ *     interrupts off, RSI = the zero page;
+ *   - or (32-bit boot protocol) entry at code32_start (the load address)
+ *     in flat 32-bit protected mode, paging off, interrupts off, the same
+ *     GDT with __BOOT_CS a flat 32-bit code segment, ESI = the zero page,
+ *     EBP, EDI and EBX 0.
  */
 #include "vmdbg/internal.h"
 #include "vmdbg/regfile.h"
@@ -176,11 +182,13 @@ static void write_e820(struct bz *b, uint8_t *bp)
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
 }
 
-/* __BOOT_CS 0x10: 64-bit code; __BOOT_DS 0x18: data (boot.rst). */
-static int write_gdt(struct bz *b, struct vmdbg_regs *r)
+/* __BOOT_CS 0x10: 64-bit (or flat 32-bit) code; __BOOT_DS 0x18: data
+ * (boot.rst).  The hidden parts come from regs__init_long64/prot32. */
+static int write_gdt(struct bz *b, struct vmdbg_regs *r, bool is64)
 {
-	static const uint64_t gdt[4] = {
-		0, 0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL,
+	const uint64_t gdt[4] = {
+		0, 0, is64 ? 0x00af9b000000ffffULL : 0x00cf9b000000ffffULL,
+		0x00cf93000000ffffULL,
 	};
 	uint8_t *p = vmm__gpa_ptr(b->vm, BZ_GDT_ADDR, sizeof(gdt));
 
@@ -215,6 +223,7 @@ int bzimage__load(struct vmdbg *vm, const uint8_t *d, size_t len, struct vmdbg_r
 	unsigned setup_sects, hdr_end;
 	uint64_t load, run, init_size, kernel_end, pref;
 	uint16_t version;
+	bool is64;
 	size_t koff;
 	uint8_t *bp, *p;
 	int ret;
@@ -223,11 +232,11 @@ int bzimage__load(struct vmdbg *vm, const uint8_t *d, size_t len, struct vmdbg_r
 		return fail(&b, -EINVAL, "bzImage is %zu bytes: too short for its setup header "
 			    "(0x%x bytes)", len, HDR_INIT_SIZE + 4);
 	version = (uint16_t)(d[HDR_VERSION] | d[HDR_VERSION + 1] << 8);
-	if (version < 0x20c || !(d[HDR_XLOADFLAGS] & XLF_KERNEL_64))
-		return fail(&b, -EINVAL, "bzImage boot protocol %u.%02u%s: vmdbg enters Linux at "
-			    "its 64-bit entry point, which needs protocol 2.12 or later with "
-			    "XLF_KERNEL_64 in xloadflags (an x86-64 kernel)", version >> 8,
-			    version & 0xff, version < 0x20c ? "" : " without XLF_KERNEL_64");
+	is64 = version >= 0x20c && (d[HDR_XLOADFLAGS] & XLF_KERNEL_64);
+	if (version < 0x20a)
+		return fail(&b, -EINVAL, "bzImage boot protocol %u.%02u: vmdbg needs protocol "
+			    "2.10 or later (pref_address and init_size), with XLF_KERNEL_64 "
+			    "(2.12) for the 64-bit entry point", version >> 8, version & 0xff);
 	if (!(d[HDR_LOADFLAGS] & LOADED_HIGH))
 		return fail(&b, -EINVAL, "bzImage without LOADED_HIGH in loadflags: a zImage that "
 			    "loads at 0x10000 (vmdbg boots bzImages only)");
@@ -276,8 +285,11 @@ int bzimage__load(struct vmdbg *vm, const uint8_t *d, size_t len, struct vmdbg_r
 
 	if (boot__write_page_tables(vm, BOOT_PML4_ADDR) < 0)
 		return fail(&b, -EFAULT, "guest RAM too small for the boot page tables");
-	regs__init_long64(regs, load + 0x200);
-	ret = write_gdt(&b, regs);
+	if (is64)
+		regs__init_long64(regs, load + 0x200);
+	else
+		regs__init_prot32(regs, (uint32_t)load);	/* code32_start */
+	ret = write_gdt(&b, regs, is64);
 	if (ret < 0)
 		return ret;
 	regs->gpr[VMDBG_RSI] = BZ_PARAMS_ADDR;
@@ -285,9 +297,9 @@ int bzimage__load(struct vmdbg *vm, const uint8_t *d, size_t len, struct vmdbg_r
 	snprintf(info->detected, sizeof(info->detected), "Linux bzImage (boot protocol %u.%02u, "
 		 "\"HdrS\" at offset 0x202), loaded at 0x%llx", version >> 8, version & 0xff,
 		 X(load));
-	info->entry = load + 0x200;
+	info->entry = is64 ? load + 0x200 : load;
 	info->load_lo = load;
 	info->load_hi = load + (len - koff);
-	info->mode = 64;
+	info->mode = is64 ? 64 : 32;
 	return 0;
 }

@@ -286,6 +286,7 @@ int firmware__write(struct vmdbg *vm, const struct vmdbg_image_info *img);
 #define PORT_PIC_MASTER		0x20
 #define PORT_PIC_SLAVE		0xA0
 #define PORT_PIT		0x40	/* counters 0-2 at 0x40-0x42, control 0x43 */
+#define PORT_SYSCTL_B		0x61	/* counter 2's gate and output, the speaker */
 #define IRQ_PIT			0
 #define IRQ_CASCADE		2
 /* Hypercall port: a 32-bit OUT of the call number; the argument is in EBX

@@ -218,6 +218,62 @@ static void test_int10(void **state)
 	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x5003);
 }
 
+/* VBE as SeaBIOS's VGA BIOS answers it, for a text-only card: GRUB's
+ * multiboot loader asks 4F00h and 4F03h ("Can't get controller info"). */
+static void test_int10_vbe(void **state)
+{
+	struct vmdbg *vm = *state;
+	uint8_t *blk = vm->ram + 0x6000, *s;
+	struct vmdbg_screen sc;
+
+	memset(blk, 0xaa, 512);
+	memcpy(blk, "VBE2", 4);
+	pc_regs.es.sel = 0x0500;
+	pc_regs.es.base = 0x5000;
+	pc_regs.gpr[VMDBG_RDI] = 0x1000;
+	pc_regs.gpr[VMDBG_RAX] = 0x4f00;
+	detail(call(vm, 0x10, 0x0202), "int 0x10 ax=0x4f00 vbe controller info");
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x004f);
+	assert_memory_equal(blk, "VESA\x00\x03", 6);		/* VBE 3.0 */
+	assert_memory_equal(blk + 6, "\x10\xf4\x00\xf0", 4);		/* F000:F410 */
+	s = vm->ram + 0xff410;					/* the OEM string */
+	assert_string_equal((const char *)s, "vmdbg VGA");
+	/* the mode list at ES:DI+34, empty; 256 KiB; the rest zeroed */
+	assert_memory_equal(blk + 14, "\x22\x10\x00\x05\x04\x00", 6);
+	assert_memory_equal(blk + 34, "\xff\xff", 2);
+	assert_memory_equal(blk + 26, "\x10\xf4\x00\xf0", 4);	/* product name */
+	assert_int_equal(blk[36], 0);
+	assert_int_equal(blk[511], 0);
+	assert_int_equal(vm->ram[0x6200], 0);			/* nothing past it */
+	/* 4F03h: text mode 3 */
+	pc_regs.gpr[VMDBG_RAX] = 0x4f03;
+	pc_regs.gpr[VMDBG_RBX] = 0xffff;
+	detail(call(vm, 0x10, 0x0202), "int 0x10 ax=0x4f03 vbe get mode");
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x004f);
+	assert_int_equal(pc_regs.gpr[VMDBG_RBX] & 0xffff, 0x0003);
+	/* 4F01h refuses every mode; 4F02h sets mode 3 only */
+	pc_regs.gpr[VMDBG_RAX] = 0x4f01;
+	pc_regs.gpr[VMDBG_RCX] = 0x0118;
+	detail(call(vm, 0x10, 0x0202), "int 0x10 ax=0x4f01 vbe mode info 0x118");
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x014f);
+	pc_regs.gpr[VMDBG_RAX] = 0x4f02;
+	pc_regs.gpr[VMDBG_RBX] = 0x4118;
+	detail(call(vm, 0x10, 0x0202), "int 0x10 ax=0x4f02 vbe set mode 0x4118");
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x014f);
+	pc_regs.gpr[VMDBG_RAX] = 0x0e41;			/* 'A', then mode 3 clears */
+	call(vm, 0x10, 0x0202);
+	pc_regs.gpr[VMDBG_RAX] = 0x4f02;
+	pc_regs.gpr[VMDBG_RBX] = 0x0003;
+	call(vm, 0x10, 0x0202);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x004f);
+	vmdbg__screen(vm, &sc);
+	assert_int_equal(sc.cell[0][0], 0x0720);
+	/* others: not supported (AL != 4Fh) */
+	pc_regs.gpr[VMDBG_RAX] = 0x4f0a;
+	detail(call(vm, 0x10, 0x0202), "int 0x10 ax=0x4f0a vbe (not provided)");
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x0100);
+}
+
 static void test_int15_e820(void **state)
 {
 	struct vmdbg *vm = *state;
@@ -327,6 +383,13 @@ static void test_int16(void **state)
 	struct vmdbg *vm = *state;
 	struct pc_seen *s = pc_seen(vm);
 
+	/* shift flags: none held; 12h's AH (the extended flags) too */
+	pc_regs.gpr[VMDBG_RAX] = 0x02ff;
+	call(vm, 0x16, 0x0202);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x0200);
+	pc_regs.gpr[VMDBG_RAX] = 0x12ff;
+	call(vm, 0x16, 0x0202);
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0x0000);
 	pc_regs.gpr[VMDBG_RAX] = 0x0100;		/* check: none, ZF set */
 	detail(call(vm, 0x16, 0x0202), "int 0x16 ah=0x01 -> none");
 	assert_int_equal(frame_flags(vm) & 0x40, 0x40);
@@ -389,6 +452,13 @@ static void test_defaults(void **state)
 	detail(t, "vector 0x08 to the BIOS default");
 	outb(vm, PORT_PIC_MASTER, 0x0b);
 	assert_int_equal(inb(vm, PORT_PIC_MASTER), 0x00);	/* EOI sent */
+	/* pushf; call far to a saved vector (SYSLINUX): the service runs
+	 * and is named */
+	hw_irq = true;
+	pc_regs.gpr[VMDBG_RAX] = 0x12ff;
+	detail(call(vm, 0x16, 0x0202), "int 0x16 ah=0x12 -> none (far call)");
+	hw_irq = false;
+	assert_int_equal(pc_regs.gpr[VMDBG_RAX] & 0xffff, 0);
 	/* #UD with no handler of the guest's: the guest stops */
 	hw_irq = true;
 	call(vm, 0x06, 0x0202);
@@ -417,6 +487,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_install, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int10, bios_setup, pc_teardown),
+		cmocka_unit_test_setup_teardown(test_int10_vbe, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int13, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int15_e820, bios_setup, pc_teardown),
 		cmocka_unit_test_setup_teardown(test_int15_other, bios_setup, pc_teardown),

@@ -195,23 +195,56 @@ static void test_old_protocols(void **state)
 {
 	struct t *t = *state;
 
-	put16(t->img + 0x206, 0x20b);
-	load_fails(t, -EINVAL, "bzImage boot protocol 2.11: vmdbg enters Linux at its 64-bit "
-		   "entry point, which needs protocol 2.12 or later with XLF_KERNEL_64 in "
-		   "xloadflags (an x86-64 kernel)");
+	put16(t->img + 0x206, 0x209);
+	load_fails(t, -EINVAL, "bzImage boot protocol 2.09: vmdbg needs protocol 2.10 or later "
+		   "(pref_address and init_size), with XLF_KERNEL_64 (2.12) for the 64-bit "
+		   "entry point");
 	put16(t->img + 0x206, 0x202);
-	load_fails(t, -EINVAL, "bzImage boot protocol 2.02: vmdbg enters Linux at its 64-bit "
-		   "entry point, which needs protocol 2.12 or later with XLF_KERNEL_64 in "
-		   "xloadflags (an x86-64 kernel)");
+	load_fails(t, -EINVAL, "bzImage boot protocol 2.02: vmdbg needs protocol 2.10 or later "
+		   "(pref_address and init_size), with XLF_KERNEL_64 (2.12) for the 64-bit "
+		   "entry point");
 	put16(t->img + 0x206, 0x20f);
-	t->img[0x236] = 0;	/* an i386 kernel */
-	load_fails(t, -EINVAL, "bzImage boot protocol 2.15 without XLF_KERNEL_64: vmdbg enters "
-		   "Linux at its 64-bit entry point, which needs protocol 2.12 or later with "
-		   "XLF_KERNEL_64 in xloadflags (an x86-64 kernel)");
-	t->img[0x236] = 1;
 	t->img[0x211] = 0;
 	load_fails(t, -EINVAL, "bzImage without LOADED_HIGH in loadflags: a zImage that loads "
 		   "at 0x10000 (vmdbg boots bzImages only)");
+}
+
+/* Without XLF_KERNEL_64 (an i386 kernel, memtest86+'s ia32 image), or with
+ * protocol 2.10/2.11: boot.rst's 32-bit boot protocol at code32_start. */
+static void test_32bit_entry(void **state)
+{
+	struct t *t = *state;
+	const uint8_t *ram = t->vm->ram;
+
+	t->img[0x236] = 0;
+	assert_int_equal(load(t), 0);
+	assert_int_equal(t->info.mode, 32);
+	assert_int_equal(t->info.entry, 0x1000000);		/* code32_start, not +0x200 */
+	assert_int_equal(t->regs.rip, 0x1000000);
+	assert_int_equal(get32(ram + PARAMS + 0x214), 0x1000000);
+	assert_int_equal(t->regs.efer, 0);
+	assert_int_equal(t->regs.cr0 & 0x80000001u, 1);		/* PE, paging off */
+	assert_int_equal(t->regs.cs.sel, 0x10);			/* __BOOT_CS */
+	assert_false(t->regs.cs.l);
+	assert_true(t->regs.cs.db);
+	assert_int_equal(t->regs.cs.limit, 0xffffffffu);
+	assert_int_equal(t->regs.ds.sel, 0x18);			/* __BOOT_DS */
+	assert_int_equal(t->regs.es.sel, 0x18);
+	assert_int_equal(t->regs.ss.sel, 0x18);
+	assert_int_equal(t->regs.rflags & 0x200, 0);		/* interrupts off */
+	assert_int_equal(t->regs.gpr[VMDBG_RSI], PARAMS);
+	assert_int_equal(t->regs.gpr[VMDBG_RBP], 0);
+	assert_int_equal(t->regs.gpr[VMDBG_RDI], 0);
+	assert_int_equal(t->regs.gpr[VMDBG_RBX], 0);
+	/* __BOOT_CS is a flat 32-bit code segment in the GDT too */
+	assert_int_equal(get64(ram + t->regs.gdt.base + 0x10), 0x00cf9b000000ffffULL);
+	assert_int_equal(get64(ram + t->regs.gdt.base + 0x18), 0x00cf93000000ffffULL);
+	/* protocol 2.11: no XLF_KERNEL_64 field yet, so the 32-bit entry too */
+	t->img[0x236] = 1;
+	put16(t->img + 0x206, 0x20b);
+	assert_int_equal(load(t), 0);
+	assert_int_equal(t->info.mode, 32);
+	assert_int_equal(t->regs.rip, 0x1000000);
 }
 
 /* Without "HdrS" the file is a boot sector (0xAA55 at 510), not Linux. */
@@ -294,6 +327,7 @@ int main(void)
 		T(test_bzimage),
 		T(test_not_relocatable),
 		T(test_old_protocols),
+		T(test_32bit_entry),
 		T(test_bad_magic),
 		T(test_setup_past_file),
 		T(test_kernel_too_large),

@@ -595,6 +595,64 @@ static void test_pit_one_shot_and_idle(void **state)
 	assert_int_equal(pit_read16(vm, 0x40), 0x1000);
 }
 
+/*
+ * Port 0x61: counter 2's gate (bit 0) and output (bit 5), the speaker
+ * enable (bit 1) and the refresh toggle (bit 4, flips on each read, as in
+ * QEMU's pcspk).  memtest86+ and Linux time the TSC this way.
+ */
+static void test_port_61_counter2(void **state)
+{
+	struct vmdbg *vm = *state;
+
+	vm->time_is_insns = true;
+	/* reset: gate and speaker off; counter 2's output high (no count) */
+	assert_int_equal(inb(vm, 0x61), 0x30);
+	assert_int_equal(inb(vm, 0x61), 0x20);
+	/* memtest86+'s calibration: gate high, mode 0, 59659 clocks (50 ms) */
+	outb(vm, 0x61, (uint8_t)((inb(vm, 0x61) & ~0x02) | 0x01));
+	outb(vm, 0x43, 0xb0);
+	outb(vm, 0x42, 59659 & 0xff);
+	outb(vm, 0x42, 59659 >> 8);
+	assert_int_equal(inb(vm, 0x61) & 0x23, 0x01);	/* counting, output low */
+	vm->insns = 49999916;
+	assert_int_equal(inb(vm, 0x61) & 0x20, 0);
+	vm->insns = 49999917;				/* the terminal count */
+	assert_int_equal(inb(vm, 0x61) & 0x23, 0x21);
+	/* speaker data bit is kept; bits 2-3 and 6-7 are not */
+	outb(vm, 0x61, 0xff);
+	assert_int_equal(inb(vm, 0x61) & 0xcf, 0x03);
+	/* a low gate holds a mode 0 count; a rising one resumes it */
+	vm->insns = 0;
+	outb(vm, 0x61, 0x00);
+	outb(vm, 0x43, 0xb0);
+	outb(vm, 0x42, 1000 & 0xff);
+	outb(vm, 0x42, 1000 >> 8);
+	vm->insns = 100000;
+	outb(vm, 0x43, 0x80);
+	assert_int_equal(pit_read16(vm, 0x42), 1000);	/* not started */
+	outb(vm, 0x61, 0x01);
+	vm->insns = 200000;
+	outb(vm, 0x43, 0x80);
+	assert_int_equal(pit_read16(vm, 0x42), 1000 - (238 - 119));
+	outb(vm, 0x61, 0x00);
+	vm->insns = 900000;
+	outb(vm, 0x43, 0x80);
+	assert_int_equal(pit_read16(vm, 0x42), 1000 - 119);	/* held */
+	assert_int_equal(inb(vm, 0x61) & 0x20, 0);
+	/* mode 2 (rate generator): a low gate drives the output high */
+	outb(vm, 0x43, 0xb4);
+	outb(vm, 0x42, 10);
+	outb(vm, 0x42, 0);
+	assert_int_equal(inb(vm, 0x61) & 0x20, 0x20);
+	/* counter 0 has its gate tied high: it counts whatever 0x61 says */
+	outb(vm, 0x43, 0x30);
+	outb(vm, 0x40, 0x10);
+	outb(vm, 0x40, 0x00);
+	vm->insns = 1000000;
+	outb(vm, 0x43, 0x00);
+	assert_int_equal(pit_read16(vm, 0x40), 0xff98);	/* 16 - 120 clocks, wrapped */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +673,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pic_cascade_and_aeoi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pit_rate_generator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pit_one_shot_and_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_61_counter2, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -584,9 +584,9 @@ static void test_boot_disk_detection(void **state)
 	 * (test_bzimage.c), which this one's header (version 0) fails */
 	t->img[511] = 0xaa;
 	memcpy(t->img + 0x202, "HdrS", 4);
-	load_fails(t, 0x400, -EINVAL, "bzImage boot protocol 0.00: vmdbg enters Linux at its "
-		   "64-bit entry point, which needs protocol 2.12 or later with XLF_KERNEL_64 in "
-		   "xloadflags (an x86-64 kernel)");
+	load_fails(t, 0x400, -EINVAL, "bzImage boot protocol 0.00: vmdbg needs protocol 2.10 "
+		   "or later (pref_address and init_size), with XLF_KERNEL_64 (2.12) for the "
+		   "64-bit entry point");
 }
 
 /* --cmdline and --module: the strings and the module list in the mbi, the

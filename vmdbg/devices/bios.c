@@ -185,8 +185,10 @@ static void put16(uint8_t *p, uint16_t v)
 int bios__install(struct vmdbg *vm)
 {
 	static const uint8_t config[10] = { 8, 0, 0xfc, 0, 0, 0x70, 0, 0, 0, 0 };
+	static const char oem[VBE_OEM_LEN] = "vmdbg VGA";
+	const size_t rom = VBE_OEM_STRING + VBE_OEM_LEN - BIOS_STUB_BASE;
 	uint8_t *ivt = vmm__gpa_ptr(vm, 0, 0x400);
-	uint8_t *stubs = vmm__gpa_ptr(vm, BIOS_STUB_BASE, 256 * 4 + sizeof(config));
+	uint8_t *stubs = vmm__gpa_ptr(vm, BIOS_STUB_BASE, rom);
 	uint8_t *bda = vmm__gpa_ptr(vm, 0x400, 0x100);
 	unsigned v;
 
@@ -203,6 +205,7 @@ int bios__install(struct vmdbg *vm)
 		put16(ivt + v * 4 + 2, 0xf000);
 	}
 	memcpy(stubs + 256 * 4, config, sizeof(config));
+	memcpy(stubs + (VBE_OEM_STRING - BIOS_STUB_BASE), oem, sizeof(oem));
 	if (!bios__bda16(vm, 0x10))
 		put16(bda + 0x10, 0x0222);	/* FPU, 80x25 colour, one serial port */
 	if (!bios__bda16(vm, 0x13))
@@ -214,7 +217,7 @@ int bios__install(struct vmdbg *vm)
 	vm->bios = true;
 	if (vm->be && vm->be->mem_written) {
 		vm->be->mem_written(vm, 0, 0x500);
-		vm->be->mem_written(vm, BIOS_STUB_BASE, 256 * 4 + sizeof(config));
+		vm->be->mem_written(vm, BIOS_STUB_BASE, rom);
 	}
 	return 0;
 }

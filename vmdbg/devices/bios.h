@@ -11,6 +11,8 @@
 #define F_ZF	0x0040
 #define SMAP	0x534d4150u		/* "SMAP" */
 #define CONFIG_TABLE	(BIOS_STUB_END)	/* int 0x15 AH=C0h: F000:F400 */
+#define VBE_OEM_STRING	(CONFIG_TABLE + 16)	/* int 0x10 AX=4F00h's strings */
+#define VBE_OEM_LEN	16
 
 struct bios_call {
 	struct vmdbg *vm;
@@ -67,6 +69,7 @@ static inline uint8_t *guest(struct bios_call *c, uint64_t pa, uint64_t len)
 /* The services, by vector (bios.c's table).  Each reads and changes
  * c->r and c->flags, and sets c->detail for the record. */
 void bios__int10(struct bios_call *c);
+void bios__vbe(struct bios_call *c);	/* int 0x10 AH=4Fh, bios_video.c */
 void bios__int11(struct bios_call *c);
 void bios__int12(struct bios_call *c);
 void bios__int13(struct bios_call *c);	/* bios_disk.c */

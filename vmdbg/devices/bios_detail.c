@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static void char_text(unsigned c, char *b, size_t n)
 {
@@ -53,20 +54,28 @@ static void video(const struct vmdbg_trap *t, char *b, size_t n)
 	case 0x13:
 		snprintf(b, n, "int 0x10 ah=0x13 string of %u", cx);
 		break;
+	case 0x4f:
+		if (al == 0x00)
+			snprintf(b, n, "int 0x10 ax=0x4f00 vbe controller info");
+		else if (al == 0x01)
+			snprintf(b, n, "int 0x10 ax=0x4f01 vbe mode info 0x%x", cx);
+		else if (al == 0x02)
+			snprintf(b, n, "int 0x10 ax=0x4f02 vbe set mode 0x%x", bx);
+		else if (al == 0x03)
+			snprintf(b, n, "int 0x10 ax=0x4f03 vbe get mode");
+		else
+			snprintf(b, n, "int 0x10 ax=0x4f%02x vbe (not provided)", al);
+		break;
 	default:
 		snprintf(b, n, "int 0x10 ax=0x%04x", (unsigned)t->addr & 0xffff);
 	}
 }
 
-void bios__detail(const struct vmdbg_trap *t, char *b, size_t n)
+static void service(const struct vmdbg_trap *t, char *b, size_t n)
 {
 	unsigned ax = (unsigned)t->addr & 0xffff, ah = ax >> 8;
 	char c[8];
 
-	if (t->insn != VMDBG_INSN_INT) {
-		snprintf(b, n, "vector 0x%02x to the BIOS default", t->vector);
-		return;
-	}
 	switch (t->vector) {
 	case 0x10:
 		video(t, b, n);
@@ -111,5 +120,31 @@ void bios__detail(const struct vmdbg_trap *t, char *b, size_t n)
 		return;
 	default:
 		snprintf(b, n, "int 0x%02x ax=0x%04x", t->vector, ax);
+	}
+}
+
+/*
+ * A call reached without an `int` (insn NONE): a hardware interrupt or
+ * fault at the default handler, or a guest that chains to the vector it
+ * saved with pushf and a far call (SYSLINUX, DOS TSRs): the service ran
+ * all the same, so it is named, marked as a far call.
+ */
+void bios__detail(const struct vmdbg_trap *t, char *b, size_t n)
+{
+	size_t len;
+
+	if (t->insn == VMDBG_INSN_INT) {
+		service(t, b, n);
+		return;
+	}
+	switch (t->vector) {
+	case 0x10: case 0x11: case 0x12: case 0x13: case 0x15: case 0x16: case 0x1a:
+		service(t, b, n);
+		len = strlen(b);
+		if (len < n)
+			snprintf(b + len, n - len, " (far call)");
+		return;
+	default:
+		snprintf(b, n, "vector 0x%02x to the BIOS default", t->vector);
 	}
 }

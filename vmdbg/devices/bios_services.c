@@ -154,8 +154,13 @@ void bios__int16(struct bios_call *c)
 		}
 		break;
 	case 0x02:
-	case 0x12:
 		set8(c, VMDBG_RAX, false, 0);	/* no shift key held */
+		break;
+	case 0x12:
+		/* AH is the extended flags (Ctrl, Alt, the locks pressed):
+		 * none either.  SYSLINUX reads it, and a stale AH=12h there
+		 * meant "Alt and Scroll Lock held": it stopped at boot:. */
+		set16(c, VMDBG_RAX, 0);
 		break;
 	default:
 		break;

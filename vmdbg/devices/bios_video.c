@@ -1,8 +1,12 @@
 /*
  * bios_video.c - int 0x10, the BIOS's video services, on vmdbg's VGA text
- * screen (vga.c): mode set, cursor, scroll, characters, teletype, strings.
+ * screen (vga.c): mode set, cursor, scroll, characters, teletype, strings,
+ * and the VESA BIOS Extensions' queries.
  */
 #include "vmdbg/devices/bios.h"
+#include "vmdbg/tables/tables.h"	/* put16 */
+
+#include <string.h>
 
 /* ---- int 0x10: video ------------------------------------------------- */
 
@@ -30,6 +34,66 @@ static void write_string(struct bios_call *c, struct vga *v)
 	}
 	if (!(al(c) & 1))
 		vga__set_cursor(v, row, col);
+}
+
+/*
+ * int 0x10 AH=4Fh, VBE 3.0 as SeaBIOS's VGA BIOS answers it, for a card
+ * that has no VBE modes (vmdbg's VGA is text only): 4F00h fills the 512-byte
+ * controller information block at ES:DI ("VESA", version 3.0, the OEM
+ * strings in the BIOS area, an empty mode list inside the block at +34,
+ * 256 KiB); 4F03h gives the current mode, 3; 4F02h sets mode 3 (the text
+ * screen) and refuses the others, as 4F01h refuses every mode (AX=014Fh);
+ * the other functions are not supported (AX=0100h).  Boot loaders (GRUB's
+ * multiboot loader) ask 4F00h and 4F03h for the information they pass on.
+ */
+void bios__vbe(struct bios_call *c)
+{
+	uint64_t pa = c->r.es.base + reg16(c, VMDBG_RDI);
+	uint16_t oem = (uint16_t)(VBE_OEM_STRING - 0xf0000);
+	uint8_t *p;
+
+	switch (al(c)) {
+	case 0x00:
+		p = guest(c, pa, 512);
+		if (!p) {
+			set16(c, VMDBG_RAX, 0x014f);
+			return;
+		}
+		memset(p, 0, 512);
+		memcpy(p, "VESA", 4);
+		put16(p + 4, 0x0300);
+		put16(p + 6, oem);		/* OEM string, F000:oem */
+		put16(p + 8, 0xf000);
+		put16(p + 14, (uint16_t)(reg16(c, VMDBG_RDI) + 34));	/* mode list */
+		put16(p + 16, (uint16_t)c->r.es.sel);
+		put16(p + 18, 4);		/* 64 KiB blocks */
+		for (int i = 22; i < 34; i += 4) {	/* vendor, product, revision */
+			put16(p + i, oem);
+			put16(p + i + 2, 0xf000);
+		}
+		put16(p + 34, 0xffff);		/* no VBE modes */
+		set16(c, VMDBG_RAX, 0x004f);
+		break;
+	case 0x02:
+		if ((reg16(c, VMDBG_RBX) & 0x1ff) != 0x03) {
+			set16(c, VMDBG_RAX, 0x014f);
+			return;
+		}
+		if (!(reg16(c, VMDBG_RBX) & 0x8000))	/* bit 15: keep the memory */
+			vga__reset_text(c->vm->vga);
+		set16(c, VMDBG_RAX, 0x004f);
+		break;
+	case 0x03:
+		set16(c, VMDBG_RBX, 0x0003);
+		set16(c, VMDBG_RAX, 0x004f);
+		break;
+	case 0x01:
+		set16(c, VMDBG_RAX, 0x014f);
+		break;
+	default:
+		set16(c, VMDBG_RAX, 0x0100);
+		break;
+	}
 }
 
 void bios__int10(struct bios_call *c)
@@ -89,6 +153,9 @@ void bios__int10(struct bios_call *c)
 		break;
 	case 0x13:
 		write_string(c, v);
+		break;
+	case 0x4f:
+		bios__vbe(c);
 		break;
 	case 0x1a:		/* display combination: VGA with colour display */
 		if (al(c) == 0) {

@@ -7,9 +7,20 @@
  * lobyte, hibyte and lobyte-then-hibyte access, the counter latch command
  * and the 8254 read-back command (count and status).  Modes 1, 4 and 5 need
  * a gate trigger or a strobe that a PC never wires to counter 0; they count
- * like mode 0 and a warning says so.  The gates are always high (port 0x61,
- * counter 2's gate and the speaker, is not modelled).  A count written
- * while a counter runs takes effect at once, not at the end of the period.
+ * like mode 0 and a warning says so.  Counters 0 and 1 have their gates
+ * tied high, as on a PC; counter 2's gate is bit 0 of system control port B
+ * (0x61, below).  A count written while a counter runs takes effect at
+ * once, not at the end of the period.
+ *
+ * Port 0x61 (system control port B, QEMU's pcspk): bit 0 counter 2's gate,
+ * bit 1 the speaker data enable (kept, no sound), bit 4 the refresh
+ * toggle, which flips on every read as in QEMU so a guest waiting for it
+ * always progresses, bit 5 counter 2's output; bits 6-7 (parity and
+ * channel check) read 0.  Guests time the TSC with it: gate high, counter
+ * 2 in mode 0, then wait for bit 5 (Linux's PIT calibration, memtest86+).
+ * A low gate stops the count in every mode (mode 2 and 3 also drive the
+ * output high); a rising gate resumes modes 0 and 4 where they stopped and
+ * restarts the others from their count, as in the 8254 data sheet.
  *
  * Time: the input clock is 1.193182 MHz of virtual time (vmm__vtime(): on
  * emu one instruction is one nanosecond, so a guest's timer interrupts come
@@ -30,6 +41,8 @@
 struct pit_chan {
 	uint8_t mode, rw, bcd;
 	bool armed;		/* a count was loaded: counting from start */
+	bool gate_low;		/* counter 2 only: port 0x61 bit 0 is clear */
+	uint64_t held;		/* gate low: the ticks counted before it fell */
 	bool null_count;	/* a count was written but not loaded yet */
 	uint32_t count;		/* N: 1 to 65536 (10000 in BCD) */
 	uint64_t start;		/* input clock tick the count was loaded at */
@@ -47,6 +60,7 @@ struct pit_chan {
 
 struct pit {
 	struct vmdbg *vm;
+	uint8_t port_b;		/* 0x61 bits 0-1 as written; bit 4 the toggle */
 	struct pit_chan ch[3];	/* last: indexed by port; ends at a guard page */
 };
 
@@ -94,7 +108,11 @@ static uint16_t counter_value(const struct pit_chan *c, uint64_t t, bool *out)
 		*out = c->out;
 		return 0;
 	}
-	e = t - c->start;
+	e = c->gate_low ? c->held : t - c->start;
+	if (c->gate_low && periodic(c)) {
+		*out = true;	/* modes 2 and 3: a low gate forces it high */
+		return c->bcd ? to_bcd(c->count % 10000) : (uint16_t)c->count;
+	}
 	switch (c->mode) {
 	case 2:			/* N .. 1, the output low during 1 */
 		v = n - e % n;
@@ -202,6 +220,7 @@ static void load(struct pit *p, struct pit_chan *c, uint16_t raw)
 	if (!c->count)
 		c->count = c->bcd ? 10000 : 65536;
 	c->start = now_ticks(p);
+	c->held = 0;
 	c->edges = 0;
 	c->armed = true;
 	c->null_count = false;
@@ -278,6 +297,47 @@ static int pit_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
 	return 0;
 }
 
+/* Counter 2's gate: a falling edge holds the count, a rising one resumes
+ * (modes 0, 4) or restarts it (the others: the gate is their trigger). */
+static void set_gate2(struct pit *p, bool high)
+{
+	struct pit_chan *c = &p->ch[2];
+	uint64_t t = now_ticks(p);
+
+	if (high == !c->gate_low)
+		return;
+	if (!high) {
+		c->held = t - c->start;
+		c->gate_low = true;
+		return;
+	}
+	c->gate_low = false;
+	if (c->mode == 0 || c->mode == 4)
+		c->start = t - c->held;
+	else
+		c->start = t;
+}
+
+static int port_b_io(struct vmdbg *vm, void *opaque, uint16_t port, int size,
+		     bool is_write, uint32_t *val)
+{
+	struct pit *p = opaque;
+	bool out;
+
+	(void)vm;
+	(void)port;
+	(void)size;
+	if (is_write) {
+		p->port_b = (uint8_t)((p->port_b & 0x10) | (*val & 0x03));
+		set_gate2(p, *val & 1);
+		return 0;
+	}
+	p->port_b ^= 0x10;
+	counter_value(&p->ch[2], now_ticks(p), &out);
+	*val = p->port_b | (out ? 0x20 : 0);
+	return 0;
+}
+
 bool pit__armed(const struct pit *p)
 {
 	return p->ch[0].armed;
@@ -337,7 +397,10 @@ struct pit *pit__init(struct vmdbg *vm)
 		p->ch[i].rw = 3;
 		p->ch[i].out = true;
 	}
-	if (devices__register_io(vm, PORT_PIT, 4, VMDBG_DEV_PIT, pit_io, p) < 0) {
+	/* QEMU's reset value: gate and speaker off, counter 2 stopped */
+	p->ch[2].gate_low = true;
+	if (devices__register_io(vm, PORT_PIT, 4, VMDBG_DEV_PIT, pit_io, p) < 0 ||
+	    devices__register_io(vm, PORT_SYSCTL_B, 1, VMDBG_DEV_PIT, port_b_io, p) < 0) {
 		guard__free(p, sizeof(*p));
 		return NULL;
 	}

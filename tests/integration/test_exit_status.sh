@@ -34,11 +34,10 @@ flat halt '\372\364'				# cli; hlt
 run32 4 halt
 has_line "$TMP/err" "vmdbg: halted: guest halted forever: hlt at 0018:100001 with interrupts disabled"
 
-# 6: the backend cannot run the guest (emu keeps the x87 control state
-# but does no x87 arithmetic).
-flat x87 '\333\343\331\350\353\376'		# fninit; fld1; jmp .
+# 6: the backend cannot run the guest (emu does no x87 BCD: fbld).
+flat x87 '\333\343\337\040\353\376'		# fninit; fbld [eax]; jmp .
 run32 6 x87
-has_line "$TMP/err" "vmdbg: unsupported: unsupported instruction 'fld1' (bytes d9 e8) at 0018:100002"
+has_line "$TMP/err" "vmdbg: unsupported: unsupported instruction 'fbld' (bytes df 20) at 0018:100002"
 
 # 8: internal error, reached from outside by a trace the host cannot
 # write (a file size limit): 100000 port writes of changing values (the

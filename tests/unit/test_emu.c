@@ -482,12 +482,12 @@ static void test_step_mode(void **state)
 static void test_unsupported(void **state)
 {
 	(void)state;
-	static const unsigned char code[] = { 0xd9, 0xe8 };	/* fld1: no x87 */
+	static const unsigned char code[] = { 0xdf, 0x20 };	/* fbld [eax]: no BCD */
 	struct run *r = run_guest(code, code + sizeof(code), 32, false);
 	go(r);
 	assert_int_equal(r->stop.reason, VMDBG_STOP_UNSUPPORTED);
-	assert_non_null(strstr(r->stop.msg, "fld1"));
-	assert_non_null(strstr(r->stop.msg, "d9 e8"));
+	assert_non_null(strstr(r->stop.msg, "fbld"));
+	assert_non_null(strstr(r->stop.msg, "df 20"));
 	done(r);
 }
 

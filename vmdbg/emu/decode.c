@@ -55,6 +55,7 @@ static void regmap_init(void)
 		case ZYDIS_REGCLASS_CONTROL: m->kind = OK_CR; m->num = id; break;
 		case ZYDIS_REGCLASS_DEBUG: m->kind = OK_DR; m->num = id; break;
 		case ZYDIS_REGCLASS_XMM: m->kind = OK_XMM; m->num = id; break;
+		case ZYDIS_REGCLASS_X87: m->kind = OK_ST; m->num = id; break;
 		case ZYDIS_REGCLASS_IP: m->kind = OK_REG; m->num = R_RIP; break;
 		default: break;
 		}
@@ -276,6 +277,10 @@ static bool convert(const ZydisDecodedInstruction *z, const ZydisDecodedOperand 
 	in->osize = z->operand_width / 8;
 	in->asize = z->address_width / 8;
 	in->opcode = z->opcode;
+	if (z->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && z->opcode >= 0xd8 && z->opcode <= 0xdf) {
+		in->esc = z->opcode;
+		in->modrm = (uint8_t)(z->raw.modrm.mod << 6 | z->raw.modrm.reg << 3 | z->raw.modrm.rm);
+	}
 	in->cc = z->opcode & 0xf;
 	in->rexw = z->raw.rex.W;
 	if (z->attributes & ZYDIS_ATTRIB_HAS_REPNE)

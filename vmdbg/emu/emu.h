@@ -17,6 +17,7 @@
  *   string.c   movs/stos/lods/cmps/scas/ins/outs with rep prefixes
  *   sse.c      the SSE2 data moves and logic gcc emits
  *   msr.c      rdmsr/wrmsr, cpuid (the synthetic model), rdtsc
+ *   x87.c      x87 control state, fxsave/fxrstor; x87_arith.c its arithmetic
  *
  * Faults: an instruction that faults calls emu_fault(), which records the
  * exception in struct emu and longjmps (__builtin_longjmp, cheap) back to
@@ -115,7 +116,7 @@ enum {
 /* Operand kinds of struct eop. */
 enum {
 	OK_NONE, OK_REG, OK_MEM, OK_IMM, OK_SREG, OK_CR, OK_DR, OK_XMM,
-	OK_PTR, OK_REL, OK_AGEN,
+	OK_PTR, OK_REL, OK_AGEN, OK_ST,
 };
 
 #define R_RIP	16		/* RIP-relative base */
@@ -192,6 +193,8 @@ struct insn {
 	uint8_t lock;
 	uint8_t sseg;		/* segment for string sources / xlat (override or DS) */
 	uint8_t opcode;
+	uint8_t esc, modrm;	/* an x87 escape (D8..DF of the one-byte map) or 0,
+				 * and its ModRM byte: x87_arith.c decodes by them */
 	uint8_t rexw;
 	/* classification for step mode (classify__bytes) */
 	uint8_t cinsn;		/* enum vmdbg_insn */

@@ -9,8 +9,8 @@
  * lacks (SSE3, MONITOR, HTT and the rest) clear: CPUID claims only what
  * emu implements.
  *   leaf 0          max leaf 0xA, vendor "GenuineIntel"
- *   leaf 1          0xf41; EDX: FPU (the control state and fxsave, x87.c;
- *                   no x87 arithmetic), PSE, TSC, MSR, PAE, CX8, APIC
+ *   leaf 1          0xf41; EDX: FPU (x87.c and x87_arith.c: control state,
+ *                   loads, stores, arithmetic), PSE, TSC, MSR, PAE, CX8, APIC
  *                   (devices/lapic.c: xAPIC, no TSC-deadline, no x2APIC),
  *                   SEP, PGE, CMOV, FXSR, SSE, SSE2 (moves, logic and the
  *                   packed integers glibc runs, sse.c and sse_int.c; no
